@@ -1,0 +1,53 @@
+# Two commands do everything: `make run` and `make test`. Both are idempotent: the venv is
+# reinstalled only when pyproject.toml changes (the stamp carries its hash).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+RUN_STAMP := $(VENV)/.run-$(HASH)
+DEV_STAMP := $(VENV)/.dev-$(HASH)
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+.PHONY: run test lint contracts pytest bench translations messages clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/activate
+	$(PY) -m pip install -q -e .
+	rm -f $(VENV)/.run-*; touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/activate
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.dev-* $(VENV)/.run-*; touch $@ $(RUN_STAMP)
+
+# Catalogues are compiled from the committed .po files on every install, never committed as .mo.
+translations: $(RUN_STAMP)
+	$(PY) -m babel.messages.frontend compile -q -d volunteer/translations -D messages 2>/dev/null || \
+	  $(VENV)/bin/pybabel compile -q -d volunteer/translations
+
+run: $(RUN_STAMP) translations
+	$(VENV)/bin/volunteer serve --host 127.0.0.1 --port 8000
+
+test: $(DEV_STAMP) translations lint contracts pytest
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+contracts: $(DEV_STAMP)
+	$(VENV)/bin/lint-imports
+
+pytest: $(DEV_STAMP) translations
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(DEV_STAMP) translations
+	$(PY) -m bench $(BENCH)
+
+# Re-extract the strings and merge them into the catalogues (a developer's step, not the user's).
+messages: $(DEV_STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o volunteer/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i volunteer/translations/messages.pot -d volunteer/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) *.egg-info
