@@ -1,0 +1,443 @@
+"""Indexes: the items of one side as numpy arrays, built once and reused for every query.
+
+Two layouts, one per direction, because the cheap tests run the other way round:
+
+- :class:`OpportunityIndex` answers "which opportunities suit *this volunteer*?". The
+  opportunities' required skills, optional skills, languages and causes are bitsets (``uint64``
+  words, several when a vocabulary exceeds 64 entries), so a rule is one bitwise operation per
+  word over all opportunities against the volunteer's few words.
+- :class:`VolunteerIndex` answers "which volunteers suit *this opportunity*?" and drives candidate
+  generation for ``assign``. The volunteers' skills, slots, languages and causes are boolean
+  *columns*, so a rule is one AND/OR per item the opportunity names (usually a handful), and a
+  :class:`~matching.geo.GridIndex` skips the distance of volunteers who cannot reach it.
+
+Both kernels implement :mod:`matching.rules` and :mod:`matching.scoring` exactly; the component
+values go through the same scoring functions with the same integer dtypes, so a pair scores the
+same whichever way it is looked up (the tests check this against the scalar reference).
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.geo import BoolArray, FloatArray, GridIndex, IntArray, haversine_rad
+from matching.model import SLOTS, Opportunity, Volunteer
+from matching.scoring import (
+    Weights,
+    causes_value,
+    distance_value,
+    ratio_value,
+    skills_value,
+    urgency_value,
+)
+
+U64Array = npt.NDArray[np.uint64]
+_ZERO = np.uint64(0)
+
+
+def _popcount_fallback(x: npt.NDArray[np.integer]) -> IntArray:  # numpy < 2.0
+    x = x.astype(np.uint64)
+    out = np.zeros(x.shape, dtype=np.int64)
+    while np.any(x):
+        out += (x & np.uint64(1)).astype(np.int64)
+        x = x >> np.uint64(1)
+    return out
+
+
+def popcount(x: npt.NDArray[np.integer]) -> IntArray:
+    """Set bits per element, as int64 so that later float arithmetic is dtype-stable."""
+    count = getattr(np, "bitwise_count", None)
+    if count is None:
+        return _popcount_fallback(x)
+    result: IntArray = count(x).astype(np.int64)
+    return result
+
+
+def _vocabulary(items: Iterable[str]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(sorted(set(items)))}
+
+
+def _words(vocab: Mapping[str, int]) -> int:
+    return max(1, (len(vocab) + 63) // 64)
+
+
+def _encode_one(names: Iterable[str], vocab: Mapping[str, int], n_words: int) -> U64Array:
+    """One bitset (``n_words`` words) of the names known to ``vocab``; unknown names drop out."""
+    out = np.zeros(n_words, dtype=np.uint64)
+    for name in names:
+        bit = vocab.get(name)
+        if bit is not None:
+            out[bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
+    return out
+
+
+def _encode_many(
+    sets: Sequence[frozenset[str]], vocab: Mapping[str, int], n_words: int
+) -> U64Array:
+    """Bitsets of many sets, shape (n_words, len(sets)): one contiguous row per word."""
+    out = np.zeros((n_words, len(sets)), dtype=np.uint64)
+    rows: list[int] = []
+    cols: list[int] = []
+    for j, names in enumerate(sets):
+        for name in names:
+            bit = vocab.get(name)
+            if bit is not None:
+                rows.append(bit)
+                cols.append(j)
+    if rows:
+        bits = np.asarray(rows, dtype=np.uint64)
+        words = (bits >> np.uint64(6)).astype(np.int64)
+        values = np.uint64(1) << (bits & np.uint64(63))
+        np.bitwise_or.at(out, (words, np.asarray(cols, dtype=np.int64)), values)
+    return out
+
+
+def _columns(sets: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> BoolArray:
+    """Boolean membership columns, shape (len(vocab), len(sets))."""
+    out = np.zeros((len(vocab), len(sets)), dtype=np.bool_)
+    for j, names in enumerate(sets):
+        for name in names:
+            out[vocab[name], j] = True
+    return out
+
+
+def _locations(items: Sequence[Volunteer] | Sequence[Opportunity]) -> tuple[FloatArray, FloatArray]:
+    lat = np.array([np.nan if x.lat is None else x.lat for x in items], dtype=np.float64)
+    lon = np.array([np.nan if x.lon is None else x.lon for x in items], dtype=np.float64)
+    return np.radians(lat), np.radians(lon)
+
+
+def _id_rank(ids: Sequence[str]) -> IntArray:
+    """Position of each id in sorted order: the deterministic tie-break of every ranking."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids), dtype=np.int64)
+    return rank
+
+
+def _check_unique(ids: Sequence[str], what: str) -> dict[str, int]:
+    position: dict[str, int] = {}
+    for i, id_ in enumerate(ids):
+        if id_ in position:
+            raise ValueError(f"duplicate {what} id {id_!r}")
+        position[id_] = i
+    return position
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Eligible pairs found by one query: the many-side rows, distances and component values."""
+
+    rows: IntArray
+    km: FloatArray  # NaN for remote opportunities
+    values: dict[str, FloatArray]
+
+
+def _category_of(skill_category: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(skill_category) if skill_category else {}
+
+
+class OpportunityIndex:
+    """Opportunities as arrays, for ranking them against one volunteer at a time."""
+
+    def __init__(
+        self,
+        opportunities: Sequence[Opportunity],
+        *,
+        skill_category: Mapping[str, str] | None = None,
+    ) -> None:
+        items = tuple(opportunities)
+        self.items = items
+        self.position = _check_unique([o.id for o in items], "opportunity")
+        self.id_rank = _id_rank([o.id for o in items])
+        self.skill_category = _category_of(skill_category)
+        self.skill_vocab = _vocabulary(s for o in items for s in o.wanted_skills)
+        self.language_vocab = _vocabulary(lang for o in items for lang in o.languages)
+        self.cause_vocab = _vocabulary(c for o in items for c in o.causes)
+        ws, wl, wc = _words(self.skill_vocab), _words(self.language_vocab), _words(self.cause_vocab)
+        self.lat, self.lon = _locations(items)
+        self.located = ~np.isnan(self.lat)
+        self.required = _encode_many([o.required_skills for o in items], self.skill_vocab, ws)
+        self.optional = _encode_many([o.optional_skills for o in items], self.skill_vocab, ws)
+        self.n_required = np.array([len(o.required_skills) for o in items], dtype=np.int64)
+        self.n_wanted = self.n_required + np.array(
+            [len(o.optional_skills) for o in items], dtype=np.int64
+        )
+        self.languages = _encode_many([o.languages for o in items], self.language_vocab, wl)
+        self.n_languages = np.array([len(o.languages) for o in items], dtype=np.int64)
+        self.causes = _encode_many([o.causes for o in items], self.cause_vocab, wc)
+        self.n_causes = np.array([len(o.causes) for o in items], dtype=np.int64)
+        self.slots = np.array([o.slots for o in items], dtype=np.int64)
+        self.n_slots = popcount(self.slots)
+        self.adults_only = np.array([o.adults_only for o in items], dtype=np.bool_)
+        self.capacity = np.array([o.capacity for o in items], dtype=np.int64)
+        self.filled = np.array([o.filled for o in items], dtype=np.int64)
+        self.starts_at = np.array(
+            [np.nan if o.starts_at is None else o.starts_at.timestamp() for o in items],
+            dtype=np.float64,
+        )
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def _related_bits(self, volunteer: Volunteer) -> U64Array:
+        """Vocabulary skills sharing a category with a skill the volunteer holds."""
+        cats = {self.skill_category[s] for s in volunteer.skills if s in self.skill_category}
+        related = [s for s in self.skill_vocab if self.skill_category.get(s) in cats]
+        return _encode_one(related, self.skill_vocab, self.required.shape[0])
+
+    def evaluate(
+        self,
+        volunteer: Volunteer,
+        *,
+        weights: Weights,
+        now: datetime | None,
+        near_miss: bool = False,
+    ) -> Evaluation:
+        """Eligible opportunities for ``volunteer`` (or, with ``near_miss``, those failing exactly
+        one rule other than a full place, with at most one missing skill)."""
+        vs = _encode_one(volunteer.skills, self.skill_vocab, self.required.shape[0])
+        vl = _encode_one(volunteer.languages, self.language_vocab, self.languages.shape[0])
+        vc = _encode_one(volunteer.causes, self.cause_vocab, self.causes.shape[0])
+        missing = np.zeros(len(self), dtype=np.int64)
+        for w in range(vs.shape[0]):
+            missing += popcount(self.required[w] & ~vs[w])
+        speaks = np.zeros(len(self), dtype=np.int64)
+        for w in range(vl.shape[0]):
+            speaks += popcount(self.languages[w] & vl[w])
+        fails = [
+            self.capacity < 1,
+            missing > 0,
+            (self.slots & volunteer.availability) == 0,
+            speaks == 0,
+        ]
+        fails[2] &= self.n_slots > 0
+        fails[3] &= self.n_languages > 0
+        if not volunteer.adult:
+            fails.append(self.adults_only)
+        if not volunteer.has_location:
+            fails.append(self.located)
+        if near_miss:
+            n_failed = np.zeros(len(self), dtype=np.int64)
+            for f in fails:
+                n_failed += f
+            pre = (n_failed <= 1) & ~fails[0] & (missing <= 1)
+        else:
+            bad = fails[0] | fails[1] | fails[2] | fails[3]
+            for f in fails[4:]:
+                bad |= f
+            pre = ~bad
+        rows = np.flatnonzero(pre)
+        km = np.full(rows.shape[0], np.nan)
+        located = self.located[rows]
+        if volunteer.lat is not None and volunteer.lon is not None:
+            km[located] = haversine_rad(
+                np.radians(volunteer.lat),
+                np.radians(volunteer.lon),
+                self.lat[rows[located]],
+                self.lon[rows[located]],
+            )
+        else:
+            km[located] = np.inf
+        with np.errstate(invalid="ignore"):
+            too_far = located & (km > volunteer.max_km)
+        if near_miss:
+            n_failed = n_failed[rows] + too_far
+            keep = n_failed == 1
+        else:
+            keep = ~too_far
+        rows, km = rows[keep], km[keep]
+        values = self._values(volunteer, rows, km, vs, vl, vc, missing[rows], weights, now)
+        return Evaluation(rows=rows, km=km, values=values)
+
+    def _values(
+        self,
+        volunteer: Volunteer,
+        rows: IntArray,
+        km: FloatArray,
+        vs: U64Array,
+        vl: U64Array,
+        vc: U64Array,
+        missing: IntArray,
+        weights: Weights,
+        now: datetime | None,
+    ) -> dict[str, FloatArray]:
+        related_bits = self._related_bits(volunteer)
+        matched = np.zeros(rows.shape[0], dtype=np.int64)
+        related = np.zeros(rows.shape[0], dtype=np.int64)
+        speaks = np.zeros(rows.shape[0], dtype=np.int64)
+        shared = np.zeros(rows.shape[0], dtype=np.int64)
+        for w in range(vs.shape[0]):
+            opt = self.optional[w, rows]
+            matched += popcount(opt & vs[w])
+            related += popcount(opt & ~vs[w] & related_bits[w])
+        for w in range(vl.shape[0]):
+            speaks += popcount(self.languages[w, rows] & vl[w])
+        for w in range(vc.shape[0]):
+            shared += popcount(self.causes[w, rows] & vc[w])
+        n_req = self.n_required[rows]
+        return {
+            "skills": skills_value(n_req - missing, matched, related, self.n_wanted[rows], weights),
+            "distance": distance_value(km, ~self.located[rows], weights),
+            "availability": ratio_value(
+                popcount(self.slots[rows] & volunteer.availability), self.n_slots[rows]
+            ),
+            "causes": causes_value(shared, len(volunteer.causes), self.n_causes[rows], weights),
+            "language": ratio_value(speaks, self.n_languages[rows]),
+            "urgency": urgency_value(
+                self.starts_at[rows], self.filled[rows], self.capacity[rows], now, weights
+            ),
+        }
+
+
+class VolunteerIndex:
+    """Volunteers as boolean columns plus a grid, for ranking them against one opportunity."""
+
+    def __init__(
+        self,
+        volunteers: Sequence[Volunteer],
+        *,
+        skill_category: Mapping[str, str] | None = None,
+        cell_km: float = 2.0,
+    ) -> None:
+        items = tuple(volunteers)
+        self.items = items
+        self.position = _check_unique([v.id for v in items], "volunteer")
+        self.id_rank = _id_rank([v.id for v in items])
+        self.skill_category = _category_of(skill_category)
+        skills = [v.skills for v in items]
+        self.skill_vocab = _vocabulary(s for v in items for s in v.skills)
+        self.language_vocab = _vocabulary(lang for v in items for lang in v.languages)
+        self.cause_vocab = _vocabulary(c for v in items for c in v.causes)
+        categories = [
+            frozenset(self.skill_category[s] for s in v.skills if s in self.skill_category)
+            for v in items
+        ]
+        self.category_vocab = _vocabulary(c for cats in categories for c in cats)
+        self.skill_cols = _columns(skills, self.skill_vocab)
+        self.category_cols = _columns(categories, self.category_vocab)
+        self.language_cols = _columns([v.languages for v in items], self.language_vocab)
+        self.cause_cols = _columns([v.causes for v in items], self.cause_vocab)
+        self.n_causes = np.array([len(v.causes) for v in items], dtype=np.int64)
+        self.slots = np.array([v.availability for v in items], dtype=np.int64)
+        self.slot_cols = np.array(
+            [(self.slots >> i) & 1 for i in range(len(SLOTS))], dtype=np.bool_
+        ).reshape(len(SLOTS), len(items))
+        self.adult = np.array([v.adult for v in items], dtype=np.bool_)
+        self.lat, self.lon = _locations(items)
+        self.located = ~np.isnan(self.lat)
+        self.max_km = np.array([v.max_km for v in items], dtype=np.float64)
+        self.capacity = np.array([v.capacity for v in items], dtype=np.int64)
+        self.grid = GridIndex.build(self.lat, self.lon, self.max_km, cell_km=cell_km)
+        # One extra "unreachable" cell so that volunteers without location (cell -1) index it.
+        self._cell_of = np.where(
+            self.grid.cell_of < 0, self.grid.max_km.shape[0], self.grid.cell_of
+        )
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def evaluate(
+        self, opportunity: Opportunity, *, weights: Weights, now: datetime | None
+    ) -> Evaluation:
+        """Eligible volunteers for ``opportunity``: column tests, then grid, then distance."""
+        n = len(self)
+        empty = Evaluation(np.zeros(0, dtype=np.int64), np.zeros(0), {})
+        if opportunity.capacity < 1 or n == 0:
+            return empty
+        ok: BoolArray | None = None
+        for skill in opportunity.required_skills:
+            col = self.skill_vocab.get(skill)
+            if col is None:
+                return empty
+            ok = self.skill_cols[col] if ok is None else ok & self.skill_cols[col]
+        if opportunity.slots:
+            bits = [i for i in range(len(SLOTS)) if opportunity.slots >> i & 1]
+            fits = (
+                np.any(self.slot_cols[bits], axis=0) if len(bits) > 1 else self.slot_cols[bits[0]]
+            )
+            ok = fits if ok is None else ok & fits
+        if opportunity.languages:
+            known = [
+                self.language_vocab[x] for x in opportunity.languages if x in self.language_vocab
+            ]
+            if not known:
+                return empty
+            speaks = np.any(self.language_cols[known], axis=0)
+            ok = speaks if ok is None else ok & speaks
+        if opportunity.adults_only:
+            ok = self.adult if ok is None else ok & self.adult
+        rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
+        if opportunity.lat is None or opportunity.lon is None:
+            km = np.full(rows.shape[0], np.nan)
+        else:
+            olat, olon = np.radians(opportunity.lat), np.radians(opportunity.lon)
+            reach = np.append(self.grid.reachable(olat, olon), False)
+            rows = rows[reach[self._cell_of[rows]]]
+            km = haversine_rad(self.lat[rows], self.lon[rows], olat, olon)
+            near = km <= self.max_km[rows]
+            rows, km = rows[near], km[near]
+        return Evaluation(
+            rows=rows, km=km, values=self._values(opportunity, rows, km, weights, now)
+        )
+
+    def _values(
+        self,
+        opportunity: Opportunity,
+        rows: IntArray,
+        km: FloatArray,
+        weights: Weights,
+        now: datetime | None,
+    ) -> dict[str, FloatArray]:
+        k = rows.shape[0]
+        matched = np.zeros(k, dtype=np.int64)
+        related = np.zeros(k, dtype=np.int64)
+        for skill in opportunity.optional_skills:
+            col = self.skill_vocab.get(skill)
+            held = self.skill_cols[col, rows] if col is not None else np.zeros(k, dtype=np.bool_)
+            matched += held
+            cat = self.category_vocab.get(self.skill_category.get(skill, ""), None)
+            if cat is not None:
+                related += self.category_cols[cat, rows] & ~held
+        speaks = np.zeros(k, dtype=np.int64)
+        for lang in opportunity.languages:
+            if lang in self.language_vocab:
+                speaks += self.language_cols[self.language_vocab[lang], rows]
+        shared = np.zeros(k, dtype=np.int64)
+        for cause in opportunity.causes:
+            if cause in self.cause_vocab:
+                shared += self.cause_cols[self.cause_vocab[cause], rows]
+        n_req = np.int64(len(opportunity.required_skills))
+        one = np.ones(1, dtype=np.int64)
+        urgency = urgency_value(
+            np.array(
+                [np.nan if opportunity.starts_at is None else opportunity.starts_at.timestamp()]
+            ),
+            one * opportunity.filled,
+            one * opportunity.capacity,
+            now,
+            weights,
+        )
+        remote = np.full(k, opportunity.remote)
+        return {
+            "skills": skills_value(
+                n_req,
+                matched,
+                related,
+                n_req + np.int64(len(opportunity.optional_skills)),
+                weights,
+            ),
+            "distance": distance_value(km, remote, weights),
+            "availability": ratio_value(
+                popcount(self.slots[rows] & opportunity.slots),
+                np.int64(opportunity.slots.bit_count()),
+            ),
+            "causes": causes_value(
+                shared, self.n_causes[rows], np.int64(len(opportunity.causes)), weights
+            ),
+            "language": ratio_value(speaks, np.int64(len(opportunity.languages))),
+            "urgency": np.broadcast_to(urgency, (k,)).copy(),
+        }
