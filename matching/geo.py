@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-#: Mean Earth radius (IUGG), the same value ``geopy.distance.great_circle`` uses.
+#: Mean Earth radius (IUGG); ``geopy.distance.great_circle`` uses the same, rounded to 6371.009.
 EARTH_RADIUS_KM = 6371.0088
 
 FloatArray = npt.NDArray[np.float64]

@@ -242,8 +242,8 @@ class OpportunityIndex:
             )
         else:
             km[located] = np.inf
-        with np.errstate(invalid="ignore"):
-            too_far = located & (km > volunteer.max_km)
+        # A volunteer without a location already failed the location rule above.
+        too_far = located & (km > volunteer.max_km) & volunteer.has_location
         if near_miss:
             n_failed = n_failed[rows] + too_far
             keep = n_failed == 1
