@@ -1,0 +1,175 @@
+"""Shared fixtures: a fresh app and database per test, on SQLite and (when configured) PostgreSQL.
+
+- ``backend`` is parametrised: every test that uses the database runs on SQLite and, when
+  ``VOLUNTEER_TEST_POSTGRES_URL`` is set, on PostgreSQL too. In CI (``CI=true``) a missing
+  PostgreSQL URL is an error, not a skip.
+- SQLite: a new in-memory database per test. PostgreSQL: the schema is created once per run and
+  each test runs inside a connection-level transaction that is rolled back afterwards.
+- ``make_*`` fixtures return callables with sensible defaults and keyword overrides.
+- No test may open a connection beyond 127.0.0.1.
+"""
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, SQLModel
+
+import volunteer.models  # noqa: F401
+from volunteer.app import create_app
+from volunteer.db import make_engine
+from volunteer.models import Role, User
+from volunteer.services.passwords import hash_password
+
+POSTGRES_URL = os.environ.get("VOLUNTEER_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_PASSWORD = "Ein langer Testsatz 42"
+FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+# --- no network beyond the loopback -------------------------------------------------------------
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not (
+        str(host).startswith("127.") or host in ("::1", "localhost")
+    ):
+        raise RuntimeError(f"tests may not reach the network: {address!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+# --- databases -----------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI must test PostgreSQL: VOLUNTEER_TEST_POSTGRES_URL is not set")
+        pytest.skip("VOLUNTEER_TEST_POSTGRES_URL is not set (PostgreSQL tests run in CI)")
+    engine = make_engine(POSTGRES_URL)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def bind(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine | Connection]:
+    if backend == "sqlite":
+        engine = make_engine("sqlite://")
+        SQLModel.metadata.create_all(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app_config(bind: Engine | Connection) -> dict[str, Any]:
+    """Override per test module by redefining this fixture or updating the dict."""
+    return {
+        "TESTING": True,
+        "ENV": "testing",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-1234",
+        "DATABASE_BIND": bind,
+        "DATABASE_URL": "sqlite://",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "CLOCK": lambda: FIXED_NOW,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Flask:
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(bind: Engine | Connection) -> Iterator[Session]:
+    """The test's own session on the same database as the app (never the request's)."""
+    with Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint") as s:
+        yield s
+
+
+@pytest.fixture
+def now() -> datetime:
+    return FIXED_NOW
+
+
+# --- factories -----------------------------------------------------------------------------------
+_HASH_CACHE: dict[str, str] = {}
+
+
+def _cached_hash(password: str) -> str:
+    if password not in _HASH_CACHE:
+        _HASH_CACHE[password] = hash_password(password)
+    return _HASH_CACHE[password]
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(**overrides: Any) -> User:
+        n = next(counter)
+        password = overrides.pop("password", TEST_PASSWORD)
+        email = overrides.pop("email", f"person{n}@example.org")
+        values: dict[str, Any] = {
+            "email": email,
+            "email_key": email.lower(),
+            "password_hash": _cached_hash(password),
+            "first_name": f"Person{n}",
+            "role": Role.VOLUNTEER,
+            "email_verified_at": FIXED_NOW,
+            "created_at": FIXED_NOW,
+        }
+        values.update(overrides)
+        user = User(**values)
+        session.add(user)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Log a user in through the session key (the login form has tests of its own)."""
+
+    def do(user: User, c: FlaskClient | None = None) -> FlaskClient:
+        c = c or client
+        with c.session_transaction() as sess:
+            sess["_user_id"] = user.alternative_id
+            sess["_fresh"] = True
+        return c
+
+    return do

@@ -1,0 +1,134 @@
+"""The browser harness: a live server on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (or
+``VOLUNTEER_TEST_CHROMIUM``). Locally, without Chromium, browser tests skip with a reason; in CI
+they fail instead. Every page can be checked with axe-core (``assert_accessible``).
+"""
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from tests.conftest import IN_CI
+from volunteer import migrate
+from volunteer.app import create_app
+from volunteer.db import make_engine
+
+CHROMIUM = os.environ.get("VOLUNTEER_TEST_CHROMIUM") or shutil.which("chromium") or ""
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERIOUS = {"serious", "critical"}
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_config(tmp_path: Path) -> dict[str, Any]:
+    """Production-like: CSRF on, secure cookies, a real SQLite file migrated by Alembic."""
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/live.sqlite3",
+        "SECRET_KEY": "live-test-secret-key-0123456789abcdef",
+        "RATELIMIT_ENABLED": False,
+        "COOKIE_SECURE": True,
+    }
+
+
+@pytest.fixture
+def live_app(live_config: dict[str, Any]) -> Flask:
+    engine = make_engine(live_config["DATABASE_URL"])
+    app = create_app({**live_config, "DATABASE_BIND": engine})
+    app.config["BASE_URL"] = "http://127.0.0.1"
+    migrate.upgrade(app)
+    return app
+
+
+@pytest.fixture
+def live_session(live_app: Flask) -> Iterator[Session]:
+    """A session on the live server's database, for arranging data and checking results."""
+    from volunteer.db import new_session
+
+    with new_session(live_app) as s:
+        yield s
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(live_app)
+    server.start()
+    live_app.config["BASE_URL"] = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM or not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail("CI must run browser tests: Chromium not found (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests run in CI")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=live_server.url, locale="de-DE", timezone_id="Europe/Berlin", accept_downloads=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[[Any], None]:
+    """Run axe-core on the page; fail on any serious or critical violation, with details."""
+    axe = Axe()
+
+    def check(page: Any) -> None:
+        results = axe.run(page)
+        bad = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+        details = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} -> "
+            + "; ".join(n["target"][0] if n.get("target") else "?" for n in v["nodes"][:5])
+            for v in bad
+        )
+        assert not bad, f"axe found serious/critical violations on {page.url}:\n{details}"
+
+    return check

@@ -1,0 +1,73 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from volunteer import migrate
+from volunteer.app import create_app
+from volunteer.db import make_engine
+
+
+def test_there_is_one_head(tmp_path):
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "TESTING": True, "SECRET_KEY": "x" * 40}
+    )
+    heads = ScriptDirectory.from_config(migrate.alembic_config(app)).get_heads()
+    assert len(heads) == 1, f"diverging migration heads: {heads}"
+
+
+def _assert_no_drift(url: str) -> None:
+    engine = make_engine(url)
+    app = create_app(
+        {"DATABASE_URL": url, "DATABASE_BIND": engine, "TESTING": True, "SECRET_KEY": "x" * 40}
+    )
+    migrate.upgrade(app)
+    with engine.connect() as connection:
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}),
+            SQLModel.metadata,
+        )
+    engine.dispose()
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_models_and_migrations_do_not_drift_on_sqlite(tmp_path):
+    _assert_no_drift(f"sqlite:///{tmp_path}/drift.db")
+
+
+@pytest.mark.postgres
+def test_models_and_migrations_do_not_drift_on_postgresql(postgres_engine):
+    url = os.environ["VOLUNTEER_TEST_POSTGRES_URL"]
+    schema_engine = make_engine(url)
+    with schema_engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS drift CASCADE"))
+        conn.execute(text("CREATE SCHEMA drift"))
+    schema_engine.dispose()
+    try:
+        _assert_no_drift_in_schema(url)
+    finally:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS drift CASCADE"))
+        engine.dispose()
+
+
+def _assert_no_drift_in_schema(url: str) -> None:
+    engine = make_engine(url, connect_args={"options": "-csearch_path=drift"})
+    app = create_app(
+        {"DATABASE_URL": url, "DATABASE_BIND": engine, "TESTING": True, "SECRET_KEY": "x" * 40}
+    )
+    migrate.upgrade(app)
+    with engine.connect() as connection:
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}),
+            SQLModel.metadata,
+        )
+    engine.dispose()
+    assert diff == [], f"models and migrations differ on PostgreSQL: {diff}"

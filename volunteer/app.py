@@ -1,0 +1,43 @@
+"""The app factory: the only composition root of the web app."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from volunteer import auth, db, errors, i18n, security, templating
+from volunteer.config import DEFAULTS, finalise
+from volunteer.extensions import csrf, limiter
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``VOLUNTEER_*`` environment variables, then ``config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("VOLUNTEER")
+    if config:
+        app.config.from_mapping(config)
+    finalise(app.config, Path(app.instance_path))
+    app.template_folder = app.config["TEMPLATES_DIR"]
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from volunteer.accounts import bp as accounts_bp
+    from volunteer.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(accounts_bp)

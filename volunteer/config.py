@@ -1,0 +1,109 @@
+"""Configuration: documented defaults, then ``VOLUNTEER_*`` environment variables, then a mapping.
+
+Every key below can be set from the environment with the ``VOLUNTEER_`` prefix, e.g.
+``VOLUNTEER_DATABASE_URL=postgresql+psycopg://user:pw@db/mitwirken``. Values are parsed as JSON
+where possible (``VOLUNTEER_RATELIMIT_ENABLED=false``).
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # "development" (make run) or "production" (Docker); production refuses unsafe settings.
+    "ENV": "development",
+    # SQLite file under instance/ unless set; PostgreSQL for production and several app nodes.
+    "DATABASE_URL": None,
+    # Where pages and e-mail notices are rendered from (top-level templates/).
+    "TEMPLATES_DIR": str(PROJECT_ROOT / "templates"),
+    "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
+    # Public base URL used in e-mails (links must work outside a request).
+    "BASE_URL": "http://127.0.0.1:8000",
+    "SECRET_KEY": None,  # generated into instance/secret_key on first run when unset
+    # Cookies: Secure outside debug/testing, HttpOnly, SameSite=Lax, bounded lifetimes.
+    "COOKIE_SECURE": None,  # None = secure unless DEBUG or TESTING
+    "SESSION_COOKIE_NAME": "mitwirken_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "REMEMBER_COOKIE_NAME": "mitwirken_remember",
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Requests larger than this are refused with 413 (logos are at most 1 MiB).
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+    # Languages: German first, English second.
+    "BABEL_DEFAULT_LOCALE": "de",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+    "LANGUAGES": ["de", "en"],
+    # Rate limits (Flask-Limiter). Use a shared storage (e.g. memcached://) with several nodes.
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    "PASSWORD_MIN_LENGTH": 10,
+    # Token lifetimes.
+    "VERIFY_TOKEN_HOURS": 72,
+    "RESET_TOKEN_HOURS": 2,
+    # Geocoding: the offline gazetteer always; "geopy" adds a network geocoder (opt-in).
+    "GEOCODER": "gazetteer",
+    # E-mail (used by the notifications package).
+    "MAIL_FROM": "Mitwirken Bochum <noreply@mitwirken.bochum.example>",
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": False,
+    "SMTP_TIMEOUT": 10,
+    # The city this instance serves (the gazetteer in volunteer/data/gazetteer decides the rest).
+    "CITY_NAME": "Bochum",
+    "OPERATOR_NAME": "Stadt Bochum",
+    "OPERATOR_ADDRESS": "Willy-Brandt-Platz 2–6, 44777 Bochum",
+    "OPERATOR_EMAIL": "mitwirken@bochum.example",
+}
+
+_PLACEHOLDER_SECRETS = {"", "dev", "secret", "change-me", "changeme"}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up for a configuration that must not run."""
+
+
+def finalise(config: dict[str, Any], instance_path: Path) -> None:
+    """Fill derived values and refuse unsafe production settings.
+
+    Called once by ``create_app`` after defaults, environment and the test mapping are merged.
+    """
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'mitwirken.sqlite3'}"
+    secret = config.get("SECRET_KEY")
+    production = config.get("ENV") == "production"
+    if production and (not secret or str(secret) in _PLACEHOLDER_SECRETS or len(str(secret)) < 32):
+        raise ConfigError(
+            "Refusing to start in production without VOLUNTEER_SECRET_KEY "
+            "(at least 32 random characters, the same on every node)."
+        )
+    if not secret:
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    secure = config.get("COOKIE_SECURE")
+    if secure is None:
+        secure = not (config.get("DEBUG") or config.get("TESTING"))
+    config["SESSION_COOKIE_SECURE"] = bool(secure)
+    config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the secret from instance/, creating it once, so restarts keep sessions valid."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,84 @@
+"""The database: one engine per app, one session per request, committed at the boundary.
+
+Services only flush; views, jobs and CLI commands commit once. Tests may hand in a ready bind
+(``DATABASE_BIND``: an engine, or a connection inside a transaction that is rolled back).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the settings each backend needs."""
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if memory:
+            kwargs.setdefault("poolclass", StaticPool)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on; WAL so readers never block the writer; wait instead of failing on locks."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    bind = app.config.get("DATABASE_BIND") or make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_bind"] = bind
+    app.teardown_appcontext(_close_session)
+
+
+def get_bind(app: Flask | None = None) -> Engine | Connection:
+    return (app or current_app).extensions["db_bind"]  # type: ignore[no-any-return]
+
+
+def new_session(app: Flask | None = None) -> Session:
+    """A session outside a request (jobs, CLI). The caller commits and closes it."""
+    return Session(
+        bind=get_bind(app), expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+def get_session() -> Session:
+    """The request's session, created on first use."""
+    if "db_session" not in g:
+        g.db_session = new_session()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+@contextmanager
+def session_scope(app: Flask | None = None) -> Iterator[Session]:
+    """A unit of work for jobs and commands: commit on success, roll back on error."""
+    session = new_session(app)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()  # anything not committed by the view is discarded
+        session.close()

@@ -1,0 +1,72 @@
+"""Error pages and JSON problem details (RFC 9457) for the API.
+
+Nothing a user can type may produce a 500; when something else does, the page says so politely
+and the log has the traceback.
+"""
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/problem+json"
+    )
+
+
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, **extra}
+    if detail:
+        body["detail"] = detail
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("Bad request"),
+        403: _("Not allowed"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong"),
+    }
+
+
+def _details() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please go back and try again."),
+        403: _("You are not allowed to do this."),
+        404: _("We could not find this page. It may have been moved or removed."),
+        405: _("This address cannot be used like this."),
+        413: _("What you sent is too large."),
+        429: _("Too many attempts in a short time. Please wait a moment and try again."),
+        500: _("An error occurred on our side. It has been logged; please try again later."),
+    }
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        title = _titles().get(status, exc.name)
+        detail = _details().get(status, "")
+        if isinstance(exc, CSRFError):
+            detail = _("Your form expired or was sent from elsewhere. Please reload and try again.")
+        if wants_problem_json():
+            return problem(status, title, detail)
+        return render_template(
+            "errors/error.html", status=status, title=title, detail=detail
+        ), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        app.logger.exception("Unhandled error", exc_info=exc)
+        return _http(InternalServerError())

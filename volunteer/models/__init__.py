@@ -1,0 +1,82 @@
+"""SQLModel tables. Import from here so that every table is registered with the metadata."""
+
+from volunteer.models.accounts import (
+    AgeGroup,
+    Consent,
+    NoticePreference,
+    Role,
+    Token,
+    User,
+    VolunteerCause,
+    VolunteerProfile,
+    VolunteerSkill,
+)
+from volunteer.models.audit import AuditEntry
+from volunteer.models.engagement import (
+    HOUR_TRANSITIONS,
+    PLACE_HOLDING_STATES,
+    SIGNUP_TRANSITIONS,
+    HourEntry,
+    HourState,
+    Signup,
+    SignupState,
+)
+from volunteer.models.notices import Notice, NoticeStatus, SchedulerLease
+from volunteer.models.opportunities import (
+    Opportunity,
+    OpportunityCause,
+    OpportunitySkill,
+    OpportunityStatus,
+    Shift,
+)
+from volunteer.models.organisations import (
+    ConductCheck,
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationCause,
+    OrganisationKind,
+)
+from volunteer.models.places import Borough, District, Postcode
+from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
+
+__all__ = [
+    "HOUR_TRANSITIONS",
+    "PLACE_HOLDING_STATES",
+    "SIGNUP_TRANSITIONS",
+    "AgeGroup",
+    "AuditEntry",
+    "Borough",
+    "Cause",
+    "ConductCheck",
+    "Consent",
+    "District",
+    "HourEntry",
+    "HourState",
+    "MemberRole",
+    "Membership",
+    "Notice",
+    "NoticePreference",
+    "NoticeStatus",
+    "Opportunity",
+    "OpportunityCause",
+    "OpportunitySkill",
+    "OpportunityStatus",
+    "Organisation",
+    "OrganisationCause",
+    "OrganisationKind",
+    "Postcode",
+    "Role",
+    "SchedulerLease",
+    "Shift",
+    "Signup",
+    "SignupState",
+    "Skill",
+    "SkillCategory",
+    "SkillSuggestion",
+    "Token",
+    "User",
+    "VolunteerCause",
+    "VolunteerProfile",
+    "VolunteerSkill",
+]
