@@ -1,10 +1,15 @@
 """Writing notices into the outbox, in the caller's transaction.
 
-The web app never sends anything itself: it adds an outbox row next to the change that caused it,
-so either both are committed or neither. The ``notifications`` package delivers the rows. The
-unique ``dedupe_key`` makes producing the same notice twice harmless.
+The web app never sends anything itself: it adds outbox rows next to the change that caused
+them, so either both are committed or neither. The ``notifications`` package delivers the rows
+(checking preferences and quiet hours at delivery time) and renders
+``templates/notices/<kind>/``. The unique ``dedupe_key`` makes producing a notice twice harmless.
+
+Payloads carry ids and a few facts frozen at the time of the event, never rendered text: the
+renderer loads what it needs and writes in the recipient's language.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,10 +17,19 @@ from sqlmodel import Session, select
 
 from volunteer.models import Notice, User
 
-# Notices a recipient cannot switch off: they protect the account itself.
+# Notices a recipient cannot switch off: they protect the account itself. E-mail only.
 SECURITY_KINDS = frozenset(
     {"verify_email", "password_reset", "email_change", "guardian_consent", "password_changed"}
 )
+EMAIL = "email"
+INAPP = "inapp"
+
+
+def default_channels(kind: str, user: User | None) -> tuple[str, ...]:
+    """Security notices and mails to people without an account go by e-mail only."""
+    if kind in SECURITY_KINDS or user is None:
+        return (EMAIL,)
+    return (EMAIL, INAPP)
 
 
 def enqueue(
@@ -29,23 +43,28 @@ def enqueue(
     locale: str | None = None,
     payload: dict[str, Any] | None = None,
     due_at: datetime | None = None,
-    channel: str = "email",
-) -> Notice:
-    """Add a notice unless one with the same key exists; return the stored notice."""
-    existing = session.exec(select(Notice).where(Notice.dedupe_key == dedupe_key)).first()
-    if existing is not None:
-        return existing
-    notice = Notice(
-        kind=kind,
-        channel=channel,
-        dedupe_key=dedupe_key,
-        user_id=user.id if user else None,
-        to_email=to_email or (user.email if user and channel == "email" else None),
-        locale=locale or (user.locale if user else "de"),
-        payload=payload or {},
-        due_at=due_at or now,
-        created_at=now,
-    )
-    session.add(notice)
+    channels: Sequence[str] | None = None,
+) -> list[Notice]:
+    """Add one notice per channel unless it exists (key ``<dedupe_key>:<channel>``)."""
+    out = []
+    for channel in channels or default_channels(kind, user):
+        key = f"{dedupe_key}:{channel}"
+        existing = session.exec(select(Notice).where(Notice.dedupe_key == key)).first()
+        if existing is not None:
+            out.append(existing)
+            continue
+        notice = Notice(
+            kind=kind,
+            channel=channel,
+            dedupe_key=key,
+            user_id=user.id if user else None,
+            to_email=(to_email or (user.email if user else None)) if channel == EMAIL else None,
+            locale=locale or (user.locale if user else "de"),
+            payload=payload or {},
+            due_at=due_at or now,
+            created_at=now,
+        )
+        session.add(notice)
+        out.append(notice)
     session.flush()
-    return notice
+    return out
