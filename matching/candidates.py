@@ -24,8 +24,11 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
-    """Pairs as parallel arrays of positions into the volunteer and opportunity sequences,
-    sorted by (volunteer position, opportunity position)."""
+    """Pairs as parallel arrays of positions into the volunteer and opportunity sequences.
+
+    Order is deterministic: opportunity by opportunity as generated, or, with ``top_k``, grouped
+    by volunteer, best first.
+    """
 
     volunteer: IntArray
     opportunity: IntArray
@@ -62,32 +65,76 @@ def candidate_pairs(
     vols: list[IntArray] = []
     opps: list[IntArray] = []
     scores: list[FloatArray] = []
+    opp_rank = _id_rank([x.id for x in opportunities]) if top_k is not None else None
+    # With top_k, a volunteer's K-th best score so far is a lower bound of its final K-th best,
+    # so pairs scoring below it can be dropped as they come: memory and the final sort stay
+    # proportional to K x volunteers instead of to all eligible pairs.
+    threshold = np.full(len(index), -np.inf)
+    pending = 0
+    budget = (top_k or 0) * max(len(index), 1)
     done = 0
     for j, opportunity in enumerate(opportunities):
         ev = index.evaluate(opportunity, weights=weights, now=now)
-        if ev.rows.shape[0]:
+        rows = ev.rows
+        if rows.shape[0]:
             _, score = combine(ev.values, weights)
-            vols.append(ev.rows)
-            opps.append(np.full(ev.rows.shape[0], j, dtype=np.int64))
+            if top_k is not None:
+                keep = np.rint(score * 1_000_000) >= threshold[rows]
+                rows, score = rows[keep], score[keep]
+            vols.append(rows)
+            opps.append(np.full(rows.shape[0], j, dtype=np.int64))
             scores.append(score)
+            pending += rows.shape[0]
+        if top_k is not None and opp_rank is not None and pending > budget:
+            v, o, s = _top_k(*_join(vols, opps, scores), opp_rank, top_k)
+            vols, opps, scores = [v], [o], [s]
+            pending = v.shape[0]
+            full = np.bincount(v, minlength=len(index)) >= top_k
+            last = np.flatnonzero(np.diff(v, append=v.shape[0] and v[-1] + 1))
+            ends = last[full[v[last]]]
+            threshold[v[ends]] = np.rint(s[ends] * 1_000_000)
         done += 1
         if progress is not None and done == 256:
             progress(done)
             done = 0
     if progress is not None and done:
         progress(done)
+    v, o, s = _join(vols, opps, scores)
+    if top_k is not None and opp_rank is not None:
+        v, o, s = _top_k(v, o, s, opp_rank, top_k)
+    return Candidates(v, o, s)
+
+
+def _join(
+    vols: list[IntArray], opps: list[IntArray], scores: list[FloatArray]
+) -> tuple[IntArray, IntArray, FloatArray]:
     if not vols:
         empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, np.zeros(0, dtype=np.float64))
-    v = np.concatenate(vols)
-    o = np.concatenate(opps)
-    s = np.concatenate(scores)
-    if top_k is not None:
-        opp_rank = _id_rank([x.id for x in opportunities])
-        order = np.lexsort((opp_rank[o], -s, v))
-        v, o, s = v[order], o[order], s[order]
-        first = np.searchsorted(v, v, side="left")
-        keep = (np.arange(v.shape[0]) - first) < top_k
-        v, o, s = v[keep], o[keep], s[keep]
-    order = np.lexsort((o, v))
-    return Candidates(v[order], o[order], s[order])
+        return empty, empty, np.zeros(0, dtype=np.float64)
+    return np.concatenate(vols), np.concatenate(opps), np.concatenate(scores)
+
+
+def _top_k(
+    v: IntArray, o: IntArray, s: FloatArray, opp_rank: IntArray, k: int
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Each volunteer's ``k`` best pairs: score descending, then opportunity id.
+
+    One ``argsort`` of a packed int64 key (volunteer | inverted score in millionths |
+    opportunity rank) instead of a three-key ``lexsort``: several times faster on the tens of
+    millions of pairs of a city-wide run. Falls back to ``lexsort`` beyond the packing limits.
+    """
+    if v.shape[0] == 0:
+        return v, o, s
+    ranks = opp_rank[o]
+    if int(v.max()) < 1 << 23 and int(opp_rank.shape[0]) < 1 << 20:
+        inverted = (1 << 20) - 1 - np.rint(s * 1_000_000).astype(np.int64)
+        key = (v << 40) | (inverted << 20) | ranks
+        order = np.argsort(key)
+    else:
+        order = np.lexsort((ranks, -s, v))
+    v, o, s = v[order], o[order], s[order]
+    starts = np.flatnonzero(np.diff(v, prepend=-1))
+    counts = np.diff(np.append(starts, v.shape[0]))
+    position = np.arange(v.shape[0]) - np.repeat(starts, counts)
+    keep = position < k
+    return v[keep], o[keep], s[keep]
