@@ -184,3 +184,21 @@ def test_generated_people_share_one_password_hash_and_cannot_receive_mail(loaded
 def test_the_summary_prints_the_demo_logins(session, now) -> None:
     lines = demo.load_demo_data(session, now=now, scale=demo.Scale(5, 1, 1), progress=False)
     assert "verein@demo.mitwirken.de" in lines[-1] and demo.DEMO_PASSWORD in lines[-1]
+
+
+@pytest.mark.slow
+def test_the_demo_data_command_is_idempotent_and_prints_the_logins(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from volunteer.cli import main
+
+    monkeypatch.setenv("VOLUNTEER_DATABASE_URL", f"sqlite:///{tmp_path}/demo.db")
+    monkeypatch.setenv("VOLUNTEER_SECRET_KEY", "x" * 40)
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(main, ["demo-data"])
+    assert first.exit_code == 0, first.output
+    assert "stadt@demo.mitwirken.de" in first.output
+    second = runner.invoke(main, ["demo-data"])
+    assert second.exit_code == 0, second.output
+    assert "added 0 volunteers, 0 organisations" in second.output
