@@ -73,6 +73,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def bind(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine | Connection]:
+    from volunteer.services import engine as matching_engine
+
+    # The engine's index cache is keyed by the bind; a new test must never see an old index.
+    matching_engine.invalidate()
+    request.addfinalizer(matching_engine.invalidate)
     if backend == "sqlite":
         engine = make_engine("sqlite://")
         SQLModel.metadata.create_all(engine)

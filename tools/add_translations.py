@@ -2,7 +2,8 @@
 
     .venv/bin/python tools/add_translations.py AREA translations.json
 
-``translations.json`` maps English message ids to German. Only strings that no catalogue
+``translations.json`` maps English message ids to German (for a plural message: the singular
+id to ``["German singular", "German plural"]``). Only strings that no catalogue
 translates yet are added, to ``volunteer/translations/AREA/de/LC_MESSAGES/messages.po``. What is
 still missing afterwards is listed (``make messages`` lists it too).
 """
@@ -15,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from volunteer.i18n_check import ROOT, untranslated
+from volunteer.i18n_check import ROOT, extracted, untranslated
 
 
 def main(area: str, *files: str) -> int:
@@ -29,11 +30,14 @@ def main(area: str, *files: str) -> int:
     else:
         po.parent.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(locale="de", project="Mitwirken")
+    ids = {m.id if isinstance(m.id, str) else m.id[0]: m.id for m in extracted() if m.id}
     left = []
     for key, place in untranslated():
         if key in table:
             path, line = place.rsplit(":", 1)
-            catalog.add(key, table[key], locations=[(path, int(line))])
+            value = table[key]  # a list of [singular, plural] for plural messages
+            string = tuple(value) if isinstance(value, list) else value
+            catalog.add(ids[key], string, locations=[(path, int(line))])
         else:
             left.append((key, place))
     with po.open("wb") as f:
