@@ -36,12 +36,22 @@ def _fresh_cache():
 def skills(session):
     session.add(SkillCategory(slug="education", label_de="Bildung", label_en="Education"))
     session.commit()
-    session.add_all([
-        Skill(slug="homework-help", category_slug="education", label_de="Hausaufgabenhilfe",
-              label_en="Homework help"),
-        Skill(slug="reading-aloud", category_slug="education", label_de="Vorlesen",
-              label_en="Reading aloud"),
-    ])
+    session.add_all(
+        [
+            Skill(
+                slug="homework-help",
+                category_slug="education",
+                label_de="Hausaufgabenhilfe",
+                label_en="Homework help",
+            ),
+            Skill(
+                slug="reading-aloud",
+                category_slug="education",
+                label_de="Vorlesen",
+                label_en="Reading aloud",
+            ),
+        ]
+    )
     session.commit()
     return {s.slug: s for s in session.exec(__import__("sqlmodel").select(Skill)).all()}
 
@@ -49,28 +59,52 @@ def skills(session):
 @pytest.fixture
 def volunteer(session, make_user, skills, now):
     user = make_user(first_name="Mia")
-    session.add(VolunteerProfile(user_id=user.id, lat=HBF[0], lon=HBF[1], radius_km=5,
-                                 availability=(1 << 15) | (1 << 16),  # sat morning + afternoon
-                                 completed_at=now, languages=["de"]))
+    session.add(
+        VolunteerProfile(
+            user_id=user.id,
+            lat=HBF[0],
+            lon=HBF[1],
+            radius_km=5,
+            availability=(1 << 15) | (1 << 16),  # sat morning + afternoon
+            completed_at=now,
+            languages=["de"],
+        )
+    )
     session.add(VolunteerSkill(user_id=user.id, skill_id=skills["homework-help"].id))
     session.commit()
     return user
 
 
-def _need(session, skills, *, verified=True, status=OpportunityStatus.PUBLISHED, capacity=2,
-          where=SOUTH, skill="homework-help", title="Hausaufgabenhilfe in Ehrenfeld"):
-    org = Organisation(name=f"Verein für {title}",
-                       verified_at=datetime(2026, 1, 1, tzinfo=UTC) if verified else None)
+def _need(
+    session,
+    skills,
+    *,
+    verified=True,
+    status=OpportunityStatus.PUBLISHED,
+    capacity=2,
+    where=SOUTH,
+    skill="homework-help",
+    title="Hausaufgabenhilfe in Ehrenfeld",
+):
+    org = Organisation(
+        name=f"Verein für {title}",
+        verified_at=datetime(2026, 1, 1, tzinfo=UTC) if verified else None,
+    )
     session.add(org)
     session.commit()
-    opp = Opportunity(organisation_id=org.id, title=title, status=status, lat=where[0],
-                      lon=where[1])
+    opp = Opportunity(
+        organisation_id=org.id, title=title, status=status, lat=where[0], lon=where[1]
+    )
     session.add(opp)
     session.commit()
     session.add(OpportunitySkill(opportunity_id=opp.id, skill_id=skills[skill].id, required=True))
     # Saturday 5 December 2026, 10:00 Berlin = 09:00 UTC
-    shift = Shift(opportunity_id=opp.id, starts_at=datetime(2026, 12, 5, 9, tzinfo=UTC),
-                  ends_at=datetime(2026, 12, 5, 11, tzinfo=UTC), capacity=capacity)
+    shift = Shift(
+        opportunity_id=opp.id,
+        starts_at=datetime(2026, 12, 5, 9, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 5, 11, tzinfo=UTC),
+        capacity=capacity,
+    )
     session.add(shift)
     session.commit()
     return opp, shift
@@ -96,9 +130,9 @@ def test_unlisted_full_and_already_joined_needs_are_not_recommended(
 ):
     _need(session, skills, verified=False, title="Unverifiziert")
     _need(session, skills, status=OpportunityStatus.DRAFT, title="Entwurf")
-    full, full_shift = _need(session, skills, capacity=1, title="Voll")
+    _full, full_shift = _need(session, skills, capacity=1, title="Voll")
     session.add(Signup(shift_id=full_shift.id, user_id=None, state=SignupState.ACCEPTED))
-    joined, joined_shift = _need(session, skills, title="Schon dabei")
+    _joined, joined_shift = _need(session, skills, title="Schon dabei")
     session.add(Signup(shift_id=joined_shift.id, user_id=volunteer.id, state=SignupState.APPLIED))
     session.commit()
     assert engine.recommend(session, volunteer, now=now) == []
@@ -109,7 +143,8 @@ def test_no_profile_means_no_recommendations(session, make_user, now):
 
 
 def test_explanation_names_what_is_missing(session, volunteer, skills, now, app):
-    opp, _ = _need(session, skills, skill="reading-aloud", where=(51.52, 7.35))  # far away, other skill
+    far_away = (51.52, 7.35)
+    opp, _ = _need(session, skills, skill="reading-aloud", where=far_away)
     explanation = engine.explain_for(session, volunteer, opp, now=now)
     assert explanation is not None and not explanation.eligible
     codes = {m["code"] for m in explanation.missing}
@@ -124,8 +159,17 @@ def test_candidates_are_discoverable_volunteers_not_yet_signed_up(
 ):
     opp, shift = _need(session, skills)
     hidden = make_user(first_name="Ole")
-    session.add(VolunteerProfile(user_id=hidden.id, lat=HBF[0], lon=HBF[1], radius_km=5,
-                                 availability=1 << 15, completed_at=now, discoverable=False))
+    session.add(
+        VolunteerProfile(
+            user_id=hidden.id,
+            lat=HBF[0],
+            lon=HBF[1],
+            radius_km=5,
+            availability=1 << 15,
+            completed_at=now,
+            discoverable=False,
+        )
+    )
     session.add(VolunteerSkill(user_id=hidden.id, skill_id=skills["homework-help"].id))
     session.commit()
     assert [c.user.id for c in engine.candidates(session, opp, now=now)] == [volunteer.id]
