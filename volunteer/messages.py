@@ -19,5 +19,18 @@ def error_message(error: ServiceError) -> str:
         "wrong_password": _("The password is not correct."),
         "invalid_token": _("This link is invalid or has expired. Please request a new one."),
         "not_found": _("We could not find this."),
+        # Sign-ups (volunteer/services/signups.py), shared by volunteers and associations.
+        "not_open": _("This opportunity is not open for sign-ups at the moment."),
+        "shift_cancelled": _("This shift has been cancelled."),
+        "shift_past": _("This shift has already started or is over."),
+        "email_not_verified": _("Please confirm your e-mail address before signing up."),
+        "adults_only": _("This opportunity is only open to people aged 18 or over."),
+        "guardian_consent_missing": _(
+            "Under 16, a parent or guardian must agree first. We have sent them an e-mail."
+        ),
+        "already_signed_up": _("You are already signed up for this shift."),
+        "already_declined": _("The organisation has declined your sign-up for this shift."),
+        "shift_full": _("This shift is full. You can join the waiting list."),
+        "invalid_transition": _("This change is not possible in the current state."),
     }
     return table.get(code, _("This did not work. Please check your input."))
