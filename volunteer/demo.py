@@ -48,7 +48,7 @@ from volunteer.demo_content import (
     NeedTemplate,
     OrgTemplate,
 )
-from volunteer.gazetteer import District as Place
+from volunteer.gazetteer import District as CityDistrict
 from volunteer.gazetteer import Gazetteer, default_gazetteer
 from volunteer.models import (
     AgeGroup,
@@ -264,18 +264,18 @@ class _City:
         return random.Random(f"{self.seed}:{kind}:{index}")
 
     # places
-    def postcode_for(self, rng: random.Random, district: Place) -> str:
+    def postcode_for(self, rng: random.Random, district: CityDistrict) -> str:
         options = self.postcodes.get(district.number)
         if options:
-            codes, weights = zip(*options, strict=True)
-            return rng.choices(codes, weights=weights)[0]
+            codes = [code for code, _ in options]
+            return rng.choices(codes, weights=[share for _, share in options])[0]
         nearest = min(
             self.gaz.postcodes,
             key=lambda p: (p.lat - district.lat) ** 2 + (p.lon - district.lon) ** 2,
         )
         return nearest.code
 
-    def point_in(self, rng: random.Random, district: Place) -> tuple[float, float]:
+    def point_in(self, rng: random.Random, district: CityDistrict) -> tuple[float, float]:
         """A point scattered around the district centroid, within its equivalent radius."""
         radius_km = math.sqrt(district.area_km2 / math.pi) * 0.7 * math.sqrt(rng.random())
         angle = rng.random() * 2 * math.pi
@@ -286,7 +286,7 @@ class _City:
         lon = min(max(lon, city.min_lon), city.max_lon)
         return round(lat, 5), round(lon, 5)
 
-    def local_name(self, district: Place) -> str:
+    def local_name(self, district: CityDistrict) -> str:
         return LOCAL_NAMES.get(district.number, district.name)
 
     # people
@@ -468,7 +468,7 @@ class _City:
         rng: random.Random,
         need: NeedTemplate,
         org: _OrgPlan,
-        district: Place,
+        district: CityDistrict,
         words: dict[str, str],
         place: str,
         position: int,
@@ -635,7 +635,7 @@ class _Writer:
         self.coordinator_id: int | None = None
         self.org_admin_id: int | None = None
 
-    def bar(self, total: int, desc: str) -> tqdm:  # type: ignore[type-arg]
+    def bar(self, total: int, desc: str) -> "tqdm[Any]":
         return tqdm(
             total=total, desc=desc, unit=" rows", file=sys.stderr, disable=not self.progress
         )
@@ -648,7 +648,7 @@ class _Writer:
                 )
             ).all()
         )
-        ids_by_email = dict(existing)
+        ids_by_email: dict[str, int] = {key: id_ for key, id_ in existing if id_ is not None}
         pending: list[_Person] = []
         with self.bar(count, "volunteers") as bar:
             for index in range(count):
@@ -908,6 +908,7 @@ def _demo_volunteer_history(session: Session, city: _City, user: User) -> None:
         if not pool:
             continue
         shift, opportunity = pool.pop(0)
+        assert shift.id is not None  # loaded from the database
         at = min(city.now, shift.starts_at - timedelta(days=3))
         signup = Signup(
             shift_id=shift.id, user_id=user.id, state=state.value, created_at=at, updated_at=at,
