@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
 from volunteer.extensions import babel
@@ -44,6 +44,8 @@ def init_app(app: Flask) -> None:
         ";".join(str(p) for p in translation_directories(Path(app.root_path))),
     )
     babel.init_app(app, locale_selector=select_locale)
+
+    app.jinja_env.filters["format_decimal"] = format_decimal
 
     @app.template_filter("local_dt")
     def _local_dt(value: datetime | None, fmt: str = "medium") -> str:

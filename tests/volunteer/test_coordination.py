@@ -1,0 +1,68 @@
+"""Coordinator pages: statistics, gaps, the city-wide proposal and the CSV report."""
+
+import csv
+import io
+from collections import Counter
+
+import pytest
+
+from volunteer.demo import Scale, load_demo_data
+from volunteer.models import Role, VolunteerProfile
+from volunteer.services import proposal, statistics
+
+SMALL = Scale(volunteers=80, organisations=30, opportunities=40)
+
+
+@pytest.fixture
+def city(session, now):
+    load_demo_data(session, now=now, scale=SMALL, progress=False)
+    session.commit()
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user(role=Role.COORDINATOR, email="koordination@bochum.example")
+
+
+def test_only_coordinators_see_the_coordination(client, login, make_user, coordinator):
+    assert client.get("/koordination/").status_code == 302  # anonymous: log in first
+    login(make_user())
+    for url in ("/koordination/", "/koordination/vorschlag", "/koordination/bericht.csv"):
+        assert client.get(url).status_code == 404
+    login(coordinator)
+    assert client.get("/koordination/").status_code == 200
+
+
+def test_overview_counts_every_district_and_finds_gaps(session, city, now):
+    data = statistics.overview(session, now=now)
+    assert len(data.districts) == 30
+    assert sum(d.volunteers for d in data.districts) >= SMALL.volunteers
+    assert all(0 <= d.taken <= d.places for d in data.districts)
+    for gap in statistics.gaps(session):
+        assert gap.needs > gap.volunteers
+
+
+def test_proposal_respects_capacities_and_matches_the_engine(session, city, now):
+    result = proposal.propose(session, now=now)
+    assert result.placed > 0
+    assert result.placed <= min(result.volunteers, result.open_places)
+    per_person = Counter(p.volunteer_id for p in result.pairs)
+    for user_id, n in per_person.items():
+        assert n <= session.get(VolunteerProfile, user_id).capacity
+    pairs = {(p.volunteer_id, p.opportunity_id) for p in result.pairs}
+    assert len(pairs) == len(result.pairs)
+    assert result.total_score == pytest.approx(sum(p.score for p in result.pairs), abs=0.01)
+    fair = proposal.propose(session, now=now, fill_fairly=True)
+    assert fair.needs_served >= result.needs_served
+    assert fair.total_score <= result.total_score + 1e-6
+
+
+def test_pages_render_with_data_and_export_csv(client, login, coordinator, city):
+    login(coordinator)
+    page = client.get("/koordination/").get_data(as_text=True)
+    assert "Lücken" in page and "Grumme" in page
+    run = client.post("/koordination/vorschlag", data={"fair": "1"})
+    assert run.status_code == 200 and "Menschen vermittelt" in run.get_data(as_text=True)
+    report = client.get("/koordination/bericht.csv")
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][0] == "district_number" and len(rows) == 31

@@ -1,0 +1,107 @@
+import csv
+import io
+from typing import Any
+
+from flask import Response, render_template, request
+
+from matching.model import SLOTS
+from volunteer.clock import now
+from volunteer.coordination import bp
+from volunteer.db import get_session
+from volunteer.permissions import coordinator_required
+from volunteer.reasons import slot_label
+from volunteer.services import proposal, statistics
+
+
+@bp.get("/")
+@coordinator_required
+def index() -> Any:
+    db = get_session()
+    data = statistics.overview(db, now=now())
+    slots = [
+        (slot, slot_label(slot), data.slot_demand.get(slot, 0), data.slot_supply.get(slot, 0))
+        for slot in SLOTS
+    ]
+    return render_template(
+        "coordination/index.html",
+        data=data,
+        slots=slots,
+        gaps=statistics.gaps(db),
+        skills=[s for s in data.skills if s.demand][:15],
+    )
+
+
+@bp.route("/vorschlag", methods=["GET", "POST"])
+@coordinator_required
+def proposal_view() -> Any:
+    result = None
+    fair = request.values.get("fair") == "1"
+    if request.method == "POST":
+        result = proposal.propose(get_session(), now=now(), fill_fairly=fair)
+    return render_template("coordination/proposal.html", result=result, fair=fair)
+
+
+@bp.get("/vorschlag.csv")
+@coordinator_required
+def proposal_csv() -> Any:
+    result = proposal.propose(get_session(), now=now(), fill_fairly=request.args.get("fair") == "1")
+    rows = [
+        (
+            p.volunteer_id,
+            p.volunteer_name,
+            p.volunteer_district,
+            p.opportunity_id,
+            p.opportunity_title,
+            p.score,
+        )
+        for p in result.pairs
+    ]
+    header = ("volunteer_id", "first_name", "district", "opportunity_id", "opportunity", "score")
+    return _csv("mitwirken-vorschlag.csv", header, rows)
+
+
+@bp.get("/bericht.csv")
+@coordinator_required
+def report_csv() -> Any:
+    data = statistics.overview(get_session(), now=now())
+    header = (
+        "district_number",
+        "district",
+        "borough",
+        "volunteers",
+        "organisations",
+        "needs",
+        "places_upcoming",
+        "places_taken",
+        "fill_rate",
+        "confirmed_hours_this_year",
+    )
+    rows = [
+        (
+            d.number,
+            d.name,
+            d.borough,
+            d.volunteers,
+            d.organisations,
+            d.needs,
+            d.places,
+            d.taken,
+            "" if d.fill_rate is None else round(d.fill_rate, 3),
+            d.hours,
+        )
+        for d in data.districts
+    ]
+    return _csv("mitwirken-bezirke.csv", header, rows)
+
+
+def _csv(filename: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 umlauts correctly
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
