@@ -124,7 +124,8 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
         if not demo.has_users(session):
             click.echo("Empty database: loading demo data …")
             for line in demo.load_demo_data(session, now=now(), scale="demo"):
-                click.echo(line)
+                if line != demo.LOGINS_TEXT:
+                    click.echo(line)
     click.echo(demo.LOGINS_TEXT)
     exe = os.path.dirname(sys.executable)
     procs: list[subprocess.Popen[Any]] = []
@@ -156,6 +157,7 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan children
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
