@@ -9,6 +9,7 @@ Markdown report; ``--write-readme`` replaces the text between the README's
 import argparse
 import heapq
 import math
+import os
 import platform
 import statistics
 import sys
@@ -374,7 +375,9 @@ def report(sizes: list[str], oracle_seconds: float, skip_ranking: bool) -> str:
     lines = [
         DESCRIPTION,
         f"### Measured figures (`make bench`; {platform.machine()}, "
-        f"Python {platform.python_version()}, one process; instances from `bench/instances.py`)",
+        f"Python {platform.python_version()}, one process, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} at start: figures include other jobs' contention; instances "
+        "from `bench/instances.py`)",
         "",
     ]
     if not skip_ranking:
