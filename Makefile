@@ -33,6 +33,7 @@ test: $(DEV_STAMP) translations lint contracts pytest
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 contracts: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports
