@@ -19,6 +19,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from volunteer import migrate
 from volunteer.app import create_app
+from volunteer.cli_match import match
 from volunteer.clock import now
 from volunteer.db import session_scope
 from volunteer.models import Role
@@ -35,6 +36,9 @@ from volunteer.services.errors import ServiceError
 )
 def main() -> None:
     """Mitwirken: volunteering in your city."""
+
+
+main.add_command(match)
 
 
 @main.group()

@@ -44,3 +44,47 @@ def test_create_coordinator_and_demo_accounts(tmp_path, monkeypatch):
         user = s.exec(select(User).where(User.email_key == "koordination@bochum.example")).one()
         assert user.role == Role.COORDINATOR and user.email_verified_at is not None
     engine.dispose()
+
+
+def test_the_engine_commands_are_part_of_the_volunteer_command(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    instance = {
+        "volunteers": [
+            {
+                "id": "v1",
+                "lat": 51.48,
+                "lon": 7.22,
+                "max_km": 5,
+                "skills": [],
+                "causes": [],
+                "languages": ["de"],
+                "availability": ["sat-morning"],
+                "adult": True,
+                "capacity": 1,
+            }
+        ],
+        "opportunities": [
+            {
+                "id": "o1",
+                "lat": 51.47,
+                "lon": 7.22,
+                "required_skills": [],
+                "optional_skills": [],
+                "causes": [],
+                "languages": [],
+                "slots": ["sat-morning"],
+                "adults_only": False,
+                "capacity": 1,
+            }
+        ],
+    }
+    source, target = tmp_path / "in.json", tmp_path / "out.json"
+    source.write_text(json.dumps(instance))
+    result = CliRunner().invoke(
+        main, ["match", "assign", "--input", str(source), "--output", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(target.read_text())["assignment"][0]["volunteer"] == "v1"
