@@ -38,8 +38,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from volunteer.accounts import bp as accounts_bp
     from volunteer.coordination import bp as coordination_bp
+    from volunteer.inbox import bp as inbox_bp
+    from volunteer.notices import bp as notices_bp
     from volunteer.pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(coordination_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(notices_bp)

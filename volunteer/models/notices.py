@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from volunteer.models.base import at_field
@@ -20,7 +20,7 @@ class NoticeStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # permanent failure, shown to coordinators
     CANCELLED = "cancelled"
-    SKIPPED = "skipped"  # e.g. the recipient turned this kind off
+    SKIPPED = "skipped"  # e.g. the recipient turned this kind off (reason in last_error)
 
 
 class Notice(SQLModel, table=True):
@@ -46,6 +46,11 @@ class Notice(SQLModel, table=True):
     sent_at: datetime | None = at_field()
     last_error: str | None = Field(default=None, max_length=1000)
     read_at: datetime | None = at_field()
+    # What the in-app inbox shows, rendered at delivery in the recipient's language (the web app
+    # must not import the renderer, so the channel stores the text on the row).
+    subject: str | None = Field(default=None, max_length=300)
+    body: str | None = Field(default=None, sa_column=Column(Text))
+    link: str | None = Field(default=None, max_length=500)
 
 
 class SchedulerLease(SQLModel, table=True):

@@ -1,0 +1,376 @@
+"""Deliver due notices exactly once: claim a batch with a lease, send, mark each one sent.
+
+- **Claim.** One statement marks up to ``batch_size`` due, unleased notices as ours until
+  ``now + lease`` (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so parallel dispatchers never wait
+  for or double-claim each other's rows; SQLite: the same conditional ``UPDATE``, which SQLite
+  serialises). The claim is committed before anything is sent.
+- **Send, then mark, one by one.** Each notice is marked ``sent`` and committed right after
+  its send, with the claim token in the ``WHERE`` clause (a dispatcher whose lease ran out
+  cannot overwrite the work of the one that took over). A crash between claim and send loses
+  nothing: the lease expires and another run sends the notice. We also stop sending before our
+  own lease runs out, so a slow batch never overlaps with its successor.
+- **Decide at delivery.** Preferences, quiet hours (deferred, not dropped), deleted
+  recipients and reminders that are too late are checked now, not when the notice was written.
+- **Failures.** Transient ones (server down, 4xx) retry with exponential backoff and jitter; a
+  down server short-circuits the rest of the batch instead of hammering it. Permanent ones
+  (5xx, no address, a template error) are recorded with the reason and shown to coordinators.
+"""
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, or_, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
+
+from notifications.channels import Channel, TransportError
+from notifications.render import Gone, Links, render
+from volunteer.models import Notice, NoticeStatus, Shift, Signup, SignupState, User
+from volunteer.services import notice_settings
+from volunteer.services.outbox import EMAIL, SECURITY_KINDS
+
+log = logging.getLogger(__name__)
+
+REMINDER_KINDS = frozenset({"reminder_24h", "reminder_2h"})
+SHIFT_BOUND_KINDS = REMINDER_KINDS | {"shift_unfilled"}
+
+
+@dataclass(frozen=True)
+class Policy:
+    batch_size: int = 200
+    lease: timedelta = timedelta(minutes=5)
+    # Stop sending this long before our lease ends, so no other dispatcher overlaps with us.
+    lease_margin: timedelta = timedelta(seconds=30)
+    backoff_base: timedelta = timedelta(seconds=30)
+    backoff_cap: timedelta = timedelta(hours=1)
+    max_attempts: int = 16  # about 10 hours of retries with the defaults
+
+
+@dataclass
+class Stats:
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    retried: int = 0
+    failed: int = 0
+    lost_lease: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: "Stats") -> None:
+        for name in ("claimed", "sent", "skipped", "deferred", "retried", "failed", "lost_lease"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for k, v in other.reasons.items():
+            self.reasons[k] = self.reasons.get(k, 0) + v
+
+
+def backoff(attempts: int, policy: Policy, rng: random.Random | None = None) -> timedelta:
+    """Delay before attempt ``attempts + 1``: base * 2^(attempts-1), capped, plus up to 10 %."""
+    seconds = min(
+        policy.backoff_cap.total_seconds(),
+        policy.backoff_base.total_seconds() * 2 ** max(0, attempts - 1),
+    )
+    jitter = (rng or random).uniform(0, seconds * 0.1)
+    return timedelta(seconds=seconds + jitter)
+
+
+def claim(
+    session: Session, *, now: datetime, token: str, policy: Policy, limit: int | None = None
+) -> list[int]:
+    """Lease up to ``limit`` due notices to ``token``; returns their ids (caller commits)."""
+    due = (
+        Notice.status == NoticeStatus.PENDING,
+        col(Notice.due_at) <= now,
+        or_(col(Notice.lease_until).is_(None), col(Notice.lease_until) < now),
+    )
+    pick = (
+        select(Notice.id)
+        .where(*due)
+        .order_by(col(Notice.due_at), col(Notice.id))
+        .limit(limit or policy.batch_size)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        update(Notice)
+        .where(col(Notice.id).in_(pick.scalar_subquery()), *due)
+        .values(lease_until=now + policy.lease, claimed_by=token)
+        .returning(col(Notice.id))
+        .execution_options(synchronize_session=False)
+    )
+    return [int(i) for i in session.execute(stmt).scalars().all()]
+
+
+class Dispatcher:
+    """One worker. Any number may run at once, in threads or processes, on one database."""
+
+    def __init__(
+        self,
+        app: Flask,
+        bind: Engine | Connection,
+        channels: Mapping[str, Channel],
+        *,
+        policy: Policy | None = None,
+        worker: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.app = app
+        self.bind = bind
+        self.channels = dict(channels)
+        self.policy = policy or Policy()
+        self.worker = (worker or f"dispatcher-{uuid.uuid4().hex[:8]}")[:60]
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.links = Links(app)
+
+    def _session(self) -> Session:
+        return Session(
+            bind=self.bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+    # -- the loop steps (each returns what it did, so tests call them directly) ------------------
+    def claim_batch(self, now: datetime | None = None) -> tuple[str, list[int]]:
+        now = now or self.clock()
+        token = f"{self.worker}:{uuid.uuid4().hex[:12]}"
+        with self._session() as s:
+            ids = claim(s, now=now, token=token, policy=self.policy)
+            s.commit()
+        return token, ids
+
+    def run_once(self, now: datetime | None = None) -> Stats:
+        """Claim one batch and deliver it. Returns what happened (``claimed == 0``: idle)."""
+        now = now or self.clock()
+        token, ids = self.claim_batch(now)
+        stats = Stats(claimed=len(ids))
+        if ids:
+            with self.app.app_context():
+                self.deliver(token, ids, claimed_at=now, stats=stats)
+        return stats
+
+    def run_until_idle(self, *, max_batches: int = 1_000_000) -> Stats:
+        total = Stats()
+        for _ in range(max_batches):
+            stats = self.run_once()
+            total.add(stats)
+            if stats.claimed == 0:
+                break
+        return total
+
+    def deliver(self, token: str, ids: list[int], *, claimed_at: datetime, stats: Stats) -> None:
+        """Send a claimed batch. Stops early (and releases the rest) before the lease ends."""
+        deadline = time.monotonic() + (self.policy.lease - self.policy.lease_margin).total_seconds()
+        with self._session() as s:
+            notices = s.exec(
+                select(Notice)
+                .where(col(Notice.id).in_(ids), Notice.claimed_by == token)
+                .order_by(col(Notice.channel), col(Notice.due_at), col(Notice.id))
+            ).all()
+            user_ids = {n.user_id for n in notices if n.user_id is not None}
+            users = (
+                {u.id: u for u in s.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+                if user_ids
+                else {}
+            )
+            by_channel: dict[str, list[Notice]] = {}
+            for n in notices:
+                by_channel.setdefault(n.channel, []).append(n)
+            for channel_name, group in by_channel.items():
+                channel = self.channels.get(channel_name)
+                if channel is None:
+                    for n in group:
+                        self._finish(s, n, token, stats, NoticeStatus.FAILED, "no such channel")
+                    continue
+                down: TransportError | None = None
+                with channel.batch() as batch:
+                    for n in group:
+                        if time.monotonic() > deadline:
+                            self._release(s, n, token)
+                            continue
+                        now = self.clock()
+                        if down is not None:
+                            self._retry(s, n, token, stats, now, down)
+                            continue
+                        user = users.get(n.user_id) if n.user_id is not None else None
+                        verdict = self._check(s, n, user, now)
+                        if verdict is not None:
+                            status, reason, until = verdict
+                            if until is not None:
+                                self._defer(s, n, token, stats, until)
+                            else:
+                                self._finish(s, n, token, stats, status, reason)
+                            continue
+                        try:
+                            message = render(
+                                s, n, app=self.app, links=self.links, recipient=user, now=now
+                            )
+                        except Gone as e:
+                            self._finish(s, n, token, stats, NoticeStatus.SKIPPED, f"gone: {e}")
+                            continue
+                        except Exception as e:  # a template bug must not stop the other notices
+                            log.exception("rendering notice %s failed", n.id)
+                            self._finish(
+                                s, n, token, stats, NoticeStatus.FAILED, f"render: {e!r}"[:900]
+                            )
+                            continue
+                        try:
+                            batch.send(n, message)
+                        except TransportError as e:
+                            if e.permanent:
+                                self._finish(s, n, token, stats, NoticeStatus.FAILED, str(e))
+                            else:
+                                self._retry(s, n, token, stats, now, e)
+                                if _is_connection_error(e):
+                                    down = e
+                            continue
+                        self._finish(s, n, token, stats, NoticeStatus.SENT, None, now=now)
+
+    # -- decisions --------------------------------------------------------------------------------
+    def _check(
+        self, s: Session, n: Notice, user: User | None, now: datetime
+    ) -> tuple[str, str, datetime | None] | None:
+        """Why not to send ``n`` now: (status, reason, defer-until) or None to send."""
+        security = n.kind in SECURITY_KINDS
+        expires = (n.payload or {}).get("expires_at")
+        if expires and now >= datetime.fromisoformat(expires):
+            return NoticeStatus.SKIPPED, "too late to be useful", None
+        if n.user_id is not None and not security:
+            if user is None or user.deleted_at is not None:
+                return NoticeStatus.SKIPPED, "recipient deleted", None
+            if not notice_settings.is_enabled(s, user, n.kind, n.channel):
+                return NoticeStatus.SKIPPED, "switched off by the recipient", None
+            if n.channel == EMAIL:
+                if user.email_verified_at is None:
+                    return NoticeStatus.SKIPPED, "e-mail address not verified", None
+                n.to_email = user.email  # the address may have changed since
+            n.locale = user.locale or n.locale
+        if n.kind in SHIFT_BOUND_KINDS:
+            stale = self._stale_shift_notice(s, n, now)
+            if stale:
+                return NoticeStatus.SKIPPED, stale, None
+        if n.channel == EMAIL and not security and user is not None:
+            until = notice_settings.quiet_until(s, user, now)
+            if until is not None:
+                return NoticeStatus.PENDING, "quiet hours", until
+        return None
+
+    def _stale_shift_notice(self, s: Session, n: Notice, now: datetime) -> str | None:
+        p = n.payload or {}
+        signup = s.get(Signup, p["signup_id"]) if "signup_id" in p else None
+        shift_id = signup.shift_id if signup is not None else p.get("shift_id")
+        shift = s.get(Shift, shift_id) if shift_id is not None else None
+        if shift is None:
+            return "gone: shift"
+        if shift.cancelled_at is not None:
+            return "shift cancelled"
+        if now >= shift.starts_at:
+            return "too late to be useful"
+        if n.kind in REMINDER_KINDS and (signup is None or signup.state != SignupState.ACCEPTED):
+            return "sign-up no longer accepted"
+        return None
+
+    # -- outcomes (each committed on its own, fenced by the claim token) -----------------------
+    def _update(self, s: Session, n: Notice, token: str, **values: Any) -> bool:
+        result = s.execute(
+            update(Notice)
+            .where(col(Notice.id) == n.id, Notice.claimed_by == token)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        s.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _finish(
+        self,
+        s: Session,
+        n: Notice,
+        token: str,
+        stats: Stats,
+        status: str,
+        reason: str | None,
+        *,
+        now: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "lease_until": None,
+            "last_error": reason[:1000] if reason else None,
+            "attempts": n.attempts
+            + (1 if status in (NoticeStatus.SENT, NoticeStatus.FAILED) else 0),
+        }
+        if status == NoticeStatus.SENT:
+            values.update(
+                sent_at=now or self.clock(),
+                to_email=n.to_email,
+                locale=n.locale,
+                subject=n.subject,
+                body=n.body,
+                link=n.link,
+            )
+        if not self._update(s, n, token, **values):
+            stats.lost_lease += 1
+            log.warning("notice %s: lease lost before marking it %s", n.id, status)
+            return
+        if status == NoticeStatus.SENT:
+            stats.sent += 1
+        elif status == NoticeStatus.FAILED:
+            stats.failed += 1
+        else:
+            stats.skipped += 1
+        if reason:
+            stats.reasons[reason.split(":")[0]] = stats.reasons.get(reason.split(":")[0], 0) + 1
+
+    def _retry(
+        self, s: Session, n: Notice, token: str, stats: Stats, now: datetime, error: Exception
+    ) -> None:
+        attempts = n.attempts + 1
+        if attempts >= self.policy.max_attempts:
+            n.attempts = attempts - 1
+            self._finish(
+                s,
+                n,
+                token,
+                stats,
+                NoticeStatus.FAILED,
+                f"gave up after {attempts} attempts: {error}",
+            )
+            return
+        if self._update(
+            s,
+            n,
+            token,
+            attempts=attempts,
+            due_at=now + backoff(attempts, self.policy),
+            lease_until=None,
+            claimed_by=None,
+            last_error=str(error)[:1000],
+        ):
+            stats.retried += 1
+
+    def _defer(self, s: Session, n: Notice, token: str, stats: Stats, until: datetime) -> None:
+        if self._update(s, n, token, due_at=until, lease_until=None, claimed_by=None):
+            stats.deferred += 1
+
+    def _release(self, s: Session, n: Notice, token: str) -> None:
+        self._update(s, n, token, lease_until=None, claimed_by=None)
+
+
+def _is_connection_error(error: TransportError) -> bool:
+    text = str(error)
+    return text.startswith(("SMTP server unreachable", "connection lost"))
+
+
+def build_channels(app: Flask) -> dict[str, Channel]:
+    """The real channels for this app's configuration (tests pass their own)."""
+    from notifications.channels.inbox import InboxChannel
+    from notifications.channels.smtp import SmtpChannel, settings_from_config
+
+    return {
+        "email": SmtpChannel(settings_from_config(dict(app.config))),
+        "inapp": InboxChannel(),
+    }

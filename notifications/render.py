@@ -1,0 +1,322 @@
+"""Render a notice: subject, plain text, HTML and attachments, in the notice's language.
+
+Templates live in ``templates/notices/<kind>/{subject.txt, body.txt, body.html}``. Payloads
+carry ids; this module loads the objects they name, so the text reflects the data at delivery
+time (a shift moved after the notice was queued shows its new time). If an object is gone, the
+notice is skipped with a reason rather than sent half-empty.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_time
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from werkzeug.routing import BuildError
+
+from volunteer.models import (
+    PLACE_HOLDING_STATES,
+    District,
+    HourEntry,
+    Notice,
+    Opportunity,
+    Organisation,
+    Shift,
+    Signup,
+    User,
+    VolunteerProfile,
+)
+from volunteer.services.outbox import SECURITY_KINDS
+from volunteer.services.unsubscribe import make_token
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class Gone(Exception):
+    """An object the payload names no longer exists: skip the notice, do not fail it."""
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar"
+    data: bytes
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    link: str  # the main action, shown in the inbox
+    summary: str = ""  # the body without greeting and footer: what the inbox shows
+    attachments: list[Attachment] = field(default_factory=list)
+    unsubscribe_url: str | None = None
+
+
+class Links:
+    """Absolute URLs for e-mails, built from ``BASE_URL`` without a request context.
+
+    Endpoints of other parts of the app may not exist (yet); each call names candidates in
+    order and falls back to the home page, so a notice never fails over a missing page.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        base = urlsplit(str(app.config["BASE_URL"]).rstrip("/"))
+        self.base = f"{base.scheme}://{base.netloc}{base.path}"
+        self._adapter = app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+        )
+
+    def __call__(self, *candidates: tuple[str, dict[str, Any]] | str) -> str:
+        for candidate in candidates:
+            endpoint, values = (candidate, {}) if isinstance(candidate, str) else candidate
+            try:
+                return str(self._adapter.build(endpoint, values, force_external=True))
+            except BuildError:
+                continue
+        return self.base + "/"
+
+
+def _get(session: Session, model: Any, ident: Any) -> Any:
+    if ident is None:
+        raise Gone(model.__name__)
+    obj = session.get(model, ident)
+    if obj is None:
+        raise Gone(f"{model.__name__} {ident}")
+    return obj
+
+
+def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
+    """The objects a notice's payload names (``signup_id``, ``shift_id``, ...)."""
+    p = notice.payload or {}
+    ctx: dict[str, Any] = {}
+    if "signup_id" in p:
+        signup = _get(session, Signup, p["signup_id"])
+        ctx["signup"] = signup
+        ctx["volunteer"] = session.get(User, signup.user_id) if signup.user_id else None
+        ctx["shift"] = _get(session, Shift, signup.shift_id)
+    if "shift_id" in p:
+        ctx["shift"] = _get(session, Shift, p["shift_id"])
+    if "shift" in ctx:
+        ctx["opportunity"] = _get(session, Opportunity, ctx["shift"].opportunity_id)
+    if "opportunity_id" in p:
+        ctx["opportunity"] = _get(session, Opportunity, p["opportunity_id"])
+    if "opportunity" in ctx:
+        ctx["organisation"] = _get(session, Organisation, ctx["opportunity"].organisation_id)
+    if "hour_entry_id" in p:
+        entry = _get(session, HourEntry, p["hour_entry_id"])
+        ctx["hour_entry"] = entry
+        ctx["organisation"] = _get(session, Organisation, entry.organisation_id)
+    if "organisation_id" in p:
+        ctx["organisation"] = _get(session, Organisation, p["organisation_id"])
+    if "opportunity_ids" in p:
+        ids = [int(i) for i in p["opportunity_ids"]]
+        rows = session.exec(
+            select(Opportunity, Organisation)
+            .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
+            .where(col(Opportunity.id).in_(ids))
+        ).all()
+        by_id = {o.id: (o, org) for o, org in rows}
+        ctx["opportunities"] = [by_id[i] for i in ids if i in by_id]
+        if not ctx["opportunities"]:
+            raise Gone("opportunities")
+    if "candidate_ids" in p:
+        ids = [int(i) for i in p["candidate_ids"]]
+        users = session.exec(
+            select(User, VolunteerProfile, District)
+            .join(VolunteerProfile, VolunteerProfile.user_id == User.id)  # type: ignore[arg-type]
+            .join(
+                District,
+                District.number == VolunteerProfile.district_number,  # type: ignore[arg-type]
+                isouter=True,
+            )
+            .where(col(User.id).in_(ids), col(User.deleted_at).is_(None))
+        ).all()
+        order = {i: n for n, i in enumerate(ids)}
+        ctx["candidates"] = sorted(
+            ((u, d) for u, _p, d in users), key=lambda row: order.get(row[0].id, 0)
+        )
+    return ctx
+
+
+def template_names(kind: str) -> tuple[str, str, str]:
+    return (
+        f"notices/{kind}/subject.txt",
+        f"notices/{kind}/body.txt",
+        f"notices/{kind}/body.html",
+    )
+
+
+def render(
+    session: Session,
+    notice: Notice,
+    *,
+    app: Flask,
+    links: Links | None = None,
+    recipient: User | None = None,
+    now: datetime,
+) -> Rendered:
+    """Render ``notice`` in its locale. Raises :class:`Gone` if a named object was deleted."""
+    links = links or Links(app)
+    if recipient is None and notice.user_id is not None:
+        recipient = session.get(User, notice.user_id)
+    ctx: dict[str, Any] = load_objects(session, notice)
+    payload = dict(notice.payload or {})
+    unsubscribe_url = None
+    if notice.user_id is not None and notice.kind not in SECURITY_KINDS:
+        token = make_token(str(app.config["SECRET_KEY"]), notice.user_id, notice.kind)
+        unsubscribe_url = links(("notices.unsubscribe", {"token": token}))
+        if unsubscribe_url == links.base + "/":
+            unsubscribe_url = None
+    ctx.update(
+        notice=notice,
+        kind=notice.kind,
+        payload=payload,
+        recipient=recipient,
+        name=payload.get("name") or (recipient.display_name if recipient else ""),
+        config=app.config,
+        links=links,
+        now=now,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=links("notices.preferences") if notice.user_id else None,
+        home_url=links("pages.home"),
+    )
+    ctx["link"] = _main_link(notice.kind, ctx, links)
+    env = app.jinja_env
+    subject_t, text_t, html_t = template_names(notice.kind)
+    with force_locale(notice.locale or "de"):
+        ctx.update(_helpers(session, notice, ctx, links))
+        subject = " ".join(env.get_template(subject_t).render(ctx).split())
+        text_template = env.get_template(text_t)
+        text = _tidy(text_template.render(ctx))
+        summary = _tidy("".join(text_template.blocks["body"](text_template.new_context(ctx))))
+        html = env.get_template(html_t).render(ctx)
+        attachments = _attachments(notice, ctx, links)
+    return Rendered(
+        subject, text, html, ctx["link"], summary, attachments, unsubscribe_url=unsubscribe_url
+    )
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, no trailing spaces: plain-text mail reads cleanly."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links) -> dict[str, Any]:
+    """Small functions and derived values the templates use (formatting in the locale)."""
+    payload = ctx["payload"]
+
+    def when(shift: Shift) -> str:
+        start, end = shift.starts_at, shift.ends_at
+        same_day = start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date()
+        if same_day:
+            day = format_date(start, "full")
+            return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
+        return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
+
+    def format_day(value: date) -> str:
+        return format_date(value, "long")
+
+    def hours_text(minutes: int) -> str:
+        return format_decimal(round(minutes / 60, 2))
+
+    def opportunity_url(opp: Opportunity) -> str:
+        return links(
+            ("opportunities.show", {"opportunity_id": opp.id}),
+            ("opportunities.detail", {"opportunity_id": opp.id}),
+            "opportunities.index",
+        )
+
+    reasons = payload.get("reasons") or {}
+
+    def reasons_for(opp: Opportunity) -> list[str]:
+        value = reasons.get(str(opp.id)) or reasons.get(opp.id) or []
+        return [str(r) for r in value][:3]
+
+    out: dict[str, Any] = {
+        "when": when,
+        "hours_text": hours_text,
+        "format_day": format_day,
+        "opportunity_url": opportunity_url,
+        "reasons_for": reasons_for,
+    }
+    shift = ctx.get("shift")
+    if notice.kind == "shift_unfilled" and shift is not None:
+        taken = session.exec(
+            select(func.count())
+            .select_from(Signup)
+            .where(Signup.shift_id == shift.id, col(Signup.state).in_(PLACE_HOLDING_STATES))
+        ).one()
+        out["free_places"] = max(0, shift.capacity - int(taken))
+    if notice.kind == "recognition":
+        out["milestone_title"], out["milestone_text"] = milestone_texts(payload)
+    if notice.kind == "coordinator_summary":
+        out["figures"] = summary_figures(payload.get("figures") or {})
+    return out
+
+
+def milestone_texts(payload: dict[str, Any]) -> tuple[str, str]:
+    """Title and text of a recognition milestone, in the current locale."""
+    from notifications.rules.texts import milestone_texts as texts
+
+    return texts(payload)
+
+
+def summary_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    from notifications.rules.texts import summary_figures as labelled
+
+    return labelled(figures)
+
+
+def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
+    """Where the notice's main button leads (also the link in the inbox)."""
+    payload = ctx["payload"]
+    if payload.get("url"):
+        return str(payload["url"])
+    opp = ctx.get("opportunity")
+    org = ctx.get("organisation")
+    if kind in ("application_new", "shift_unfilled") and opp is not None:
+        return links(
+            ("organisations.candidates", {"organisation_id": org.id, "opportunity_id": opp.id}),
+            ("organisations.applications", {"organisation_id": org.id}),
+            ("organisations.dashboard", {"organisation_id": org.id}),
+            "organisations.index",
+        )
+    if kind == "coordinator_summary":
+        return links("coordination.index", "notices.failed")
+    if kind == "digest":
+        return links("volunteers.recommendations", "opportunities.index")
+    if kind == "recognition" or kind == "hours_confirmed":
+        return links("volunteers.engagements", "inbox.index")
+    if kind in ("signup_declined", "shift_cancelled"):
+        return links("opportunities.index", "inbox.index")
+    if kind == "invitation" and opp is not None:
+        return links(
+            ("opportunities.show", {"opportunity_id": opp.id}),
+            ("opportunities.detail", {"opportunity_id": opp.id}),
+            "opportunities.index",
+        )
+    if kind == "password_changed":
+        return links("accounts.reset_request", "accounts.login")
+    return links("volunteers.engagements", "inbox.index")
+
+
+def _attachments(notice: Notice, ctx: dict[str, Any], links: Links) -> list[Attachment]:
+    if notice.kind in ("reminder_24h", "reminder_2h", "signup_accepted") and "shift" in ctx:
+        from notifications.ics import shift_calendar
+
+        data = shift_calendar(
+            ctx["shift"], ctx["opportunity"], ctx["organisation"], url=ctx["link"], base=links.base
+        )
+        return [Attachment("mitwirken-schicht.ics", "text/calendar", data)]
+    return []

@@ -1,0 +1,188 @@
+"""The clock: APScheduler 3.x triggers the rules and the dispatcher; the database holds the state.
+
+Why APScheduler is *only* the clock: its job stores cannot be shared between processes, and a
+job scheduled in memory dies with the process. So every due date lives in the outbox, every
+rule is idempotent (unique dedupe keys), and a job here just says "look now".
+
+- Any number of processes may run this. The rules run only in the leader (a lease row, see
+  :mod:`notifications.leader`); the dispatcher runs in every process, because claiming with a
+  lease makes parallel dispatchers safe and faster.
+- ``coalesce=True`` everywhere: after a stall, a backlog of missed runs collapses into one.
+  ``max_instances=1``: a slow run is never overlapped by the next.
+- ``misfire_grace_time``: short for the frequent jobs (a missed run is simply replaced by the
+  next one); six hours for the weekly ones, so a digest whose Monday-morning slot was missed
+  because the machine was busy still goes out that morning. After a restart, every rule runs
+  once at start-up (``next_run_time=now``): a reminder that fell due while the scheduler was
+  down is written and sent at once, unless it is too late to be useful.
+"""
+
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from notifications.dispatcher import Dispatcher, Stats, build_channels
+from notifications.leader import LeaderLease
+from notifications.rules.coordinators import schedule_coordinator_summaries
+from notifications.rules.organisations import schedule_unfilled_shifts
+from notifications.rules.reminders import schedule_reminders
+from volunteer.db import get_bind, session_scope
+
+log = logging.getLogger(__name__)
+
+Rule = Callable[..., int]
+
+
+def rules() -> dict[str, Rule]:
+    """The rules by stable name (job ids are ``rule.<name>``)."""
+    table: dict[str, Rule] = {
+        "reminders": schedule_reminders,
+        "shift_unfilled": schedule_unfilled_shifts,
+        "coordinator_summary": schedule_coordinator_summaries,
+    }
+    from notifications.rules import volunteers
+
+    table.update(volunteers.available_rules())
+    return table
+
+
+# name -> APScheduler trigger arguments. Weekly ones in Europe/Berlin wall-clock time.
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "reminders": {"trigger": "interval", "minutes": 5},
+    "shift_unfilled": {"trigger": "interval", "minutes": 30},
+    "recognition": {"trigger": "interval", "minutes": 15},
+    "digest": {"trigger": "cron", "day_of_week": "mon", "hour": 8, "timezone": "Europe/Berlin"},
+    "coordinator_summary": {
+        "trigger": "cron",
+        "day_of_week": "mon",
+        "hour": 7,
+        "timezone": "Europe/Berlin",
+    },
+}
+WEEKLY_GRACE = int(timedelta(hours=6).total_seconds())
+FREQUENT_GRACE = 60
+
+
+def run_rule(app: Flask, name: str, rule: Rule, *, now: datetime | None = None) -> int:
+    """Run one rule in its own transaction. A clash with another process is harmless."""
+    with app.app_context():
+        try:
+            with session_scope(app) as session:
+                created = rule(session, now=now or _now(app))
+        except IntegrityError:
+            log.info("rule %s raced another process; the next run catches up", name)
+            return 0
+    if created:
+        log.info("rule %s queued %d notices", name, created)
+    return created
+
+
+def _now(app: Flask) -> datetime:
+    clock = app.config.get("CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+class NoticeClock:
+    """One scheduler process: leader election, rules (leader only), dispatching (always)."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        blocking: bool = True,
+        dispatcher: Dispatcher | None = None,
+        holder: str | None = None,
+        dispatch_every: float = 5.0,
+        lease_ttl: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.app = app
+        bind = get_bind(app)
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease = LeaderLease(bind, self.holder, ttl=lease_ttl)
+        self.dispatcher = dispatcher or Dispatcher(
+            app, bind, build_channels(app), worker=self.holder, clock=lambda: _now(app)
+        )
+        self.is_leader = False
+        self.scheduler: BaseScheduler = (
+            BlockingScheduler(timezone=UTC) if blocking else BackgroundScheduler(timezone=UTC)
+        )
+        common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
+        start = datetime.now(UTC)
+        self.scheduler.add_job(
+            self.renew_lease,
+            "interval",
+            seconds=max(1, int(lease_ttl.total_seconds() / 3)),
+            id="lease",
+            next_run_time=start,
+            misfire_grace_time=FREQUENT_GRACE,
+            **common,
+        )
+        self.scheduler.add_job(
+            self.dispatch,
+            "interval",
+            seconds=dispatch_every,
+            id="dispatch",
+            next_run_time=start + timedelta(seconds=1),
+            misfire_grace_time=FREQUENT_GRACE,
+            **common,
+        )
+        for name, rule in rules().items():
+            spec = dict(SCHEDULE.get(name, {"trigger": "interval", "minutes": 15}))
+            trigger = spec.pop("trigger")
+            weekly = trigger == "cron"
+            self.scheduler.add_job(
+                self.leader_only(name, rule),
+                trigger,
+                id=f"rule.{name}",
+                next_run_time=start + timedelta(seconds=2),
+                misfire_grace_time=WEEKLY_GRACE if weekly else FREQUENT_GRACE,
+                **spec,
+                **common,
+            )
+
+    def renew_lease(self) -> bool:
+        try:
+            leader = self.lease.acquire(_now(self.app))
+        except OperationalError:
+            log.warning("database unavailable; not leading until it is back")
+            leader = False
+        if leader != self.is_leader:
+            log.info(
+                "%s %s the scheduler", self.holder, "now leads" if leader else "stopped leading"
+            )
+        self.is_leader = leader
+        return leader
+
+    def leader_only(self, name: str, rule: Rule) -> Callable[[], int]:
+        def job() -> int:
+            if not self.renew_lease():
+                return 0
+            return run_rule(self.app, name, rule)
+
+        job.__name__ = f"rule_{name}"
+        return job
+
+    def dispatch(self) -> Stats:
+        try:
+            return self.dispatcher.run_until_idle(max_batches=100)
+        except OperationalError:
+            log.warning("database unavailable; dispatching again later")
+            return Stats()
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self.is_leader:
+            self.lease.release()
+            self.is_leader = False
