@@ -7,6 +7,8 @@ HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
 RUN_STAMP := $(VENV)/.run-$(HASH)
 DEV_STAMP := $(VENV)/.dev-$(HASH)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# Two workers: the CI machine has two cores (each worker gets its own PostgreSQL database).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint contracts pytest bench translations messages clean
 

@@ -28,8 +28,30 @@ from volunteer.db import make_engine
 from volunteer.models import Role, User
 from volunteer.services.passwords import hash_password
 
-POSTGRES_URL = os.environ.get("VOLUNTEER_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Each pytest-xdist worker gets its own PostgreSQL database (created on first use)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = os.environ.get("VOLUNTEER_TEST_POSTGRES_URL")
+if POSTGRES_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    POSTGRES_URL = _worker_database(POSTGRES_URL, os.environ["PYTEST_XDIST_WORKER"])
+    os.environ["VOLUNTEER_TEST_POSTGRES_URL"] = POSTGRES_URL
 TEST_PASSWORD = "Ein langer Testsatz 42"
 FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
