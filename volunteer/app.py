@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from volunteer import auth, db, errors, i18n, security, templating
 from volunteer.config import DEFAULTS, finalise
@@ -20,6 +21,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     finalise(app.config, Path(app.instance_path))
     app.template_folder = app.config["TEMPLATES_DIR"]
+    if app.config.get("PROXY_HOPS"):
+        # Behind a load balancer: trust its X-Forwarded-* headers (rate limits key on the client).
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "de",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
     "LANGUAGES": ["de", "en"],
+    # Number of trusted reverse proxies in front of the app (0 = none; 1 behind one balancer).
+    "PROXY_HOPS": 0,
     # Rate limits (Flask-Limiter). Use a shared storage (e.g. memcached://) with several nodes.
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",

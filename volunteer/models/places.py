@@ -27,7 +27,11 @@ class District(SQLModel, table=True):
 
 
 class Postcode(SQLModel, table=True):
-    """A delivery postcode with its centroid and the district that contains the centroid."""
+    """A delivery postcode with its centroid and the district most of its addresses lie in.
+
+    That majority district (estimated from the city's points of interest, see the gazetteer's
+    SOURCES.md) is where a resident giving this postcode most likely lives.
+    """
 
     code: str = Field(primary_key=True, max_length=5)
     lat: float
