@@ -47,10 +47,14 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer.coordination import bp as coordination_bp
     from volunteer.inbox import bp as inbox_bp
     from volunteer.notices import bp as notices_bp
+    from volunteer.opportunities import bp as opportunities_bp
     from volunteer.pages import bp as pages_bp
+    from volunteer.volunteers import bp as volunteers_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(opportunities_bp)
+    app.register_blueprint(volunteers_bp)

@@ -8,6 +8,15 @@ from flask_babel import gettext as _
 from volunteer.services.errors import ServiceError
 
 
+def _service_area() -> str:
+    """The city's own sentence about where the service works, in the reader's language."""
+    from flask_babel import get_locale
+
+    from volunteer.gazetteer import default_gazetteer
+
+    return default_gazetteer().city.service_area(str(get_locale() or "de"))
+
+
 def error_message(error: ServiceError) -> str:
     code, p = error.code, error.params
     table = {
@@ -32,5 +41,26 @@ def error_message(error: ServiceError) -> str:
         "already_declined": _("The organisation has declined your sign-up for this shift."),
         "shift_full": _("This shift is full. You can join the waiting list."),
         "invalid_transition": _("This change is not possible in the current state."),
+        # Volunteer profile and hours (volunteer/services/profiles.py, recognition.py).
+        "unknown_postcode": _(
+            "We do not know this postcode. Please check it, or enter your district or street."
+        ),
+        "outside_service_area": _(
+            "This place is outside the area we serve. %(area)s", area=_service_area()
+        ),
+        "not_understood": _(
+            "We could not find this place. Please enter a postcode like 44787 or a district name."
+        ),
+        "location_required": _("Please enter your postcode or address."),
+        "radius_out_of_range": _("Please choose a distance between 1 and 50 km."),
+        "no_availability": _("Please choose at least one time when you could help."),
+        "invalid_choice": _("Please choose one of the options."),
+        "guardian_email_required": _(
+            "Under 16, we need the e-mail address of a parent or guardian."
+        ),
+        "hours_not_possible": _("You can only report hours for a shift you were part of."),
+        "hours_in_future": _("You can report hours once the shift has started."),
+        "minutes_out_of_range": _("Please enter between 1 and 1440 minutes."),
+        "hours_already_submitted": _("You have already reported hours for this shift."),
     }
     return table.get(code, _("This did not work. Please check your input."))

@@ -1,0 +1,61 @@
+"""An offline district map: a dot map drawn from the gazetteer's centroids, no tile server.
+
+Each district is a circle at its centroid (projected equirectangularly, which is exact enough for
+one city), sized by the number of listed needs, and a link to the search filtered to it. Colour
+only repeats what the label and the list next to the map say (never information by colour alone).
+"""
+
+import math
+from collections.abc import Sequence
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup, escape
+
+from volunteer.gazetteer import Gazetteer
+from volunteer.models import District
+
+WIDTH, HEIGHT, PAD = 640, 420, 36
+
+
+def district_map(counts: Sequence[tuple[District, int]], gazetteer: Gazetteer) -> Markup:
+    if not counts:
+        return Markup("")
+    lat0 = sum(d.lat for d, _n in counts) / len(counts)
+    k = math.cos(math.radians(lat0))
+    xs = [d.lon * k for d, _n in counts]
+    ys = [d.lat for d, _n in counts]
+    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * (WIDTH / HEIGHT)) or 1.0
+    scale = (WIDTH - 2 * PAD) / span
+    top = max(ys)
+    left = min(xs)
+    biggest = max((n for _d, n in counts), default=0) or 1
+    title = _("Map of the districts with the number of opportunities")
+    parts = [
+        f'<svg class="district-map" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="map-title">',
+        f'<title id="map-title">{escape(title)}</title>',
+    ]
+    for district, n in counts:
+        x = PAD + (district.lon * k - left) * scale
+        y = PAD + (top - district.lat) * scale
+        r = 7 + 17 * math.sqrt(n / biggest)
+        label = ngettext(
+            "%(name)s: %(num)d opportunity",
+            "%(name)s: %(num)d opportunities",
+            n,
+            name=district.name,
+        )
+        href = url_for("opportunities.index", district=district.number)
+        css = "dot dot-some" if n else "dot dot-none"
+        parts.append(
+            f'<a href="{escape(href)}" aria-label="{escape(label)}">'
+            f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+            f'<text class="dot-count" x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{n}</text>'
+            f'<text class="dot-name" x="{x:.1f}" y="{y + r + 11:.1f}" text-anchor="middle">'
+            f"{escape(district.name)}</text></a>"
+        )
+    parts.append("</svg>")
+    # Every interpolated text above went through escape(); the rest is our own markup.
+    return Markup("".join(parts))  # noqa: S704
