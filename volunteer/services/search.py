@@ -107,7 +107,9 @@ def parse_params(
     args: Mapping[str, str], *, skills: set[str], causes: set[str], districts: set[int]
 ) -> SearchParams:
     """Turn any query string into valid parameters (unknown values are ignored, never errors)."""
-    q = " ".join(str(args.get("q", ""))[: MAX_QUERY * 4].split())[:MAX_QUERY]
+    raw = str(args.get("q", ""))[: MAX_QUERY * 4]
+    # Control characters (NUL above all) mean nothing in a search and PostgreSQL rejects them.
+    q = " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())[:MAX_QUERY]
     district = _int(args.get("district"), 1, 10_000)
     radius = _int(args.get("radius"), 1, 50)
     date_from, date_to = _date(args.get("from")), _date(args.get("to"))

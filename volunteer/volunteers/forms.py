@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,7 +34,7 @@ class CheckboxList(SelectMultipleField):
 
     def pre_validate(self, form: object) -> None:
         """Unknown values are dropped rather than failing the whole form."""
-        known = {value for value, *_ in self.choices or []}  # type: ignore[misc]
+        known = {c.value for c in self.choices or []}  # type: ignore[union-attr]
         self.data = [v for v in self.data or [] if v in known]
 
 
@@ -41,8 +42,13 @@ def _locale() -> str:
     return str(get_locale() or "de")
 
 
-def hour_choices() -> list[tuple[str, str]]:
-    return [("", _l("none"))] + [(str(h), f"{h:02d}:00") for h in range(24)]
+def choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
+    """WTForms 3.3 wants ``SelectChoice`` objects (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+def hour_choices() -> list[SelectChoice]:
+    return choices([("", _l("none"))] + [(str(h), f"{h:02d}:00") for h in range(24)])
 
 
 class ProfileForm(FlaskForm):
@@ -64,7 +70,9 @@ class ProfileForm(FlaskForm):
         default=5,
         render_kw={"inputmode": "decimal"},
     )
-    availability = CheckboxList(_l("When do you have time?"), choices=[(s, s) for s in SLOTS])
+    availability = CheckboxList(
+        _l("When do you have time?"), choices=choices([(s, s) for s in SLOTS])
+    )
     skills = CheckboxList(_l("What can you do?"), choices=[])
     skill_suggestion = StringField(
         _l("Something missing? Suggest a skill"),
@@ -75,11 +83,13 @@ class ProfileForm(FlaskForm):
     languages = CheckboxList(_l("Languages you speak"), choices=[])
     age_group = RadioField(
         _l("Your age"),
-        choices=[
-            (AgeGroup.ADULT.value, _l("18 or older")),
-            (AgeGroup.MINOR.value, _l("16 or 17")),
-            (AgeGroup.UNDER_16.value, _l("under 16")),
-        ],
+        choices=choices(
+            [
+                (AgeGroup.ADULT.value, _l("18 or older")),
+                (AgeGroup.MINOR.value, _l("16 or 17")),
+                (AgeGroup.UNDER_16.value, _l("under 16")),
+            ]
+        ),
         default=AgeGroup.ADULT.value,
         validators=[InputRequired(message=_l("Please choose your age group."))],
     )
@@ -103,7 +113,7 @@ class ProfileForm(FlaskForm):
     about = TextAreaField(_l("A few words about you (optional)"), validators=[Length(max=2000)])
     digest_frequency = RadioField(
         _l("New opportunities that fit me by e-mail"),
-        choices=[("weekly", _l("once a week")), ("never", _l("never"))],
+        choices=choices([("weekly", _l("once a week")), ("never", _l("never"))]),
         default="weekly",
     )
     quiet_start_hour = SelectField(_l("Quiet hours from"), choices=[], validators=[Optional()])
@@ -111,9 +121,11 @@ class ProfileForm(FlaskForm):
 
     def fill_choices(self) -> None:
         locale = _locale()
-        self.skills.choices = [(s.slug, s.label(locale)) for s in load_skills()]
-        self.causes.choices = [(c.slug, c.label(locale)) for c in load_causes()]
-        self.languages.choices = [(lang.code, lang.label(locale)) for lang in load_languages()]
+        self.skills.choices = choices([(s.slug, s.label(locale)) for s in load_skills()])
+        self.causes.choices = choices([(c.slug, c.label(locale)) for c in load_causes()])
+        self.languages.choices = choices(
+            [(lang.code, lang.label(locale)) for lang in load_languages()]
+        )
         self.quiet_start_hour.choices = hour_choices()
         self.quiet_end_hour.choices = hour_choices()
 
