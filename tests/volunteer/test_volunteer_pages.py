@@ -89,7 +89,7 @@ def test_new_volunteer_is_guided_to_the_profile_and_sees_recommendations(
         ({"radius_km": "500"}, "radius_km", "zwischen 1 und 50 km"),
         ({"radius_km": "abc"}, "radius_km", "zwischen 1 und 50 km"),
         ({"availability": []}, "availability", "mindestens eine Zeit"),
-        ({"age_group": "under16", "guardian_email": ""}, "guardian_email", "erziehungsberechtigten"),
+        ({"age_group": "under16", "guardian_email": ""}, "guardian_email", "erziehungsberecht"),
     ],
 )
 def test_profile_rejects_bad_input_with_a_message_and_keeps_the_input(
