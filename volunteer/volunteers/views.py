@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import login_required, logout_user
 from sqlmodel import col, select
 
 from volunteer.clock import now
@@ -49,23 +49,6 @@ from volunteer.web import acting_user
 
 REAUTH_KEY = "volunteers_reauth_at"
 REAUTH_MINUTES = 10
-NEW_ACCOUNT_WINDOW = timedelta(hours=1)
-
-
-@bp.before_app_request
-def _guide_new_volunteers() -> Any:
-    """Right after registering, the home page sends people to the short guided profile (once)."""
-    if request.endpoint != "pages.home" or not current_user.is_authenticated:
-        return None
-    if session.get("volunteers_guided"):
-        return None
-    session["volunteers_guided"] = True
-    user = acting_user()
-    if now() - user.created_at > NEW_ACCOUNT_WINDOW:
-        return None
-    if profiles.is_complete(get_session(), user):
-        return None
-    return redirect(url_for("volunteers.profile", welcome=1))
 
 
 # --- profile -------------------------------------------------------------------------------------
