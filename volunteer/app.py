@@ -48,6 +48,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer.inbox import bp as inbox_bp
     from volunteer.notices import bp as notices_bp
     from volunteer.opportunities import bp as opportunities_bp
+    from volunteer.organisations import bp as organisations_bp
     from volunteer.pages import bp as pages_bp
     from volunteer.volunteers import bp as volunteers_bp
 
@@ -58,3 +59,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(opportunities_bp)
     app.register_blueprint(volunteers_bp)
+    app.register_blueprint(organisations_bp)
