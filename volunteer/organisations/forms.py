@@ -1,5 +1,7 @@
 """Forms of the association pages. Choices that come from the database are set by the view."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,15 +9,16 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer.forms import email_validators, required
@@ -47,12 +50,29 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-class MultiCheckbox(SelectMultipleField):
-    """A group of checkboxes; the template renders it inside a fieldset with a legend.
+class MultiCheckbox(Field):
+    """A group of checkboxes; the template renders ``options`` inside a fieldset with a legend.
 
     Unknown or malformed values are dropped rather than raising: the service validates ids
-    against the database and says which field is wrong.
+    against the database and says which field is wrong. The options are set by the view (they
+    come from the database or the reference data).
     """
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        coerce: type = int,
+        options: list[tuple[Any, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.coerce = coerce
+        self.options: list[tuple[Any, Any]] = list(options or [])
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value or [])
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if self.coerce is int:
@@ -60,8 +80,9 @@ class MultiCheckbox(SelectMultipleField):
         else:
             self.data = [str(v)[:20] for v in valuelist]
 
-    def pre_validate(self, form: object) -> None:
-        """Choices are checked by the service (with a translated field message)."""
+
+def _choices(pairs: Any) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 class OrganisationForm(FlaskForm):
@@ -72,7 +93,7 @@ class OrganisationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind of organisation"),
-        choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+        choices=_choices((k.value, label) for k, label in KIND_LABELS.items()),
         validators=[required()],
     )
     register_number = StringField(
@@ -128,14 +149,16 @@ class InviteForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=_choices((r.value, label) for r, label in ROLE_LABELS.items()),
         default=MemberRole.MEMBER.value,
         description=_l("Admins may also edit the profile and manage members."),
     )
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"), choices=_choices((r.value, label) for r, label in ROLE_LABELS.items())
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -201,17 +224,17 @@ class ShiftForm(FlaskForm):
     )
     repeat = RadioField(
         _l("Repeat"),
-        choices=[("once", _l("Once")), ("weekly", _l("Weekly"))],
+        choices=_choices([("once", _l("Once")), ("weekly", _l("Weekly"))]),
         default="once",
     )
     weekdays = MultiCheckbox(
         _l("On these weekdays"),
         coerce=int,
-        choices=[(i, label) for i, label in enumerate(WEEKDAY_LABELS)],
+        options=list(enumerate(WEEKDAY_LABELS)),
     )
     every_weeks = SelectField(
         _l("Every"),
-        choices=[("1", _l("week")), ("2", _l("second week")), ("3", _l("third week"))],
+        choices=_choices([("1", _l("week")), ("2", _l("second week")), ("3", _l("third week"))]),
         default="1",
     )
     repeat_until = DateField(

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlmodel import Session, col, select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -59,8 +60,8 @@ from volunteer.organisations.forms import (
     ShiftForm,
 )
 from volunteer.organisations.messages import apply_error, message_for
+from volunteer.organisations.reasons import candidate_reason
 from volunteer.permissions import membership_of, organisation_for, organisations_of
-from volunteer.reasons import reason_text
 from volunteer.reference import load_languages
 from volunteer.services import applications, engine, exports, hours, needs, organisations
 from volunteer.services.errors import ServiceError
@@ -68,10 +69,10 @@ from volunteer.services.recurrence import BERLIN
 from volunteer.web import acting_user
 
 STATUS_LABELS = {
-    OpportunityStatus.DRAFT: ("tag", "Draft"),
-    OpportunityStatus.PUBLISHED: ("tag tag-ok", "Published"),
-    OpportunityStatus.PAUSED: ("tag tag-warn", "Paused"),
-    OpportunityStatus.CLOSED: ("tag", "Closed"),
+    OpportunityStatus.DRAFT: ("tag", _l("Draft")),
+    OpportunityStatus.PUBLISHED: ("tag tag-ok", _l("Published")),
+    OpportunityStatus.PAUSED: ("tag tag-warn", _l("Paused")),
+    OpportunityStatus.CLOSED: ("tag", _l("Closed")),
 }
 
 
@@ -212,7 +213,7 @@ def index() -> Any:
 def register() -> Any:
     db = get_session()
     form = OrganisationForm()
-    form.causes.choices = _cause_choices(db)
+    form.causes.options = _cause_choices(db)
     if request.method == "GET":
         form.contact_email.data = current_user.email
     if form.validate_on_submit():
@@ -271,7 +272,7 @@ def profile(org_id: int) -> Any:
     org = _org(org_id, admin=True)
     db = get_session()
     form = OrganisationForm(obj=org if request.method == "GET" else None)
-    form.causes.choices = _cause_choices(db)
+    form.causes.options = _cause_choices(db)
     if request.method == "GET":
         form.causes.data = organisations.cause_ids(db, org)
         form.register_number.data = org.register_number or ""
@@ -299,13 +300,15 @@ def upload_logo(org_id: int) -> Any:
     org = _org(org_id, admin=True)
     db = get_session()
     form = OrganisationForm(obj=org, formdata=None)
-    form.causes.choices = _cause_choices(db)
+    form.causes.options = _cause_choices(db)
     form.causes.data = organisations.cause_ids(db, org)
     logo_form = LogoForm()
     try:
         valid = logo_form.validate_on_submit()
         upload = logo_form.logo.data
         data = upload.read(organisations.MAX_LOGO_BYTES + 1) if upload else b""
+        if upload:
+            upload.close()  # large uploads are spooled to a temporary file
     except RequestEntityTooLarge:
         valid, data = True, b"x" * (organisations.MAX_LOGO_BYTES + 1)
     if valid:
@@ -482,12 +485,12 @@ def needs_list(org_id: int) -> Any:
 
 def _need_form(db: Session, need: Opportunity | None = None) -> NeedForm:
     form = NeedForm(obj=need if request.method == "GET" else None)
-    form.causes.choices = _cause_choices(db)
+    form.causes.options = _cause_choices(db)
     groups = _skill_groups(db)
     all_skills = [item for _, items in groups for item in items]
-    form.required_skills.choices = all_skills
-    form.optional_skills.choices = all_skills
-    form.languages.choices = _language_choices()
+    form.required_skills.options = all_skills
+    form.optional_skills.options = all_skills
+    form.languages.options = _language_choices()
     if request.method == "GET" and need is not None:
         form.causes.data = needs.cause_ids(db, need)
         form.required_skills.data, form.optional_skills.data = needs.skill_ids(db, need)
@@ -858,7 +861,7 @@ def candidates(org_id: int, need_id: int) -> Any:
             need=need,
             found=found,
             districts=districts,
-            reason_text=reason_text,
+            reason_text=candidate_reason,
             invited=applications.invited_ids(db, need),
             confirm=ConfirmForm(),
             can_invite=need.status == OpportunityStatus.PUBLISHED and org.verified_at is not None,
@@ -902,6 +905,7 @@ def hours_list(org_id: int) -> Any:
     org = _org(org_id)
     db = get_session()
     form = BulkHoursForm()
+    failed = False
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "")
         to = {"confirm": HourState.CONFIRMED, "reject": HourState.REJECTED}.get(action)
@@ -915,6 +919,7 @@ def hours_list(org_id: int) -> Any:
         except ServiceError as error:
             db.rollback()
             apply_error(form, error)
+            failed = True
         else:
             flash(
                 _("%(n)s entries confirmed.", n=count)
@@ -937,7 +942,7 @@ def hours_list(org_id: int) -> Any:
             confirm=ConfirmForm(),
             reject_form=RejectForm(),
         ),
-    ), (422 if form.errors else 200)
+    ), (422 if failed or form.errors else 200)
 
 
 @bp.post("/<int:org_id>/stunden/<int:entry_id>/<any(confirm, reject):action>")
