@@ -30,6 +30,12 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     page.get_by_role("link", name="Koordination der Stadt").first.click()
     assert page.get_by_role("heading", name="Lücken: Bedarf ohne Angebot").is_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Organisationen prüfen").click()
+    assert page.get_by_role("heading", name="Verify organisations").count() == 0
+    page.get_by_role("button", name="prüfen und freischalten").first.click()
+    assert page.get_by_text("ist geprüft").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Koordination der Stadt").first.click()
     page.get_by_role("link", name="Stadtweiter Zuordnungsvorschlag").click()
     page.get_by_label("Fair verteilen").check()
     page.get_by_role("button", name="Vorschlag berechnen").click()

@@ -66,3 +66,31 @@ def test_pages_render_with_data_and_export_csv(client, login, coordinator, city)
     report = client.get("/koordination/bericht.csv")
     rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "district_number" and len(rows) == 31
+
+
+def test_coordinator_verifies_a_pending_organisation(
+    client, login, session, coordinator, make_user
+):
+    from sqlmodel import select
+
+    from volunteer.models import MemberRole, Membership, Notice, Organisation
+
+    admin = make_user(email="vorstand@kleingarten.example")
+    org = Organisation(
+        name="Kleingartenverein Am Kemnader See e.V.", contact_email="kgv@example.org"
+    )
+    session.add(org)
+    session.commit()
+    session.add(Membership(organisation_id=org.id, user_id=admin.id, role=MemberRole.ADMIN))
+    session.commit()
+    login(coordinator)
+    page = client.get("/koordination/vereine").get_data(as_text=True)
+    assert "Kleingartenverein Am Kemnader See" in page and "vorstand@kleingarten.example" in page
+    response = client.post(f"/koordination/vereine/{org.id}/pruefen")
+    assert response.status_code == 302
+    session.refresh(org)
+    assert org.verified_at is not None and org.verified_by_id == coordinator.id
+    assert session.exec(select(Notice).where(Notice.user_id == admin.id)).first() is not None
+    assert client.post("/koordination/vereine/999999/pruefen").status_code == 404
+    login(admin)
+    assert client.post(f"/koordination/vereine/{org.id}/pruefen").status_code == 404

@@ -2,15 +2,20 @@ import csv
 import io
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
 
 from matching.model import SLOTS
 from volunteer.clock import now
 from volunteer.coordination import bp
 from volunteer.db import get_session
+from volunteer.models import District, Organisation
 from volunteer.permissions import coordinator_required
 from volunteer.reasons import slot_label
-from volunteer.services import proposal, statistics
+from volunteer.services import engine, proposal, statistics, verification
+from volunteer.services import organisations as organisations_service
+from volunteer.web import acting_user
 
 
 @bp.get("/")
@@ -105,3 +110,29 @@ def _csv(filename: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) ->
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.get("/vereine")
+@coordinator_required
+def organisations() -> Any:
+    db = get_session()
+    return render_template(
+        "coordination/organisations.html",
+        pending=verification.pending(db),
+        recent=verification.recently_verified(db, limit=10),
+        districts=dict(db.exec(select(District.number, District.name)).all()),
+    )
+
+
+@bp.post("/vereine/<int:org_id>/pruefen")
+@coordinator_required
+def verify_organisation(org_id: int) -> Any:
+    db = get_session()
+    org = db.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    organisations_service.verify(db, org, by=acting_user(), now=now())
+    db.commit()
+    engine.invalidate()  # its published needs are public from now on
+    flash(_("%(name)s is verified; its published needs are now public.", name=org.name), "success")
+    return redirect(url_for("coordination.organisations"))
