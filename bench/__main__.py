@@ -9,6 +9,7 @@ import sys
 
 REGISTRY: dict[str, str] = {
     "matching": "bench.matching_bench",
+    "web": "bench.web_bench",
 }
 
 

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from volunteer.gazetteer import Gazetteer
 from volunteer.models import District
 
-WIDTH, HEIGHT, PAD = 640, 420, 36
+WIDTH, HEIGHT, PAD = 640, 560, 40
 
 
 def district_map(counts: Sequence[tuple[District, int]], gazetteer: Gazetteer) -> Markup:
@@ -26,10 +26,11 @@ def district_map(counts: Sequence[tuple[District, int]], gazetteer: Gazetteer) -
     k = math.cos(math.radians(lat0))
     xs = [d.lon * k for d, _n in counts]
     ys = [d.lat for d, _n in counts]
-    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * (WIDTH / HEIGHT)) or 1.0
-    scale = (WIDTH - 2 * PAD) / span
-    top = max(ys)
-    left = min(xs)
+    x_span = (max(xs) - min(xs)) or 1.0
+    y_span = (max(ys) - min(ys)) or 1.0
+    scale = min((WIDTH - 2 * PAD) / x_span, (HEIGHT - 2 * PAD) / y_span)
+    top = max(ys) + ((HEIGHT - 2 * PAD) / scale - y_span) / 2
+    left = min(xs) - ((WIDTH - 2 * PAD) / scale - x_span) / 2
     biggest = max((n for _d, n in counts), default=0) or 1
     title = _("Map of the districts with the number of opportunities")
     parts = [
@@ -40,7 +41,7 @@ def district_map(counts: Sequence[tuple[District, int]], gazetteer: Gazetteer) -
     for district, n in counts:
         x = PAD + (district.lon * k - left) * scale
         y = PAD + (top - district.lat) * scale
-        r = 7 + 17 * math.sqrt(n / biggest)
+        r = 9 + 15 * math.sqrt(n / biggest)
         label = ngettext(
             "%(name)s: %(num)d opportunity",
             "%(name)s: %(num)d opportunities",
@@ -52,7 +53,7 @@ def district_map(counts: Sequence[tuple[District, int]], gazetteer: Gazetteer) -
         parts.append(
             f'<a href="{escape(href)}" aria-label="{escape(label)}">'
             f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
-            f'<text class="dot-count" x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{n}</text>'
+            f'<text class="dot-count" x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle">{n}</text>'
             f'<text class="dot-name" x="{x:.1f}" y="{y + r + 11:.1f}" text-anchor="middle">'
             f"{escape(district.name)}</text></a>"
         )

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
-from matching.rank import rank_opportunities
+from matching.scoring import DEFAULT_WEIGHTS, combine
 from volunteer.models import (
     PLACE_HOLDING_STATES,
     Cause,
@@ -217,7 +217,9 @@ def _filtered_ids(
             end = datetime.combine(p.date_to + timedelta(days=1), time(0), BERLIN)
             shift_in_range = shift_in_range.where(Shift.starts_at < end)
         stmt = stmt.where(shift_in_range)
-    return [(int(i), lat, lon, bool(r)) for i, lat, lon, r in session.exec(stmt).all()]
+    # Core rows, not ORM ones: this returns up to every listed need, and ORM overhead dominates.
+    rows = session.connection().execute(stmt).all()
+    return [(int(i), lat, lon, bool(r)) for i, lat, lon, r in rows]
 
 
 def _km(a: tuple[float, float], lat: float, lon: float) -> float:
@@ -284,8 +286,11 @@ def search(
 
     scores: dict[int, float] = {}
     if volunteer is not None:
-        for m in rank_opportunities(volunteer, pool.index, limit=None, now=now):
-            scores[int(m.opportunity)] = m.score
+        # Scores only (the engine's own formula); reasons are built for the page's hits alone.
+        ev = pool.index.evaluate(volunteer, weights=DEFAULT_WEIGHTS, now=now)
+        _, values = combine(ev.values, DEFAULT_WEIGHTS)
+        for row, score in zip(ev.rows.tolist(), values.tolist(), strict=True):
+            scores[int(pool.index.items[row].id)] = score
     ids = [r[0] for r in rows]
     if sort == "best":
         ids.sort(key=lambda i: (-scores.get(i, -1.0), next_start(i), i))

@@ -1,0 +1,174 @@
+"""Web benchmark: p50/p95 of the search page, a need's page and "Für dich" at Bochum scale.
+
+``python -m bench web [--sqlite PATH] [--postgres URL] [--requests N] [--prepare]``
+
+Each backend needs a database filled with ``volunteer demo-data --scale bochum`` (150,000
+volunteers, 10,000 needs); ``--prepare`` creates it when it is empty (about two minutes on
+SQLite). Requests go through the Flask test client as the demo volunteer, so the figures are the
+app's own time (routing, queries, engine, templates) without a network or a WSGI server. The
+first request of each page is reported separately: it builds the engine's cached index.
+Target: p95 <= 100 ms for every page on both backends.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from volunteer import migrate
+from volunteer.app import create_app
+from volunteer.db import new_session
+from volunteer.models import Opportunity, OpportunityStatus, Organisation, User
+
+TARGET_MS = 100.0
+DEMO_VOLUNTEER = "ehrenamt@demo.mitwirken.de"
+SEARCHES = [
+    "",
+    "q=garten",
+    "q=lesen&sort=soonest",
+    "sort=nearest&radius=5",
+    "fits=1",
+    "district=10&minors=1",
+    "cause=environment&page=3",
+    "q=hilfe&step_free=1&kind=regular",
+    "from=2026-12-01&to=2026-12-31",
+    "sort=best&page=2",
+]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _prepare(url: str) -> None:
+    from volunteer.demo import has_users, load_demo_data
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8})
+    migrate.upgrade(app)
+    with new_session(app) as s:
+        if not has_users(s):
+            log(f"filling {url} with Bochum-scale demo data ...")
+            from datetime import UTC, datetime
+
+            load_demo_data(s, now=datetime.now(UTC), scale="bochum", progress=True)
+            s.commit()
+
+
+def _measure(call: Callable[[], Any], n: int) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    call()
+    first = (time.perf_counter() - start) * 1000
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return first, times
+
+
+def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float, int]]:
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-" * 8,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with new_session(app) as s:
+        user = s.exec(select(User).where(User.email_key == DEMO_VOLUNTEER)).first()
+        if user is None:
+            raise SystemExit(f"{name}: no demo data at {url} (run with --prepare)")
+        volunteers = s.exec(select(func.count()).select_from(User)).one()
+        ids = list(
+            s.exec(
+                select(Opportunity.id)
+                .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+                .where(
+                    Opportunity.status == OpportunityStatus.PUBLISHED,
+                    col(Organisation.verified_at).is_not(None),
+                )
+                .order_by(col(Opportunity.id))
+            ).all()
+        )
+    log(f"{name}: {volunteers} accounts, {len(ids)} published needs")
+    client: FlaskClient = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.alternative_id
+        sess["_fresh"] = True
+    rng = random.Random(7)
+
+    def get(path: str) -> None:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: {path} answered {response.status_code}")
+
+    searches = iter(SEARCHES * (n // len(SEARCHES) + 2))
+    pages: dict[str, Callable[[], None]] = {
+        "search page": lambda: get(f"/engagements/?{next(searches)}"),
+        "opportunity page": lambda: get(f"/engagements/{rng.choice(ids)}"),
+        "Für dich": lambda: get("/ich/fuer-dich"),
+    }
+    rows = []
+    for page, call in pages.items():
+        first, times = _measure(call, n)
+        p50, p95 = statistics.median(times), percentile(times, 95)
+        rows.append((name, page, first, p50, p95, n))
+        log(f"{name:10} {page:17} first {first:7.1f} ms  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench web", description=__doc__)
+    parser.add_argument(
+        "--sqlite",
+        default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
+    )
+    parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--prepare", action="store_true", help="fill empty databases first")
+    args = parser.parse_args(argv)
+    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
+    if args.postgres:
+        backends.append(("PostgreSQL", args.postgres))
+    else:
+        log("PostgreSQL skipped: set --postgres or VOLUNTEER_BENCH_POSTGRES_URL")
+    rows = []
+    for name, url in backends:
+        if args.prepare:
+            _prepare(url)
+        rows += run_backend(name, url, args.requests)
+    print("## Web pages at Bochum scale (150,000 volunteers, 10,000 needs)\n")
+    print(
+        f"Flask test client, {args.requests} requests per page after one cold request; "
+        f"target p95 <= {TARGET_MS:.0f} ms.\n"
+    )
+    print("| backend | page | first (cold) | p50 | p95 | target met |")
+    print("|---|---|---:|---:|---:|---|")
+    ok = True
+    for name, page, first, p50, p95, _n in rows:
+        met = p95 <= TARGET_MS
+        ok = ok and met
+        verdict = "yes" if met else "NO"
+        print(f"| {name} | {page} | {first:.0f} ms | {p50:.1f} ms | {p95:.1f} ms | {verdict} |")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
