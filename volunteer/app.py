@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from volunteer.accounts import bp as accounts_bp
+    from volunteer.api import bp as api_bp
     from volunteer.coordination import bp as coordination_bp
     from volunteer.inbox import bp as inbox_bp
     from volunteer.notices import bp as notices_bp
@@ -54,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
