@@ -16,7 +16,7 @@ from tests.volunteer.organisation_factories import (
     past_day,
     seed_reference,
 )
-from volunteer.models import HourEntry, Membership, Opportunity, Role, Signup
+from volunteer.models import HourEntry, Membership, Opportunity, Role, Shift, Signup
 from volunteer.services import hours
 
 # Public on purpose: a verified organisation's logo appears on its public needs.
@@ -161,3 +161,37 @@ def test_a_member_who_is_not_admin_cannot_manage(client, login, session, two_org
     role_url = f"{base}/mitglieder/{a['member_id']}/rolle"
     assert client.post(role_url, data={"role": "member"}).status_code == 404
     assert client.get(f"{base}/einsaetze").status_code == 200  # but they run the needs
+
+
+def test_the_demo_association_admin_reaches_every_page_of_their_organisation(
+    app, client, login, session, now
+):
+    """Real-looking data (many needs, shifts, sign-ups and hours): no page of the journey fails."""
+    from volunteer.demo import DEMO_ORG_ADMIN, Scale, load_demo_data
+    from volunteer.services.accounts import find_by_email
+
+    load_demo_data(session, now=now, scale=Scale(60, 8, 20), progress=False)
+    session.commit()
+    admin = find_by_email(session, DEMO_ORG_ADMIN)
+    member = session.exec(select(Membership).where(Membership.user_id == admin.id)).first()
+    login(admin)
+    org_id = member.organisation_id
+    need = session.exec(select(Opportunity).where(Opportunity.organisation_id == org_id)).first()
+    signup = session.exec(
+        select(Signup)
+        .join(Shift, Shift.id == Signup.shift_id)
+        .where(Shift.opportunity_id == need.id)
+    ).first()
+    values = {
+        "need_id": need.id,
+        "shift_id": signup.shift_id if signup else 1,
+        "signup_id": signup.id if signup else 1,
+        "member_id": member.id,
+        "entry_id": 1,
+        "user_id": admin.id,
+    }
+    for endpoint, method, url, _args in _urls(app, values, org_id):
+        if method == "GET" and endpoint != "organisations.export_hours":
+            assert client.get(url).status_code == 200, f"{url} ({endpoint})"
+    export = client.get(f"/vereine/{org_id}/stunden/export.csv?year={now.year}")
+    assert export.status_code == 200 and export.data.startswith("\ufeffVorname".encode())

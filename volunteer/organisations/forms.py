@@ -212,7 +212,10 @@ class ShiftForm(FlaskForm):
     )
     capacity = IntegerField(
         _l("Places"),
-        validators=[InputRequired(message=_l("Please enter a whole number."))],
+        validators=[
+            InputRequired(message=_l("Please enter a whole number.")),
+            NumberRange(min=1, max=500, message=_l("Please enter between 1 and 500 places.")),
+        ],
         default=1,
         description=_l("How many people you need for this shift."),
         render_kw={"min": 1, "max": 500, "inputmode": "numeric"},
@@ -243,9 +246,19 @@ class ShiftForm(FlaskForm):
         description=_l("At most one year ahead. All dates up to then are created at once."),
     )
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Also checked in the service; here as well so every problem shows at once.
 
-class ShiftEditForm(ShiftForm):
-    pass
+        (An inline ``validate_repeat_until`` would never run: ``Optional`` stops the chain.)
+        """
+        ok = super().validate(extra_validators)
+        if self.repeat.data == "weekly" and self.repeat_until.data is None:
+            self.repeat_until.errors = [
+                *self.repeat_until.errors,
+                str(_l("A weekly shift needs an end date. Please choose until when it repeats.")),
+            ]
+            return False
+        return ok
 
 
 class DecisionForm(FlaskForm):

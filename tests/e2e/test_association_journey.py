@@ -1,0 +1,205 @@
+"""An association's whole journey in a real browser, with axe on every page in German and English.
+
+Registers the organisation, is verified by a coordinator (fixture), posts a weekly need, sees
+ranked candidates with reasons, accepts an applicant, records attendance, confirms the hours and
+exports the CSV for the Ehrenamtskarte.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import TEST_PASSWORD
+from volunteer.geocoding import GazetteerGeocoder
+from volunteer.models import (
+    Opportunity,
+    Organisation,
+    Role,
+    Shift,
+    Skill,
+    VolunteerProfile,
+    VolunteerSkill,
+)
+from volunteer.services import organisations, signups
+from volunteer.services.accounts import create_user
+from volunteer.services.reference_data import sync_reference_data
+
+pytestmark = pytest.mark.browser
+
+
+def _person(session, email, first_name, role=Role.VOLUNTEER, *, last_name=""):
+    user = create_user(
+        session,
+        email=email,
+        password=TEST_PASSWORD,
+        now=datetime.now(UTC),
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        verified=True,
+    )
+    session.commit()
+    return user
+
+
+def _volunteer_with_profile(session, email, first_name, last_name, postcode):
+    user = _person(session, email, first_name, last_name=last_name)
+    place = GazetteerGeocoder().geocode(postcode)
+    session.add(
+        VolunteerProfile(
+            user_id=user.id,
+            postcode=postcode,
+            district_number=place.district_number,
+            lat=place.lat,
+            lon=place.lon,
+            radius_km=15,
+            availability=(1 << 21) - 1,
+            discoverable=True,
+            completed_at=datetime.now(UTC),
+        )
+    )
+    skill = session.exec(select(Skill).where(Skill.slug == "reading-aloud")).one()
+    session.add(VolunteerSkill(user_id=user.id, skill_id=skill.id))
+    session.commit()
+    return user
+
+
+def test_an_association_posts_a_need_and_confirms_hours(
+    page, live_app, live_session, live_server, assert_accessible
+):
+    sync_reference_data(live_session)
+    live_session.commit()
+    coordinator = _person(live_session, "stadt@bochum.example", "Cora", Role.COORDINATOR)
+    _person(live_session, "anna@lesepaten.example", "Anna")
+    mia = _volunteer_with_profile(live_session, "mia@example.org", "Mia", "Muster", "44787")
+    _volunteer_with_profile(live_session, "jo@example.org", "Jo", "Geheim", "44866")
+    visited: list[str] = []
+
+    def check() -> None:
+        assert_accessible(page)
+        visited.append(page.url)
+
+    page.goto("/konto/anmelden")
+    page.get_by_label("E-Mail-Adresse").fill("anna@lesepaten.example")
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+
+    # 1. Register the organisation.
+    page.get_by_role("link", name="Für Vereine").first.click()
+    check()
+    page.get_by_role("link", name="Organisation registrieren").click()
+    check()
+    page.get_by_label("Name der Organisation").fill("Lesepaten Bochum")
+    page.get_by_label("Art der Organisation").select_option("verein")
+    page.get_by_label("Adresse oder Postleitzahl").fill("Hallo 12345")
+    page.get_by_role("button", name="Organisation registrieren").click()
+    assert page.get_by_text("außerhalb von Bochum").first.is_visible()
+    assert page.get_by_label("Adresse oder Postleitzahl").get_attribute("aria-invalid") == "true"
+    check()
+    page.get_by_label("Adresse oder Postleitzahl").fill("Kortumstraße 5, 44787 Bochum")
+    page.get_by_label("Über die Organisation").fill("Wir lesen vor.\n\n- in Schulen\n- in Kitas")
+    page.get_by_label("Kinder & Jugend").check()
+    page.get_by_role("button", name="Organisation registrieren").click()
+    assert page.get_by_text("Wartet auf Prüfung").first.is_visible()
+    check()
+
+    # 2. A city coordinator verifies it (fixture).
+    org = live_session.exec(select(Organisation)).one()
+    organisations.verify(live_session, org, by=coordinator, now=datetime.now(UTC))
+    live_session.commit()
+
+    # 3. Post a weekly need.
+    page.get_by_role("link", name="Einsatz ausschreiben").first.click()
+    check()
+    page.get_by_label("Titel").fill("Vorlesen in der Grundschule")
+    page.get_by_label("Beschreibung").fill("Du liest **einmal die Woche** vor.")
+    page.get_by_label("Ort: Adresse, Postleitzahl oder Stadtteil").fill("44787")
+    required = page.locator("#required_skills")
+    required.get_by_text("Bildung & Lernen").click()
+    required.get_by_label("Vorlesen").check()
+    page.get_by_label("Offen für junge Menschen unter 18").check()
+    page.get_by_role("button", name="Speichern und Termine hinzufügen").click()
+    check()
+    first = (datetime.now(UTC) + timedelta(days=2)).date()
+    page.get_by_label("Datum").fill(first.isoformat())
+    page.get_by_label("Beginn").fill("15:00")
+    page.get_by_label("Ende").fill("17:00")
+    page.get_by_label("Plätze").fill("0")
+    page.get_by_label("Wöchentlich").check()
+    page.get_by_role("button", name="Termine hinzufügen").click()
+    assert page.get_by_text("zwischen 1 und 500 Plätze an").first.is_visible()
+    assert page.get_by_text("braucht ein Enddatum").first.is_visible()
+    check()
+    page.get_by_label("Plätze").fill("2")
+    page.get_by_label("Wiederholen bis").fill((first + timedelta(weeks=7)).isoformat())
+    page.get_by_role("button", name="Termine hinzufügen").click()
+    assert page.get_by_text("8 Termin(e) hinzugefügt").is_visible()
+    page.get_by_role("button", name="Veröffentlichen").click()
+    assert page.get_by_text("Der Einsatz ist veröffentlicht.").is_visible()
+    assert page.locator("strong", has_text="einmal die Woche").is_visible()
+    check()
+
+    # 4. Ranked candidates with reasons; first name and district only.
+    page.get_by_role("link", name="Passende Menschen finden").click()
+    candidates = page.locator("ol.candidates > li")
+    assert candidates.count() == 2
+    first_candidate = candidates.first.inner_text()
+    assert first_candidate.startswith("Mia, Gleisdreieck")  # nearer, so ranked first
+    assert "1 von 1 gewünschten Fähigkeit" in first_candidate or "Fähigkeit" in first_candidate
+    assert "km von ihrem Zuhause" in first_candidate
+    assert "Geheim" not in page.content() and "mia@example.org" not in page.content()
+    check()
+    page.get_by_role("button", name="Mia einladen").click()
+    assert page.get_by_text("Eingeladen").first.is_visible()
+
+    # 5. Mia applies (as the volunteer pages would do) and the association accepts her.
+    need = live_session.exec(select(Opportunity)).one()
+    shift = live_session.exec(
+        select(Shift).where(Shift.opportunity_id == need.id).order_by(Shift.starts_at)
+    ).first()
+    live_session.expire_all()
+    signups.sign_up(live_session, mia, shift, now=datetime.now(UTC), message="Ich freue mich!")
+    live_session.commit()
+    page.get_by_role("link", name="Bewerbungen").click()
+    check()
+    page.get_by_role("link", name="Vorlesen in der Grundschule").first.click()
+    assert page.get_by_text("mia@example.org").is_visible()  # she applied: contact details
+    check()
+    page.get_by_label("Nachricht an Mia (freiwillig)").fill("Willkommen im Team!")
+    page.get_by_role("button", name="Zusagen Mia Muster").click()
+    assert page.get_by_text("Zugesagt. Wir geben der Person Bescheid.").is_visible()
+
+    # 6. After the shift: attendance, then confirm the hours.
+    later = shift.ends_at + timedelta(hours=1)
+    live_app.config["CLOCK"] = lambda: later
+    page.reload()
+    page.get_by_role("button", name="Teilgenommen Mia Muster").click()
+    assert page.get_by_text("Anwesenheit eingetragen.").is_visible()
+    check()
+    page.get_by_role("link", name="Stunden", exact=True).click()
+    assert page.get_by_role("row", name="Mia Muster").first.is_visible()
+    check()
+    page.get_by_role("button", name="Ausgewählte bestätigen").click()
+    assert page.get_by_text("1 Einträge bestätigt.").is_visible()
+    check()
+
+    # 7. Export the CSV for the Ehrenamtskarte.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Als CSV exportieren (Ehrenamtskarte)").click()
+    with open(info.value.path(), encoding="utf-8-sig") as f:
+        text = f.read()
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[1][:5] == ["Mia", "Muster", "mia@example.org", str(later.year), "2,00"]
+
+    # The other pages in German, then every page of the journey once more in English.
+    for path in ("profil", "mitglieder", "einsaetze", f"einsaetze/{need.id}/bearbeiten"):
+        page.goto(f"/vereine/{org.id}/{path}")
+        check()
+    page.get_by_role("button", name="English").click()
+    for url in dict.fromkeys(visited):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert_accessible(page)
