@@ -19,9 +19,9 @@ def test_lists_only_what_the_website_lists(client, session, city):
     listed = {
         o.id
         for o, org in session.exec(
-            __import__("sqlmodel")
-            .select(Opportunity, Organisation)
-            .join(Organisation, Organisation.id == Opportunity.organisation_id)
+            select(Opportunity, Organisation).join(
+                Organisation, Organisation.id == Opportunity.organisation_id
+            )
         ).all()
         if o.status == OpportunityStatus.PUBLISHED and org.verified_at is not None
     }
@@ -35,9 +35,7 @@ def test_detail_of_a_listed_need_and_404_for_others(client, session, city):
     assert detail.status_code == 200 and detail.json["title"] == item["title"]
     assert all(s["start"] < s["end"] for s in detail.json["shifts"])
     draft = session.exec(
-        __import__("sqlmodel")
-        .select(Opportunity)
-        .where(Opportunity.status != OpportunityStatus.PUBLISHED)
+        select(Opportunity).where(Opportunity.status != OpportunityStatus.PUBLISHED)
     ).first()
     for oid in ([draft.id] if draft else []) + [999_999]:
         missing = client.get(f"/api/v1/opportunities/{oid}")
