@@ -10,6 +10,7 @@ import sys
 REGISTRY: dict[str, str] = {
     "matching": "bench.matching_bench",
     "web": "bench.web_bench",
+    "notices": "bench.notices_bench",
 }
 
 

@@ -32,7 +32,16 @@ from sqlmodel import Session, col, select
 
 from notifications.channels import Channel, TransportError
 from notifications.render import Gone, Links, render
-from volunteer.models import Notice, NoticeStatus, Shift, Signup, SignupState, User
+from volunteer.models import (
+    Notice,
+    NoticePreference,
+    NoticeStatus,
+    Shift,
+    Signup,
+    SignupState,
+    User,
+    VolunteerProfile,
+)
 from volunteer.services import notice_settings
 from volunteer.services.outbox import EMAIL, SECURITY_KINDS
 
@@ -177,6 +186,7 @@ class Dispatcher:
                 if user_ids
                 else {}
             )
+            self._preload(s, user_ids)
             by_channel: dict[str, list[Notice]] = {}
             for n in notices:
                 by_channel.setdefault(n.channel, []).append(n)
@@ -231,6 +241,42 @@ class Dispatcher:
                         self._finish(s, n, token, stats, NoticeStatus.SENT, None, now=now)
 
     # -- decisions --------------------------------------------------------------------------------
+    def _preload(self, s: Session, user_ids: set[int | None]) -> None:
+        """Load the batch's preferences and profiles in two queries instead of three per notice."""
+        ids = [i for i in user_ids if i is not None]
+        self._prefs: dict[tuple[int, str, str], bool] = {}
+        self._profiles: dict[int, VolunteerProfile] = {}
+        if not ids:
+            return
+        for row in s.exec(select(NoticePreference).where(col(NoticePreference.user_id).in_(ids))):
+            self._prefs[(row.user_id, row.kind, row.channel)] = row.enabled
+        for profile in s.exec(
+            select(VolunteerProfile).where(col(VolunteerProfile.user_id).in_(ids))
+        ):
+            self._profiles[profile.user_id] = profile
+
+    def _wants(self, user: User, kind: str, channel: str) -> bool:
+        """Same rule as :func:`notice_settings.is_enabled`, on the preloaded rows."""
+        if not notice_settings.can_switch_off(kind):
+            return True
+        profile = self._profiles.get(user.id or 0)
+        if (
+            kind == "digest"
+            and channel == EMAIL
+            and profile
+            and profile.digest_frequency == "never"
+        ):
+            return False
+        return self._prefs.get((user.id or 0, kind, channel), True)
+
+    def _quiet_until(self, user: User, now: datetime) -> datetime | None:
+        profile = self._profiles.get(user.id or 0)
+        if profile is None or profile.quiet_start_hour is None or profile.quiet_end_hour is None:
+            return None
+        return notice_settings.quiet_window_end(
+            profile.quiet_start_hour, profile.quiet_end_hour, now
+        )
+
     def _check(
         self, s: Session, n: Notice, user: User | None, now: datetime
     ) -> tuple[str, str, datetime | None] | None:
@@ -242,7 +288,7 @@ class Dispatcher:
         if n.user_id is not None and not security:
             if user is None or user.deleted_at is not None:
                 return NoticeStatus.SKIPPED, "recipient deleted", None
-            if not notice_settings.is_enabled(s, user, n.kind, n.channel):
+            if not self._wants(user, n.kind, n.channel):
                 return NoticeStatus.SKIPPED, "switched off by the recipient", None
             if n.channel == EMAIL:
                 if user.email_verified_at is None:
@@ -254,7 +300,7 @@ class Dispatcher:
             if stale:
                 return NoticeStatus.SKIPPED, stale, None
         if n.channel == EMAIL and not security and user is not None:
-            until = notice_settings.quiet_until(s, user, now)
+            until = self._quiet_until(user, now)
             if until is not None:
                 return NoticeStatus.PENDING, "quiet hours", until
         return None

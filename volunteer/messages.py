@@ -28,6 +28,8 @@ def error_message(error: ServiceError) -> str:
         "wrong_password": _("The password is not correct."),
         "invalid_token": _("This link is invalid or has expired. Please request a new one."),
         "not_found": _("We could not find this."),
+        "quiet_hours_incomplete": _("Please choose both when quiet hours start and when they end."),
+        "quiet_hours_empty": _("Quiet hours must end at a different hour than they start."),
         # Sign-ups (volunteer/services/signups.py), shared by volunteers and associations.
         "not_open": _("This opportunity is not open for sign-ups at the moment."),
         "shift_cancelled": _("This shift has been cancelled."),

@@ -1,8 +1,7 @@
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from volunteer.services.notice_settings import CHANNELS, CONFIGURABLE
 
@@ -11,14 +10,14 @@ def field_name(kind: str, channel: str) -> str:
     return f"{kind}__{channel}"
 
 
-def _hours() -> list[tuple[str, Any]]:
-    return [("", _l("none"))] + [(str(h), f"{h:02d}:00") for h in range(24)]
+def _hours() -> list[SelectChoice]:
+    return [SelectChoice("", _l("none"))] + [SelectChoice(str(h), f"{h:02d}:00") for h in range(24)]
 
 
 class PreferencesForm(FlaskForm):
     digest_frequency = SelectField(
         _l("Digest of new opportunities"),
-        choices=[("weekly", _l("weekly")), ("never", _l("never"))],
+        choices=[SelectChoice("weekly", _l("weekly")), SelectChoice("never", _l("never"))],
     )
     quiet_start_hour = SelectField(_l("Quiet from"), choices=_hours())
     quiet_end_hour = SelectField(
