@@ -36,6 +36,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Read through a memory map and keep a larger page cache: at city scale (10,000 needs,
+    # 75,000 shifts) searches touch many pages, and mmap reads cost a fraction of read() calls.
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.execute("PRAGMA cache_size=-16384")
     cursor.close()
 
 
