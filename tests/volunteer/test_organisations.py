@@ -545,3 +545,93 @@ def test_candidates_show_first_name_district_and_reasons_only(
     assert invites[0].payload["opportunity_id"] == need.id
     nobody = client.post(f"/vereine/{org.id}/einsaetze/{need.id}/kandidaten/{hidden.id}/einladen")
     assert nobody.status_code == 404
+
+
+def test_profile_edit_and_roles(world, client, login, session, make_user, now):
+    org, admin = world["org"], world["admin"]
+    login(admin)
+    page = client.get(f"/vereine/{org.id}/profil")
+    assert page.status_code == 200 and "Lesepaten Bochum e.V." in page.text
+    form = {"name": "Lesepaten Bochum", "kind": "verein", "address": "Weitmar"}
+    form["contact_email"] = "hallo@lesepaten.example"
+    assert client.post(f"/vereine/{org.id}/profil", data=form).status_code == 302
+    session.expire_all()
+    assert session.get(Organisation, org.id).name == "Lesepaten Bochum"
+    assert session.get(Organisation, org.id).verified_at is not None  # the check stays
+    bad = client.post(f"/vereine/{org.id}/profil", data={**form, "description": "<iframe>"})
+    assert bad.status_code == 422
+    ben = make_user(first_name="Ben")
+    session.add(Membership(organisation_id=org.id, user_id=ben.id, role="member"))
+    session.commit()
+    mine = session.exec(select(Membership).where(Membership.user_id == admin.id)).one()
+    theirs = session.exec(select(Membership).where(Membership.user_id == ben.id)).one()
+    client.post(f"/vereine/{org.id}/mitglieder/{mine.id}/rolle", data={"role": "member"})
+    session.expire_all()
+    assert session.get(Membership, mine.id).role == "admin"  # the last admin stays admin
+    theirs_id = theirs.id
+    client.post(f"/vereine/{org.id}/mitglieder/{theirs_id}/rolle", data={"role": "admin"})
+    client.post(f"/vereine/{org.id}/mitglieder/{theirs_id}/entfernen")
+    session.expire_all()
+    assert session.get(Membership, theirs_id) is None
+
+
+def test_conduct_certificate_is_recorded_as_seen_never_stored(
+    world, client, login, session, make_user, now
+):
+    from volunteer.models import ConductCheck
+
+    org, need, shift = world["org"], world["need"], world["shift"]
+    need.needs_conduct_certificate = True
+    session.add(need)
+    session.commit()
+    mia = make_user(first_name="Mia")
+    signup = make_signup(session, mia, shift, now=now)
+    login(world["admin"])
+    assert "Führungszeugnis von Mia" in client.get(f"/vereine/{org.id}/termine/{shift.id}").text
+    client.post(f"/vereine/{org.id}/anmeldungen/{signup.id}/fuehrungszeugnis")
+    check = session.exec(select(ConductCheck)).one()
+    assert (check.user_id, check.organisation_id, check.seen_at.date()) == (
+        mia.id,
+        org.id,
+        now.date(),
+    )
+    page = client.get(f"/vereine/{org.id}/termine/{shift.id}").text
+    assert "Führungszeugnis eingesehen am 28.11.2026" in page
+
+
+def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
+    from datetime import time
+
+    from volunteer.services import needs
+
+    need, admin = world["need"], world["admin"]
+    first = (now + timedelta(days=1)).date()
+    series = needs.add_shifts(
+        session,
+        need,
+        needs.ShiftInput(
+            day=first,
+            start=time(10),
+            end=time(12),
+            capacity=3,
+            repeat="weekly",
+            repeat_until=first + timedelta(weeks=3),
+        ),
+        by=admin,
+        now=now,
+    )
+    assert len(series) == 4
+    needs.cancel_series_from(session, series[2], by=admin, now=now)
+    assert [s.cancelled_at is not None for s in series] == [False, False, True, True]
+    with pytest.raises(ServiceError):
+        needs.set_status(session, need, "draft", by=admin, now=now)
+    needs.set_status(session, need, "closed", by=admin, now=now)
+    with pytest.raises(ServiceError) as info:
+        needs.add_shifts(
+            session,
+            need,
+            needs.ShiftInput(day=first, start=time(10), end=time(12), capacity=1),
+            by=admin,
+            now=now,
+        )
+    assert info.value.code == "need_closed"
