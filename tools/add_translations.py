@@ -29,7 +29,7 @@ def main(area: str, *files: str) -> int:
             catalog = read_po(f)
     else:
         po.parent.mkdir(parents=True, exist_ok=True)
-        catalog = Catalog(locale="de", project="Mitwirken")
+        catalog = Catalog(locale="de", project="Mitwirken", fuzzy=False)
     ids = {m.id if isinstance(m.id, str) else m.id[0]: m.id for m in extracted() if m.id}
     left = []
     for key, place in untranslated():

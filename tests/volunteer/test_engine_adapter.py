@@ -205,4 +205,33 @@ def test_pool_is_cached_until_invalidated(session, volunteer, skills, now):
     _need(session, skills)
     assert engine.opportunity_pool(session, now=now) is first
     engine.invalidate()
-    assert len(engine.opportunity_pool(session, now=now + timedelta(seconds=1)).rows) == 1
+    assert len(engine.opportunity_pool(session, now=now + timedelta(seconds=1)).index.items) == 1
+
+
+def test_a_stale_pool_is_served_while_a_new_one_is_built_in_the_background(
+    session, volunteer, skills, now
+):
+    import time
+
+    first = engine.opportunity_pool(session, now=now)
+    _need(session, skills)
+    stale = engine.opportunity_pool(session, now=now, ttl=0)  # expired: served, refresh starts
+    assert stale is first
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        fresh = engine.opportunity_pool(session, now=now, ttl=3600)
+        if fresh is not first:
+            break
+        time.sleep(0.05)
+    assert len(fresh.index.items) == 1
+
+
+def test_recommendations_are_rows_of_the_callers_session(bind, volunteer, skills, now):
+    from sqlmodel import Session
+
+    with Session(bind=bind) as s1:
+        opp, _ = _need(s1, skills)
+        engine.recommend(s1, s1.get(type(volunteer), volunteer.id), now=now)
+    with Session(bind=bind) as s2:
+        (rec,) = engine.recommend(s2, s2.get(type(volunteer), volunteer.id), now=now)
+        assert rec.opportunity in s2 and rec.opportunity.title == opp.title

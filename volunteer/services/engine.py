@@ -11,10 +11,11 @@ anything a user must be able to trust (remaining places, sign-up rules) is read 
 directly, never from this cache.
 """
 
+import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -247,23 +248,48 @@ def listed_opportunities(session: Session) -> list[Opportunity]:
 
 # --- cached indexes ------------------------------------------------------------------------------
 class _Cache:
-    """A per-process cache of the last index built, keyed by kind and the database bind."""
+    """A per-process cache of the last index built, keyed by kind and the database bind.
+
+    Stale-while-revalidate: after ``ttl`` seconds the old index is still served while one
+    background thread builds the next, so no visitor waits seconds for a city-sized rebuild.
+    Only the very first build (or one after :func:`invalidate`) happens in the request.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], tuple[float, Any]] = {}
+        self._refreshing: set[tuple[str, int]] = set()
 
-    def get(self, kind: str, session: Session, ttl: float, build: Any) -> Any:
-        key = (kind, id(session.get_bind()))
-        now = time.monotonic()
+    def get(self, kind: str, session: Session, ttl: float, build: Callable[[Session], Any]) -> Any:
+        bind = session.get_bind()
+        key = (kind, id(bind))
+        moment = time.monotonic()
         with self._lock:
             hit = self._entries.get(key)
-            if hit is not None and now - hit[0] < ttl:
+            if hit is not None:
+                if moment - hit[0] >= ttl and key not in self._refreshing:
+                    self._refreshing.add(key)
+                    threading.Thread(
+                        target=self._refresh, args=(key, bind, build), daemon=True
+                    ).start()
                 return hit[1]
-        value = build()
+        value = build(session)
         with self._lock:
-            self._entries[key] = (now, value)
+            self._entries[key] = (moment, value)
         return value
+
+    def _refresh(self, key: tuple[str, int], bind: Any, build: Callable[[Session], Any]) -> None:
+        try:
+            with Session(bind=bind) as session:
+                value = build(session)
+            with self._lock:
+                if key in self._entries:  # not invalidated meanwhile
+                    self._entries[key] = (time.monotonic(), value)
+        except Exception:  # the stale index keeps serving; the next request retries
+            logging.getLogger(__name__).exception("rebuilding the %s index failed", key[0])
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     def clear(self) -> None:
         with self._lock:
@@ -280,21 +306,20 @@ def invalidate() -> None:
 
 @dataclass(frozen=True)
 class OpportunityPool:
+    """The engine's index of listed needs. Holds ids, never ORM rows: rows belong to a session."""
+
     index: OpportunityIndex
-    rows: dict[str, Opportunity]
     built_at: datetime
 
 
 def opportunity_pool(
     session: Session, *, now: datetime, ttl: float = CACHE_SECONDS
 ) -> OpportunityPool:
-    def build() -> OpportunityPool:
-        rows = listed_opportunities(session)
-        values = opportunities_for(session, rows, now=now)
+    def build(s: Session) -> OpportunityPool:
+        rows = listed_opportunities(s)
+        values = opportunities_for(s, rows, now=now)
         return OpportunityPool(
-            index=OpportunityIndex(values, skill_category=skill_categories(session)),
-            rows={str(o.id): o for o in rows},
-            built_at=now,
+            index=OpportunityIndex(values, skill_category=skill_categories(s)), built_at=now
         )
 
     pool: OpportunityPool = _cache.get("opportunities", session, ttl, build)
@@ -328,10 +353,10 @@ def discoverable_volunteers(session: Session) -> list[EngineVolunteer]:
 
 
 def volunteer_pool(session: Session, *, ttl: float = 5 * CACHE_SECONDS) -> VolunteerPool:
-    def build() -> VolunteerPool:
-        volunteers = discoverable_volunteers(session)
+    def build(s: Session) -> VolunteerPool:
+        volunteers = discoverable_volunteers(s)
         return VolunteerPool(
-            index=VolunteerIndex(volunteers, skill_category=skill_categories(session)),
+            index=VolunteerIndex(volunteers, skill_category=skill_categories(s)),
             user_ids=[int(v.id) for v in volunteers],
         )
 
@@ -378,17 +403,33 @@ def recommend(
     matches = rank_opportunities(
         volunteer, pool.index, limit=limit + len(skip), weights=weights, now=now
     )
-    out = [
-        Recommendation(pool.rows[m.opportunity], m) for m in matches if m.opportunity not in skip
-    ]
+    chosen = [m for m in matches if m.opportunity not in skip][:limit]
     if include_near_misses:
         misses = near_misses(
             volunteer, pool.index, limit=include_near_misses, weights=weights, now=now
         )
-        out += [
-            Recommendation(pool.rows[m.opportunity], m) for m in misses if m.opportunity not in skip
-        ]
-    return out[: limit + include_near_misses]
+        chosen += [m for m in misses if m.opportunity not in skip]
+    rows = _rows_by_id(session, [int(m.opportunity) for m in chosen])
+    # A need may have been unlisted since the index was built: it is simply left out.
+    return [
+        Recommendation(rows[int(m.opportunity)], m) for m in chosen if int(m.opportunity) in rows
+    ]
+
+
+def _rows_by_id(session: Session, ids: list[int]) -> dict[int, Opportunity]:
+    """This request's rows for these needs, still listed (the index may be a minute old)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Opportunity)
+        .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
+        .where(
+            col(Opportunity.id).in_(ids),
+            Opportunity.status == OpportunityStatus.PUBLISHED,
+            col(Organisation.verified_at).is_not(None),
+        )
+    ).all()
+    return {o.id: o for o in rows if o.id is not None}
 
 
 def explain_for(
