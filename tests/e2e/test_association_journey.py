@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.conftest import TEST_PASSWORD
@@ -96,14 +97,14 @@ def test_an_association_posts_a_need_and_confirms_hours(
     page.get_by_label("Art der Organisation").select_option("verein")
     page.get_by_label("Adresse oder Postleitzahl").fill("Hallo 12345")
     page.get_by_role("button", name="Organisation registrieren").click()
-    assert page.get_by_text("außerhalb von Bochum").first.is_visible()
+    expect(page.get_by_text("außerhalb von Bochum").first).to_be_visible()
     assert page.get_by_label("Adresse oder Postleitzahl").get_attribute("aria-invalid") == "true"
     check()
     page.get_by_label("Adresse oder Postleitzahl").fill("Kortumstraße 5, 44787 Bochum")
     page.get_by_label("Über die Organisation").fill("Wir lesen vor.\n\n- in Schulen\n- in Kitas")
     page.get_by_label("Kinder & Jugend").check()
     page.get_by_role("button", name="Organisation registrieren").click()
-    assert page.get_by_text("Wartet auf Prüfung").first.is_visible()
+    expect(page.get_by_text("Wartet auf Prüfung").first).to_be_visible()
     check()
 
     # 2. A city coordinator verifies it (fixture).
@@ -130,16 +131,16 @@ def test_an_association_posts_a_need_and_confirms_hours(
     page.get_by_label("Plätze").fill("0")
     page.get_by_label("Wöchentlich").check()
     page.get_by_role("button", name="Termine hinzufügen").click()
-    assert page.get_by_text("zwischen 1 und 500 Plätze an").first.is_visible()
-    assert page.get_by_text("braucht ein Enddatum").first.is_visible()
+    expect(page.get_by_text("zwischen 1 und 500 Plätze an").first).to_be_visible()
+    expect(page.get_by_text("braucht ein Enddatum").first).to_be_visible()
     check()
     page.get_by_label("Plätze").fill("2")
     page.get_by_label("Wiederholen bis").fill((first + timedelta(weeks=7)).isoformat())
     page.get_by_role("button", name="Termine hinzufügen").click()
-    assert page.get_by_text("8 Termin(e) hinzugefügt").is_visible()
+    expect(page.get_by_text("8 Termin(e) hinzugefügt")).to_be_visible()
     page.get_by_role("button", name="Veröffentlichen").click()
-    assert page.get_by_text("Der Einsatz ist veröffentlicht.").is_visible()
-    assert page.locator("strong", has_text="einmal die Woche").is_visible()
+    expect(page.get_by_text("Der Einsatz ist veröffentlicht.")).to_be_visible()
+    expect(page.locator("strong", has_text="einmal die Woche")).to_be_visible()
     check()
 
     # 4. Ranked candidates with reasons; first name and district only.
@@ -153,7 +154,7 @@ def test_an_association_posts_a_need_and_confirms_hours(
     assert "Geheim" not in page.content() and "mia@example.org" not in page.content()
     check()
     page.get_by_role("button", name="Mia einladen").click()
-    assert page.get_by_text("Eingeladen").first.is_visible()
+    expect(page.get_by_text("Eingeladen").first).to_be_visible()
 
     # 5. Mia applies (as the volunteer pages would do) and the association accepts her.
     need = live_session.exec(select(Opportunity)).one()
@@ -166,24 +167,24 @@ def test_an_association_posts_a_need_and_confirms_hours(
     page.get_by_role("link", name="Bewerbungen").click()
     check()
     page.get_by_role("link", name="Vorlesen in der Grundschule").first.click()
-    assert page.get_by_text("mia@example.org").is_visible()  # she applied: contact details
+    expect(page.get_by_text("mia@example.org")).to_be_visible()  # she applied: contact details
     check()
     page.get_by_label("Nachricht an Mia (freiwillig)").fill("Willkommen im Team!")
     page.get_by_role("button", name="Zusagen Mia Muster").click()
-    assert page.get_by_text("Zugesagt. Wir geben der Person Bescheid.").is_visible()
+    expect(page.get_by_text("Zugesagt. Wir geben der Person Bescheid.")).to_be_visible()
 
     # 6. After the shift: attendance, then confirm the hours.
     later = shift.ends_at + timedelta(hours=1)
     live_app.config["CLOCK"] = lambda: later
     page.reload()
     page.get_by_role("button", name="Teilgenommen Mia Muster").click()
-    assert page.get_by_text("Anwesenheit eingetragen.").is_visible()
+    expect(page.get_by_text("Anwesenheit eingetragen.")).to_be_visible()
     check()
     page.get_by_role("link", name="Stunden", exact=True).click()
-    assert page.get_by_role("row", name="Mia Muster").first.is_visible()
+    expect(page.get_by_role("row", name="Mia Muster").first).to_be_visible()
     check()
     page.get_by_role("button", name="Ausgewählte bestätigen").click()
-    assert page.get_by_text("1 Einträge bestätigt.").is_visible()
+    expect(page.get_by_text("1 Einträge bestätigt.")).to_be_visible()
     check()
 
     # 7. Export the CSV for the Ehrenamtskarte.

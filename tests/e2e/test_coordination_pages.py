@@ -1,6 +1,7 @@
 """The coordinator's pages in a real browser: accessible, with real figures."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import FIXED_NOW, TEST_PASSWORD
 from volunteer.demo import Scale, load_demo_data
@@ -28,19 +29,20 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.get_by_role("link", name="Koordination der Stadt").first.click()
-    assert page.get_by_role("heading", name="Lücken: Bedarf ohne Angebot").is_visible()
+    expect(page.get_by_role("heading", name="Lücken: Bedarf ohne Angebot")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Organisationen prüfen").click()
-    assert page.get_by_role("heading", name="Verify organisations").count() == 0
+    expect(page.get_by_role("heading", name="Organisationen prüfen", level=1)).to_be_visible()
     page.get_by_role("button", name="prüfen und freischalten").first.click()
-    assert page.get_by_text("ist geprüft").is_visible()
+    expect(page.get_by_text("ist geprüft")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Koordination der Stadt").first.click()
     page.get_by_role("link", name="Stadtweiter Zuordnungsvorschlag").click()
     page.get_by_label("Fair verteilen").check()
     page.get_by_role("button", name="Vorschlag berechnen").click()
-    assert page.get_by_text("Menschen vermittelt").is_visible()
+    expect(page.get_by_text("Menschen vermittelt")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="City-wide assignment proposal").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="City-wide assignment proposal")).to_be_visible()
     assert_accessible(page)

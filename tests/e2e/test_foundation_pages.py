@@ -1,6 +1,7 @@
 """The foundation's pages in a real browser: accessible, keyboard-usable, German and English."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -23,6 +24,7 @@ def test_page_has_no_serious_accessibility_violation(page, assert_accessible, pa
     if lang == "en":
         page.goto("/")
         page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(path)
     assert page.locator("html").get_attribute("lang") == lang
     assert_accessible(page)
@@ -35,7 +37,7 @@ def test_registration_errors_are_accessible_and_keep_input(page, assert_accessib
     page.get_by_label("Passwort").fill("kurz")
     page.get_by_role("button", name="Konto anlegen").click()
     assert page.get_by_label("Vorname").input_value() == "Mia"
-    assert page.get_by_text("gültige E-Mail-Adresse").first.is_visible()
+    expect(page.get_by_text("gültige E-Mail-Adresse").first).to_be_visible()
     assert page.get_by_label("E-Mail-Adresse").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
 
@@ -58,7 +60,7 @@ def test_register_and_log_in_by_keyboard_only(page, live_server):
     page.keyboard.press("Space")  # accept the privacy notice
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_text("Willkommen!").is_visible()
+    expect(page.get_by_text("Willkommen!")).to_be_visible()
     page.get_by_role("button", name="Abmelden").press("Enter")
     page.wait_for_load_state()
     page.goto("/konto/anmelden")
@@ -66,7 +68,7 @@ def test_register_and_log_in_by_keyboard_only(page, live_server):
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_label("Passwort").press("Enter")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_text("Du bist angemeldet.").is_visible()
+    expect(page.get_by_text("Du bist angemeldet.")).to_be_visible()
 
 
 def test_home_page_at_320_pixels_has_no_horizontal_scroll(browser, live_server):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.conftest import TEST_PASSWORD
@@ -95,7 +96,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
 
     # Anonymous browsing: search, districts map, the need's page.
     page.goto("/engagements/")
-    assert page.get_by_role("heading", name="Engagement finden").is_visible()
+    expect(page.get_by_role("heading", name="Engagement finden")).to_be_visible()
     assert_accessible(page)
     _activate(page, "link", "Nach Stadtteil stöbern (Liste und Karte)")
     assert page.locator("svg.district-map a").count() >= 30
@@ -122,7 +123,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
 
     # "Für dich" sends a newcomer to the short guided profile first.
     _activate(page, "link", "Für dich")
-    assert page.get_by_role("heading", name="Mein Ehrenamtsprofil").is_visible()
+    expect(page.get_by_role("heading", name="Mein Ehrenamtsprofil")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Postleitzahl oder Adresse").focus()
     page.keyboard.type("4478")  # a typo first: the field explains and keeps the input
@@ -131,7 +132,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.get_by_label("Hausaufgabenhilfe").focus()
     page.keyboard.press("Space")
     _activate(page, "button", "Speichern und zeigen, was zu mir passt")
-    assert page.get_by_text("Diese Postleitzahl kennen wir nicht").first.is_visible()
+    expect(page.get_by_text("Diese Postleitzahl kennen wir nicht").first).to_be_visible()
     assert page.get_by_label("Samstag Vormittag").is_checked()
     assert_accessible(page)
     page.get_by_label("Postleitzahl oder Adresse").fill("")
@@ -140,11 +141,11 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     _activate(page, "button", "Speichern und zeigen, was zu mir passt")
 
     # Recommendations with reasons; open the need and read why it fits.
-    assert page.get_by_role("heading", name="Für dich", exact=True).is_visible()
-    assert page.get_by_text("Warum das zu dir passt").first.is_visible()
+    expect(page.get_by_role("heading", name="Für dich", exact=True)).to_be_visible()
+    expect(page.get_by_text("Warum das zu dir passt").first).to_be_visible()
     assert_accessible(page)
     _activate(page, "link", "Vorlesen in der Stadtbücherei")
-    assert page.get_by_role("heading", name="Warum das zu dir passt").is_visible()
+    expect(page.get_by_role("heading", name="Warum das zu dir passt")).to_be_visible()
     assert page.locator(".reasons-ok li").count() >= 1
     assert_accessible(page)
 
@@ -152,7 +153,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.locator(".signup-form button").first.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_text("Du bist angemeldet!").is_visible()
+    expect(page.get_by_text("Du bist angemeldet!")).to_be_visible()
     signup = live_session.exec(select(Signup).where(Signup.user_id == user.id)).one()
     assert signup.state == SignupState.APPLIED
     assert_accessible(page)
@@ -175,7 +176,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.get_by_label("Grund (freiwillig)").first.focus()
     page.keyboard.type("Ich bin krank.")
     _activate(page, "button", "Diesen Einsatz absagen")
-    assert page.get_by_text("Du hast den Einsatz abgesagt.").is_visible()
+    expect(page.get_by_text("Du hast den Einsatz abgesagt.")).to_be_visible()
     live_session.expire_all()
     assert live_session.get(Signup, signup.id).state == SignupState.WITHDRAWN
 
@@ -215,4 +216,4 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == "en"
         assert_accessible(page)
-    assert page.get_by_role("heading", name="My data", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="My data", exact=True)).to_be_visible()
