@@ -62,37 +62,21 @@ def candidate_pairs(
         index = VolunteerIndex(volunteers, skill_category=skill_category)
     if top_k is not None and top_k < 1:
         raise ValueError("top_k must be at least 1")
+    if top_k is not None and _packable(len(index), len(opportunities)):
+        return _top_k_streaming(index, opportunities, weights, now, top_k, progress)
     vols: list[IntArray] = []
     opps: list[IntArray] = []
     scores: list[FloatArray] = []
     opp_rank = _id_rank([x.id for x in opportunities]) if top_k is not None else None
-    # With top_k, a volunteer's K-th best score so far is a lower bound of its final K-th best,
-    # so pairs scoring below it can be dropped as they come: memory and the final sort stay
-    # proportional to K x volunteers instead of to all eligible pairs.
-    threshold = np.full(len(index), -np.inf)
-    pending = 0
-    budget = (top_k or 0) * max(len(index), 1)
     done = 0
     for j, opportunity in enumerate(opportunities):
         ev = index.evaluate(opportunity, weights=weights, now=now)
         rows = ev.rows
         if rows.shape[0]:
             _, score = combine(ev.values, weights)
-            if top_k is not None:
-                keep = np.rint(score * 1_000_000) >= threshold[rows]
-                rows, score = rows[keep], score[keep]
             vols.append(rows)
             opps.append(np.full(rows.shape[0], j, dtype=np.int64))
             scores.append(score)
-            pending += rows.shape[0]
-        if top_k is not None and opp_rank is not None and pending > budget:
-            v, o, s = _top_k(*_join(vols, opps, scores), opp_rank, top_k)
-            vols, opps, scores = [v], [o], [s]
-            pending = v.shape[0]
-            full = np.bincount(v, minlength=len(index)) >= top_k
-            last = np.flatnonzero(np.diff(v, append=v.shape[0] and v[-1] + 1))
-            ends = last[full[v[last]]]
-            threshold[v[ends]] = np.rint(s[ends] * 1_000_000)
         done += 1
         if progress is not None and done == 256:
             progress(done)
@@ -103,6 +87,88 @@ def candidate_pairs(
     if top_k is not None and opp_rank is not None:
         v, o, s = _top_k(v, o, s, opp_rank, top_k)
     return Candidates(v, o, s)
+
+
+# Packed sort keys for ``top_k``: volunteer | inverted score in millionths | opportunity rank.
+_VOL_SHIFT, _SCORE_SHIFT = 40, 20
+_FIELD = (1 << 20) - 1
+
+
+def _packable(n_volunteers: int, n_opportunities: int) -> bool:
+    return n_volunteers < 1 << 23 and n_opportunities < 1 << 20
+
+
+def _top_k_streaming(
+    index: VolunteerIndex,
+    opportunities: Sequence[Opportunity],
+    weights: Weights,
+    now: datetime | None,
+    top_k: int,
+    progress: Progress | None,
+) -> Candidates:
+    """Each volunteer's ``top_k`` best pairs, streaming over the opportunities.
+
+    Every pair gets one int64 key (volunteer | inverted score in millionths | opportunity rank),
+    so "better" is "smaller key" and keys are unique. Now and then the pending keys are sorted
+    (a plain ``np.sort`` of int64, much faster than an ``argsort``) to find each volunteer's
+    K-th smallest key so far, its *cutoff*: a pair with a larger key can never be among the K
+    best, so it is dropped at once, and only pairs that may still make it are kept. Only the
+    final survivors (at most K per volunteer) are ordered with an ``argsort``.
+    """
+    n_vol = len(index)
+    opp_rank = _id_rank([x.id for x in opportunities])
+    none = np.iinfo(np.int64).max
+    cutoff = np.full(n_vol, none, dtype=np.int64)
+    keys: list[IntArray] = []
+    scores: list[FloatArray] = []
+    pending = 0
+    budget = top_k * max(n_vol, 1)
+    done = 0
+    for j, opportunity in enumerate(opportunities):
+        ev = index.evaluate(opportunity, weights=weights, now=now)
+        rows = ev.rows
+        if rows.shape[0]:
+            _, score = combine(ev.values, weights)
+            inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
+            key = (rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[j]
+            keep = key < cutoff[rows]
+            if not keep.all():
+                key, score = key[keep], score[keep]
+            keys.append(key)
+            scores.append(score)
+            pending += key.shape[0]
+        if pending > budget:
+            key, score = _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
+            keys, scores = [key], [score]
+            pending = 0
+        done += 1
+        if progress is not None and done == 256:
+            progress(done)
+            done = 0
+    if progress is not None and done:
+        progress(done)
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, np.zeros(0, dtype=np.float64))
+    key, score = _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
+    order = np.argsort(key)
+    key, score = key[order], score[order]
+    by_rank = np.argsort(opp_rank)
+    return Candidates(key >> _VOL_SHIFT, by_rank[key & _FIELD], score)
+
+
+def _compact(
+    key: IntArray, score: FloatArray, cutoff: IntArray, k: int
+) -> tuple[IntArray, FloatArray]:
+    """Keep each volunteer's ``k`` smallest keys (in their current order); tighten ``cutoff``."""
+    ordered = np.sort(key)
+    vol = ordered >> _VOL_SHIFT
+    starts = np.flatnonzero(np.diff(vol, prepend=-1))
+    counts = np.diff(np.append(starts, vol.shape[0]))
+    full = counts >= k
+    cutoff[vol[starts[full]]] = ordered[starts[full] + (k - 1)]
+    keep = key <= cutoff[key >> _VOL_SHIFT]
+    return key[keep], score[keep]
 
 
 def _join(
