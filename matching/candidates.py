@@ -15,9 +15,9 @@ from datetime import datetime
 import numpy as np
 
 from matching.geo import FloatArray, IntArray
-from matching.index import VolunteerIndex, _id_rank
+from matching.index import VolunteerIndex, _id_rank, opportunity_urgency
 from matching.model import Opportunity, Volunteer
-from matching.scoring import DEFAULT_WEIGHTS, Weights, combine
+from matching.scoring import DEFAULT_WEIGHTS, Weights
 
 Progress = Callable[[int], None]
 
@@ -68,12 +68,11 @@ def candidate_pairs(
     opps: list[IntArray] = []
     scores: list[FloatArray] = []
     opp_rank = _id_rank([x.id for x in opportunities]) if top_k is not None else None
+    urgency = opportunity_urgency(opportunities, now, weights)
     done = 0
     for j, opportunity in enumerate(opportunities):
-        ev = index.evaluate(opportunity, weights=weights, now=now)
-        rows = ev.rows
+        rows, score = index.scores(opportunity, weights=weights, urgency=float(urgency[j]))
         if rows.shape[0]:
-            _, score = combine(ev.values, weights)
             vols.append(rows)
             opps.append(np.full(rows.shape[0], j, dtype=np.int64))
             scores.append(score)
@@ -123,12 +122,11 @@ def _top_k_streaming(
     scores: list[FloatArray] = []
     pending = 0
     budget = top_k * max(n_vol, 1)
+    urgency = opportunity_urgency(opportunities, now, weights)
     done = 0
     for j, opportunity in enumerate(opportunities):
-        ev = index.evaluate(opportunity, weights=weights, now=now)
-        rows = ev.rows
+        rows, score = index.scores(opportunity, weights=weights, urgency=float(urgency[j]))
         if rows.shape[0]:
-            _, score = combine(ev.values, weights)
             inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
             key = (rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[j]
             keep = key < cutoff[rows]

@@ -13,6 +13,8 @@ import numpy.typing as npt
 
 #: Mean Earth radius (IUGG); ``geopy.distance.great_circle`` uses the same, rounded to 6371.009.
 EARTH_RADIUS_KM = 6371.0088
+#: Radii within this factor of each other share a grid cell (see :meth:`GridIndex.build`).
+RADIUS_BAND_FACTOR = 1.5
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -46,7 +48,8 @@ def haversine_km(
 
 @dataclass(frozen=True, slots=True)
 class GridIndex:
-    """Points bucketed into lat/lon cells, each cell knowing the largest radius inside it.
+    """Points bucketed into lat/lon cells and radius bands, each cell knowing the largest radius
+    inside it.
 
     Built over volunteers: ``reachable(lat, lon)`` returns a boolean per cell that is ``False``
     only when no volunteer in that cell can possibly reach the point, so the exact distance is
@@ -69,7 +72,7 @@ class GridIndex:
         lon_rad: FloatArray,
         radius_km: FloatArray,
         *,
-        cell_km: float = 2.0,
+        cell_km: float = 1.0,
     ) -> "GridIndex":
         located = ~np.isnan(lat_rad)
         n = lat_rad.shape[0]
@@ -84,7 +87,12 @@ class GridIndex:
         step_lon = step_lat / mean_cos
         row = np.floor((lat - lat.min()) / step_lat).astype(np.int64)
         col = np.floor((lon - lon.min()) / step_lon).astype(np.int64)
-        key = row * (int(col.max()) + 1) + col
+        # Cells are split by radius band (radii within a factor 1.5 share a band), so the few
+        # volunteers who travel far do not make every cell "reachable" from everywhere.
+        band = np.floor(
+            np.log(np.maximum(radius_km[located], 0.1) / 0.1) / np.log(RADIUS_BAND_FACTOR)
+        ).astype(np.int64)
+        key = (band * (int(row.max()) + 1) + row) * (int(col.max()) + 1) + col
         uniq, inverse = np.unique(key, return_inverse=True)
         cell_of[located] = inverse
         n_cells = uniq.shape[0]
