@@ -125,7 +125,9 @@ def _top_k_streaming(
     urgency = opportunity_urgency(opportunities, now, weights)
     done = 0
     for j, opportunity in enumerate(opportunities):
-        rows, score = index.scores(opportunity, weights=weights, urgency=float(urgency[j]))
+        rows, score = index.scores(
+            opportunity, weights=weights, urgency=float(urgency[j]), ordered=False
+        )
         if rows.shape[0]:
             inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
             key = (rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[j]
@@ -161,10 +163,14 @@ def _compact(
     """Keep each volunteer's ``k`` smallest keys (in their current order); tighten ``cutoff``."""
     ordered = np.sort(key)
     vol = ordered >> _VOL_SHIFT
-    starts = np.flatnonzero(np.diff(vol, prepend=-1))
-    counts = np.diff(np.append(starts, vol.shape[0]))
-    full = counts >= k
-    cutoff[vol[starts[full]]] = ordered[starts[full] + (k - 1)]
+    n = vol.shape[0]
+    if n >= k:
+        # Position i holds its volunteer's k-th key when i - k + 1 is the same volunteer's and
+        # i - k (if any) is another's: two shifted comparisons, no per-group bookkeeping.
+        kth = vol[k - 1 :] == vol[: n - k + 1]
+        kth[1:] &= vol[k:] != vol[: n - k]
+        at = np.flatnonzero(kth) + (k - 1)
+        cutoff[vol[at]] = ordered[at]
     keep = key <= cutoff[key >> _VOL_SHIFT]
     return key[keep], score[keep]
 

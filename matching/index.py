@@ -347,9 +347,27 @@ class VolunteerIndex:
         self.capacity = np.array([v.capacity for v in items], dtype=np.int64)
         self.grid = GridIndex.build(self.lat, self.lon, self.max_km, cell_km=cell_km)
         # One extra "unreachable" cell so that volunteers without location (cell -1) index it.
-        self._cell_of = np.where(
-            self.grid.cell_of < 0, self.grid.max_km.shape[0], self.grid.cell_of
-        )
+        n_cells = self.grid.max_km.shape[0]
+        cell_of = np.where(self.grid.cell_of < 0, n_cells, self.grid.cell_of)
+        # The per-volunteer arrays below are kept in *grid order* (by cell, then position): a
+        # cell's volunteers are then one contiguous run, so "in a reachable cell" is an
+        # ``np.repeat`` of the per-cell answer, and the gathers of the eligible few are local.
+        # ``order[i]`` is the position (in ``items``) of the i-th volunteer in grid order; the
+        # methods below take and return positions in ``items`` as before.
+        self.order = np.argsort(cell_of, kind="stable")
+        self._cell_sizes = np.bincount(cell_of, minlength=n_cells + 1)
+        order = self.order
+        self.skill_cols = np.take(self.skill_cols, order, axis=1)  # rows stay contiguous
+        self.category_cols = np.take(self.category_cols, order, axis=1)
+        self.language_cols = np.take(self.language_cols, order, axis=1)
+        self.cause_cols = np.take(self.cause_cols, order, axis=1)
+        self.slot_cols = np.take(self.slot_cols, order, axis=1)
+        self.n_causes = self.n_causes[order]
+        self.slots = self.slots[order]
+        self.adult = self.adult[order]
+        self.lat, self.lon = self.lat[order], self.lon[order]
+        self.located = self.located[order]
+        self.max_km = self.max_km[order]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -358,17 +376,20 @@ class VolunteerIndex:
         self, opportunity: Opportunity, *, weights: Weights, now: datetime | None
     ) -> Evaluation:
         """Eligible volunteers for ``opportunity``: column tests, then grid, then distance."""
-        found = self.eligible(opportunity)
+        found = self._eligible(opportunity)
         if found is None:
             return Evaluation(np.zeros(0, dtype=np.int64), np.zeros(0), {})
-        rows, km = found
+        at, km = found
+        values = self._values(opportunity, at, km, weights, now)
+        rows = self.order[at]
+        by_row = np.argsort(rows)
         return Evaluation(
-            rows=rows, km=km, values=self._values(opportunity, rows, km, weights, now)
+            rows=rows[by_row], km=km[by_row], values={c: x[by_row] for c, x in values.items()}
         )
 
-    def eligible(self, opportunity: Opportunity) -> tuple[IntArray, FloatArray] | None:
-        """Rows (ascending) of the eligible volunteers and their distances (NaN when remote);
-        ``None`` when nobody can be eligible."""
+    def _eligible(self, opportunity: Opportunity) -> tuple[IntArray, FloatArray] | None:
+        """Grid-order positions of the eligible volunteers and their distances (NaN when
+        remote); ``None`` when nobody can be eligible."""
         n = len(self)
         if opportunity.capacity < 1 or n == 0:
             return None
@@ -397,12 +418,12 @@ class VolunteerIndex:
             ok = speaks if ok is None else ok & speaks
         if opportunity.adults_only:
             ok = self.adult if ok is None else ok & self.adult
-        rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
         if opportunity.lat is None or opportunity.lon is None:
+            rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
             return rows, np.full(rows.shape[0], np.nan)
         olat, olon = np.radians(opportunity.lat), np.radians(opportunity.lon)
-        reach = np.append(self.grid.reachable(olat, olon), False)
-        rows = rows[reach[self._cell_of[rows]]]
+        reach = np.repeat(np.append(self.grid.reachable(olat, olon), False), self._cell_sizes)
+        rows = np.flatnonzero(reach if ok is None else ok & reach)
         km = haversine_rad(self.lat[rows], self.lon[rows], olat, olon)
         near = km <= self.max_km[rows]
         return rows[near], km[near]
@@ -413,6 +434,7 @@ class VolunteerIndex:
         *,
         weights: Weights,
         urgency: float,
+        ordered: bool = True,
     ) -> tuple[IntArray, FloatArray]:
         """Eligible rows and their scores only: what candidate generation needs, faster.
 
@@ -420,8 +442,9 @@ class VolunteerIndex:
         values (same functions, same dtypes, same order of additions); components that are
         the same for every volunteer of this opportunity are computed once, as scalars.
         ``urgency`` is the opportunity's urgency value (see :func:`opportunity_urgency`).
+        Rows are positions in ``items``, ascending unless ``ordered`` is false.
         """
-        found = self.eligible(opportunity)
+        found = self._eligible(opportunity)
         if found is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         rows, km = found
@@ -483,7 +506,15 @@ class VolunteerIndex:
         score = score + np.multiply(causes, weights.share("causes"))
         score = score + np.multiply(language, weights.share("language"))
         score = score + np.multiply(urgency, weights.share("urgency"))
-        out: FloatArray = np.broadcast_to(score, (k,)).astype(np.float64)
+        out: FloatArray = (
+            score
+            if isinstance(score, np.ndarray) and score.shape == (k,)
+            else np.full(k, score, dtype=np.float64)
+        )
+        rows = self.order[rows]
+        if ordered:
+            by_row = np.argsort(rows)
+            rows, out = rows[by_row], out[by_row]
         return rows, out
 
     def _values(
