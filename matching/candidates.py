@@ -2,10 +2,14 @@
 
 One pass per opportunity over a :class:`~matching.index.VolunteerIndex`: boolean column tests
 first (required skills, slots, languages, age), then the grid drops the volunteers who cannot
-reach the place, then the exact distance for the rest. By default every eligible pair is kept,
-so ``assign`` is optimal over everything the rules allow. ``top_k`` keeps only each volunteer's
-K best pairs (score, then opportunity id): an approximation for very large runs whose cost the
-benchmark reports.
+reach the place (cells are split by radius band), then the exact distance for the rest, then
+the score alone (:meth:`~matching.index.VolunteerIndex.scores`, bit-identical to the explained
+components' sum). By default every eligible pair is kept, so ``assign`` is optimal over
+everything the rules allow. ``top_k`` keeps only each volunteer's K best pairs (score in
+millionths descending, then opportunity id): an approximation for very large runs whose cost the
+benchmark reports. It streams: pairs that can no longer be among a volunteer's K best are
+dropped as they come (see :func:`_top_k_streaming`). ``tests/matching/test_candidates.py``
+checks both against a straightforward generation, pair for pair and bit for bit.
 """
 
 from collections.abc import Callable, Mapping, Sequence
