@@ -367,7 +367,13 @@ oracles) and handles capacities natively. **Fill fairly** adds a bonus B = (P + 
 each opportunity's first place (P bounds the number of assigned pairs), so the solver maximises
 exactly, in this order: (1) the number of opportunities with at least one volunteer, (2) the
 total score among those assignments. Candidates are all eligible pairs by default; `top_k`
-keeps each volunteer's K best (an approximation, costed below).
+keeps each volunteer's K best (an approximation, costed below). **Candidate generation**
+(`matching/candidates.py`) goes opportunity by opportunity over volunteers stored in grid order
+(1 km cells, split by radius band): boolean column tests, then the exact distance only in
+reachable cells, then the score alone. With `top_k` each pair becomes one int64 key (volunteer,
+score in millionths, opportunity id), and a pair beyond its volunteer's K-th best key so far is
+dropped as it comes; the result is exactly each volunteer's K best, checked pair for pair
+against a straightforward generation in the tests.
 """
 
 
