@@ -106,10 +106,15 @@ def reason_text(reason: Mapping[str, Any]) -> str:
             languages=_join(_language_label(c) for c in reason["languages"]),
         )
     if code == "urgent":
+        hours = int(reason["hours"])
+        if hours >= 48:
+            return ngettext(
+                "soon: starts in %(num)s day", "soon: starts in %(num)s days", round(hours / 24)
+            )
         return ngettext(
             "urgent: starts within %(num)s hour",
             "urgent: starts within %(num)s hours",
-            int(reason["hours"]),
+            hours,
         )
     return missing_text(reason)
 

@@ -34,6 +34,7 @@ from matching.scoring import DEFAULT_WEIGHTS, Weights
 from volunteer.models import (
     PLACE_HOLDING_STATES,
     Cause,
+    District,
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
@@ -369,6 +370,8 @@ def volunteer_pool(session: Session, *, ttl: float = 5 * CACHE_SECONDS) -> Volun
 class Recommendation:
     opportunity: Opportunity
     match: Match
+    organisation_name: str = ""
+    district_name: str = ""
 
 
 def _active_opportunity_ids(session: Session, user: User) -> set[str]:
@@ -412,24 +415,28 @@ def recommend(
     rows = _rows_by_id(session, [int(m.opportunity) for m in chosen])
     # A need may have been unlisted since the index was built: it is simply left out.
     return [
-        Recommendation(rows[int(m.opportunity)], m) for m in chosen if int(m.opportunity) in rows
+        Recommendation(rows[int(m.opportunity)][0], m, *rows[int(m.opportunity)][1:])
+        for m in chosen
+        if int(m.opportunity) in rows
     ]
 
 
-def _rows_by_id(session: Session, ids: list[int]) -> dict[int, Opportunity]:
-    """This request's rows for these needs, still listed (the index may be a minute old)."""
+def _rows_by_id(session: Session, ids: list[int]) -> dict[int, tuple[Opportunity, str, str]]:
+    """This request's rows for these needs, still listed (the index may be a minute old),
+    with the organisation's and the district's name for the cards."""
     if not ids:
         return {}
     rows = session.exec(
-        select(Opportunity)
+        select(Opportunity, Organisation.name, District.name)
         .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
+        .outerjoin(District, District.number == Opportunity.district_number)  # type: ignore[arg-type]
         .where(
             col(Opportunity.id).in_(ids),
             Opportunity.status == OpportunityStatus.PUBLISHED,
             col(Organisation.verified_at).is_not(None),
         )
     ).all()
-    return {o.id: o for o in rows if o.id is not None}
+    return {o.id: (o, org, district or "") for o, org, district in rows if o.id is not None}
 
 
 def explain_for(

@@ -157,16 +157,7 @@ def recommendations() -> Any:
     if not profiles.is_complete(db, user):
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
-    found = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
-    # The engine caches its index across requests, and with it ORM rows of an earlier (closed)
-    # session; load this request's rows by id (the match carries the id as a string).
-    ids = [int(r.match.opportunity) for r in found]
-    rows = {o.id: o for o in db.exec(select(Opportunity).where(col(Opportunity.id).in_(ids))).all()}
-    items = [
-        engine.Recommendation(rows[int(r.match.opportunity)], r.match)
-        for r in found
-        if int(r.match.opportunity) in rows
-    ]
+    items = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
     return render_template("volunteers/recommendations.html", items=items, reason_text=reason_text)
 
 
