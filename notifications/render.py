@@ -30,6 +30,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.reasons import reason_text
 from volunteer.services.outbox import SECURITY_KINDS
 from volunteer.services.unsubscribe import make_token
 
@@ -112,6 +113,8 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         entry = _get(session, HourEntry, p["hour_entry_id"])
         ctx["hour_entry"] = entry
         ctx["organisation"] = _get(session, Organisation, entry.organisation_id)
+        if "volunteer" not in ctx:
+            ctx["volunteer"] = session.get(User, entry.user_id) if entry.user_id else None
     if "organisation_id" in p:
         ctx["organisation"] = _get(session, Organisation, p["organisation_id"])
     if "opportunity_ids" in p:
@@ -240,8 +243,9 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
     reasons = payload.get("reasons") or {}
 
     def reasons_for(opp: Opportunity) -> list[str]:
+        """The engine's reason codes (frozen in the payload) as text in the reader's language."""
         value = reasons.get(str(opp.id)) or reasons.get(opp.id) or []
-        return [str(r) for r in value][:3]
+        return [reason_text(r) if isinstance(r, dict) else str(r) for r in value][:3]
 
     out: dict[str, Any] = {
         "when": when,
@@ -285,24 +289,34 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return str(payload["url"])
     opp = ctx.get("opportunity")
     org = ctx.get("organisation")
-    if kind in ("application_new", "shift_unfilled") and opp is not None:
+    if kind in ("application_new", "signup_withdrawn") and org is not None:
         return links(
-            ("organisations.candidates", {"organisation_id": org.id, "opportunity_id": opp.id}),
-            ("organisations.applications", {"organisation_id": org.id}),
-            ("organisations.dashboard", {"organisation_id": org.id}),
+            ("organisations.applications_list", {"org_id": org.id}),
+            ("organisations.dashboard", {"org_id": org.id}),
             "organisations.index",
         )
+    if kind == "shift_unfilled" and opp is not None and org is not None:
+        return links(
+            ("organisations.candidates", {"org_id": org.id, "need_id": opp.id}),
+            ("organisations.dashboard", {"org_id": org.id}),
+            "organisations.index",
+        )
+    if kind == "hours_submitted" and org is not None:
+        return links(("organisations.hours_list", {"org_id": org.id}), "organisations.index")
+    if kind == "organisation_verified" and org is not None:
+        return links(("organisations.dashboard", {"org_id": org.id}), "organisations.index")
+    if kind == "organisation_registered":
+        return links("coordination.organisations", "coordination.index")
     if kind == "coordinator_summary":
         return links("coordination.index", "notices.failed")
     if kind == "digest":
         return links("volunteers.recommendations", "opportunities.index")
-    if kind == "recognition" or kind == "hours_confirmed":
+    if kind in ("recognition", "hours_confirmed", "hours_rejected"):
         return links("volunteers.engagements", "inbox.index")
     if kind in ("signup_declined", "shift_cancelled"):
         return links("opportunities.index", "inbox.index")
-    if kind == "invitation" and opp is not None:
+    if kind == "candidate_invited" and opp is not None:
         return links(
-            ("opportunities.show", {"opportunity_id": opp.id}),
             ("opportunities.detail", {"opportunity_id": opp.id}),
             "opportunities.index",
         )

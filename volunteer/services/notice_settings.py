@@ -44,11 +44,17 @@ CONFIGURABLE: tuple[KindInfo, ...] = (
     KindInfo("shift_cancelled", _l("A shift of yours was cancelled"), "volunteer"),
     KindInfo("shift_message", _l("Messages from an association about your shift"), "volunteer"),
     KindInfo("hours_confirmed", _l("Your hours were confirmed"), "volunteer"),
+    KindInfo("hours_rejected", _l("Your hours were not confirmed"), "volunteer"),
     KindInfo("recognition", _l("Milestones and recognition"), "volunteer"),
-    KindInfo("invitation", _l("An association invites you"), "volunteer"),
+    KindInfo("candidate_invited", _l("An association invites you"), "volunteer"),
     KindInfo("digest", _l("Weekly digest of new opportunities for you"), "volunteer"),
     KindInfo("application_new", _l("New application for your association"), "organisation"),
+    KindInfo("signup_withdrawn", _l("A sign-up was withdrawn"), "organisation"),
+    KindInfo("hours_submitted", _l("Hours to confirm"), "organisation"),
     KindInfo("shift_unfilled", _l("A shift in three days still has free places"), "organisation"),
+    KindInfo(
+        "organisation_registered", _l("A new association waits for verification"), "coordinator"
+    ),
     KindInfo("coordinator_summary", _l("Weekly summary for coordinators"), "coordinator"),
 )
 CONFIGURABLE_KINDS = frozenset(k.kind for k in CONFIGURABLE)

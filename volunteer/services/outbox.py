@@ -22,8 +22,46 @@ from volunteer.services.errors import ServiceError
 SECURITY_KINDS = frozenset(
     {"verify_email", "password_reset", "email_change", "guardian_consent", "password_changed"}
 )
+# Every kind a producer may write, by audience. ``enqueue`` refuses anything else, and a test
+# checks that each one has ``templates/notices/<kind>/{subject.txt, body.txt, body.html}`` and
+# renders in German and English: a new kind without its texts cannot reach a recipient.
+KINDS = frozenset(
+    {
+        # accounts (security)
+        *SECURITY_KINDS,
+        # volunteers
+        "signup_received",
+        "signup_accepted",
+        "signup_declined",
+        "waitlist_moved_up",
+        "reminder_24h",
+        "reminder_2h",
+        "shift_changed",
+        "shift_cancelled",
+        "shift_message",
+        "hours_confirmed",
+        "hours_rejected",
+        "recognition",
+        "digest",
+        "candidate_invited",
+        # associations
+        "application_new",
+        "signup_withdrawn",
+        "hours_submitted",
+        "shift_unfilled",
+        "organisation_verified",
+        "organisation_invite",
+        # city coordinators
+        "organisation_registered",
+        "coordinator_summary",
+    }
+)
 EMAIL = "email"
 INAPP = "inapp"
+
+
+class UnknownKind(ValueError):
+    """A producer named a notice kind that has no templates (a programming error)."""
 
 
 def default_channels(kind: str, user: User | None) -> tuple[str, ...]:
@@ -46,7 +84,12 @@ def enqueue(
     due_at: datetime | None = None,
     channels: Sequence[str] | None = None,
 ) -> list[Notice]:
-    """Add one notice per channel unless it exists (key ``<dedupe_key>:<channel>``)."""
+    """Add one notice per channel unless it exists (key ``<dedupe_key>:<channel>``).
+
+    Raises :class:`UnknownKind` for a kind not in :data:`KINDS`.
+    """
+    if kind not in KINDS:
+        raise UnknownKind(f"unknown notice kind {kind!r}; add it to outbox.KINDS with templates")
     out = []
     for channel in channels or default_channels(kind, user):
         key = f"{dedupe_key}:{channel}"
