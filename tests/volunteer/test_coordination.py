@@ -5,6 +5,7 @@ import io
 from collections import Counter
 
 import pytest
+from sqlmodel import select
 
 from volunteer.demo import Scale, load_demo_data
 from volunteer.models import Role, VolunteerProfile
@@ -94,3 +95,27 @@ def test_coordinator_verifies_a_pending_organisation(
     assert client.post("/koordination/vereine/999999/pruefen").status_code == 404
     login(admin)
     assert client.post(f"/koordination/vereine/{org.id}/pruefen").status_code == 404
+
+
+def test_suggested_skills_are_grouped_and_resolved(
+    client, login, session, coordinator, make_user, now
+):
+    from volunteer.models import SkillSuggestion
+
+    for text in ("Imkerei", "imkerei ", "Drohnen fliegen"):
+        session.add(SkillSuggestion(user_id=make_user().id, text=text, created_at=now))
+    session.commit()
+    login(coordinator)
+    page = client.get("/koordination/faehigkeiten").get_data(as_text=True)
+    assert page.index("Imkerei") < page.index("Drohnen fliegen")  # most asked-for first
+    response = client.post(
+        "/koordination/faehigkeiten", data={"text": "IMKEREI", "status": "added"}
+    )
+    assert response.status_code == 302
+    statuses = sorted(s.status for s in session.exec(select(SkillSuggestion)).all())
+    assert statuses == ["added", "added", "open"]
+    assert (
+        client.post("/koordination/faehigkeiten", data={"text": "x", "status": "evil"}).status_code
+        == 400
+    )
+    assert "Drohnen fliegen" in client.get("/koordination/faehigkeiten.csv").get_data(as_text=True)

@@ -136,3 +136,37 @@ def verify_organisation(org_id: int) -> Any:
     engine.invalidate()  # its published needs are public from now on
     flash(_("%(name)s is verified; its published needs are now public.", name=org.name), "success")
     return redirect(url_for("coordination.organisations"))
+
+
+@bp.get("/faehigkeiten")
+@coordinator_required
+def skill_suggestions() -> Any:
+    return render_template(
+        "coordination/skill_suggestions.html",
+        groups=verification.skill_suggestions(get_session()),
+    )
+
+
+@bp.post("/faehigkeiten")
+@coordinator_required
+def resolve_skill_suggestion() -> Any:
+    status = request.form.get("status", "")
+    text = request.form.get("text", "")[:160]
+    if status not in ("added", "dismissed") or not text.strip():
+        abort(400)
+    db = get_session()
+    n = verification.resolve_suggestions(db, text, status=status, by=acting_user(), now=now())
+    db.commit()
+    flash(_("%(n)s suggestion(s) for “%(text)s” done.", n=n, text=text), "success")
+    return redirect(url_for("coordination.skill_suggestions"))
+
+
+@bp.get("/faehigkeiten.csv")
+@coordinator_required
+def skill_suggestions_csv() -> Any:
+    groups = verification.skill_suggestions(get_session())
+    return _csv(
+        "mitwirken-faehigkeiten-vorschlaege.csv",
+        ("text", "count"),
+        [(g.text, g.count) for g in groups],
+    )

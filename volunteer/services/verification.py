@@ -1,10 +1,12 @@
-"""The coordinators' verification queue: organisations waiting to be listed."""
+"""The coordinators' review queues: organisations waiting to be listed, suggested skills."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from volunteer.models import MemberRole, Membership, Organisation, User
+from volunteer.models import MemberRole, Membership, Organisation, SkillSuggestion, User
+from volunteer.services import audit
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,58 @@ def recently_verified(session: Session, *, limit: int = 10) -> list[Organisation
             .limit(limit)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class SuggestedSkill:
+    """Free-text skills volunteers missed in the taxonomy, grouped by their normalised text."""
+
+    text: str
+    count: int
+    ids: list[int]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def skill_suggestions(session: Session) -> list[SuggestedSkill]:
+    """Open suggestions, most asked-for first: a taxonomy gap shows up as a large count."""
+    groups: dict[str, list[SkillSuggestion]] = {}
+    for s in session.exec(
+        select(SkillSuggestion)
+        .where(SkillSuggestion.status == "open")
+        .order_by(col(SkillSuggestion.id))
+    ).all():
+        groups.setdefault(_normal(s.text), []).append(s)
+    out = [
+        SuggestedSkill(text=items[0].text.strip(), count=len(items), ids=[i.id or 0 for i in items])
+        for items in groups.values()
+    ]
+    return sorted(out, key=lambda g: (-g.count, g.text.lower()))
+
+
+def resolve_suggestions(
+    session: Session, text: str, *, status: str, by: User, now: datetime
+) -> int:
+    """Mark every open suggestion with this text as ``added`` (to the taxonomy) or ``dismissed``.
+
+    The taxonomy itself is data in the code base (``volunteer/data/skills.csv``), so "added"
+    records the decision; the CSV export lists what to add in the next release.
+    """
+    if status not in ("added", "dismissed"):
+        raise ValueError(status)
+    key = _normal(text)
+    rows = [
+        s
+        for s in session.exec(select(SkillSuggestion).where(SkillSuggestion.status == "open")).all()
+        if _normal(s.text) == key
+    ]
+    for s in rows:
+        s.status = status
+        session.add(s)
+    audit.record(
+        session, f"skill_suggestion.{status}", actor=by, now=now, text=text, count=len(rows)
+    )
+    session.flush()
+    return len(rows)
