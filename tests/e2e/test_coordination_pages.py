@@ -15,6 +15,9 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     page, live_session, assert_accessible
 ):
     load_demo_data(live_session, now=FIXED_NOW, scale=Scale(60, 30, 30), progress=False)
+    from volunteer.models import SkillSuggestion
+
+    live_session.add(SkillSuggestion(text="Imkerei", created_at=FIXED_NOW))
     create_user(
         live_session,
         email="koordination@bochum.example",
@@ -35,6 +38,10 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     expect(page.get_by_role("heading", name="Organisationen prüfen", level=1)).to_be_visible()
     page.get_by_role("button", name="prüfen und freischalten").first.click()
     expect(page.get_by_text("ist geprüft")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Koordination der Stadt").first.click()
+    page.get_by_role("link", name="Vorgeschlagene Fähigkeiten").click()
+    expect(page.get_by_role("heading", name="Vorgeschlagene Fähigkeiten", level=1)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Koordination der Stadt").first.click()
     page.get_by_role("link", name="Stadtweiter Zuordnungsvorschlag").click()
