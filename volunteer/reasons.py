@@ -73,9 +73,22 @@ def _km(value: Any) -> str:
     return str(format_decimal(float(value), format="#,##0.0"))
 
 
-def reason_text(reason: Mapping[str, Any]) -> str:
-    """One reason or missing piece as a sentence fragment for a list."""
+def candidate_reason(reason: Mapping[str, Any]) -> str:
+    """One reason worded for the association reading its candidate list ("their home")."""
+    return reason_text(reason, audience="organisation")
+
+
+def reason_text(reason: Mapping[str, Any], *, audience: str = "volunteer") -> str:
+    """One reason or missing piece as a sentence fragment for a list.
+
+    ``audience`` is who reads it: the volunteer ("2.1 km from your home") or the association
+    looking at a candidate ("2.1 km from their home").
+    """
     code = reason.get("code")
+    if audience == "organisation":
+        about = _about_candidate(reason)
+        if about is not None:
+            return about
     if code == "skills_matched":
         return ngettext(
             "%(matched)s of %(num)s wanted skill",
@@ -117,6 +130,24 @@ def reason_text(reason: Mapping[str, Any]) -> str:
             hours,
         )
     return missing_text(reason)
+
+
+def _about_candidate(reason: Mapping[str, Any]) -> str | None:
+    code = reason.get("code")
+    if code == "distance":
+        return gettext("%(km)s km from their home", km=_km(reason["km"]))
+    if code == "remote":
+        return gettext("the need can be done from home")
+    if code == "fits_slot":
+        return gettext("has time %(slots)s", slots=_join(slot_label(s) for s in reason["slots"]))
+    if code == "shared_cause":
+        return gettext(
+            "cares about %(causes)s", causes=_join(_cause_label(c) for c in reason["causes"])
+        )
+    if code == "language":
+        spoken = _join(_language_label(c) for c in reason["languages"])
+        return gettext("speaks %(languages)s", languages=spoken)
+    return None
 
 
 def missing_text(reason: Mapping[str, Any]) -> str:

@@ -60,8 +60,8 @@ from volunteer.organisations.forms import (
     ShiftForm,
 )
 from volunteer.organisations.messages import apply_error, message_for
-from volunteer.organisations.reasons import candidate_reason
 from volunteer.permissions import membership_of, organisation_for, organisations_of
+from volunteer.reasons import candidate_reason
 from volunteer.reference import load_languages
 from volunteer.services import applications, engine, exports, hours, needs, organisations
 from volunteer.services.errors import ServiceError
