@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, bindparam, or_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,10 @@ class Policy:
     backoff_base: timedelta = timedelta(seconds=30)
     backoff_cap: timedelta = timedelta(hours=1)
     max_attempts: int = 16  # about 10 hours of retries with the defaults
+    # Sent notices are marked in groups: one commit per this many messages or this much time.
+    # A crash re-sends at most one unmarked group (same Message-IDs), never a marked notice.
+    mark_every: int = 50
+    mark_within: timedelta = timedelta(seconds=1)
 
 
 @dataclass
@@ -180,6 +184,10 @@ class Dispatcher:
                 .where(col(Notice.id).in_(ids), Notice.claimed_by == token)
                 .order_by(col(Notice.channel), col(Notice.due_at), col(Notice.id))
             ).all()
+            # Detached: what the checks and channels change on a notice (its current address,
+            # the inbox text) is written only by the fenced updates below, never by autoflush.
+            for n in notices:
+                s.expunge(n)
             user_ids = {n.user_id for n in notices if n.user_id is not None}
             users = (
                 {u.id: u for u in s.exec(select(User).where(col(User.id).in_(user_ids))).all()}
@@ -197,7 +205,8 @@ class Dispatcher:
                         self._finish(s, n, token, stats, NoticeStatus.FAILED, "no such channel")
                     continue
                 down: TransportError | None = None
-                with channel.batch() as batch:
+                marks = _SentGroup(self, s, token, stats)
+                with channel.batch() as batch, marks:
                     for n in group:
                         if time.monotonic() > deadline:
                             self._release(s, n, token)
@@ -238,7 +247,7 @@ class Dispatcher:
                                 if _is_connection_error(e):
                                     down = e
                             continue
-                        self._finish(s, n, token, stats, NoticeStatus.SENT, None, now=now)
+                        marks.add(n, now)
 
     # -- decisions --------------------------------------------------------------------------------
     def _preload(self, s: Session, user_ids: set[int | None]) -> None:
@@ -371,6 +380,53 @@ class Dispatcher:
         if reason:
             stats.reasons[reason.split(":")[0]] = stats.reasons.get(reason.split(":")[0], 0) + 1
 
+    def _mark_sent(
+        self, s: Session, token: str, stats: Stats, group: list[tuple[Notice, datetime]]
+    ) -> None:
+        """Mark a group of delivered notices ``sent`` in one statement and one commit.
+
+        Fenced by the claim token like every outcome: a row whose lease another dispatcher
+        took over is left alone (and counted as ``lost_lease``).
+        """
+        if not group:
+            return
+        rows = [
+            {
+                "nid": n.id,
+                "v_sent_at": at,
+                "v_attempts": n.attempts + 1,
+                "v_to_email": n.to_email,
+                "v_locale": n.locale,
+                "v_subject": n.subject,
+                "v_body": n.body,
+                "v_link": n.link,
+            }
+            for n, at in group
+        ]
+        stmt = (
+            update(Notice)
+            .where(col(Notice.id) == bindparam("nid"), col(Notice.claimed_by) == token)
+            .values(
+                status=NoticeStatus.SENT,
+                lease_until=None,
+                last_error=None,
+                sent_at=bindparam("v_sent_at"),
+                attempts=bindparam("v_attempts"),
+                to_email=bindparam("v_to_email"),
+                locale=bindparam("v_locale"),
+                subject=bindparam("v_subject"),
+                body=bindparam("v_body"),
+                link=bindparam("v_link"),
+            )
+        )
+        result = s.connection().execute(stmt, rows)
+        s.commit()
+        marked = result.rowcount if result.rowcount >= 0 else len(rows)
+        stats.sent += marked
+        if marked < len(rows):
+            stats.lost_lease += len(rows) - marked
+            log.warning("%d sent notices: lease lost before marking them", len(rows) - marked)
+
     def _retry(
         self, s: Session, n: Notice, token: str, stats: Stats, now: datetime, error: Exception
     ) -> None:
@@ -404,6 +460,38 @@ class Dispatcher:
 
     def _release(self, s: Session, n: Notice, token: str) -> None:
         self._update(s, n, token, lease_until=None, claimed_by=None)
+
+
+class _SentGroup:
+    """Delivered notices waiting to be marked ``sent``: flushed by size, by age, and always
+    when the channel batch ends (also on an exception, so what the server accepted is recorded
+    whenever the database still answers)."""
+
+    def __init__(self, dispatcher: Dispatcher, s: Session, token: str, stats: Stats) -> None:
+        self.d, self.s, self.token, self.stats = dispatcher, s, token, stats
+        self.items: list[tuple[Notice, datetime]] = []
+        self.started = 0.0
+
+    def add(self, n: Notice, at: datetime) -> None:
+        if not self.items:
+            self.started = time.monotonic()
+        self.items.append((n, at))
+        policy = self.d.policy
+        if (
+            len(self.items) >= policy.mark_every
+            or time.monotonic() - self.started >= policy.mark_within.total_seconds()
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        items, self.items = self.items, []
+        self.d._mark_sent(self.s, self.token, self.stats, items)
+
+    def __enter__(self) -> "_SentGroup":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
 
 
 def _is_connection_error(error: TransportError) -> bool:

@@ -13,7 +13,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_time
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_translations,
+)
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from werkzeug.routing import BuildError
@@ -193,6 +202,7 @@ def render(
     env = app.jinja_env
     subject_t, text_t, html_t = template_names(notice.kind)
     with force_locale(notice.locale or "de"):
+        ctx.update(_gettext_callables(get_translations()))
         ctx.update(_helpers(session, notice, ctx, links))
         subject = " ".join(env.get_template(subject_t).render(ctx).split())
         text_template = env.get_template(text_t)
@@ -203,6 +213,34 @@ def render(
     return Rendered(
         subject, text, html, ctx["link"], summary, attachments, unsubscribe_url=unsubscribe_url
     )
+
+
+def _gettext_callables(translations: Any) -> dict[str, Any]:
+    """``gettext``/``ngettext`` bound to one locale's catalogue, for the template context.
+
+    Same behaviour as the callables Flask-Babel installs (Jinja's "newstyle": always
+    %-formatted, and in HTML the variables are escaped), without looking the catalogue up
+    again for each of the ~20 strings of every notice.
+    """
+
+    @pass_context
+    def gettext(__context: Any, __string: str, **variables: Any) -> str:
+        rv = translations.ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's newstyle gettext does
+        return rv % variables  # type: ignore[no-any-return]
+
+    @pass_context
+    def ngettext(
+        __context: Any, __singular: str, __plural: str, __num: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", __num)
+        rv = translations.ungettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's newstyle gettext does
+        return rv % variables  # type: ignore[no-any-return]
+
+    return {"gettext": gettext, "ngettext": ngettext}
 
 
 def _tidy(text: str) -> str:

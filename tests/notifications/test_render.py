@@ -182,3 +182,32 @@ def test_reminder_reads_well_and_carries_the_calendar_entry(
     session.refresh(inapp)
     assert inapp.status == "sent" and inapp.subject == message.subject
     assert inapp.body and "Hallo" not in inapp.body and "Lager, Eingang B" in inapp.body
+
+
+def test_names_are_escaped_once_in_html_and_left_alone_in_text(
+    session: Session,
+    world: Callable[..., dict[str, Any]],
+    dispatcher: Dispatcher,
+    recording: RecordingChannel,
+    now: datetime,
+) -> None:
+    w = world()
+    w["org"].name = "Kinder & Jugend <Bochum>"
+    session.add(w["org"])
+    outbox.enqueue(
+        session,
+        "organisation_verified",
+        dedupe_key="v",
+        now=now,
+        user=w["admin"],
+        payload={"organisation_id": w["org"].id},
+        channels=["email"],
+    )
+    session.commit()
+    dispatcher.run_until_idle()
+    ((_n, message),) = recording.sent
+    assert "Kinder &amp; Jugend &lt;Bochum&gt;" in message.html
+    assert "&amp;amp;" not in message.html and "<Bochum>" not in message.html
+    assert (
+        "Kinder & Jugend <Bochum>" in message.text and "Kinder & Jugend <Bochum>" in message.subject
+    )
