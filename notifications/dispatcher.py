@@ -110,14 +110,26 @@ def claim(
         .limit(limit or policy.batch_size)
     )
     if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    stmt = (
-        update(Notice)
-        .where(col(Notice.id).in_(pick.scalar_subquery()), *due)
-        .values(lease_until=now + policy.lease, claimed_by=token)
-        .returning(col(Notice.id))
-        .execution_options(synchronize_session=False)
-    )
+        # A CTE with FOR UPDATE runs exactly once. (``id IN (subquery)`` with the due
+        # conditions repeated outside let PostgreSQL re-run the locking subquery per row and
+        # claim far more than ``limit`` rows; the fault test with four processes caught it.)
+        picked = pick.with_for_update(skip_locked=True).cte("picked")
+        stmt = (
+            update(Notice)
+            .where(col(Notice.id) == picked.c.id)
+            .values(lease_until=now + policy.lease, claimed_by=token)
+            .returning(col(Notice.id))
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        # SQLite runs one writer at a time, so the conditional UPDATE is atomic.
+        stmt = (
+            update(Notice)
+            .where(col(Notice.id).in_(pick.scalar_subquery()), *due)
+            .values(lease_until=now + policy.lease, claimed_by=token)
+            .returning(col(Notice.id))
+            .execution_options(synchronize_session=False)
+        )
     return [int(i) for i in session.execute(stmt).scalars().all()]
 
 

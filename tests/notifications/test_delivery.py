@@ -260,3 +260,22 @@ def test_a_dispatcher_that_dies_after_claiming_loses_nothing_and_sends_once(
     clock["now"] = now + Policy().lease + timedelta(seconds=1)
     assert survivor.run_until_idle().sent == 5
     assert sorted(m["To"] for m in smtp.inbox.messages) == sorted(u.email for u in users)
+
+
+def test_a_claim_takes_at_most_the_batch_size_and_never_a_leased_notice(
+    session: Session, make_user: Callable[..., User], now: datetime
+) -> None:
+    from notifications.dispatcher import claim
+
+    users = [make_user() for _ in range(40)]
+    for u in users:
+        outbox.enqueue(
+            session, "password_changed", dedupe_key=f"pc:{u.id}", now=now, user=u, payload={}
+        )
+    session.commit()
+    first = claim(session, now=now, token="a", policy=Policy(batch_size=15))
+    second = claim(session, now=now, token="b", policy=Policy(batch_size=15))
+    third = claim(session, now=now, token="c", policy=Policy(batch_size=15))
+    assert (len(first), len(second), len(third)) == (15, 15, 10)
+    assert not set(first) & set(second) and not set(second) & set(third)
+    session.rollback()
