@@ -8,6 +8,7 @@ engine's cached index, which already knows each need's weekly slots and next ope
 """
 
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -15,9 +16,12 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
+from matching.index import OpportunityIndex
 from matching.scoring import DEFAULT_WEIGHTS, combine
 from volunteer.models import (
     PLACE_HOLDING_STATES,
@@ -162,10 +166,8 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered_ids(
-    session: Session, p: SearchParams, *, now: datetime
-) -> list[tuple[int, float | None, float | None, bool]]:
-    """(id, lat, lon, remote) of listed needs passing the SQL-side filters."""
+def _filtered(session: Session, p: SearchParams, *, now: datetime) -> "_Found":
+    """Listed needs passing the SQL-side filters: ids, locations and whether remote."""
     stmt = (
         select(Opportunity.id, Opportunity.lat, Opportunity.lon, Opportunity.is_remote)
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
@@ -217,16 +219,82 @@ def _filtered_ids(
             end = datetime.combine(p.date_to + timedelta(days=1), time(0), BERLIN)
             shift_in_range = shift_in_range.where(Shift.starts_at < end)
         stmt = stmt.where(shift_in_range)
-    # Core rows, not ORM ones: this returns up to every listed need, and ORM overhead dominates.
+    # Core rows, not ORM ones, turned into columns: this returns up to every listed need, and
+    # per-row Python objects (and the garbage collections they trigger) dominate at city scale.
     rows = session.connection().execute(stmt).all()
-    return [(int(i), lat, lon, bool(r)) for i, lat, lon, r in rows]
+    if not rows:
+        return _Found(
+            ids=np.zeros(0, np.int64),
+            lat=np.zeros(0),
+            lon=np.zeros(0),
+            remote=np.zeros(0, np.bool_),
+        )
+    ids, lat, lon, remote = zip(*rows, strict=True)
+    return _Found(
+        ids=np.array(ids, dtype=np.int64),
+        lat=np.array(lat, dtype=np.float64),  # None becomes NaN
+        lon=np.array(lon, dtype=np.float64),
+        remote=np.array(remote, dtype=np.bool_),
+    )
 
 
-def _km(a: tuple[float, float], lat: float, lon: float) -> float:
+@dataclass(frozen=True)
+class _Found:
+    """Needs passing the SQL-side filters, as columns (NaN where a need has no location)."""
+
+    ids: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    remote: npt.NDArray[np.bool_]
+
+    def take(self, keep: npt.NDArray[np.bool_]) -> "_Found":
+        return _Found(self.ids[keep], self.lat[keep], self.lon[keep], self.remote[keep])
+
+
+def _km(
+    a: tuple[float, float], lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Equirectangular distance: within a city it is as good as the great circle, and cheap."""
-    x = math.radians(lon - a[1]) * math.cos(math.radians((lat + a[0]) / 2))
-    y = math.radians(lat - a[0])
-    return 6371.0 * math.hypot(x, y)
+    x = np.radians(lon - a[1]) * np.cos(np.radians((lat + a[0]) / 2))
+    y = np.radians(lat - a[0])
+    km: npt.NDArray[np.float64] = 6371.0 * np.hypot(x, y)
+    return km
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Per-index columns for search: SQL ids to index rows, next start (inf if none), slots."""
+
+    sorted_ids: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
+    next_start: npt.NDArray[np.float64]
+    slots: npt.NDArray[np.int64]
+
+    def rows_of(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The index row of each id, or -1 for a need the (up to a minute old) index lacks."""
+        if not len(self.sorted_ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.searchsorted(self.sorted_ids, ids).clip(max=len(self.sorted_ids) - 1)
+        return np.where(self.sorted_ids[at] == ids, self.rows[at], -1)
+
+
+# Built once per cached index (an index is immutable; a rebuilt one is a new object).
+_lookups: "weakref.WeakKeyDictionary[OpportunityIndex, _Lookup]" = weakref.WeakKeyDictionary()
+
+
+def _lookup(index: OpportunityIndex) -> _Lookup:
+    found = _lookups.get(index)
+    if found is None:
+        ids = np.array([int(o.id) for o in index.items], dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        found = _Lookup(
+            sorted_ids=ids[order],
+            rows=order.astype(np.int64),
+            next_start=np.where(np.isnan(index.starts_at), np.inf, index.starts_at),
+            slots=index.slots,
+        )
+        _lookups[index] = found
+    return found
 
 
 def search(
@@ -249,26 +317,29 @@ def search(
         d = session.get(District, p.district)
         origin = (d.lat, d.lon) if d else origin
     notes: list[str] = []
-    rows = _filtered_ids(session, p, now=now)
+    found = _filtered(session, p, now=now)
 
     pool = engine.opportunity_pool(session, now=now)
-    items = {o.id: o for o in pool.index.items}
+    lookup = _lookup(pool.index)
     volunteer = engine.volunteer_for(session, user) if user is not None else None
 
     if p.fits:
         if profile is not None and profile.availability:
             mask = int(profile.availability)
-            rows = [r for r in rows if (items[str(r[0])].slots if str(r[0]) in items else 0) & mask]
+            row = lookup.rows_of(found.ids)
+            slots = np.where(row >= 0, lookup.slots[row], 0)
+            found = found.take((slots & mask) != 0)
         else:
             notes.append("fits_needs_profile")
-    distance: dict[int, float] = {}
+    # NaN where there is no distance (no origin, no location, or a remote need).
+    distance = np.full(len(found.ids), np.nan)
     if origin is not None:
-        for oid, lat, lon, remote in rows:
-            if lat is not None and lon is not None and not remote:
-                distance[oid] = _km(origin, lat, lon)
+        located = ~np.isnan(found.lat) & ~np.isnan(found.lon) & ~found.remote
+        distance[located] = _km(origin, found.lat[located], found.lon[located])
     if p.radius:
         if home is not None:
-            rows = [r for r in rows if r[3] or (r[0] in distance and distance[r[0]] <= p.radius)]
+            keep = found.remote | (distance <= p.radius)  # NaN compares False
+            found, distance = found.take(keep), distance[keep]
         else:
             notes.append("radius_needs_home")
 
@@ -280,30 +351,35 @@ def search(
         notes.append("nearest_needs_home")
         sort = "soonest"
 
-    def next_start(oid: int) -> float:
-        item = items.get(str(oid))
-        return item.starts_at.timestamp() if item and item.starts_at else math.inf
-
-    scores: dict[int, float] = {}
+    row = lookup.rows_of(found.ids)
+    next_start = np.where(row >= 0, lookup.next_start[row], np.inf)
+    # NaN for needs the volunteer is not eligible for (or without a volunteer).
+    score = np.full(len(found.ids), np.nan)
     if volunteer is not None:
         # Scores only (the engine's own formula); reasons are built for the page's hits alone.
         ev = pool.index.evaluate(volunteer, weights=DEFAULT_WEIGHTS, now=now)
         _, values = combine(ev.values, DEFAULT_WEIGHTS)
-        for row, score in zip(ev.rows.tolist(), values.tolist(), strict=True):
-            scores[int(pool.index.items[row].id)] = score
-    ids = [r[0] for r in rows]
+        by_row = np.full(len(pool.index), np.nan)
+        by_row[ev.rows] = values
+        score = np.where(row >= 0, by_row[row], np.nan)
+    # lexsort: the last key is the primary one; ties fall back to the earliest start, then id.
     if sort == "best":
-        ids.sort(key=lambda i: (-scores.get(i, -1.0), next_start(i), i))
+        order = np.lexsort((found.ids, next_start, -np.where(np.isnan(score), -1.0, score)))
     elif sort == "nearest":
-        ids.sort(key=lambda i: (distance.get(i, math.inf), next_start(i), i))
+        order = np.lexsort((found.ids, next_start, np.where(np.isnan(distance), np.inf, distance)))
     else:
-        ids.sort(key=lambda i: (next_start(i), i))
+        order = np.lexsort((found.ids, next_start))
 
-    total = len(ids)
+    total = len(order)
     pages = max(1, math.ceil(total / per_page))
     page = min(p.page, pages)
-    page_ids = ids[(page - 1) * per_page : page * per_page]
-    hits = _hits(session, page_ids, now=now, distance=distance, scores=scores)
+    on_page = order[(page - 1) * per_page : page * per_page]
+    page_ids = [int(i) for i in found.ids[on_page]]
+    distances = {
+        i: float(d) for i, d in zip(page_ids, distance[on_page].tolist(), strict=True) if d == d
+    }
+    scores = {i: float(v) for i, v in zip(page_ids, score[on_page].tolist(), strict=True) if v == v}
+    hits = _hits(session, page_ids, now=now, distance=distances, scores=scores)
     return SearchResult(
         params=replace(p, page=page),
         hits=hits,
