@@ -57,7 +57,13 @@ class Shift(SQLModel, table=True):
     ``series_id`` groups the occurrences generated from one weekly recurrence.
     """
 
-    __table_args__ = (Index("ix_shift_opportunity_starts", "opportunity_id", "starts_at"),)
+    # cancelled_at rides along so "an upcoming, not cancelled shift of this need" (search's date
+    # filter, shift facts) is answered from the index alone, without reading shift rows.
+    __table_args__ = (
+        Index(
+            "ix_shift_opportunity_starts_cancelled", "opportunity_id", "starts_at", "cancelled_at"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     opportunity_id: int = Field(foreign_key="opportunity.id")
