@@ -1,10 +1,16 @@
 """Process-wide settings for a long-running web worker (the WSGI entry point applies them).
 
-Kept out of ``create_app``: they change the whole interpreter, and tests create many apps.
-Imports only the standard library.
+Kept out of ``create_app``: they change the whole interpreter (and start a thread), and tests
+create many apps.
 """
 
 import gc
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 # CPython's default (700, 10, 10) runs a young collection every 700 new container objects. A
 # city-scale search handles ~10,000 rows, so young collections run mid-request, promote live rows
@@ -21,3 +27,23 @@ def tune_gc() -> tuple[int, int, int]:
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     return previous
+
+
+def warm_engine_index(app: "Flask") -> threading.Thread:
+    """Build the engine's index in the background as the worker starts, so that no visitor's
+    first search or "Für dich" waits a second or more for a city-sized build."""
+
+    def build() -> None:
+        from volunteer.clock import now
+        from volunteer.db import session_scope
+        from volunteer.services import engine
+
+        try:
+            with app.app_context(), session_scope() as session:
+                engine.opportunity_pool(session, now=now())
+        except Exception:  # e.g. the database is not migrated yet: the first request builds it
+            logging.getLogger(__name__).warning("warming the engine index failed", exc_info=True)
+
+    thread = threading.Thread(target=build, name="warm-engine-index", daemon=True)
+    thread.start()
+    return thread
