@@ -1,14 +1,19 @@
-"""Deliver due notices exactly once: claim a batch with a lease, send, mark each one sent.
+"""Deliver due notices: claim a batch with a lease, send, mark sent in small groups.
 
 - **Claim.** One statement marks up to ``batch_size`` due, unleased notices as ours until
-  ``now + lease`` (PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so parallel dispatchers never wait
-  for or double-claim each other's rows; SQLite: the same conditional ``UPDATE``, which SQLite
+  ``now + lease`` (PostgreSQL: a ``FOR UPDATE SKIP LOCKED`` CTE, so parallel dispatchers never
+  wait for or double-claim each other's rows; SQLite: a conditional ``UPDATE``, which SQLite
   serialises). The claim is committed before anything is sent.
-- **Send, then mark, one by one.** Each notice is marked ``sent`` and committed right after
-  its send, with the claim token in the ``WHERE`` clause (a dispatcher whose lease ran out
-  cannot overwrite the work of the one that took over). A crash between claim and send loses
-  nothing: the lease expires and another run sends the notice. We also stop sending before our
-  own lease runs out, so a slow batch never overlaps with its successor.
+- **Send, then mark in groups.** Delivered notices are marked ``sent`` in groups (``mark_every``
+  messages or ``mark_within`` seconds, one statement and one commit), with the claim token in
+  the ``WHERE`` clause (a dispatcher whose lease ran out cannot overwrite the work of the one
+  that took over). We stop sending before our own lease runs out, so a slow batch never
+  overlaps with its successor.
+- **The guarantee.** Nothing is lost: a crash after claiming leaves the rows leased, the lease
+  expires and another run sends them. A notice marked ``sent`` is never sent again. Delivery to
+  the SMTP server is at-least-once: a crash after the server accepted a message but before its
+  group was committed re-sends at most that group, with the same Message-ID (derived from the
+  notice), so receiving servers and clients can drop the copy.
 - **Decide at delivery.** Preferences, quiet hours (deferred, not dropped), deleted
   recipients and reminders that are too late are checked now, not when the notice was written.
 - **Failures.** Transient ones (server down, 4xx) retry with exponential backoff and jitter; a

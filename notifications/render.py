@@ -205,6 +205,7 @@ def render(
         ctx.update(_gettext_callables(get_translations()))
         ctx.update(_helpers(session, notice, ctx, links))
         subject = " ".join(env.get_template(subject_t).render(ctx).split())
+        ctx["subject_text"] = subject
         text_template = env.get_template(text_t)
         text = _tidy(text_template.render(ctx))
         summary = _tidy("".join(text_template.blocks["body"](text_template.new_context(ctx))))
