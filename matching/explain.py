@@ -7,7 +7,7 @@ this order:
 ==================  =====================================  ====================================
 code                params                                 when
 ==================  =====================================  ====================================
-``skills_matched``  ``matched``, ``wanted`` (ints)          the opportunity wants skills
+``skills_matched``  ``matched``, ``wanted`` (ints)          the volunteer has a wanted skill
 ``related_skill``   ``skill``, ``category``                 an optional skill is not held, but a
                                                            skill of the same category is
 ``distance``        ``km`` (1 decimal)                      on-site opportunity
@@ -89,14 +89,10 @@ def reasons(
     """The positive reason codes of a pair (see the module docstring for the list)."""
     out: list[Reason] = []
     wanted = opportunity.wanted_skills
+    matched = len(wanted & volunteer.skills)
+    if matched:  # "0 of 2 wanted skills" is no reason for a match; what is missing says it
+        out.append({"code": "skills_matched", "matched": matched, "wanted": len(wanted)})
     if wanted:
-        out.append(
-            {
-                "code": "skills_matched",
-                "matched": len(wanted & volunteer.skills),
-                "wanted": len(wanted),
-            }
-        )
         out.extend(_related(volunteer, opportunity, skill_category))
     if opportunity.remote:
         out.append({"code": "remote"})

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_login import current_user
 
 from volunteer.extensions import babel
@@ -46,6 +46,14 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.filters["format_decimal"] = format_decimal
+
+    @app.template_filter("time_range")
+    def _time_range(start: datetime, end: datetime) -> str:
+        """ "Mittwoch, 2. Dezember 2026, 16:00–18:00" in the reader's language, Berlin time."""
+        day = format_date(start, "full")
+        if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
+            return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
+        return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
 
     @app.template_filter("local_dt")
     def _local_dt(value: datetime | None, fmt: str = "medium") -> str:

@@ -55,6 +55,11 @@ def _cause_label(slug: str) -> str:
     return slug
 
 
+def language_labels(codes: Iterable[str]) -> list[str]:
+    """Language codes as names in the reader's language ("uk" → "Ukrainisch")."""
+    return [_language_label(c) for c in codes]
+
+
 def _language_label(code: str) -> str:
     for language in load_languages():
         if language.code == code:

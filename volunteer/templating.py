@@ -45,6 +45,11 @@ def config_endpoints() -> set[str]:
 
 
 def init_app(app: Flask) -> None:
+    from volunteer.reasons import language_labels
+
     app.jinja_env.globals.update(
-        main_nav=main_nav, current_locale=current_locale, config_endpoints=config_endpoints
+        main_nav=main_nav,
+        current_locale=current_locale,
+        config_endpoints=config_endpoints,
+        language_labels=language_labels,
     )
