@@ -118,3 +118,9 @@ def test_another_users_object_answers_404(guarded_app, session, make_user, login
         response = client.get(url)
         assert response.status_code == 404
         assert "Tafel" not in response.get_data(as_text=True)
+
+
+def test_pages_with_personal_data_are_not_cached(client, make_user, login):
+    assert client.get("/").headers["Cache-Control"] == "no-cache"
+    login(make_user())
+    assert client.get("/konto/").headers["Cache-Control"] == "private, no-store"
