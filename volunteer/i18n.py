@@ -48,9 +48,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_decimal"] = format_decimal
 
     @app.template_filter("time_range")
-    def _time_range(start: datetime, end: datetime) -> str:
-        """ "Mittwoch, 2. Dezember 2026, 16:00–18:00" in the reader's language, Berlin time."""
-        day = format_date(start, "full")
+    def _time_range(start: datetime, end: datetime, style: str = "full") -> str:
+        """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
+        16:00–18:00", or with ``style="medium"`` "02.12.2026, 16:00–18:00"."""
+        day = format_date(start, style)
         if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
             return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
         return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
