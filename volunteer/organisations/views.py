@@ -5,6 +5,7 @@ organisation (``organisation_for``), and every object id in a URL is looked up *
 organisation, so another organisation's need, shift, sign-up or hour entry looks like none.
 """
 
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -66,7 +67,7 @@ from volunteer.reference import load_languages
 from volunteer.services import applications, engine, exports, hours, needs, organisations
 from volunteer.services.errors import ServiceError
 from volunteer.services.recurrence import BERLIN
-from volunteer.web import acting_user
+from volunteer.web import acting_user, commit_or_report
 
 STATUS_LABELS = {
     OpportunityStatus.DRAFT: ("tag", _l("Draft")),
@@ -195,8 +196,7 @@ def _context(org: Organisation, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _fail(db: Session, error: ServiceError) -> None:
-    db.rollback()
+def _flash_error(error: ServiceError) -> None:
     flash(message_for(error), "error")
 
 
@@ -217,23 +217,18 @@ def register() -> Any:
     if request.method == "GET":
         form.contact_email.data = current_user.email
     if form.validate_on_submit():
-        try:
-            org = organisations.register(
+        done = commit_or_report(
+            lambda: organisations.register(
                 db, _org_input(form), by=acting_user(), now=now(), geocoder=_geocoder()
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(
-                _(
-                    "Your organisation is registered. A city coordinator will verify it soon; "
-                    "until then you can prepare needs, which become public once verified."
-                ),
-                "success",
-            )
-            return redirect(url_for("organisations.dashboard", org_id=org.id))
+            ),
+            report=partial(apply_error, form),
+            success=_(
+                "Your organisation is registered. A city coordinator will verify it soon; "
+                "until then you can prepare needs, which become public once verified."
+            ),
+        )
+        if done:
+            return redirect(url_for("organisations.dashboard", org_id=done.value.id))
     return render_template("organisations/register.html", form=form), _status(
         "x" if form.errors else None
     )
@@ -245,15 +240,14 @@ def accept_invite(token: str) -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
         db = get_session()
-        try:
-            org = organisations.accept_invite(db, token, user=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            flash(message_for(error), "error")
+        done = commit_or_report(
+            lambda: organisations.accept_invite(db, token, user=acting_user(), now=now()),
+            report=_flash_error,
+            success=lambda org: _("Welcome to %(name)s!", name=org.name),
+        )
+        if not done:
             return render_template("organisations/accept_invite.html", form=form, token=token), 400
-        flash(_("Welcome to %(name)s!", name=org.name), "success")
-        return redirect(url_for("organisations.dashboard", org_id=org.id))
+        return redirect(url_for("organisations.dashboard", org_id=done.value.id))
     return render_template("organisations/accept_invite.html", form=form, token=token)
 
 
@@ -277,16 +271,14 @@ def profile(org_id: int) -> Any:
         form.causes.data = organisations.cause_ids(db, org)
         form.register_number.data = org.register_number or ""
     if form.validate_on_submit():
-        try:
-            organisations.update(
+        done = commit_or_report(
+            lambda: organisations.update(
                 db, org, _org_input(form), by=acting_user(), now=now(), geocoder=_geocoder()
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("The profile is saved."), "success")
+            ),
+            report=partial(apply_error, form),
+            success=_("The profile is saved."),
+        )
+        if done:
             return redirect(url_for("organisations.profile", org_id=org.id))
     status = 422 if form.errors else 200
     return render_template(
@@ -312,14 +304,12 @@ def upload_logo(org_id: int) -> Any:
     except RequestEntityTooLarge:
         valid, data = True, b"x" * (organisations.MAX_LOGO_BYTES + 1)
     if valid:
-        try:
-            organisations.set_logo(db, org, data, by=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(logo_form, error)
-        else:
-            flash(_("The logo is saved."), "success")
+        done = commit_or_report(
+            lambda: organisations.set_logo(db, org, data, by=acting_user(), now=now()),
+            report=partial(apply_error, logo_form),
+            success=_("The logo is saved."),
+        )
+        if done:
             return redirect(url_for("organisations.profile", org_id=org.id))
     return render_template(
         "organisations/profile.html", **_context(org, form=form, logo_form=logo_form)
@@ -366,8 +356,8 @@ def members(org_id: int) -> Any:
         if not ctx["is_admin"]:
             abort(404)
         if form.validate_on_submit():
-            try:
-                organisations.invite(
+            done = commit_or_report(
+                lambda: organisations.invite(
                     db,
                     org,
                     email=form.email.data or "",
@@ -375,15 +365,11 @@ def members(org_id: int) -> Any:
                     by=acting_user(),
                     now=now(),
                     base_url=current_app.config["BASE_URL"],
-                )
-                db.commit()
-            except ServiceError as error:
-                db.rollback()
-                apply_error(form, error)
-            else:
-                flash(
-                    _("We have sent an invitation to %(email)s.", email=form.email.data), "success"
-                )
+                ),
+                report=partial(apply_error, form),
+                success=_("We have sent an invitation to %(email)s.", email=form.email.data),
+            )
+            if done:
                 return redirect(url_for("organisations.members", org_id=org.id))
     rows = organisations.members(db, org)
     return render_template(
@@ -413,14 +399,13 @@ def set_role(org_id: int, member_id: int) -> Any:
     member = _member(db, org, member_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            organisations.set_role(
+        commit_or_report(
+            lambda: organisations.set_role(
                 db, org, member, form.role.data or "", by=acting_user(), now=now()
-            )
-            db.commit()
-            flash(_("The role is changed."), "success")
-        except ServiceError as error:
-            _fail(db, error)
+            ),
+            report=_flash_error,
+            success=_("The role is changed."),
+        )
     return redirect(url_for("organisations.members", org_id=org.id))
 
 
@@ -431,12 +416,11 @@ def remove_member(org_id: int, member_id: int) -> Any:
     db = get_session()
     member = _member(db, org, member_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            organisations.remove_member(db, org, member, by=acting_user(), now=now())
-            db.commit()
-            flash(_("The member is removed."), "success")
-        except ServiceError as error:
-            _fail(db, error)
+        commit_or_report(
+            lambda: organisations.remove_member(db, org, member, by=acting_user(), now=now()),
+            report=_flash_error,
+            success=_("The member is removed."),
+        )
     return redirect(url_for("organisations.members", org_id=org.id))
 
 
@@ -447,12 +431,11 @@ def transfer_admin(org_id: int, member_id: int) -> Any:
     db = get_session()
     member = _member(db, org, member_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            organisations.transfer_admin(db, org, member, by=acting_user(), now=now())
-            db.commit()
-            flash(_("You have handed over the admin role."), "success")
-        except ServiceError as error:
-            _fail(db, error)
+        commit_or_report(
+            lambda: organisations.transfer_admin(db, org, member, by=acting_user(), now=now()),
+            report=_flash_error,
+            success=_("You have handed over the admin role."),
+        )
     return redirect(url_for("organisations.members", org_id=org.id))
 
 
@@ -462,14 +445,13 @@ def leave(org_id: int) -> Any:
     org = _org(org_id)
     db = get_session()
     if ConfirmForm().validate_on_submit():
-        try:
-            organisations.leave(db, org, by=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-            return redirect(url_for("organisations.members", org_id=org.id))
-        flash(_("You have left %(name)s.", name=org.name), "success")
-        return redirect(url_for("organisations.index"))
+        done = commit_or_report(
+            lambda: organisations.leave(db, org, by=acting_user(), now=now()),
+            report=_flash_error,
+            success=_("You have left %(name)s.", name=org.name),
+        )
+        if done:
+            return redirect(url_for("organisations.index"))
     return redirect(url_for("organisations.members", org_id=org.id))
 
 
@@ -505,17 +487,17 @@ def need_new(org_id: int) -> Any:
     db = get_session()
     form = _need_form(db)
     if form.validate_on_submit():
-        try:
-            need = needs.create(
+        done = commit_or_report(
+            lambda: needs.create(
                 db, org, _need_input(form), by=acting_user(), now=now(), geocoder=_geocoder()
+            ),
+            report=partial(apply_error, form),
+            success=_("The need is saved as a draft. Now add its dates."),
+        )
+        if done:
+            return redirect(
+                url_for("organisations.shift_new", org_id=org.id, need_id=done.value.id)
             )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("The need is saved as a draft. Now add its dates."), "success")
-            return redirect(url_for("organisations.shift_new", org_id=org.id, need_id=need.id))
     return render_template(
         "organisations/need_form.html",
         **_context(org, form=form, need=None, groups=_skill_groups(db)),
@@ -530,16 +512,14 @@ def need_edit(org_id: int, need_id: int) -> Any:
     need = _need(db, org, need_id)
     form = _need_form(db, need)
     if form.validate_on_submit():
-        try:
-            needs.update(
+        done = commit_or_report(
+            lambda: needs.update(
                 db, need, _need_input(form), by=acting_user(), now=now(), geocoder=_geocoder()
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("The need is saved."), "success")
+            ),
+            report=partial(apply_error, form),
+            success=_("The need is saved."),
+        )
+        if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     return render_template(
         "organisations/need_form.html",
@@ -587,23 +567,22 @@ def need_status(org_id: int, need_id: int) -> Any:
     need = _need(db, org, need_id)
     status = request.form.get("status", "")
     if ConfirmForm().validate_on_submit():
-        try:
-            needs.set_status(db, need, status, by=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-        else:
-            messages = {
-                OpportunityStatus.PUBLISHED: _("The need is published.")
-                if org.verified_at
-                else _(
-                    "The need is published. It becomes visible once a coordinator has verified "
-                    "your organisation."
-                ),
-                OpportunityStatus.PAUSED: _("The need is paused and hidden from search."),
-                OpportunityStatus.CLOSED: _("The need is closed."),
-            }
-            flash(messages.get(OpportunityStatus(status), _("Saved.")), "success")
+        messages = {
+            OpportunityStatus.PUBLISHED: _("The need is published.")
+            if org.verified_at
+            else _(
+                "The need is published. It becomes visible once a coordinator has verified "
+                "your organisation."
+            ),
+            OpportunityStatus.PAUSED: _("The need is paused and hidden from search."),
+            OpportunityStatus.CLOSED: _("The need is closed."),
+        }
+        commit_or_report(
+            lambda: needs.set_status(db, need, status, by=acting_user(), now=now()),
+            report=_flash_error,
+            # Only after the service accepted it is ``status`` known to be a valid one.
+            success=lambda _need: messages.get(OpportunityStatus(status), _("Saved.")),
+        )
     return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
 
 
@@ -630,17 +609,12 @@ def shift_new(org_id: int, need_id: int) -> Any:
     need = _need(db, org, need_id)
     form = ShiftForm()
     if form.validate_on_submit():
-        try:
-            created = needs.add_shifts(db, need, _shift_input(form), by=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(
-                _("%(n)s date(s) added.", n=len(created)),
-                "success",
-            )
+        done = commit_or_report(
+            lambda: needs.add_shifts(db, need, _shift_input(form), by=acting_user(), now=now()),
+            report=partial(apply_error, form),
+            success=lambda created: _("%(n)s date(s) added.", n=len(created)),
+        )
+        if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     return render_template(
         "organisations/shift_form.html", **_context(org, form=form, need=need, shift=None)
@@ -662,17 +636,16 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         form.capacity.data = shift.capacity
         form.place.data = shift.place
     if form.validate_on_submit():
-        try:
-            notified = needs.edit_shift(db, shift, _shift_input(form), by=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            if notified:
-                flash(_("Saved. We let %(n)s people know about the change.", n=notified), "success")
-            else:
-                flash(_("The shift is saved."), "success")
+        done = commit_or_report(
+            lambda: needs.edit_shift(db, shift, _shift_input(form), by=acting_user(), now=now()),
+            report=partial(apply_error, form),
+            success=lambda notified: (
+                _("Saved. We let %(n)s people know about the change.", n=notified)
+                if notified
+                else _("The shift is saved.")
+            ),
+        )
+        if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     affected = len(needs.affected_signups(db, shift))
     return render_template(
@@ -690,16 +663,14 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     db = get_session()
     shift, need = _found(applications.shift_of, db, org, shift_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            if request.form.get("series") == "1":
-                notified = needs.cancel_series_from(db, shift, by=acting_user(), now=now())
-            else:
-                notified = needs.cancel_shift(db, shift, by=acting_user(), now=now())
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-        else:
-            flash(_("Cancelled. We let %(n)s people know.", n=notified), "success")
+        cancel = (
+            needs.cancel_series_from if request.form.get("series") == "1" else needs.cancel_shift
+        )
+        commit_or_report(
+            lambda: cancel(db, shift, by=acting_user(), now=now()),
+            report=_flash_error,
+            success=lambda notified: _("Cancelled. We let %(n)s people know.", n=notified),
+        )
     return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
 
 
@@ -712,16 +683,14 @@ def shift(org_id: int, shift_id: int) -> Any:
     shift, need = _found(applications.shift_of, db, org, shift_id)
     message_form = MessageForm()
     if request.method == "POST" and message_form.validate_on_submit():
-        try:
-            count = applications.message_shift(
+        done = commit_or_report(
+            lambda: applications.message_shift(
                 db, org, shift, message_form.message.data or "", by=acting_user(), now=now()
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(message_form, error)
-        else:
-            flash(_("Your message goes to %(n)s people.", n=count), "success")
+            ),
+            report=partial(apply_error, message_form),
+            success=lambda count: _("Your message goes to %(n)s people.", n=count),
+        )
+        if done:
             return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
     people = applications.people_of_shift(db, shift)
     (row,) = needs.shift_rows(db, [shift])
@@ -755,8 +724,8 @@ def decide(org_id: int, signup_id: int) -> Any:
     form = DecisionForm()
     action = request.form.get("action", "")
     if form.validate_on_submit():
-        try:
-            applications.decide(
+        commit_or_report(
+            lambda: applications.decide(
                 db,
                 org,
                 signup,
@@ -764,19 +733,14 @@ def decide(org_id: int, signup_id: int) -> Any:
                 by=acting_user(),
                 now=now(),
                 message=form.message.data or "",
-            )
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-        else:
-            flash(
-                {
-                    "accept": _("Accepted. We let the person know."),
-                    "decline": _("Declined. We let the person know."),
-                    "waitlist": _("Moved to the waiting list."),
-                }.get(action, _("Saved.")),
-                "success",
-            )
+            ),
+            report=_flash_error,
+            success={
+                "accept": _("Accepted. We let the person know."),
+                "decline": _("Declined. We let the person know."),
+                "waitlist": _("Moved to the waiting list."),
+            }.get(action, _("Saved.")),
+        )
     else:
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -792,15 +756,13 @@ def attendance(org_id: int, signup_id: int) -> Any:
     db = get_session()
     signup, shift, _need_row = _found(applications.signup_of, db, org, signup_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            applications.record_attendance(
+        commit_or_report(
+            lambda: applications.record_attendance(
                 db, org, signup, request.form.get("action", ""), by=acting_user(), now=now()
-            )
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-        else:
-            flash(_("Attendance recorded."), "success")
+            ),
+            report=_flash_error,
+            success=_("Attendance recorded."),
+        )
     return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
 
 
@@ -811,20 +773,18 @@ def conduct_check(org_id: int, signup_id: int) -> Any:
     db = get_session()
     signup, shift, _need_row = _found(applications.signup_of, db, org, signup_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            applications.record_conduct_check(
+        commit_or_report(
+            lambda: applications.record_conduct_check(
                 db,
                 org,
                 signup,
                 seen_on=now().astimezone(BERLIN).date(),
                 by=acting_user(),
                 now=now(),
-            )
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-        else:
-            flash(_("Recorded that you have seen the certificate of conduct today."), "success")
+            ),
+            report=_flash_error,
+            success=_("Recorded that you have seen the certificate of conduct today."),
+        )
     return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
 
 
@@ -846,6 +806,13 @@ def applications_list(org_id: int) -> Any:
 
 
 # --- candidates ----------------------------------------------------------------------------------
+def _not_found_or_flash(error: ServiceError) -> None:
+    """A candidate who is not (or no longer) findable is a 404, as for any other foreign id."""
+    if error.code == "not_found":
+        abort(404)
+    _flash_error(error)
+
+
 @bp.get("/<int:org_id>/einsaetze/<int:need_id>/kandidaten")
 @login_required
 def candidates(org_id: int, need_id: int) -> Any:
@@ -879,22 +846,17 @@ def invite_candidate(org_id: int, need_id: int, user_id: int) -> Any:
     if person is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
-            fresh = applications.invite_candidate(
+        commit_or_report(
+            lambda: applications.invite_candidate(
                 db, org, need, person, by=acting_user(), now=now()
-            )
-            db.commit()
-        except ServiceError as error:
-            if error.code == "not_found":
-                abort(404)
-            _fail(db, error)
-        else:
-            flash(
+            ),
+            report=_not_found_or_flash,
+            success=lambda fresh: (
                 _("Invitation sent to %(name)s.", name=person.first_name)
                 if fresh
-                else _("%(name)s was already invited.", name=person.first_name),
-                "success",
-            )
+                else _("%(name)s was already invited.", name=person.first_name)
+            ),
+        )
     return redirect(url_for("organisations.candidates", org_id=org.id, need_id=need.id))
 
 
@@ -909,25 +871,24 @@ def hours_list(org_id: int) -> Any:
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "")
         to = {"confirm": HourState.CONFIRMED, "reject": HourState.REJECTED}.get(action)
-        try:
-            if to is None:
-                raise ServiceError("bad_choice", field="entries")
-            count = hours.decide_many(
-                db, org, form.entries.data or [], to, by=acting_user(), now=now()
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
+        if to is None:
+            apply_error(form, ServiceError("bad_choice", field="entries"))
             failed = True
         else:
-            flash(
-                _("%(n)s entries confirmed.", n=count)
-                if to == HourState.CONFIRMED
-                else _("%(n)s entries rejected.", n=count),
-                "success",
+            done = commit_or_report(
+                lambda: hours.decide_many(
+                    db, org, form.entries.data or [], to, by=acting_user(), now=now()
+                ),
+                report=partial(apply_error, form),
+                success=lambda count: (
+                    _("%(n)s entries confirmed.", n=count)
+                    if to == HourState.CONFIRMED
+                    else _("%(n)s entries rejected.", n=count)
+                ),
             )
-            return redirect(url_for("organisations.hours_list", org_id=org.id))
+            if done:
+                return redirect(url_for("organisations.hours_list", org_id=org.id))
+            failed = True
     year = now().astimezone(BERLIN).year
     return render_template(
         "organisations/hours.html",
@@ -955,18 +916,17 @@ def hour_decide(org_id: int, entry_id: int, action: str) -> Any:
         abort(404)
     form = RejectForm()
     if form.validate_on_submit():
-        try:
-            if action == "confirm":
+        commit_or_report(
+            lambda: (
                 hours.confirm(db, org, entry, by=acting_user(), now=now())
-            else:
-                hours.reject(
+                if action == "confirm"
+                else hours.reject(
                     db, org, entry, by=acting_user(), now=now(), reason=form.reason.data or ""
                 )
-            db.commit()
-        except ServiceError as error:
-            _fail(db, error)
-        else:
-            flash(_("Hours confirmed.") if action == "confirm" else _("Hours rejected."), "success")
+            ),
+            report=_flash_error,
+            success=_("Hours confirmed.") if action == "confirm" else _("Hours rejected."),
+        )
     signup = db.get(Signup, entry.signup_id) if entry.signup_id else None
     if request.form.get("back") == "shift" and signup is not None:
         return redirect(url_for("organisations.shift", org_id=org.id, shift_id=signup.shift_id))
