@@ -25,7 +25,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -104,7 +104,7 @@ def claim(
 ) -> list[int]:
     """Lease up to ``limit`` due notices to ``token``; returns their ids (caller commits)."""
     due = (
-        Notice.status == NoticeStatus.PENDING,
+        col(Notice.status) == NoticeStatus.PENDING,
         col(Notice.due_at) <= now,
         or_(col(Notice.lease_until).is_(None), col(Notice.lease_until) < now),
     )
@@ -267,7 +267,7 @@ class Dispatcher:
                         marks.add(n, now)
 
     # -- decisions --------------------------------------------------------------------------------
-    def _preload(self, s: Session, user_ids: set[int | None]) -> None:
+    def _preload(self, s: Session, user_ids: Iterable[int | None]) -> None:
         """Load the batch's preferences and profiles in two queries instead of three per notice."""
         ids = [i for i in user_ids if i is not None]
         self._prefs: dict[tuple[int, str, str], bool] = {}
@@ -350,7 +350,7 @@ class Dispatcher:
     def _update(self, s: Session, n: Notice, token: str, **values: Any) -> bool:
         result = s.execute(
             update(Notice)
-            .where(col(Notice.id) == n.id, Notice.claimed_by == token)
+            .where(col(Notice.id) == n.id, col(Notice.claimed_by) == token)
             .values(**values)
             .execution_options(synchronize_session=False)
         )

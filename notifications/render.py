@@ -229,7 +229,7 @@ def _gettext_callables(translations: Any) -> dict[str, Any]:
         rv = translations.ugettext(__string)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's newstyle gettext does
-        return rv % variables  # type: ignore[no-any-return]
+        return rv % variables
 
     @pass_context
     def ngettext(
@@ -239,7 +239,7 @@ def _gettext_callables(translations: Any) -> dict[str, Any]:
         rv = translations.ungettext(__singular, __plural, __num)
         if __context.eval_ctx.autoescape:
             rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja's newstyle gettext does
-        return rv % variables  # type: ignore[no-any-return]
+        return rv % variables
 
     return {"gettext": gettext, "ngettext": ngettext}
 

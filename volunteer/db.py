@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
 
 
 def get_bind(app: Flask | None = None) -> Engine | Connection:
-    return (app or current_app).extensions["db_bind"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["db_bind"]
 
 
 def new_session(app: Flask | None = None) -> Session:
@@ -64,7 +64,7 @@ def get_session() -> Session:
     """The request's session, created on first use."""
     if "db_session" not in g:
         g.db_session = new_session()
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 @contextmanager

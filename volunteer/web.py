@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 def acting_user() -> User:
     """The logged-in user as the model object (not Flask-Login's proxy) for services."""
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    user: User = current_user._get_current_object()
     return user
 
 

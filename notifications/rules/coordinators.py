@@ -32,7 +32,7 @@ def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]
     taken = (
         select(Signup.shift_id, func.count().label("n"))
         .where(col(Signup.state).in_(PLACE_HOLDING_STATES))
-        .group_by(Signup.shift_id)
+        .group_by(col(Signup.shift_id))
         .subquery()
     )
     minutes = session.exec(

@@ -44,7 +44,7 @@ def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
     taken = (
         select(Signup.shift_id, func.count().label("n"))
         .where(col(Signup.state).in_(PLACE_HOLDING_STATES))
-        .group_by(Signup.shift_id)
+        .group_by(col(Signup.shift_id))
         .subquery()
     )
     rows = session.exec(

@@ -62,9 +62,11 @@ def _recognition_candidates(session: Session, *, now: datetime) -> list[int]:
     ).all()
     out: set[int] = set()
     for user_id, first, last in hours:
+        assert user_id is not None  # excluded by the query
         if (last is not None and _aware(last) >= since) or year_from <= first <= year_to:
             out.add(int(user_id))
     for user_id, first, last in attended:
+        assert user_id is not None  # excluded by the query
         first_day = _aware(first).astimezone(BERLIN).date()
         if _aware(last) >= since or year_from <= first_day <= year_to:
             out.add(int(user_id))

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -70,7 +71,7 @@ def _validate(
     for name in args:
         if name not in FILTERS:
             errors.append({"name": name, "reason": _("unknown parameter")})
-    checks = {
+    checks: dict[str, Callable[[str], bool]] = {
         "skill": lambda v: v in skills,
         "cause": lambda v: v in causes,
         "district": lambda v: v.isdigit() and int(v) in districts,

@@ -52,7 +52,8 @@ def index() -> Any:
     )
     result = search.search(db, params, user=user, now=now())
     if result.page != params.page and params.page > 1:
-        return redirect(url_for("opportunities.index", **result.params.query_args()))
+        query: dict[str, Any] = result.params.query_args()
+        return redirect(url_for("opportunities.index", **query))
     locale = _locale()
     return render_template(
         "opportunities/index.html",

@@ -141,7 +141,7 @@ def _shift_facts(
                 Shift.starts_at > now,
                 col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
             )
-            .group_by(Signup.shift_id)
+            .group_by(col(Signup.shift_id))
         ).all()
     )
     shifts = session.exec(
@@ -152,12 +152,13 @@ def _shift_facts(
             Shift.starts_at < now + HORIZON,
             col(Shift.cancelled_at).is_(None),
         )
-        .order_by(Shift.starts_at)
+        .order_by(col(Shift.starts_at))
     ).all()
     slots: dict[int, int] = defaultdict(int)
     open_places: dict[int, int] = defaultdict(int)
     first: dict[int, tuple[datetime, int]] = {}
     for shift_id, opp_id, starts_at, capacity in shifts:
+        assert shift_id is not None  # a stored row always has its key
         free = max(0, capacity - taken.get(shift_id, 0))
         slots[opp_id] |= SLOT_BIT[slot_of(starts_at)]
         open_places[opp_id] += free
@@ -187,12 +188,12 @@ def _links(session: Session, model: Any, key: str, ids: list[int]) -> dict[int, 
         for opp_id, slug, required in rows:
             out[opp_id].append((slug, required))
     else:
-        rows = session.exec(
+        cause_rows = session.exec(
             select(OpportunityCause.opportunity_id, Cause.slug)
             .join(Cause, Cause.id == OpportunityCause.cause_id)  # type: ignore[arg-type]
             .where(col(OpportunityCause.opportunity_id).in_(ids))
         ).all()
-        for opp_id, slug in rows:
+        for opp_id, slug in cause_rows:
             out[opp_id].append(slug)
     return out
 

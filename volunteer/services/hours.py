@@ -228,8 +228,9 @@ class VolunteerTotal:
 
 def totals_per_volunteer(session: Session, org: Organisation, *, year: int) -> list[VolunteerTotal]:
     """Confirmed hours per volunteer, for the Ehrenamtskarte application (deleted people skip)."""
+    # SQLModel types select() for up to four columns; at run time it takes any number.
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             User,
             func.sum(HourEntry.minutes),
             func.count(),
@@ -240,7 +241,7 @@ def totals_per_volunteer(session: Session, org: Organisation, *, year: int) -> l
         .where(
             HourEntry.organisation_id == org.id,
             HourEntry.state == HourState.CONFIRMED,
-            extract("year", HourEntry.worked_on) == year,
+            extract("year", col(HourEntry.worked_on)) == year,
             col(User.deleted_at).is_(None),
         )
         .group_by(col(User.id))
@@ -255,7 +256,7 @@ def organisation_minutes(session: Session, org: Organisation, *, year: int) -> i
         select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
             HourEntry.organisation_id == org.id,
             HourEntry.state == HourState.CONFIRMED,
-            extract("year", HourEntry.worked_on) == year,
+            extract("year", col(HourEntry.worked_on)) == year,
         )
     ).one()
     return int(total)
@@ -268,8 +269,8 @@ def volunteer_minutes(session: Session, user: User, *, year: int) -> dict[int, i
         .where(
             HourEntry.user_id == user.id,
             HourEntry.state == HourState.CONFIRMED,
-            extract("year", HourEntry.worked_on) == year,
+            extract("year", col(HourEntry.worked_on)) == year,
         )
-        .group_by(HourEntry.organisation_id)
+        .group_by(col(HourEntry.organisation_id))
     ).all()
     return {int(org_id): int(m or 0) for org_id, m in rows}

@@ -81,7 +81,7 @@ def mark_read(session: Session, notice_id: int, *, by: User, now: datetime) -> N
 
 
 def mark_all_read(session: Session, *, by: User, now: datetime) -> int:
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Notice)
         .where(*_delivered(by), col(Notice.read_at).is_(None))
         .values(read_at=now)

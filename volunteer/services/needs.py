@@ -208,7 +208,8 @@ def update(
 def skill_ids(session: Session, need: Opportunity) -> tuple[list[int], list[int]]:
     """(required, optional) skill ids of a need."""
     rows = session.exec(select(OpportunitySkill).where(OpportunitySkill.opportunity_id == need.id))
-    required, optional = [], []
+    required: list[int] = []
+    optional: list[int] = []
     for row in rows:
         (required if row.required else optional).append(row.skill_id)
     return sorted(required), sorted(optional)
@@ -482,7 +483,7 @@ def shift_rows(
         for shift_id, state, n in session.exec(
             select(Signup.shift_id, Signup.state, func.count())
             .where(col(Signup.shift_id).in_(ids))
-            .group_by(Signup.shift_id, Signup.state)
+            .group_by(col(Signup.shift_id), Signup.state)
         ).all():
             counts[(shift_id, state)] = int(n)
     rows = []

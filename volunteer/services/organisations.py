@@ -311,7 +311,7 @@ def admins(session: Session, org: Organisation) -> list[User]:
             select(User)
             .join(Membership, col(Membership.user_id) == User.id)
             .where(Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN)
-            .order_by(User.id)
+            .order_by(col(User.id))
         ).all()
     )
 

@@ -208,7 +208,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     )
     session.execute(
         update(Notice)
-        .where(col(Notice.user_id) == uid, Notice.status == NoticeStatus.PENDING)
+        .where(col(Notice.user_id) == uid, col(Notice.status) == NoticeStatus.PENDING)
         .values(status=NoticeStatus.CANCELLED)
     )
     session.execute(
@@ -226,7 +226,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         Membership,
         ConductCheck,
     ):
-        session.execute(delete(model).where(col(model.user_id) == uid))  # type: ignore[attr-defined]
+        session.execute(delete(model).where(col(model.user_id) == uid))
     session.execute(delete(VolunteerProfile).where(col(VolunteerProfile.user_id) == uid))
 
     user.email = f"deleted-{uid}@invalid"

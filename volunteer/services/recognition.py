@@ -142,7 +142,7 @@ def _years_ago(day: date, years: int) -> date:
 
 def _confirmed(session: Session, user: User) -> list[tuple[date, float, str]]:
     rows = session.exec(
-        select(HourEntry.worked_on, HourEntry.minutes, Organisation.name)
+        select(col(HourEntry.worked_on), col(HourEntry.minutes), col(Organisation.name))
         .join(Organisation, col(Organisation.id) == col(HourEntry.organisation_id))
         .where(HourEntry.user_id == user.id, HourEntry.state == HourState.CONFIRMED)
     ).all()

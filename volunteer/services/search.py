@@ -188,14 +188,14 @@ def _filtered(session: Session, p: SearchParams, *, now: datetime) -> "_Found":
     if p.skill:
         stmt = stmt.where(
             exists()
-            .where(OpportunitySkill.opportunity_id == Opportunity.id)
-            .where(OpportunitySkill.skill_id == Skill.id, Skill.slug == p.skill)
+            .where(col(OpportunitySkill.opportunity_id) == Opportunity.id)
+            .where(col(OpportunitySkill.skill_id) == Skill.id, col(Skill.slug) == p.skill)
         )
     if p.cause:
         stmt = stmt.where(
             exists()
-            .where(OpportunityCause.opportunity_id == Opportunity.id)
-            .where(OpportunityCause.cause_id == Cause.id, Cause.slug == p.cause)
+            .where(col(OpportunityCause.opportunity_id) == Opportunity.id)
+            .where(col(OpportunityCause.cause_id) == Cause.id, col(Cause.slug) == p.cause)
         )
     if p.district:
         stmt = stmt.where(Opportunity.district_number == p.district)
@@ -212,12 +212,12 @@ def _filtered(session: Session, p: SearchParams, *, now: datetime) -> "_Found":
         start = max(start, now)
         shift_in_range = (
             exists()
-            .where(Shift.opportunity_id == Opportunity.id)
-            .where(col(Shift.cancelled_at).is_(None), Shift.starts_at >= start)
+            .where(col(Shift.opportunity_id) == Opportunity.id)
+            .where(col(Shift.cancelled_at).is_(None), col(Shift.starts_at) >= start)
         )
         if p.date_to:
             end = datetime.combine(p.date_to + timedelta(days=1), time(0), BERLIN)
-            shift_in_range = shift_in_range.where(Shift.starts_at < end)
+            shift_in_range = shift_in_range.where(col(Shift.starts_at) < end)
         stmt = stmt.where(shift_in_range)
     # Core rows, not ORM ones, turned into columns: this returns up to every listed need, and
     # per-row Python objects (and the garbage collections they trigger) dominate at city scale.
@@ -452,7 +452,7 @@ def shift_facts(
             Shift.starts_at > now,
             col(Shift.cancelled_at).is_(None),
         )
-        .group_by(Shift.opportunity_id)
+        .group_by(col(Shift.opportunity_id))
     ).all()
     return {int(oid): (start, max(0, int(left or 0))) for oid, start, left in rows}
 
@@ -467,7 +467,7 @@ def district_counts(session: Session) -> list[tuple[District, int]]:
                 Opportunity.status == OpportunityStatus.PUBLISHED,
                 col(Organisation.verified_at).is_not(None),
             )
-            .group_by(Opportunity.district_number)
+            .group_by(col(Opportunity.district_number))
         ).all()
     )
     districts = session.exec(select(District).order_by(District.name)).all()

@@ -10,6 +10,7 @@ DML) it takes the database write lock. Only then are places counted and the sign
 so two people racing for the last place are serialised and the second one sees it taken.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -296,7 +297,7 @@ def _notify_organisation(
     signup: Signup,
     *,
     now: datetime,
-    payload: dict[str, object],
+    payload: Mapping[str, object],
 ) -> None:
     """One notice per member of the organisation behind the shift."""
     opportunity = session.get(Opportunity, shift.opportunity_id)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from matching.model import SLOT_BIT
 from volunteer.models import (
@@ -76,10 +77,10 @@ class Overview:
     pending_organisations: int = 0
 
 
-def _listed_needs():  # type: ignore[no-untyped-def]
+def _listed_needs() -> SelectOfScalar[int | None]:
     return (
-        select(Opportunity.id)
-        .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
+        select(col(Opportunity.id))
+        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
         .where(
             Opportunity.status == OpportunityStatus.PUBLISHED,
             col(Organisation.verified_at).is_not(None),
@@ -92,13 +93,13 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     year = year or now.year
     rows = {
         d.number: DistrictRow(d.number, d.name, d.borough_number)
-        for d in session.exec(select(District).order_by(District.number)).all()
+        for d in session.exec(select(District).order_by(col(District.number))).all()
     }
     active_volunteers = (
         select(VolunteerProfile.district_number, func.count())
         .join(User, User.id == VolunteerProfile.user_id)  # type: ignore[arg-type]
         .where(col(User.deleted_at).is_(None), col(VolunteerProfile.completed_at).is_not(None))
-        .group_by(VolunteerProfile.district_number)
+        .group_by(col(VolunteerProfile.district_number))
     )
     for number, n in session.exec(active_volunteers).all():
         if number in rows:
@@ -106,7 +107,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     for number, n in session.exec(
         select(Organisation.district_number, func.count())
         .where(col(Organisation.verified_at).is_not(None))
-        .group_by(Organisation.district_number)
+        .group_by(col(Organisation.district_number))
     ).all():
         if number in rows:
             rows[number].organisations = n
@@ -114,7 +115,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     for number, n in session.exec(
         select(Opportunity.district_number, func.count())
         .where(col(Opportunity.id).in_(select(listed.c.id)))
-        .group_by(Opportunity.district_number)
+        .group_by(col(Opportunity.district_number))
     ).all():
         if number in rows:
             rows[number].needs = n
@@ -135,11 +136,12 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
                 Shift.starts_at > now,
                 col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
             )
-            .group_by(Signup.shift_id)
+            .group_by(col(Signup.shift_id))
         ).all()
     )
     slot_demand: dict[str, int] = defaultdict(int)
     for shift_id, capacity, starts_at, number in session.exec(upcoming).all():
+        assert shift_id is not None  # a stored row always has its key
         filled = min(capacity, taken.get(shift_id, 0))
         if number in rows:
             rows[number].places += capacity
@@ -162,7 +164,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
             HourEntry.worked_on >= start,
             HourEntry.worked_on <= end,
         )
-        .group_by(Organisation.district_number)
+        .group_by(col(Organisation.district_number))
     ).all():
         if number in rows:
             rows[number].hours = round((minutes or 0) / 60, 1)
@@ -233,7 +235,7 @@ def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
             col(Opportunity.id).in_(select(listed.c.id)),
             col(Opportunity.district_number).is_not(None),
         )
-        .group_by(Opportunity.district_number, Skill.slug)
+        .group_by(col(Opportunity.district_number), Skill.slug)
     ).all()
     supply = {
         (d, s): n
@@ -241,7 +243,7 @@ def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
             select(VolunteerProfile.district_number, Skill.slug, func.count())
             .join(VolunteerSkill, VolunteerSkill.user_id == VolunteerProfile.user_id)  # type: ignore[arg-type]
             .join(Skill, Skill.id == VolunteerSkill.skill_id)  # type: ignore[arg-type]
-            .group_by(VolunteerProfile.district_number, Skill.slug)
+            .group_by(col(VolunteerProfile.district_number), Skill.slug)
         ).all()
     }
     names = dict(session.exec(select(District.number, District.name)).all())
@@ -249,7 +251,8 @@ def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
     out = [
         Gap(d, names.get(d, str(d)), s, *labels.get(s, (s, s)), n, supply.get((d, s), 0))
         for d, s, n in demand
-        if n > supply.get((d, s), 0)
+        if d is not None  # excluded by the query already; narrows the type
+        and n > supply.get((d, s), 0)
     ]
     out.sort(key=lambda g: (-(g.needs - g.volunteers), g.district, g.skill))
     return out[:limit]

@@ -31,10 +31,11 @@ class CheckboxList(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+    data: list[str] | None
 
     def pre_validate(self, form: object) -> None:
         """Unknown values are dropped rather than failing the whole form."""
-        known = {c.value for c in self.choices or []}  # type: ignore[union-attr]
+        known = {c.value for c in self.choices or []}
         self.data = [v for v in self.data or [] if v in known]
 
 
@@ -44,7 +45,7 @@ def _locale() -> str:
 
 def choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
     """WTForms 3.3 wants ``SelectChoice`` objects (tuples are deprecated)."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def hour_choices() -> list[SelectChoice]:

@@ -60,7 +60,7 @@ def _form_from_profile(form: ProfileForm) -> None:
         form.languages.data = ["de"]
         return
     form.location.data = profile.address or profile.postcode or ""
-    form.radius_km.data = profile.radius_km  # type: ignore[assignment]
+    form.radius_km.data = profile.radius_km
     form.availability.data = profiles.slots_of(profile.availability)
     form.skills.data = profiles.skill_slugs(db, user)
     form.causes.data = profiles.cause_slugs(db, user)
