@@ -108,6 +108,7 @@ def record_attendance(
     signups.transition(session, signup, to, by=by, now=now)
     entry = hours.open_entry_for(session, signup)
     if to == SignupState.ATTENDED and entry is None and signup.user_id is not None:
+        assert org.id is not None
         session.add(
             HourEntry(
                 user_id=signup.user_id,
@@ -245,6 +246,7 @@ def record_conduct_check(
         )
     ).first()
     if check is None:
+        assert org.id is not None
         check = ConductCheck(organisation_id=org.id, user_id=signup.user_id, seen_at=seen_at)
     check.seen_at = seen_at
     check.recorded_by_id = by.id

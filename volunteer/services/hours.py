@@ -78,6 +78,7 @@ def submit_hours(
             raise ServiceError("not_found")
         if open_entry_for(session, signup) is not None:
             raise ServiceError("hours_already_submitted", field="minutes")
+    assert organisation.id is not None
     entry = HourEntry(
         user_id=user.id,
         organisation_id=organisation.id,

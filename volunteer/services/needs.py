@@ -159,6 +159,7 @@ def _apply(session: Session, need: Opportunity, values: dict[str, Any]) -> None:
         for row in session.exec(select(model).where(model.opportunity_id == need.id)).all():
             session.delete(row)
     session.flush()
+    assert need.id is not None
     for skill_id in required:
         session.add(OpportunitySkill(opportunity_id=need.id, skill_id=skill_id, required=True))
     for skill_id in optional:
@@ -179,6 +180,7 @@ def create(
 ) -> Opportunity:
     """A new need, as a draft: nobody sees it until it is published."""
     values = _clean_need(session, data, geocoder)
+    assert org.id is not None
     need = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
     _apply(session, need, values)
     audit.record(
@@ -271,6 +273,7 @@ def duplicate(session: Session, need: Opportunity, *, by: User, now: datetime) -
     )
     session.add(copy)
     session.flush()
+    assert copy.id is not None
     for row in session.exec(
         select(OpportunitySkill).where(OpportunitySkill.opportunity_id == need.id)
     ).all():
@@ -325,6 +328,7 @@ def add_shifts(
     occurrences = _check_shift(data, now)
     series = str(uuid.uuid4()) if data.repeat == "weekly" else None
     place = " ".join(data.place.split())
+    assert need.id is not None
     shifts = [
         Shift(
             opportunity_id=need.id,

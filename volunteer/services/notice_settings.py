@@ -96,6 +96,7 @@ def set_choice(session: Session, user: User, kind: str, channel: str, enabled: b
         raise ServiceError("unknown_notice_kind", field="kind")
     row = session.get(NoticePreference, (user.id, kind, channel))
     if row is None:
+        assert user.id is not None
         row = NoticePreference(user_id=user.id, kind=kind, channel=channel, enabled=enabled)
     row.enabled = enabled
     session.add(row)

@@ -142,6 +142,7 @@ def _set_causes(session: Session, org: Organisation, cause_ids: list[int]) -> No
     ).all():
         session.delete(row)
     session.flush()
+    assert org.id is not None
     for cause_id in cause_ids:
         session.add(OrganisationCause(organisation_id=org.id, cause_id=cause_id))
 
@@ -162,6 +163,7 @@ def register(
         org.contact_email = by.email
     session.add(org)
     session.flush()
+    assert org.id is not None and by.id is not None
     session.add(
         Membership(organisation_id=org.id, user_id=by.id, role=MemberRole.ADMIN, created_at=now)
     )
@@ -400,6 +402,7 @@ def accept_invite(session: Session, raw: str, *, user: User, now: datetime) -> O
     member = _membership(session, org, user)
     role = str(token.data.get("role", MemberRole.MEMBER))
     if member is None:
+        assert org.id is not None and user.id is not None
         session.add(Membership(organisation_id=org.id, user_id=user.id, role=role, created_at=now))
     elif role == MemberRole.ADMIN:
         member.role = MemberRole.ADMIN

@@ -109,6 +109,7 @@ def save_profile(
     if data.age_group == AgeGroup.UNDER_16 and not data.guardian_email.strip():
         raise ServiceError("guardian_email_required", field="guardian_email")
 
+    assert user.id is not None
     profile = profile_of(session, user) or VolunteerProfile(user_id=user.id)
     previous_guardian = profile.guardian_email
     profile.address = data.location.strip()[:200]
@@ -157,17 +158,20 @@ def save_profile(
 
 
 def _replace_links(session: Session, user: User, data: ProfileInput) -> None:
+    assert user.id is not None
     session.execute(delete(VolunteerSkill).where(col(VolunteerSkill.user_id) == user.id))
     session.execute(delete(VolunteerCause).where(col(VolunteerCause.user_id) == user.id))
     if data.skills:
         for skill_id in session.exec(
             select(Skill.id).where(col(Skill.slug).in_(set(data.skills)))
         ).all():
+            assert skill_id is not None
             session.add(VolunteerSkill(user_id=user.id, skill_id=skill_id))
     if data.causes:
         for cause_id in session.exec(
             select(Cause.id).where(col(Cause.slug).in_(set(data.causes)))
         ).all():
+            assert cause_id is not None
             session.add(VolunteerCause(user_id=user.id, cause_id=cause_id))
 
 

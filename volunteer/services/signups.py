@@ -134,6 +134,7 @@ def sign_up(
     if full and not join_waitlist:
         raise ServiceError("shift_full", field="shift")
     state = SignupState.WAITLISTED if full else SignupState.APPLIED
+    assert shift.id is not None
     signup = existing or Signup(shift_id=shift.id, user_id=user.id)
     signup.state = state
     signup.message = message.strip()[:2000]
