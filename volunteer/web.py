@@ -9,6 +9,7 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from volunteer.db import get_session
+from volunteer.messages import error_message
 from volunteer.models import User
 from volunteer.services.errors import ServiceError
 
@@ -28,6 +29,11 @@ def safe_next(default_endpoint: str = "pages.home") -> str:
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return url_for(default_endpoint)
+
+
+def flash_error(error: ServiceError) -> None:
+    """Show a service's refusal as an error flash, in the shared wording of its code."""
+    flash(error_message(error), "error")
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -18,10 +19,9 @@ from volunteer.clock import now
 from volunteer.db import get_session
 from volunteer.extensions import limiter
 from volunteer.forms import apply_error
-from volunteer.messages import error_message
 from volunteer.services import accounts
 from volunteer.services.errors import ServiceError
-from volunteer.web import acting_user, safe_next
+from volunteer.web import acting_user, commit_or_report, flash_error, safe_next
 
 
 def _cfg(key: str) -> Any:
@@ -64,14 +64,13 @@ def register() -> Any:
 @bp.get("/bestaetigen/<token>")
 def verify(token: str) -> Any:
     db = get_session()
-    try:
-        accounts.verify_email(db, token, now=now())
-        db.commit()
-    except ServiceError as error:
-        db.rollback()
-        flash(error_message(error), "error")
+    done = commit_or_report(
+        lambda: accounts.verify_email(db, token, now=now()),
+        report=flash_error,
+        success=_("Thank you, your e-mail address is confirmed."),
+    )
+    if not done:
         return render_template("accounts/token_invalid.html"), 400
-    flash(_("Thank you, your e-mail address is confirmed."), "success")
     return redirect(url_for("pages.home"))
 
 
@@ -162,19 +161,17 @@ def reset(token: str) -> Any:
     form = ResetForm()
     if form.validate_on_submit():
         db = get_session()
-        try:
-            accounts.reset_password(
+        done = commit_or_report(
+            lambda: accounts.reset_password(
                 db,
                 token,
                 form.password.data or "",
                 now=now(),
                 min_length=_cfg("PASSWORD_MIN_LENGTH"),
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error, default_field="password")
-        else:
+            ),
+            report=partial(apply_error, form, default_field="password"),
+        )
+        if done:
             logout_user()
             flash(_("Your password has been changed. Please log in."), "success")
             return redirect(url_for("accounts.login"))
@@ -196,20 +193,18 @@ def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         db = get_session()
-        try:
-            accounts.change_password(
+        done = commit_or_report(
+            lambda: accounts.change_password(
                 db,
                 acting_user(),
                 current=form.current_password.data or "",
                 new=form.password.data or "",
                 now=now(),
                 min_length=_cfg("PASSWORD_MIN_LENGTH"),
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
+            ),
+            report=partial(apply_error, form),
+        )
+        if done:
             login_user(acting_user())  # this browser stays, with the new id
             flash(
                 _("Your password has been changed. Other devices have been logged out."), "success"
@@ -226,8 +221,8 @@ def change_email() -> Any:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         db = get_session()
-        try:
-            accounts.request_email_change(
+        done = commit_or_report(
+            lambda: accounts.request_email_change(
                 db,
                 acting_user(),
                 new_email=form.email.data or "",
@@ -235,13 +230,11 @@ def change_email() -> Any:
                 now=now(),
                 base_url=_cfg("BASE_URL"),
                 hours=_cfg("VERIFY_TOKEN_HOURS"),
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("We have sent a confirmation link to the new address."), "success")
+            ),
+            report=partial(apply_error, form),
+            success=_("We have sent a confirmation link to the new address."),
+        )
+        if done:
             return redirect(url_for("accounts.settings"))
     return render_template(
         "accounts/settings.html", password_form=ChangePasswordForm(), email_form=form
@@ -251,14 +244,13 @@ def change_email() -> Any:
 @bp.get("/email-bestaetigen/<token>")
 def confirm_email(token: str) -> Any:
     db = get_session()
-    try:
-        accounts.confirm_email_change(db, token, now=now())
-        db.commit()
-    except ServiceError as error:
-        db.rollback()
-        flash(error_message(error), "error")
+    done = commit_or_report(
+        lambda: accounts.confirm_email_change(db, token, now=now()),
+        report=flash_error,
+        success=_("Your new e-mail address is confirmed."),
+    )
+    if not done:
         return render_template("accounts/token_invalid.html"), 400
-    flash(_("Your new e-mail address is confirmed."), "success")
     return redirect(
         url_for("accounts.settings") if current_user.is_authenticated else url_for("accounts.login")
     )

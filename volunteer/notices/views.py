@@ -1,3 +1,4 @@
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -18,7 +19,7 @@ from volunteer.services import notice_settings, outbox
 from volunteer.services.errors import ServiceError
 from volunteer.services.notice_settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
 from volunteer.services.unsubscribe import read_token
-from volunteer.web import acting_user
+from volunteer.web import acting_user, commit_or_report
 
 
 def _groups(form: PreferencesForm, has_orgs: bool, coordinator: bool) -> list[tuple[Any, list]]:  # type: ignore[type-arg]
@@ -54,8 +55,8 @@ def preferences() -> Any:
                 "" if profile.quiet_end_hour is None else str(profile.quiet_end_hour)
             )
     elif form.validate_on_submit():
-        try:
-            notice_settings.save(
+        done = commit_or_report(
+            lambda: notice_settings.save(
                 db,
                 user,
                 form.choice_values(),
@@ -63,13 +64,11 @@ def preferences() -> Any:
                 quiet_start_hour=form.hour("quiet_start_hour"),
                 quiet_end_hour=form.hour("quiet_end_hour"),
                 now=now(),
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("Your notice settings are saved."), "success")
+            ),
+            report=partial(apply_error, form),
+            success=_("Your notice settings are saved."),
+        )
+        if done:
             return redirect(url_for("notices.preferences"))
     from volunteer.permissions import is_coordinator, organisations_of
 

@@ -11,7 +11,6 @@ from sqlmodel import col, select
 from volunteer.clock import now
 from volunteer.db import get_session
 from volunteer.gazetteer import default_gazetteer
-from volunteer.messages import error_message
 from volunteer.models import (
     Cause,
     District,
@@ -30,9 +29,8 @@ from volunteer.opportunities.map import district_map
 from volunteer.reasons import reason_text
 from volunteer.reference import load_causes, load_skills
 from volunteer.services import calendar, engine, profiles, search, signups
-from volunteer.services.errors import ServiceError
 from volunteer.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
-from volunteer.web import acting_user
+from volunteer.web import acting_user, commit_or_report, flash_error
 
 
 def _locale() -> str:
@@ -187,25 +185,24 @@ def sign_up(shift_id: int) -> Any:
         context["clash_ids"] = {shift.id: clashing}
         context["signup_form"] = form
         return render_template("opportunities/detail.html", **context), 409
-    try:
-        signup = signups.sign_up(
+    done = commit_or_report(
+        lambda: signups.sign_up(
             db,
             user,
             shift,
             now=now(),
             message=form.message.data or "",
             join_waitlist=bool(form.join_waitlist.data),
-        )
-        db.commit()
-    except ServiceError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-        return redirect(target + f"#shift-{shift.id}")
-    engine.invalidate()
-    if signup.state == SignupState.WAITLISTED:
-        flash(_("You are on the waiting list. We will tell you when a place frees up."), "success")
-    else:
-        flash(_("You are signed up! The organisation will confirm your place."), "success")
+        ),
+        report=flash_error,
+        success=lambda signup: (
+            _("You are on the waiting list. We will tell you when a place frees up.")
+            if signup.state == SignupState.WAITLISTED
+            else _("You are signed up! The organisation will confirm your place.")
+        ),
+    )
+    if done:
+        engine.invalidate()
     return redirect(target + f"#shift-{shift.id}")
 
 
@@ -229,15 +226,13 @@ def withdraw(signup_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Please check your input."), "error")
         return redirect(target)
-    try:
-        signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or "")
-        db.commit()
-    except ServiceError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-        return redirect(target)
-    engine.invalidate()
-    flash(_("You have withdrawn from this shift. The organisation has been told."), "success")
+    done = commit_or_report(
+        lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
+        report=flash_error,
+        success=_("You have withdrawn from this shift. The organisation has been told."),
+    )
+    if done:
+        engine.invalidate()
     return redirect(target)
 
 

@@ -1,6 +1,7 @@
 """Views of the volunteer's own pages: thin, each parses a form and calls one service."""
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -45,7 +46,7 @@ from volunteer.volunteers.forms import (
     HoursForm,
     ProfileForm,
 )
-from volunteer.web import acting_user
+from volunteer.web import acting_user, commit_or_report
 
 REAUTH_KEY = "volunteers_reauth_at"
 REAUTH_MINUTES = 10
@@ -105,21 +106,19 @@ def profile() -> Any:
             quiet_start_hour=_hour(form.quiet_start_hour.data),
             quiet_end_hour=_hour(form.quiet_end_hour.data),
         )
-        try:
-            profiles.save_profile(
+        done = commit_or_report(
+            lambda: profiles.save_profile(
                 db,
                 acting_user(),
                 data,
                 geocoder=make_geocoder(current_app.config),
                 now=now(),
                 base_url=current_app.config["BASE_URL"],
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("Your profile is saved. Here is what fits you."), "success")
+            ),
+            report=partial(apply_error, form),
+            success=_("Your profile is saved. Here is what fits you."),
+        )
+        if done:
             return redirect(url_for("volunteers.recommendations"))
     elif not form.availability.data:
         form.availability.errors = [
@@ -221,21 +220,19 @@ def submit_hours(signup_id: int) -> Any:
     signup = owned_or_404(db.get(Signup, signup_id), user)
     form = HoursForm()
     if form.validate_on_submit():
-        try:
-            recognition.submit_hours(
+        done = commit_or_report(
+            lambda: recognition.submit_hours(
                 db,
                 user,
                 signup,
                 minutes=int(form.minutes.data or 0),
                 now=now(),
                 note=form.note.data or "",
-            )
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            flash(_("Thank you! The organisation will confirm your hours."), "success")
+            ),
+            report=partial(apply_error, form),
+            success=_("Thank you! The organisation will confirm your hours."),
+        )
+        if done:
             return redirect(url_for("volunteers.engagements") + "#past")
     for errors in form.errors.values():
         for message in errors:
