@@ -130,7 +130,7 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ids = [int(i) for i in p["opportunity_ids"]]
         rows = session.exec(
             select(Opportunity, Organisation)
-            .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
+            .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
             .where(col(Opportunity.id).in_(ids))
         ).all()
         by_id = {o.id: (o, org) for o, org in rows}
@@ -141,10 +141,10 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ids = [int(i) for i in p["candidate_ids"]]
         users = session.exec(
             select(User, VolunteerProfile, District)
-            .join(VolunteerProfile, VolunteerProfile.user_id == User.id)  # type: ignore[arg-type]
+            .join(VolunteerProfile, col(VolunteerProfile.user_id) == User.id)
             .join(
                 District,
-                District.number == VolunteerProfile.district_number,  # type: ignore[arg-type]
+                col(District.number) == VolunteerProfile.district_number,
                 isouter=True,
             )
             .where(col(User.id).in_(ids), col(User.deleted_at).is_(None))

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from volunteer.models import MemberRole, Membership, Organisation, Role, User
 
@@ -44,7 +44,7 @@ def organisation_for(
 def organisations_of(session: Session, user: User) -> list[tuple[Organisation, Membership]]:
     rows = session.exec(
         select(Organisation, Membership)
-        .join(Membership, Membership.organisation_id == Organisation.id)  # type: ignore[arg-type]
+        .join(Membership, col(Membership.organisation_id) == Organisation.id)
         .where(Membership.user_id == user.id)
         .order_by(Organisation.name)
     ).all()

@@ -13,12 +13,13 @@ import functools
 import hashlib
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
 
 from notifications.channels import TransportError
 from notifications.render import Rendered
@@ -232,7 +233,7 @@ def _decode(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def settings_from_config(config: dict) -> SmtpSettings:  # type: ignore[type-arg]
+def settings_from_config(config: Mapping[str, Any]) -> SmtpSettings:
     base = str(config.get("BASE_URL", "http://localhost"))
     host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "mitwirken.local"
     return SmtpSettings(

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from notifications.rules import enqueue_new
 from volunteer.models import (
@@ -23,7 +24,7 @@ from volunteer.models import (
 WEEK = timedelta(days=7)
 
 
-def _count(session: Session, stmt) -> int:  # type: ignore[no-untyped-def]
+def _count(session: Session, stmt: SelectOfScalar[int]) -> int:
     return int(session.exec(stmt).one() or 0)
 
 

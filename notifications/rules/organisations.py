@@ -49,7 +49,7 @@ def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
     )
     rows = session.exec(
         select(Shift, Opportunity, func.coalesce(taken.c.n, 0))
-        .join(Opportunity, Opportunity.id == Shift.opportunity_id)  # type: ignore[arg-type]
+        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
         .join(taken, taken.c.shift_id == Shift.id, isouter=True)
         .where(
             col(Shift.cancelled_at).is_(None),
@@ -63,7 +63,7 @@ def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
     for shift, opportunity, _n in rows:
         members = session.exec(
             select(User)
-            .join(Membership, Membership.user_id == User.id)  # type: ignore[arg-type]
+            .join(Membership, col(Membership.user_id) == User.id)
             .where(
                 Membership.organisation_id == opportunity.organisation_id,
                 col(User.deleted_at).is_(None),

@@ -33,8 +33,8 @@ def schedule_reminders(session: Session, *, now: datetime) -> int:
     """Queue the reminders of every accepted sign-up for shifts starting within a day."""
     rows = session.exec(
         select(Signup, Shift, User)
-        .join(Shift, Shift.id == Signup.shift_id)  # type: ignore[arg-type]
-        .join(User, User.id == Signup.user_id)  # type: ignore[arg-type]
+        .join(Shift, col(Shift.id) == Signup.shift_id)
+        .join(User, col(User.id) == Signup.user_id)
         .where(
             Signup.state == SignupState.ACCEPTED,
             col(Shift.cancelled_at).is_(None),

@@ -8,6 +8,7 @@ and are worded at delivery, in the reader's language (:func:`volunteer.reasons.r
 """
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -182,6 +183,6 @@ def schedule_digests(session: Session, *, now: datetime) -> int:
     return created
 
 
-def available_rules() -> dict:  # type: ignore[type-arg]
+def available_rules() -> dict[str, Callable[..., int]]:
     """Registered by name; :data:`notifications.scheduler.SCHEDULE` says when each runs."""
     return {"recognition": schedule_recognition, "digest": schedule_digests}

@@ -135,7 +135,7 @@ def _shift_facts(
     taken = dict(
         session.exec(
             select(Signup.shift_id, func.count())
-            .join(Shift, Shift.id == Signup.shift_id)  # type: ignore[arg-type]
+            .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(
                 col(Shift.opportunity_id).in_(opportunity_ids),
                 Shift.starts_at > now,
@@ -182,7 +182,7 @@ def _links(session: Session, model: Any, key: str, ids: list[int]) -> dict[int, 
     if model is OpportunitySkill:
         rows = session.exec(
             select(OpportunitySkill.opportunity_id, Skill.slug, OpportunitySkill.required)
-            .join(Skill, Skill.id == OpportunitySkill.skill_id)  # type: ignore[arg-type]
+            .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
             .where(col(OpportunitySkill.opportunity_id).in_(ids))
         ).all()
         for opp_id, slug, required in rows:
@@ -190,7 +190,7 @@ def _links(session: Session, model: Any, key: str, ids: list[int]) -> dict[int, 
     else:
         cause_rows = session.exec(
             select(OpportunityCause.opportunity_id, Cause.slug)
-            .join(Cause, Cause.id == OpportunityCause.cause_id)  # type: ignore[arg-type]
+            .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
             .where(col(OpportunityCause.opportunity_id).in_(ids))
         ).all()
         for opp_id, slug in cause_rows:
@@ -239,7 +239,7 @@ def listed_opportunities(session: Session) -> list[Opportunity]:
     return list(
         session.exec(
             select(Opportunity)
-            .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
+            .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
             .where(
                 Opportunity.status == OpportunityStatus.PUBLISHED,
                 col(Organisation.verified_at).is_not(None),
@@ -338,7 +338,7 @@ def discoverable_volunteers(session: Session) -> list[EngineVolunteer]:
     """Volunteers who completed a profile and allow associations to find them."""
     profiles = session.exec(
         select(VolunteerProfile)
-        .join(User, User.id == VolunteerProfile.user_id)  # type: ignore[arg-type]
+        .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(
             VolunteerProfile.discoverable == True,  # noqa: E712
             col(VolunteerProfile.completed_at).is_not(None),
@@ -378,7 +378,7 @@ class Recommendation:
 def _active_opportunity_ids(session: Session, user: User) -> set[str]:
     rows = session.exec(
         select(Shift.opportunity_id)
-        .join(Signup, Signup.shift_id == Shift.id)  # type: ignore[arg-type]
+        .join(Signup, col(Signup.shift_id) == Shift.id)
         .where(
             Signup.user_id == user.id,
             col(Signup.state).in_(
@@ -429,8 +429,8 @@ def _rows_by_id(session: Session, ids: list[int]) -> dict[int, tuple[Opportunity
         return {}
     rows = session.exec(
         select(Opportunity, Organisation.name, District.name)
-        .join(Organisation, Organisation.id == Opportunity.organisation_id)  # type: ignore[arg-type]
-        .outerjoin(District, District.number == Opportunity.district_number)  # type: ignore[arg-type]
+        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
+        .outerjoin(District, col(District.number) == Opportunity.district_number)
         .where(
             col(Opportunity.id).in_(ids),
             Opportunity.status == OpportunityStatus.PUBLISHED,
@@ -479,7 +479,7 @@ def candidates(
     signed = set(
         session.exec(
             select(Signup.user_id)
-            .join(Shift, Shift.id == Signup.shift_id)  # type: ignore[arg-type]
+            .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(Shift.opportunity_id == opportunity.id)
         ).all()
     )

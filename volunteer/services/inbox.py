@@ -7,7 +7,7 @@ next week does not appear early, and a kind the person switched off never appear
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
@@ -26,11 +26,11 @@ class InboxPage:
     unread: int
 
 
-def _delivered(user: User):  # type: ignore[no-untyped-def]
+def _delivered(user: User) -> tuple[ColumnElement[bool], ...]:
     return (
-        Notice.user_id == user.id,
-        Notice.channel == INAPP,
-        Notice.status == NoticeStatus.SENT,
+        col(Notice.user_id) == user.id,
+        col(Notice.channel) == INAPP,
+        col(Notice.status) == NoticeStatus.SENT,
     )
 
 

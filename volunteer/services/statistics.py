@@ -97,7 +97,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     }
     active_volunteers = (
         select(VolunteerProfile.district_number, func.count())
-        .join(User, User.id == VolunteerProfile.user_id)  # type: ignore[arg-type]
+        .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(col(User.deleted_at).is_(None), col(VolunteerProfile.completed_at).is_not(None))
         .group_by(col(VolunteerProfile.district_number))
     )
@@ -121,7 +121,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
             rows[number].needs = n
     upcoming = (
         select(Shift.id, Shift.capacity, Shift.starts_at, Opportunity.district_number)
-        .join(Opportunity, Opportunity.id == Shift.opportunity_id)  # type: ignore[arg-type]
+        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
         .where(
             col(Opportunity.id).in_(select(listed.c.id)),
             Shift.starts_at > now,
@@ -131,7 +131,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     taken = dict(
         session.exec(
             select(Signup.shift_id, func.count())
-            .join(Shift, Shift.id == Signup.shift_id)  # type: ignore[arg-type]
+            .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(
                 Shift.starts_at > now,
                 col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
@@ -158,7 +158,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     start, end = date(year, 1, 1), date(year, 12, 31)
     for number, minutes in session.exec(
         select(Organisation.district_number, func.sum(HourEntry.minutes))
-        .join(Organisation, Organisation.id == HourEntry.organisation_id)  # type: ignore[arg-type]
+        .join(Organisation, col(Organisation.id) == HourEntry.organisation_id)
         .where(
             HourEntry.state == HourState.CONFIRMED,
             HourEntry.worked_on >= start,
@@ -190,7 +190,7 @@ def skill_balance(session: Session) -> list[SkillRow]:
     listed = _listed_needs().subquery()
     for slug, n in session.exec(
         select(Skill.slug, func.count())
-        .join(OpportunitySkill, OpportunitySkill.skill_id == Skill.id)  # type: ignore[arg-type]
+        .join(OpportunitySkill, col(OpportunitySkill.skill_id) == Skill.id)
         .where(
             OpportunitySkill.required == True,  # noqa: E712
             col(OpportunitySkill.opportunity_id).in_(select(listed.c.id)),
@@ -200,8 +200,8 @@ def skill_balance(session: Session) -> list[SkillRow]:
         rows[slug].demand = n
     for slug, n in session.exec(
         select(Skill.slug, func.count())
-        .join(VolunteerSkill, VolunteerSkill.skill_id == Skill.id)  # type: ignore[arg-type]
-        .join(User, User.id == VolunteerSkill.user_id)  # type: ignore[arg-type]
+        .join(VolunteerSkill, col(VolunteerSkill.skill_id) == Skill.id)
+        .join(User, col(User.id) == VolunteerSkill.user_id)
         .where(col(User.deleted_at).is_(None))
         .group_by(Skill.slug)
     ).all():
@@ -228,8 +228,8 @@ def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
     listed = _listed_needs().subquery()
     demand = session.exec(
         select(Opportunity.district_number, Skill.slug, func.count())
-        .join(OpportunitySkill, OpportunitySkill.opportunity_id == Opportunity.id)  # type: ignore[arg-type]
-        .join(Skill, Skill.id == OpportunitySkill.skill_id)  # type: ignore[arg-type]
+        .join(OpportunitySkill, col(OpportunitySkill.opportunity_id) == Opportunity.id)
+        .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
         .where(
             OpportunitySkill.required == True,  # noqa: E712
             col(Opportunity.id).in_(select(listed.c.id)),
@@ -241,8 +241,8 @@ def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
         (d, s): n
         for d, s, n in session.exec(
             select(VolunteerProfile.district_number, Skill.slug, func.count())
-            .join(VolunteerSkill, VolunteerSkill.user_id == VolunteerProfile.user_id)  # type: ignore[arg-type]
-            .join(Skill, Skill.id == VolunteerSkill.skill_id)  # type: ignore[arg-type]
+            .join(VolunteerSkill, col(VolunteerSkill.user_id) == VolunteerProfile.user_id)
+            .join(Skill, col(Skill.id) == VolunteerSkill.skill_id)
             .group_by(col(VolunteerProfile.district_number), Skill.slug)
         ).all()
     }

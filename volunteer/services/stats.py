@@ -1,7 +1,7 @@
 """Figures for the public pages and the city's statistics."""
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from volunteer.models import Opportunity, OpportunityStatus, Organisation, VolunteerProfile
 
@@ -17,9 +17,7 @@ def home_figures(session: Session) -> dict[str, int]:
         "organisations": session.exec(
             select(func.count())
             .select_from(Organisation)
-            .where(
-                Organisation.verified_at.is_not(None)  # type: ignore[union-attr]
-            )
+            .where(col(Organisation.verified_at).is_not(None))
         ).one(),
         "volunteers": session.exec(select(func.count()).select_from(VolunteerProfile)).one(),
     }

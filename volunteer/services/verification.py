@@ -26,7 +26,7 @@ def pending(session: Session) -> list[PendingOrganisation]:
     if orgs:
         for org_id, email in session.exec(
             select(Membership.organisation_id, User.email)
-            .join(User, User.id == Membership.user_id)  # type: ignore[arg-type]
+            .join(User, col(User.id) == Membership.user_id)
             .where(
                 col(Membership.organisation_id).in_([o.id for o in orgs]),
                 Membership.role == MemberRole.ADMIN,
