@@ -1,5 +1,7 @@
 """Alembic, driven from the app so that the CLI, ``make run``, Docker and tests share one path."""
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -18,16 +20,16 @@ def alembic_config(app: Flask) -> Config:
     return config
 
 
-def _run(app: Flask, fn: object, *args: object, **kwargs: object) -> None:
+def _run(app: Flask, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
     bind = get_bind(app)
     config = alembic_config(app)
     if isinstance(bind, Engine):
         with bind.begin() as connection:
             config.attributes["connection"] = connection
-            fn(config, *args, **kwargs)  # type: ignore[operator]
+            fn(config, *args, **kwargs)
     else:
         config.attributes["connection"] = bind
-        fn(config, *args, **kwargs)  # type: ignore[operator]
+        fn(config, *args, **kwargs)
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:

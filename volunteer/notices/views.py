@@ -22,7 +22,9 @@ from volunteer.services.unsubscribe import read_token
 from volunteer.web import acting_user, commit_or_report
 
 
-def _groups(form: PreferencesForm, has_orgs: bool, coordinator: bool) -> list[tuple[Any, list]]:  # type: ignore[type-arg]
+def _groups(
+    form: PreferencesForm, has_orgs: bool, coordinator: bool
+) -> list[tuple[Any, list[Any]]]:
     shown = (
         {"volunteer"}
         | ({"organisation"} if has_orgs else set())
