@@ -50,7 +50,8 @@ def init_app(app: Flask) -> None:
 
 
 def get_bind(app: Flask | None = None) -> Engine | Connection:
-    return (app or current_app).extensions["db_bind"]
+    bind: Engine | Connection = (app or current_app).extensions["db_bind"]
+    return bind
 
 
 def new_session(app: Flask | None = None) -> Session:
@@ -64,7 +65,8 @@ def get_session() -> Session:
     """The request's session, created on first use."""
     if "db_session" not in g:
         g.db_session = new_session()
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 @contextmanager

@@ -251,7 +251,7 @@ class ShiftForm(FlaskForm):
 
         (An inline ``validate_repeat_until`` would never run: ``Optional`` stops the chain.)
         """
-        ok = super().validate(extra_validators)
+        ok: bool = super().validate(extra_validators)
         if self.repeat.data == "weekly" and self.repeat_until.data is None:
             self.repeat_until.errors = [
                 *self.repeat_until.errors,

@@ -85,7 +85,8 @@ def shift_ics(session: Session, shift: Shift, *, base_url: str, now: datetime) -
     cal = _calendar("Mitwirken", shift.starts_at, shift.ends_at)
     s, o, org = rows[0]
     cal.add_component(_event(s, o, org, base_url=base_url, now=now))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def feed_ics(session: Session, user: User, *, base_url: str, now: datetime) -> bytes:
@@ -116,7 +117,8 @@ def feed_ics(session: Session, user: User, *, base_url: str, now: datetime) -> b
                 status="TENTATIVE" if tentative else "CONFIRMED",
             )
         )
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def ensure_feed_token(session: Session, user: User) -> str:
