@@ -157,3 +157,12 @@ def test_security_events_are_audited(client, session, make_user):
     client.post("/konto/anmelden", data={"email": "aud@example.org", "password": TEST_PASSWORD})
     actions = session.exec(select(AuditEntry.action)).all()
     assert "user.login" in actions
+
+
+def test_registration_records_the_privacy_consent(client, session):
+    from volunteer.models import Consent
+
+    _register(client)
+    user = session.exec(select(User).where(User.email_key == "mia@example.org")).one()
+    consent = session.exec(select(Consent).where(Consent.user_id == user.id)).one()
+    assert consent.kind == "privacy"

@@ -20,7 +20,6 @@ from volunteer.db import get_session
 from volunteer.extensions import limiter
 from volunteer.forms import apply_error
 from volunteer.services import accounts
-from volunteer.services.errors import ServiceError
 from volunteer.web import acting_user, commit_or_report, flash_error, safe_next
 
 
@@ -35,8 +34,8 @@ def register() -> Any:
     form = RegisterForm()
     if form.validate_on_submit():
         db = get_session()
-        try:
-            user = accounts.register(
+        done = commit_or_report(
+            lambda: accounts.register(
                 db,
                 email=form.email.data or "",
                 password=form.password.data or "",
@@ -46,16 +45,11 @@ def register() -> Any:
                 base_url=_cfg("BASE_URL"),
                 min_length=_cfg("PASSWORD_MIN_LENGTH"),
                 verify_hours=_cfg("VERIFY_TOKEN_HOURS"),
-            )
-            from volunteer.models import Consent
-
-            db.add(Consent(user_id=user.id, kind="privacy", given_at=now()))
-            db.commit()
-        except ServiceError as error:
-            db.rollback()
-            apply_error(form, error)
-        else:
-            login_user(user)
+            ),
+            report=partial(apply_error, form),
+        )
+        if done is not None:
+            login_user(done.value)
             flash(_("Welcome! We have sent you an e-mail to confirm your address."), "success")
             return redirect(safe_next("pages.home"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from volunteer.models import Role, Token, User
+from volunteer.models import Consent, Role, Token, User
 from volunteer.models.accounts import new_alternative_id
 from volunteer.services import audit, outbox
 from volunteer.services.errors import ServiceError
@@ -131,7 +131,8 @@ def register(
     min_length: int,
     verify_hours: float,
 ) -> User:
-    """Create a volunteer account and queue the verification e-mail in the same transaction."""
+    """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)), and
+    queue the verification e-mail, all in the same transaction."""
     user = create_user(
         session,
         email=email,
@@ -141,6 +142,7 @@ def register(
         now=now,
         min_length=min_length,
     )
+    session.add(Consent(user_id=user.id, kind="privacy", given_at=now))
     send_verification(session, user, now=now, base_url=base_url, hours=verify_hours)
     return user
 
