@@ -23,7 +23,7 @@ from volunteer.models import (
 )
 from volunteer.reference import load_causes, load_languages, load_skill_categories, load_skills
 from volunteer.services import search
-from volunteer.services.organisations import listed_clause
+from volunteer.services.listing import listed_clause
 
 csrf.exempt(bp)
 

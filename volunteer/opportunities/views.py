@@ -17,7 +17,6 @@ from volunteer.models import (
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
-    OpportunityStatus,
     Organisation,
     Shift,
     Signup,
@@ -29,6 +28,7 @@ from volunteer.opportunities.map import district_map
 from volunteer.reasons import reason_text
 from volunteer.reference import load_causes, load_skills
 from volunteer.services import calendar, engine, profiles, search, signups
+from volunteer.services.listing import listed_clause
 from volunteer.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
 from volunteer.web import acting_user, commit_or_report, flash_error
 
@@ -81,13 +81,11 @@ def _published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
     row = db.exec(
         select(Opportunity, Organisation)
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(Opportunity.id == opportunity_id)
+        .where(Opportunity.id == opportunity_id, listed_clause())
     ).first()
     if row is None:
         abort(404)
     opp, org = row
-    if opp.status != OpportunityStatus.PUBLISHED or org.verified_at is None:
-        abort(404)
     return opp, org
 
 

@@ -16,7 +16,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +38,6 @@ from volunteer.models import (
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
-    OpportunityStatus,
     Organisation,
     Shift,
     Signup,
@@ -49,6 +48,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.services.listing import listed_clause
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -240,10 +240,7 @@ def listed_opportunities(session: Session) -> list[Opportunity]:
         session.exec(
             select(Opportunity)
             .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
-            .where(
-                Opportunity.status == OpportunityStatus.PUBLISHED,
-                col(Organisation.verified_at).is_not(None),
-            )
+            .where(listed_clause())
         ).all()
     )
 
@@ -433,8 +430,7 @@ def _rows_by_id(session: Session, ids: list[int]) -> dict[int, tuple[Opportunity
         .outerjoin(District, col(District.number) == Opportunity.district_number)
         .where(
             col(Opportunity.id).in_(ids),
-            Opportunity.status == OpportunityStatus.PUBLISHED,
-            col(Organisation.verified_at).is_not(None),
+            listed_clause(),
         )
     ).all()
     return {o.id: (o, org, district or "") for o, org, district in rows if o.id is not None}
@@ -486,7 +482,7 @@ def candidates(
     # Rank on the need's slots and skills even when its shifts are full: capacity is the
     # association's concern here, not a reason to hide people.
     if value.capacity == 0:
-        value = EngineOpportunity(**{**_as_dict(value), "capacity": 1})
+        value = replace(value, capacity=1)
     matches = rank_volunteers(
         value, pool.index, limit=limit + len(signed), weights=weights, now=now
     )
@@ -504,7 +500,3 @@ def candidates(
         for m in matches
         if int(m.volunteer) in users and int(m.volunteer) in profiles
     ]
-
-
-def _as_dict(value: EngineOpportunity) -> dict[str, Any]:
-    return {f.name: getattr(value, f.name) for f in fields(value)}

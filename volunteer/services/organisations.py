@@ -1,9 +1,10 @@
 """Organisations: registration, profile and logo, verification, members and their roles.
 
 An organisation is unlisted until a city coordinator verifies it (:func:`verify`): until then its
-needs are not public (:func:`listed_clause` is the one rule search and lists apply). People act
-for an organisation through a :class:`Membership` with the role admin or member; every
-organisation keeps at least one admin, so it can never be orphaned by a leave or a role change.
+needs are not public (``volunteer.services.listing.listed_clause`` is the one rule every public
+query applies). People act for an organisation through a :class:`Membership` with the role admin
+or member; every organisation keeps at least one admin, so it can never be orphaned by a leave or
+a role change.
 """
 
 import io
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from volunteer.geocoding import GeocodeError, Geocoder
@@ -21,8 +22,6 @@ from volunteer.models import (
     Cause,
     MemberRole,
     Membership,
-    Opportunity,
-    OpportunityStatus,
     Organisation,
     OrganisationCause,
     OrganisationKind,
@@ -55,17 +54,6 @@ class OrganisationInput:
     website: str = ""
     description: str = ""
     cause_ids: list[int] = field(default_factory=list)
-
-
-def listed_clause() -> ColumnElement[bool]:
-    """SQL condition for needs anyone may see: published, by a verified organisation.
-
-    Join ``Organisation`` on ``Opportunity.organisation_id`` and add this to every public query.
-    """
-    return and_(
-        col(Opportunity.status) == OpportunityStatus.PUBLISHED,
-        col(Organisation.verified_at).is_not(None),
-    )
 
 
 def is_admin(session: Session, org: Organisation, user: User) -> bool:

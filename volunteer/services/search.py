@@ -30,7 +30,6 @@ from volunteer.models import (
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
-    OpportunityStatus,
     Organisation,
     Shift,
     Signup,
@@ -39,6 +38,7 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.services import engine
+from volunteer.services.listing import listed_clause
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PER_PAGE = 20
@@ -171,10 +171,7 @@ def _filtered(session: Session, p: SearchParams, *, now: datetime) -> "_Found":
     stmt = (
         select(Opportunity.id, Opportunity.lat, Opportunity.lon, Opportunity.is_remote)
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(
-            Opportunity.status == OpportunityStatus.PUBLISHED,
-            col(Organisation.verified_at).is_not(None),
-        )
+        .where(listed_clause())
     )
     for word in p.q.split()[:MAX_WORDS]:
         pattern = _like(word)
@@ -463,10 +460,7 @@ def district_counts(session: Session) -> list[tuple[District, int]]:
         session.exec(
             select(Opportunity.district_number, func.count())
             .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-            .where(
-                Opportunity.status == OpportunityStatus.PUBLISHED,
-                col(Organisation.verified_at).is_not(None),
-            )
+            .where(listed_clause())
             .group_by(col(Opportunity.district_number))
         ).all()
     )

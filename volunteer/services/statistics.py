@@ -21,7 +21,6 @@ from volunteer.models import (
     HourState,
     Opportunity,
     OpportunitySkill,
-    OpportunityStatus,
     Organisation,
     Shift,
     Signup,
@@ -31,6 +30,7 @@ from volunteer.models import (
     VolunteerSkill,
 )
 from volunteer.services.engine import slot_of
+from volunteer.services.listing import listed_clause
 
 
 @dataclass
@@ -81,10 +81,7 @@ def _listed_needs() -> SelectOfScalar[int | None]:
     return (
         select(col(Opportunity.id))
         .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
-        .where(
-            Opportunity.status == OpportunityStatus.PUBLISHED,
-            col(Organisation.verified_at).is_not(None),
-        )
+        .where(listed_clause())
     )
 
 
