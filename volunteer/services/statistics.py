@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -145,13 +146,16 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
             rows[number].taken += filled
         if capacity > filled:
             slot_demand[slot_of(starts_at)] += capacity - filled
-    slot_supply: dict[str, int] = defaultdict(int)
-    for mask in session.exec(
-        select(VolunteerProfile.availability).where(col(VolunteerProfile.completed_at).is_not(None))
-    ).all():
-        for name, bit in SLOT_BIT.items():
-            if mask & bit:
-                slot_supply[name] += 1
+    # Count each weekly slot over all profiles at once: a city has 150,000 of them.
+    masks = np.fromiter(
+        session.exec(
+            select(VolunteerProfile.availability).where(
+                col(VolunteerProfile.completed_at).is_not(None)
+            )
+        ),
+        dtype=np.int64,
+    )
+    slot_supply = {name: int(np.count_nonzero(masks & bit)) for name, bit in SLOT_BIT.items()}
     start, end = date(year, 1, 1), date(year, 12, 31)
     for number, minutes in session.exec(
         select(Organisation.district_number, func.sum(HourEntry.minutes))
