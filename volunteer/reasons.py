@@ -182,7 +182,3 @@ def missing_text(reason: Mapping[str, Any]) -> str:
     if code == "no_location":
         return gettext("add your postcode so we can tell how far it is")
     return gettext("does not fit yet")
-
-
-def reason_texts(reasons: Iterable[Mapping[str, Any]]) -> list[str]:
-    return [reason_text(r) for r in reasons]

@@ -57,10 +57,3 @@ def render(text: str) -> Markup:
             html.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
     cleaned = nh3.clean("".join(html), tags=ALLOWED_TAGS, attributes={}, link_rel=None)
     return Markup(cleaned)  # noqa: S704 - escaped above and sanitised by nh3 with an allow-list
-
-
-def excerpt(text: str, length: int = 180) -> str:
-    """A plain one-line teaser without the formatting marks (for cards and lists)."""
-    flat = " ".join(_BULLET.sub("", line) for line in clean_text(text).split("\n"))
-    flat = " ".join(flat.replace("**", "").split())
-    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
