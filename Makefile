@@ -48,7 +48,7 @@ bench: $(DEV_STAMP) translations
 
 # List the strings no German catalogue translates yet (a developer's step, not the user's).
 messages: $(DEV_STAMP)
-	$(PY) -m volunteer.i18n_check
+	$(PY) -m volunteer.platform.i18n_check
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -73,8 +73,8 @@ def _prepare(url: str, n: int) -> None:
     from sqlalchemy import insert
     from sqlmodel import SQLModel
 
-    from volunteer.db import get_bind
     from volunteer.models import Notice, User
+    from volunteer.platform.db import get_bind
 
     app = _app(url)
     engine = get_bind(app)
@@ -130,7 +130,7 @@ def _prepare(url: str, n: int) -> None:
 def _worker(url: str, port: int, naive: bool, batch: int, name: str, out: Any) -> None:
     from notifications.channels.smtp import SmtpChannel, SmtpSettings
     from notifications.dispatcher import Dispatcher, Policy
-    from volunteer.db import get_bind
+    from volunteer.platform.db import get_bind
 
     app = _app(url)
     settings = SmtpSettings(port=port, mail_from="Mitwirken <noreply@mitwirken.example>")

@@ -32,7 +32,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services import engine
+from volunteer.services.discovery import engine
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PER_PAGE = 20

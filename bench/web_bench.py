@@ -31,12 +31,12 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bench import search_before
-from volunteer import migrate
 from volunteer.app import create_app
-from volunteer.db import new_session
 from volunteer.models import Opportunity, OpportunityStatus, Organisation, User
+from volunteer.platform import migrate
+from volunteer.platform.db import new_session
 from volunteer.runtime import tune_gc
-from volunteer.services import search
+from volunteer.services.discovery import search
 
 TARGET_MS = 100.0
 DEMO_VOLUNTEER = "ehrenamt@demo.mitwirken.de"
@@ -72,7 +72,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _prepare(url: str) -> None:
-    from volunteer.demo import has_users, load_demo_data
+    from volunteer.demo.city import has_users, load_demo_data
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8})
     migrate.upgrade(app)

@@ -5,7 +5,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import volunteer.models  # noqa: F401  (registers every table)
-from volunteer.db import make_engine
+from volunteer.platform.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 
 from notifications.dispatcher import Dispatcher, build_channels
 from notifications.scheduler import NoticeClock, _now, rules, run_rule
-from volunteer.db import get_bind
+from volunteer.platform.db import get_bind
 
 
 @click.command("scheduler")

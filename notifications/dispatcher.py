@@ -47,8 +47,8 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services import notice_settings
-from volunteer.services.outbox import EMAIL, SECURITY_KINDS
+from volunteer.services.notices import settings as notice_settings
+from volunteer.services.notices.outbox import EMAIL, SECURITY_KINDS
 
 log = logging.getLogger(__name__)
 

@@ -39,9 +39,9 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.reasons import reason_text
-from volunteer.services.outbox import SECURITY_KINDS
-from volunteer.services.unsubscribe import make_token
+from volunteer.services.notices.outbox import SECURITY_KINDS
+from volunteer.services.notices.unsubscribe import make_token
+from volunteer.web.wording.reasons import reason_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -310,13 +310,13 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
 
 def milestone_texts(payload: dict[str, Any]) -> tuple[str, str]:
     """Title and text of a recognition milestone, in the current locale."""
-    from notifications.rules.texts import milestone_texts as texts
+    from notifications.texts import milestone_texts as texts
 
     return texts(payload)
 
 
 def summary_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:
-    from notifications.rules.texts import summary_figures as labelled
+    from notifications.texts import summary_figures as labelled
 
     return labelled(figures)
 

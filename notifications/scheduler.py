@@ -34,7 +34,7 @@ from notifications.leader import LeaderLease
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
-from volunteer.db import get_bind, session_scope
+from volunteer.platform.db import get_bind, session_scope
 
 log = logging.getLogger(__name__)
 

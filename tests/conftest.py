@@ -24,9 +24,9 @@ from sqlmodel import Session, SQLModel
 
 import volunteer.models  # noqa: F401
 from volunteer.app import create_app
-from volunteer.db import make_engine
 from volunteer.models import Role, User
-from volunteer.services.passwords import hash_password
+from volunteer.platform.db import make_engine
+from volunteer.services.accounts.passwords import hash_password
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -95,7 +95,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def bind(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine | Connection]:
-    from volunteer.services import engine as matching_engine
+    from volunteer.services.discovery import engine as matching_engine
 
     # The engine's index cache is keyed by the bind; a new test must never see an old index.
     matching_engine.invalidate()

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from volunteer.i18n_check import ROOT, extracted, untranslated
+from volunteer.platform.i18n_check import ROOT, extracted, untranslated
 
 
 def main(area: str, *files: str) -> int:

@@ -7,9 +7,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from volunteer import auth, db, errors, i18n, security, templating
 from volunteer.config import DEFAULTS, finalise
-from volunteer.extensions import csrf, limiter
+from volunteer.platform import db, i18n
+from volunteer.platform.extensions import csrf, limiter
+from volunteer.web import auth, errors, security, templating
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -43,15 +44,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from volunteer.accounts import bp as accounts_bp
-    from volunteer.api import bp as api_bp
-    from volunteer.coordination import bp as coordination_bp
-    from volunteer.inbox import bp as inbox_bp
-    from volunteer.notices import bp as notices_bp
-    from volunteer.opportunities import bp as opportunities_bp
-    from volunteer.organisations import bp as organisations_bp
-    from volunteer.pages import bp as pages_bp
-    from volunteer.volunteers import bp as volunteers_bp
+    from volunteer.web.accounts import bp as accounts_bp
+    from volunteer.web.api import bp as api_bp
+    from volunteer.web.coordination import bp as coordination_bp
+    from volunteer.web.inbox import bp as inbox_bp
+    from volunteer.web.notices import bp as notices_bp
+    from volunteer.web.opportunities import bp as opportunities_bp
+    from volunteer.web.organisations import bp as organisations_bp
+    from volunteer.web.pages import bp as pages_bp
+    from volunteer.web.volunteers import bp as volunteers_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)

@@ -34,9 +34,9 @@ def warm_engine_index(app: "Flask") -> threading.Thread:
     first search or "Für dich" waits a second or more for a city-sized build."""
 
     def build() -> None:
-        from volunteer.clock import now
-        from volunteer.db import session_scope
-        from volunteer.services import engine
+        from volunteer.platform.clock import now
+        from volunteer.platform.db import session_scope
+        from volunteer.services.discovery import engine
 
         try:
             with app.app_context(), session_scope() as session:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, User
-from volunteer.services import outbox
+from volunteer.services.notices import outbox
 
 
 def enqueue_new(

@@ -25,7 +25,7 @@ CANDIDATES = 5
 def _candidates(session: Session, opportunity: Opportunity, *, now: datetime) -> list[int]:
     """Suggested volunteers from the engine (``engine.candidates``), best first."""
     try:
-        from volunteer.services import engine
+        from volunteer.services.discovery import engine
     except ImportError:  # the engine service lands separately; the notice is useful without
         return []
     found = engine.candidates(session, opportunity, now=now, limit=CANDIDATES)

@@ -1,10 +1,11 @@
 """Rules for volunteers: recognition milestones and the weekly digest of new opportunities.
 
 Both use the volunteer pages' own services, so an e-mail never says something the pages do not:
-milestones come from :func:`volunteer.services.recognition.milestones_reached` (the rules are
-data in ``volunteer/data/recognition.json``), recommendations and their reasons from
-:func:`volunteer.services.engine.recommend`. Reasons travel in the payload as the engine's codes
-and are worded at delivery, in the reader's language (:func:`volunteer.reasons.reason_text`).
+milestones come from :func:`volunteer.services.engagement.recognition.milestones_reached` (the rules
+are data in ``volunteer/data/recognition.json``), recommendations and their reasons from
+:func:`volunteer.services.discovery.engine.recommend`. Reasons travel in the payload as the engine's
+codes and are worded at delivery, in the reader's language
+(:func:`volunteer.web.wording.reasons.reason_text`).
 """
 
 import json
@@ -28,7 +29,8 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services import engine, recognition
+from volunteer.services.discovery import engine
+from volunteer.services.engagement import recognition
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -19,9 +19,9 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI
-from volunteer import migrate
 from volunteer.app import create_app
-from volunteer.db import make_engine
+from volunteer.platform import migrate
+from volunteer.platform.db import make_engine
 
 CHROMIUM = os.environ.get("VOLUNTEER_TEST_CHROMIUM") or shutil.which("chromium") or ""
 CHROMIUM_ARGS = [
@@ -76,7 +76,7 @@ def live_app(live_config: dict[str, Any]) -> Flask:
 @pytest.fixture
 def live_session(live_app: Flask) -> Iterator[Session]:
     """A session on the live server's database, for arranging data and checking results."""
-    from volunteer.db import new_session
+    from volunteer.platform.db import new_session
 
     with new_session(live_app) as s:
         yield s

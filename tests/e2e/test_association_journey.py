@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.conftest import TEST_PASSWORD
-from volunteer.geocoding import GazetteerGeocoder
+from volunteer.catalogue.geocoding import GazetteerGeocoder
+from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     Opportunity,
     Organisation,
@@ -24,9 +25,9 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.services import organisations, signups
-from volunteer.services.accounts import create_user
-from volunteer.services.reference_data import sync_reference_data
+from volunteer.services.accounts.account import create_user
+from volunteer.services.engagement import signups
+from volunteer.services.organisations import organisation as organisations
 
 pytestmark = pytest.mark.browser
 

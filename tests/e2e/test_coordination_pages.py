@@ -4,9 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import FIXED_NOW, TEST_PASSWORD
-from volunteer.demo import Scale, load_demo_data
+from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import Role
-from volunteer.services.accounts import create_user
+from volunteer.services.accounts.account import create_user
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from notifications.render import render
 from tests.conftest import FIXED_NOW, TEST_PASSWORD
 from volunteer.models import Notice, VolunteerProfile
-from volunteer.services.accounts import create_user
-from volunteer.services.unsubscribe import make_token
+from volunteer.services.accounts.account import create_user
+from volunteer.services.notices.unsubscribe import make_token
 
 pytestmark = pytest.mark.browser
 # Set to a directory to keep screenshots for a human look (e.g. VOLUNTEER_TEST_SCREENSHOTS=/tmp).

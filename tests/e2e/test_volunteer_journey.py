@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from tests.conftest import TEST_PASSWORD
+from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     District,
     Notice,
@@ -26,7 +27,6 @@ from volunteer.models import (
     Skill,
     User,
 )
-from volunteer.services.reference_data import sync_reference_data
 
 pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")

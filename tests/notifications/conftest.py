@@ -12,7 +12,6 @@ from sqlmodel import Session
 from notifications.channels.inbox import InboxChannel
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher, Policy
-from volunteer.db import get_bind
 from volunteer.models import (
     HourEntry,
     Membership,
@@ -25,6 +24,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.db import get_bind
 
 
 @pytest.fixture

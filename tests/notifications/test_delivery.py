@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from notifications.channels.inbox import InboxChannel
 from notifications.channels.smtp import SmtpChannel, SmtpSettings
 from notifications.dispatcher import Dispatcher, Policy
-from volunteer.db import get_bind
 from volunteer.models import Notice, Role, User
-from volunteer.services import outbox
+from volunteer.platform.db import get_bind
+from volunteer.services.notices import outbox
 
 
 def free_port() -> int:

@@ -27,8 +27,8 @@ from sqlmodel import Session, SQLModel, select
 
 from tests.conftest import POSTGRES_URL
 from tests.notifications.test_delivery import free_port
-from volunteer.db import make_engine
 from volunteer.models import Notice, SchedulerLease, User
+from volunteer.platform.db import make_engine
 
 _MSGID = re.compile(rb"^Message-ID: (<[^>]+>)", re.M | re.I)
 SPAWN = mp.get_context("spawn")
@@ -119,7 +119,7 @@ def _doomed_dispatcher(url: str, port: int, marker: str, send_first: int) -> Non
     from notifications.channels.smtp import SmtpChannel, settings_from_config
     from notifications.dispatcher import Dispatcher, Policy
     from volunteer.app import create_app
-    from volunteer.db import get_bind
+    from volunteer.platform.db import get_bind
 
     app = create_app(_config(url, port))
     real = SmtpChannel(settings_from_config(dict(app.config)))
@@ -164,7 +164,7 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
     from notifications.channels.smtp import SmtpChannel, settings_from_config
     from notifications.dispatcher import Dispatcher, Policy
     from volunteer.app import create_app
-    from volunteer.db import get_bind
+    from volunteer.platform.db import get_bind
 
     url = f"sqlite:///{tmp_path}/kill.sqlite3"
     now = datetime.now(UTC)
@@ -210,7 +210,7 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
 def _dispatcher_process(url: str, port: int, stop: Any, name: str) -> None:
     from notifications.dispatcher import Dispatcher, Policy, build_channels
     from volunteer.app import create_app
-    from volunteer.db import get_bind
+    from volunteer.platform.db import get_bind
 
     app = create_app(_config(url, port))
     d = Dispatcher(
@@ -225,7 +225,7 @@ def _scheduler_process(url: str, port: int, stop: Any, name: str, events: Any) -
     from notifications.dispatcher import Dispatcher, Policy, build_channels
     from notifications.scheduler import NoticeClock
     from volunteer.app import create_app
-    from volunteer.db import get_bind
+    from volunteer.platform.db import get_bind
 
     app = create_app(_config(url, port))
     d = Dispatcher(

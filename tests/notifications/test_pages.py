@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
 from volunteer.models import Notice, NoticePreference, User, VolunteerProfile
-from volunteer.services import outbox
-from volunteer.services.unsubscribe import make_token
+from volunteer.services.notices import outbox
+from volunteer.services.notices.unsubscribe import make_token
 
 
 def test_inbox_shows_delivered_notices_with_unread_count_and_marks_read(

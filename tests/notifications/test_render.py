@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
 from volunteer.models import Notice
-from volunteer.services import outbox
+from volunteer.services.notices import outbox
 
 SIGNUP_KINDS = ("signup_received", "signup_accepted", "signup_declined", "waitlist_moved_up")
 

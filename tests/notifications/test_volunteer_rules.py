@@ -21,7 +21,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services import engine
+from volunteer.services.discovery import engine
 
 HBF = (51.4788, 7.2232)
 EVERY_SLOT = (1 << 21) - 1

@@ -10,7 +10,8 @@ from typing import Any
 from PIL import Image
 from sqlmodel import Session, select
 
-from volunteer.geocoding import GazetteerGeocoder
+from volunteer.catalogue.geocoding import GazetteerGeocoder
+from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     Opportunity,
     Organisation,
@@ -23,8 +24,8 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.services import needs, organisations
-from volunteer.services.reference_data import sync_reference_data
+from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import organisation as organisations
 
 GEOCODER = GazetteerGeocoder()
 

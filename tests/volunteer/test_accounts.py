@@ -56,7 +56,7 @@ def test_taken_email_is_refused_case_insensitively(client, make_user):
 
 
 def test_verification_link_confirms_once(client, session, make_user, now):
-    from volunteer.services.accounts import issue_token
+    from volunteer.services.accounts.account import issue_token
 
     user = make_user(email_verified_at=None)
     raw = issue_token(session, "verify_email", now=now, hours=1, user=user, email=user.email)

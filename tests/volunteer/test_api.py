@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from volunteer.demo import Scale, load_demo_data
+from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import Opportunity, OpportunityStatus, Organisation
 
 

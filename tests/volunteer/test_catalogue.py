@@ -1,6 +1,6 @@
 """Every user-facing string has a German translation (message ids are English)."""
 
-from volunteer.i18n_check import untranslated
+from volunteer.platform.i18n_check import untranslated
 
 
 def test_german_catalogues_translate_every_message():

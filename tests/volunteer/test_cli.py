@@ -3,8 +3,8 @@
 from sqlmodel import Session, select
 
 from volunteer.cli import main
-from volunteer.db import make_engine
 from volunteer.models import Role, User
+from volunteer.platform.db import make_engine
 
 
 def test_create_coordinator_and_demo_accounts(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from volunteer.cli_match import match
+from volunteer.cli.match import match
 
 INSTANCE = {
     "volunteers": [

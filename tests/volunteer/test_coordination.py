@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from sqlmodel import select
 
-from volunteer.demo import Scale, load_demo_data
+from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import Role, VolunteerProfile
-from volunteer.services import proposal, statistics
+from volunteer.services.coordination import proposal, statistics
 
 SMALL = Scale(volunteers=80, organisations=30, opportunities=40)
 

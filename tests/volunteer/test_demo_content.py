@@ -1,7 +1,12 @@
 """The demo texts only refer to skills, causes and languages that exist."""
 
-from volunteer.demo_content import NAME_GROUPS, ORG_TEMPLATES, PERSONAS
-from volunteer.reference import load_causes, load_languages, load_skill_categories, load_skills
+from volunteer.catalogue.reference import (
+    load_causes,
+    load_languages,
+    load_skill_categories,
+    load_skills,
+)
+from volunteer.demo.content import NAME_GROUPS, ORG_TEMPLATES, PERSONAS
 
 
 def test_every_slug_in_the_demo_templates_exists() -> None:

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from volunteer import demo
+from volunteer.catalogue.sync import sync_reference_data
+from volunteer.demo import city as demo
 from volunteer.models import (
     Borough,
     Cause,
@@ -24,8 +25,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services.passwords import verify_password
-from volunteer.services.reference_data import sync_reference_data
+from volunteer.services.accounts.passwords import verify_password
 
 TABLES: tuple[type[SQLModel], ...] = (
     User, VolunteerProfile, Organisation, Membership, Opportunity, Shift, Signup, HourEntry,

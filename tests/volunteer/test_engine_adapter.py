@@ -17,8 +17,8 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.reasons import missing_text, reason_text
-from volunteer.services import engine
+from volunteer.services.discovery import engine
+from volunteer.web.wording.reasons import missing_text, reason_text
 
 # Bochum Hauptbahnhof and a place about 2 km south (Südinnenstadt / Ehrenfeld).
 HBF = (51.4788, 7.2232)

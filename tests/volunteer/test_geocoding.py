@@ -2,8 +2,8 @@
 
 import pytest
 
-from volunteer.gazetteer import default_gazetteer
-from volunteer.geocoding import (
+from volunteer.catalogue.gazetteer import default_gazetteer
+from volunteer.catalogue.geocoding import (
     FakeGeocoder,
     GazetteerGeocoder,
     GeocodeError,

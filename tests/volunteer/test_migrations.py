@@ -9,9 +9,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from volunteer import migrate
 from volunteer.app import create_app
-from volunteer.db import make_engine
+from volunteer.platform import migrate
+from volunteer.platform.db import make_engine
 
 
 def test_there_is_one_head(tmp_path):

@@ -6,7 +6,7 @@ Routes are taken from the URL map, so a new page is covered the day it is added.
 import pytest
 from sqlmodel import select
 
-from volunteer.demo import Scale, load_demo_data
+from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import MemberRole, Membership, Opportunity, Organisation, Role
 
 ODD = {

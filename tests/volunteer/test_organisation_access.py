@@ -17,7 +17,7 @@ from tests.volunteer.organisation_factories import (
     seed_reference,
 )
 from volunteer.models import HourEntry, Membership, Opportunity, Role, Shift, Signup
-from volunteer.services import hours
+from volunteer.services.engagement import hours
 
 # Public on purpose: a verified organisation's logo appears on its public needs.
 PUBLIC_ENDPOINTS = {"organisations.logo"}
@@ -167,8 +167,8 @@ def test_the_demo_association_admin_reaches_every_page_of_their_organisation(
     app, client, login, session, now
 ):
     """Real-looking data (many needs, shifts, sign-ups and hours): no page of the journey fails."""
-    from volunteer.demo import DEMO_ORG_ADMIN, Scale, load_demo_data
-    from volunteer.services.accounts import find_by_email
+    from volunteer.demo.city import DEMO_ORG_ADMIN, Scale, load_demo_data
+    from volunteer.services.accounts.account import find_by_email
 
     load_demo_data(session, now=now, scale=Scale(60, 8, 20), progress=False)
     session.commit()

@@ -30,9 +30,11 @@ from volunteer.models import (
     Signup,
     SignupState,
 )
-from volunteer.richtext import render
-from volunteer.services import engine, hours, organisations
+from volunteer.platform.richtext import render
+from volunteer.services.discovery import engine
+from volunteer.services.engagement import hours
 from volunteer.services.errors import ServiceError
+from volunteer.services.organisations import organisation as organisations
 
 
 @pytest.fixture
@@ -602,7 +604,7 @@ def test_conduct_certificate_is_recorded_as_seen_never_stored(
 def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
     from datetime import time
 
-    from volunteer.services import needs
+    from volunteer.services.organisations import opportunities as needs
 
     need, admin = world["need"], world["admin"]
     first = (now + timedelta(days=1)).date()

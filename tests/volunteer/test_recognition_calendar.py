@@ -13,7 +13,7 @@ from tests.volunteer.journey_helpers import (
     set_profile,
 )
 from volunteer.models import AgeGroup, HourEntry, HourState, Signup, SignupState
-from volunteer.services import calendar, recognition, signups
+from volunteer.services.engagement import calendar, recognition, signups
 from volunteer.services.errors import ServiceError
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from volunteer.services.recurrence import (
+from volunteer.services.organisations.recurrence import (
     BERLIN,
     MAX_OCCURRENCES,
     RecurrenceError,

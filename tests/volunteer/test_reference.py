@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from volunteer.gazetteer import default_gazetteer, load_gazetteer
-from volunteer.reference import (
+from volunteer.catalogue.gazetteer import default_gazetteer, load_gazetteer
+from volunteer.catalogue.reference import (
     DATA,
     load_causes,
     load_languages,

@@ -5,9 +5,9 @@ from flask import Blueprint
 from flask_login import current_user, login_required
 
 from tests.conftest import TEST_PASSWORD
-from volunteer.db import get_session
 from volunteer.models import MemberRole, Membership, Organisation, Token
-from volunteer.permissions import organisation_for, owned_or_404
+from volunteer.platform.db import get_session
+from volunteer.services.permissions import organisation_for, owned_or_404
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_post_with_csrf_token_from_the_form_works(client, make_user):
 
 
 def test_login_is_rate_limited(app):
-    from volunteer.extensions import limiter
+    from volunteer.platform.extensions import limiter
 
     limiter.reset()
     app.config["WTF_CSRF_ENABLED"] = False

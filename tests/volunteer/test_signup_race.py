@@ -17,9 +17,9 @@ from sqlmodel import Session, SQLModel, select
 
 import volunteer.models  # noqa: F401
 from tests.volunteer.journey_helpers import make_opportunity, make_shift
-from volunteer.db import make_engine
 from volunteer.models import Notice, Shift, Signup, SignupState, User
-from volunteer.services import signups
+from volunteer.platform.db import make_engine
+from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

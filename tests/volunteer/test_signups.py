@@ -13,7 +13,7 @@ from tests.volunteer.journey_helpers import (
     set_profile,
 )
 from volunteer.models import AgeGroup, Notice, OpportunityStatus, SignupState
-from volunteer.services import signups
+from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 
 

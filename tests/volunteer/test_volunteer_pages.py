@@ -16,6 +16,7 @@ from tests.volunteer.journey_helpers import (
     make_shift,
     set_profile,
 )
+from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     Consent,
     District,
@@ -29,8 +30,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services import signups
-from volunteer.services.reference_data import sync_reference_data
+from volunteer.services.engagement import signups
 
 PROFILE = {
     "location": "44787",
@@ -76,7 +76,7 @@ def test_new_volunteer_is_guided_to_the_profile_and_sees_recommendations(
         session, now, title="Hausaufgaben begleiten", district_number=d.number, lat=d.lat, lon=d.lon
     )
     make_shift(session, now, opp, starts_in=timedelta(days=7, hours=1))  # Saturday 10:00
-    from volunteer.services import engine
+    from volunteer.services.discovery import engine
 
     engine.invalidate()
     assert client.get("/engagements/").status_code == 200  # warms the engine's cached index

@@ -1,0 +1,172 @@
+"""The ``volunteer`` command: the Flask CLI plus the project's own commands.
+
+``volunteer db upgrade``, ``volunteer create-user --role coordinator``, ``volunteer demo-data``,
+``volunteer serve`` (what ``make run`` calls), ``volunteer match ...`` (the engine on JSON files).
+Other packages add commands through the ``flask.commands`` entry point (e.g. ``scheduler``).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from volunteer.app import create_app
+from volunteer.cli.match import match
+from volunteer.models import Role
+from volunteer.platform import migrate
+from volunteer.platform.clock import now
+from volunteer.platform.db import session_scope
+from volunteer.services.accounts import account as accounts
+from volunteer.services.errors import ServiceError
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
+def main() -> None:
+    """Mitwirken: volunteering in your city."""
+
+
+main.add_command(match)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app, revision)
+    click.echo(f"Database at {migrate.head(current_app)}")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    migrate.revision(current_app, message)
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.VOLUNTEER.value)
+@click.option("--first-name", default="")
+@with_appcontext
+def create_user_command(email: str, password: str, role: str, first_name: str) -> None:
+    """Create an account, e.g. a city coordinator (``--role coordinator``)."""
+    try:
+        with session_scope() as session:
+            user = accounts.create_user(
+                session,
+                email=email,
+                password=password,
+                role=role,
+                first_name=first_name,
+                now=now(),
+                verified=True,
+                min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            )
+            click.echo(f"Created {role} {user.email} (id {user.id})")
+    except ServiceError as error:
+        raise click.ClickException(f"{error.code} ({error.field})") from error
+
+
+@main.command("demo-data")
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "bochum"]),
+    default="demo",
+    help="demo: a realistic small city; bochum: 150,000 volunteers, 10,000 needs.",
+)
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+@with_appcontext
+def demo_data_command(scale: str, if_empty: bool) -> None:
+    """Fill the database with realistic Bochum demo data (idempotent)."""
+    from volunteer.demo import city as demo
+
+    with session_scope() as session:
+        if if_empty and demo.has_users(session):
+            click.echo("Database not empty: demo data not loaded.")
+            return
+        summary = demo.load_demo_data(session, now=now(), scale=scale)
+    for line in summary:
+        click.echo(line)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=2, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Run only the web server.")
+@with_appcontext
+def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
+    """Migrate, load demo data when empty, then serve with gunicorn and run the scheduler.
+
+    The scheduler runs as its own process (``volunteer scheduler``); both stop on Ctrl-C.
+    """
+    migrate.upgrade(current_app)
+    from volunteer.demo import city as demo
+
+    with session_scope() as session:
+        if not demo.has_users(session):
+            click.echo("Empty database: loading demo data …")
+            for line in demo.load_demo_data(session, now=now(), scale="demo"):
+                if line != demo.LOGINS_TEXT:
+                    click.echo(line)
+    click.echo(demo.LOGINS_TEXT)
+    exe = os.path.dirname(sys.executable)
+    procs: list[subprocess.Popen[Any]] = []
+    gunicorn = shutil.which("gunicorn", path=exe) or "gunicorn"
+    procs.append(
+        subprocess.Popen(
+            [
+                gunicorn,
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--access-logfile",
+                "-",
+                "volunteer.wsgi:app",
+            ]
+        )
+    )
+    if not no_scheduler and "scheduler" in main.list_commands(click.get_current_context()):
+        procs.append(subprocess.Popen([os.path.join(exe, "volunteer"), "scheduler"]))
+    click.echo(f"Serving on http://{host}:{port}  (Ctrl-C stops everything)")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan children
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -1,7 +1,0 @@
-"""Browsing needs under ``/engagements``: search, districts and map, a need's page, sign-up."""
-
-from flask import Blueprint
-
-bp = Blueprint("opportunities", __name__, url_prefix="/engagements")
-
-from volunteer.opportunities import views  # noqa: E402,F401

@@ -1,7 +1,0 @@
-"""Public pages: home, accessibility statement, privacy, imprint, language switch, health."""
-
-from flask import Blueprint
-
-bp = Blueprint("pages", __name__)
-
-from volunteer.pages import views  # noqa: E402,F401

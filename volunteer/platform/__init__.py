@@ -1,0 +1,4 @@
+"""The platform under everything: database, clock, i18n, extensions, migrations, text cleaning.
+
+Imports no other part of ``volunteer``.
+"""

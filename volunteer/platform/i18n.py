@@ -1,0 +1,64 @@
+"""Languages: German by default, English switchable.
+
+The choice is remembered per user (``User.locale``); visitors get it from a cookie, else from
+Accept-Language. Message ids are English; ``translations/de`` holds the German catalogue, which a
+test keeps complete.
+"""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_decimal, format_time
+from flask_login import current_user
+
+from volunteer.platform.extensions import babel
+
+LANG_COOKIE = "mitwirken_lang"
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def select_locale() -> str:
+    supported: list[str] = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return str(current_user.locale)
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in supported:
+        return cookie
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+def translation_directories(root: Path) -> list[Path]:
+    """One catalogue directory per area (core, volunteers, organisations, notices, ...).
+
+    Flask-Babel merges catalogues of the same domain from several directories, so each part of
+    the app keeps its own German catalogue and parallel work never edits the same file.
+    """
+    return sorted(p for p in (root / "translations").iterdir() if (p / "de").is_dir())
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES",
+        ";".join(str(p) for p in translation_directories(Path(app.root_path))),
+    )
+    babel.init_app(app, locale_selector=select_locale)
+
+    app.jinja_env.filters["format_decimal"] = format_decimal
+
+    @app.template_filter("time_range")
+    def _time_range(start: datetime, end: datetime, style: str = "full") -> str:
+        """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
+        16:00–18:00", or with ``style="medium"`` "02.12.2026, 16:00–18:00"."""
+        day = format_date(start, style)
+        if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
+            return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
+        return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
+
+    @app.template_filter("local_dt")
+    def _local_dt(value: datetime | None, fmt: str = "medium") -> str:
+        """A UTC timestamp shown in Europe/Berlin in the reader's language."""
+        if value is None:
+            return ""
+        return format_datetime(value, fmt)

@@ -1,0 +1,332 @@
+"""Accounts: registration, verification, login, password reset, e-mail and password change."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from volunteer.models import Consent, Role, Token, User
+from volunteer.models.accounts import new_alternative_id
+from volunteer.services import audit
+from volunteer.services.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
+from volunteer.services.errors import ServiceError
+from volunteer.services.notices import outbox
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email_key == email_key(email))).first()
+
+
+def check_password(password: str, *, min_length: int, email: str = "") -> None:
+    problems = password_problems(password, min_length=min_length, email=email)
+    if problems:
+        raise ServiceError(problems[0], field="password", min_length=min_length)
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    first_name: str = "",
+    last_name: str = "",
+    locale: str = "de",
+    role: str = Role.VOLUNTEER,
+    verified: bool = False,
+    min_length: int = 10,
+    enforce_policy: bool = True,
+) -> User:
+    email = email.strip()
+    if find_by_email(session, email) is not None:
+        raise ServiceError("email_taken", field="email")
+    if enforce_policy:
+        check_password(password, min_length=min_length, email=email)
+    user = User(
+        email=email,
+        email_key=email_key(email),
+        password_hash=hash_password(password),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        locale=locale,
+        role=role,
+        created_at=now,
+        email_verified_at=now if verified else None,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.created",
+        actor=user,
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        role=role,
+    )
+    return user
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    purpose: str,
+    *,
+    now: datetime,
+    hours: float,
+    user: User | None = None,
+    email: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> str:
+    """Store a hashed single-use token and return the raw value for the link."""
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        Token(
+            purpose=purpose,
+            token_hash=_hash(raw),
+            user_id=user.id if user else None,
+            email=email,
+            data=data or {},
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    session.flush()
+    return raw
+
+
+def consume_token(session: Session, raw: str, purpose: str, *, now: datetime) -> Token:
+    token = session.exec(
+        select(Token).where(Token.token_hash == _hash(raw or ""), Token.purpose == purpose)
+    ).first()
+    if token is None or token.used_at is not None or token.expires_at <= now:
+        raise ServiceError("invalid_token", field="token")
+    token.used_at = now
+    session.add(token)
+    return token
+
+
+def register(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    locale: str,
+    now: datetime,
+    base_url: str,
+    min_length: int,
+    verify_hours: float,
+) -> User:
+    """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)), and
+    queue the verification e-mail, all in the same transaction."""
+    user = create_user(
+        session,
+        email=email,
+        password=password,
+        first_name=first_name,
+        locale=locale,
+        now=now,
+        min_length=min_length,
+    )
+    session.add(Consent(user_id=user.id, kind="privacy", given_at=now))
+    send_verification(session, user, now=now, base_url=base_url, hours=verify_hours)
+    return user
+
+
+def send_verification(
+    session: Session, user: User, *, now: datetime, base_url: str, hours: float
+) -> None:
+    raw = issue_token(session, "verify_email", now=now, hours=hours, user=user, email=user.email)
+    outbox.enqueue(
+        session,
+        "verify_email",
+        dedupe_key=f"verify_email:{user.id}:{now.isoformat()}",
+        now=now,
+        user=user,
+        payload={"url": f"{base_url}/konto/bestaetigen/{raw}", "name": user.display_name},
+    )
+
+
+def verify_email(session: Session, raw: str, *, now: datetime) -> User:
+    token = consume_token(session, raw, "verify_email", now=now)
+    user = session.get(User, token.user_id)
+    if user is None or user.email_key != email_key(token.email or ""):
+        raise ServiceError("invalid_token", field="token")
+    user.email_verified_at = user.email_verified_at or now
+    session.add(user)
+    audit.record(
+        session, "user.verified", actor=user, now=now, object_type="user", object_id=user.id
+    )
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User | None:
+    """The user for these credentials, or None; constant-ish work either way."""
+    user = find_by_email(session, email)
+    if user is None or user.deleted_at is not None:
+        verify_password(_DUMMY_HASH, password)  # same cost as a real check: no user enumeration
+        return None
+    if not verify_password(user.password_hash, password):
+        audit.record(
+            session, "user.login_failed", actor=user, now=now, object_type="user", object_id=user.id
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    session.add(user)
+    audit.record(session, "user.login", actor=user, now=now, object_type="user", object_id=user.id)
+    return user
+
+
+_DUMMY_HASH = hash_password("not-a-real-password-just-timing")
+
+
+def revoke_sessions(session: Session, user: User) -> None:
+    """Rotate the alternative id: every session and remember-me cookie of this user dies."""
+    user.alternative_id = new_alternative_id()
+    session.add(user)
+
+
+def logout(session: Session, user: User, *, now: datetime) -> None:
+    revoke_sessions(session, user)
+    audit.record(session, "user.logout", actor=user, now=now, object_type="user", object_id=user.id)
+
+
+def request_password_reset(
+    session: Session, email: str, *, now: datetime, base_url: str, hours: float
+) -> None:
+    """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
+    user = find_by_email(session, email)
+    if user is None or user.deleted_at is not None:
+        return
+    raw = issue_token(session, "password_reset", now=now, hours=hours, user=user)
+    outbox.enqueue(
+        session,
+        "password_reset",
+        dedupe_key=f"password_reset:{user.id}:{now.isoformat()}",
+        now=now,
+        user=user,
+        payload={
+            "url": f"{base_url}/konto/passwort-neu/{raw}",
+            "name": user.display_name,
+            "hours": hours,
+        },
+    )
+
+
+def reset_password(
+    session: Session, raw: str, password: str, *, now: datetime, min_length: int
+) -> User:
+    token = consume_token(session, raw, "password_reset", now=now)
+    user = session.get(User, token.user_id)
+    if user is None or user.deleted_at is not None:
+        raise ServiceError("invalid_token", field="token")
+    check_password(password, min_length=min_length, email=user.email)
+    _set_password(session, user, password, now=now)
+    user.email_verified_at = user.email_verified_at or now  # the link proved the address
+    return user
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new: str, now: datetime, min_length: int
+) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ServiceError("wrong_password", field="current_password")
+    check_password(new, min_length=min_length, email=user.email)
+    _set_password(session, user, new, now=now)
+
+
+def _set_password(session: Session, user: User, password: str, *, now: datetime) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    revoke_sessions(session, user)
+    audit.record(
+        session, "user.password_changed", actor=user, now=now, object_type="user", object_id=user.id
+    )
+    outbox.enqueue(
+        session,
+        "password_changed",
+        dedupe_key=f"password_changed:{user.id}:{now.isoformat()}",
+        now=now,
+        user=user,
+        payload={"name": user.display_name},
+    )
+
+
+def request_email_change(
+    session: Session,
+    user: User,
+    *,
+    new_email: str,
+    password: str,
+    now: datetime,
+    base_url: str,
+    hours: float,
+) -> None:
+    if not verify_password(user.password_hash, password):
+        raise ServiceError("wrong_password", field="password")
+    new_email = new_email.strip()
+    existing = find_by_email(session, new_email)
+    if existing is not None and existing.id != user.id:
+        raise ServiceError("email_taken", field="email")
+    raw = issue_token(session, "email_change", now=now, hours=hours, user=user, email=new_email)
+    outbox.enqueue(
+        session,
+        "email_change",
+        dedupe_key=f"email_change:{user.id}:{now.isoformat()}",
+        now=now,
+        user=user,
+        to_email=new_email,
+        payload={
+            "url": f"{base_url}/konto/email-bestaetigen/{raw}",
+            "name": user.display_name,
+            "new_email": new_email,
+        },
+    )
+
+
+def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
+    token = consume_token(session, raw, "email_change", now=now)
+    user = session.get(User, token.user_id)
+    new_email = token.email or ""
+    if user is None or not new_email:
+        raise ServiceError("invalid_token", field="token")
+    other = find_by_email(session, new_email)
+    if other is not None and other.id != user.id:
+        raise ServiceError("email_taken", field="email")
+    old = user.email
+    user.email, user.email_key = new_email, email_key(new_email)
+    user.email_verified_at = now
+    session.add(user)
+    audit.record(
+        session,
+        "user.email_changed",
+        actor=user,
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        old=old,
+        new=new_email,
+    )
+    return user
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    user.locale = locale
+    session.add(user)

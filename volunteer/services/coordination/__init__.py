@@ -1,0 +1,1 @@
+"""The city coordinators' work: verification queues, statistics, the city-wide proposal."""

@@ -1,0 +1,259 @@
+"""City statistics for coordinators: where engagement thrives and where help is missing.
+
+Everything is counted in SQL (no identities leave the database): volunteers and needs per
+district, skill demand against supply, weekly-slot demand against supply, and the gaps —
+places in a district that wants a skill nobody nearby offers.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from matching.model import SLOT_BIT
+from volunteer.models import (
+    PLACE_HOLDING_STATES,
+    District,
+    HourEntry,
+    HourState,
+    Opportunity,
+    OpportunitySkill,
+    Organisation,
+    Shift,
+    Signup,
+    Skill,
+    User,
+    VolunteerProfile,
+    VolunteerSkill,
+)
+from volunteer.services.discovery.engine import slot_of
+from volunteer.services.discovery.listing import listed_clause
+
+
+@dataclass
+class DistrictRow:
+    number: int
+    name: str
+    borough: int
+    volunteers: int = 0
+    organisations: int = 0
+    needs: int = 0
+    places: int = 0
+    taken: int = 0
+    hours: float = 0.0
+
+    @property
+    def fill_rate(self) -> float | None:
+        return self.taken / self.places if self.places else None
+
+    @property
+    def volunteers_per_place(self) -> float | None:
+        open_places = self.places - self.taken
+        return self.volunteers / open_places if open_places > 0 else None
+
+
+@dataclass
+class SkillRow:
+    slug: str
+    label_de: str
+    label_en: str
+    demand: int = 0  # open needs that require it
+    supply: int = 0  # volunteers who offer it
+
+    @property
+    def ratio(self) -> float | None:
+        return self.supply / self.demand if self.demand else None
+
+
+@dataclass
+class Overview:
+    districts: list[DistrictRow]
+    skills: list[SkillRow]
+    slot_demand: dict[str, int] = field(default_factory=dict)
+    slot_supply: dict[str, int] = field(default_factory=dict)
+    pending_organisations: int = 0
+
+
+def _listed_needs() -> SelectOfScalar[int | None]:
+    return (
+        select(col(Opportunity.id))
+        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
+        .where(listed_clause())
+    )
+
+
+def overview(session: Session, *, now: datetime, year: int | None = None) -> Overview:
+    """All coordinator figures in one pass of aggregate queries."""
+    year = year or now.year
+    rows = {
+        d.number: DistrictRow(d.number, d.name, d.borough_number)
+        for d in session.exec(select(District).order_by(col(District.number))).all()
+    }
+    active_volunteers = (
+        select(VolunteerProfile.district_number, func.count())
+        .join(User, col(User.id) == VolunteerProfile.user_id)
+        .where(col(User.deleted_at).is_(None), col(VolunteerProfile.completed_at).is_not(None))
+        .group_by(col(VolunteerProfile.district_number))
+    )
+    for number, n in session.exec(active_volunteers).all():
+        if number in rows:
+            rows[number].volunteers = n
+    for number, n in session.exec(
+        select(Organisation.district_number, func.count())
+        .where(col(Organisation.verified_at).is_not(None))
+        .group_by(col(Organisation.district_number))
+    ).all():
+        if number in rows:
+            rows[number].organisations = n
+    listed = _listed_needs().subquery()
+    for number, n in session.exec(
+        select(Opportunity.district_number, func.count())
+        .where(col(Opportunity.id).in_(select(listed.c.id)))
+        .group_by(col(Opportunity.district_number))
+    ).all():
+        if number in rows:
+            rows[number].needs = n
+    upcoming = (
+        select(Shift.id, Shift.capacity, Shift.starts_at, Opportunity.district_number)
+        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
+        .where(
+            col(Opportunity.id).in_(select(listed.c.id)),
+            Shift.starts_at > now,
+            col(Shift.cancelled_at).is_(None),
+        )
+    )
+    taken = dict(
+        session.exec(
+            select(Signup.shift_id, func.count())
+            .join(Shift, col(Shift.id) == Signup.shift_id)
+            .where(
+                Shift.starts_at > now,
+                col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
+            )
+            .group_by(col(Signup.shift_id))
+        ).all()
+    )
+    slot_demand: dict[str, int] = defaultdict(int)
+    for shift_id, capacity, starts_at, number in session.exec(upcoming).all():
+        assert shift_id is not None  # a stored row always has its key
+        filled = min(capacity, taken.get(shift_id, 0))
+        if number in rows:
+            rows[number].places += capacity
+            rows[number].taken += filled
+        if capacity > filled:
+            slot_demand[slot_of(starts_at)] += capacity - filled
+    # Count each weekly slot over all profiles at once: a city has 150,000 of them.
+    masks = np.fromiter(
+        session.exec(
+            select(VolunteerProfile.availability).where(
+                col(VolunteerProfile.completed_at).is_not(None)
+            )
+        ),
+        dtype=np.int64,
+    )
+    slot_supply = {name: int(np.count_nonzero(masks & bit)) for name, bit in SLOT_BIT.items()}
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    for number, minutes in session.exec(
+        select(Organisation.district_number, func.sum(HourEntry.minutes))
+        .join(Organisation, col(Organisation.id) == HourEntry.organisation_id)
+        .where(
+            HourEntry.state == HourState.CONFIRMED,
+            HourEntry.worked_on >= start,
+            HourEntry.worked_on <= end,
+        )
+        .group_by(col(Organisation.district_number))
+    ).all():
+        if number in rows:
+            rows[number].hours = round((minutes or 0) / 60, 1)
+    return Overview(
+        districts=list(rows.values()),
+        skills=skill_balance(session),
+        slot_demand=dict(slot_demand),
+        slot_supply=dict(slot_supply),
+        pending_organisations=session.exec(
+            select(func.count())
+            .select_from(Organisation)
+            .where(col(Organisation.verified_at).is_(None))
+        ).one(),
+    )
+
+
+def skill_balance(session: Session) -> list[SkillRow]:
+    """Per skill: how many listed needs require it and how many volunteers offer it."""
+    rows = {
+        s.slug: SkillRow(s.slug, s.label_de, s.label_en)
+        for s in session.exec(select(Skill).order_by(Skill.slug)).all()
+    }
+    listed = _listed_needs().subquery()
+    for slug, n in session.exec(
+        select(Skill.slug, func.count())
+        .join(OpportunitySkill, col(OpportunitySkill.skill_id) == Skill.id)
+        .where(
+            OpportunitySkill.required == True,  # noqa: E712
+            col(OpportunitySkill.opportunity_id).in_(select(listed.c.id)),
+        )
+        .group_by(Skill.slug)
+    ).all():
+        rows[slug].demand = n
+    for slug, n in session.exec(
+        select(Skill.slug, func.count())
+        .join(VolunteerSkill, col(VolunteerSkill.skill_id) == Skill.id)
+        .join(User, col(User.id) == VolunteerSkill.user_id)
+        .where(col(User.deleted_at).is_(None))
+        .group_by(Skill.slug)
+    ).all():
+        rows[slug].supply = n
+    return sorted(rows.values(), key=lambda r: (-(r.demand - r.supply), r.slug))
+
+
+@dataclass(frozen=True)
+class Gap:
+    district: int
+    district_name: str
+    skill: str
+    label_de: str
+    label_en: str
+    needs: int
+    volunteers: int
+
+
+def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
+    """District × skill pairs where listed needs require a skill few volunteers there offer.
+
+    Sorted by the shortfall (needs minus volunteers in the same district), largest first.
+    """
+    listed = _listed_needs().subquery()
+    demand = session.exec(
+        select(Opportunity.district_number, Skill.slug, func.count())
+        .join(OpportunitySkill, col(OpportunitySkill.opportunity_id) == Opportunity.id)
+        .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
+        .where(
+            OpportunitySkill.required == True,  # noqa: E712
+            col(Opportunity.id).in_(select(listed.c.id)),
+            col(Opportunity.district_number).is_not(None),
+        )
+        .group_by(col(Opportunity.district_number), Skill.slug)
+    ).all()
+    supply = {
+        (d, s): n
+        for d, s, n in session.exec(
+            select(VolunteerProfile.district_number, Skill.slug, func.count())
+            .join(VolunteerSkill, col(VolunteerSkill.user_id) == VolunteerProfile.user_id)
+            .join(Skill, col(Skill.id) == VolunteerSkill.skill_id)
+            .group_by(col(VolunteerProfile.district_number), Skill.slug)
+        ).all()
+    }
+    names = dict(session.exec(select(District.number, District.name)).all())
+    labels = {s.slug: (s.label_de, s.label_en) for s in session.exec(select(Skill)).all()}
+    out = [
+        Gap(d, names.get(d, str(d)), s, *labels.get(s, (s, s)), n, supply.get((d, s), 0))
+        for d, s, n in demand
+        if d is not None  # excluded by the query already; narrows the type
+        and n > supply.get((d, s), 0)
+    ]
+    out.sort(key=lambda g: (-(g.needs - g.volunteers), g.district, g.skill))
+    return out[:limit]

@@ -1,0 +1,468 @@
+"""Browse and search needs: full text, filters, three sort orders, stable paginated URLs.
+
+Whatever arrives in the query string is parsed leniently by :func:`parse_params`: unknown filter
+values are dropped, numbers are clamped, text is cut to a sane length, so no input can cause an
+error page. Filters that SQL answers well (text, skill, cause, district, flags, date range) run in
+the database; the ones that need the engine's view (fits my availability, best match) use the
+engine's cached index, which already knows each need's weekly slots and next open shift.
+"""
+
+import math
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import exists, func, or_
+from sqlmodel import Session, col, select
+
+from matching.index import OpportunityIndex
+from matching.scoring import DEFAULT_WEIGHTS, combine
+from volunteer.models import (
+    PLACE_HOLDING_STATES,
+    Cause,
+    District,
+    Opportunity,
+    OpportunityCause,
+    OpportunitySkill,
+    Organisation,
+    Shift,
+    Signup,
+    Skill,
+    User,
+    VolunteerProfile,
+)
+from volunteer.services.discovery import engine
+from volunteer.services.discovery.listing import listed_clause
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PER_PAGE = 20
+MAX_QUERY = 100
+MAX_WORDS = 6
+MAX_PAGE = 10_000
+SORTS = ("best", "soonest", "nearest")
+KINDS = ("oneoff", "regular")
+RADII = (1, 2, 5, 10, 20, 50)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A normalised search: everything here is valid, so it can be turned back into a URL."""
+
+    q: str = ""
+    skill: str = ""
+    cause: str = ""
+    district: int | None = None
+    radius: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    fits: bool = False
+    minors: bool = False
+    step_free: bool = False
+    kind: str = ""
+    sort: str = ""
+    page: int = 1
+
+    def query_args(self, **changes: Any) -> dict[str, str]:
+        """The canonical query string (defaults left out), for links and pagination."""
+        p = replace(self, **changes)
+        args = {
+            "q": p.q,
+            "skill": p.skill,
+            "cause": p.cause,
+            "district": str(p.district) if p.district else "",
+            "radius": str(p.radius) if p.radius else "",
+            "from": p.date_from.isoformat() if p.date_from else "",
+            "to": p.date_to.isoformat() if p.date_to else "",
+            "fits": "1" if p.fits else "",
+            "minors": "1" if p.minors else "",
+            "step_free": "1" if p.step_free else "",
+            "kind": p.kind,
+            "sort": p.sort,
+            "page": str(p.page) if p.page > 1 else "",
+        }
+        return {k: v for k, v in args.items() if v}
+
+    def url_query(self, **changes: Any) -> str:
+        return urlencode(self.query_args(**changes))
+
+
+def _int(value: str | None, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(str(value).strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def parse_params(
+    args: Mapping[str, str], *, skills: set[str], causes: set[str], districts: set[int]
+) -> SearchParams:
+    """Turn any query string into valid parameters (unknown values are ignored, never errors)."""
+    raw = str(args.get("q", ""))[: MAX_QUERY * 4]
+    # Control characters (NUL above all) mean nothing in a search and PostgreSQL rejects them.
+    q = " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())[:MAX_QUERY]
+    district = _int(args.get("district"), 1, 10_000)
+    radius = _int(args.get("radius"), 1, 50)
+    date_from, date_to = _date(args.get("from")), _date(args.get("to"))
+    if date_from and date_to and date_to < date_from:
+        date_from, date_to = date_to, date_from
+    sort = str(args.get("sort", ""))
+    kind = str(args.get("kind", ""))
+    return SearchParams(
+        q=q,
+        skill=str(args.get("skill", "")) if args.get("skill") in skills else "",
+        cause=str(args.get("cause", "")) if args.get("cause") in causes else "",
+        district=district if district in districts else None,
+        radius=radius if radius in RADII else None,
+        date_from=date_from,
+        date_to=date_to,
+        fits=args.get("fits") == "1",
+        minors=args.get("minors") == "1",
+        step_free=args.get("step_free") == "1",
+        kind=kind if kind in KINDS else "",
+        sort=sort if sort in SORTS else "",
+        page=_int(args.get("page"), 1, MAX_PAGE) or 1,
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    opportunity: Opportunity
+    organisation_name: str
+    district_name: str | None
+    next_start: datetime | None
+    places_left: int
+    km: float | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    params: SearchParams
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    home: tuple[float, float] | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(session: Session, p: SearchParams, *, now: datetime) -> "_Found":
+    """Listed needs passing the SQL-side filters: ids, locations and whether remote."""
+    stmt = (
+        select(Opportunity.id, Opportunity.lat, Opportunity.lon, Opportunity.is_remote)
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .where(listed_clause())
+    )
+    for word in p.q.split()[:MAX_WORDS]:
+        pattern = _like(word)
+        stmt = stmt.where(
+            or_(
+                col(Opportunity.title).ilike(pattern, escape="\\"),
+                col(Opportunity.description).ilike(pattern, escape="\\"),
+                col(Organisation.name).ilike(pattern, escape="\\"),
+            )
+        )
+    if p.skill:
+        stmt = stmt.where(
+            exists()
+            .where(col(OpportunitySkill.opportunity_id) == Opportunity.id)
+            .where(col(OpportunitySkill.skill_id) == Skill.id, col(Skill.slug) == p.skill)
+        )
+    if p.cause:
+        stmt = stmt.where(
+            exists()
+            .where(col(OpportunityCause.opportunity_id) == Opportunity.id)
+            .where(col(OpportunityCause.cause_id) == Cause.id, col(Cause.slug) == p.cause)
+        )
+    if p.district:
+        stmt = stmt.where(Opportunity.district_number == p.district)
+    if p.minors:
+        stmt = stmt.where(Opportunity.minors_ok == True)  # noqa: E712
+    if p.step_free:
+        stmt = stmt.where(Opportunity.step_free == True)  # noqa: E712
+    if p.kind:
+        stmt = stmt.where(Opportunity.regular == (p.kind == "regular"))
+    if p.date_from or p.date_to:
+        start = (datetime.combine(p.date_from, time(0), BERLIN) if p.date_from else now).astimezone(
+            now.tzinfo
+        )
+        start = max(start, now)
+        shift_in_range = (
+            exists()
+            .where(col(Shift.opportunity_id) == Opportunity.id)
+            .where(col(Shift.cancelled_at).is_(None), col(Shift.starts_at) >= start)
+        )
+        if p.date_to:
+            end = datetime.combine(p.date_to + timedelta(days=1), time(0), BERLIN)
+            shift_in_range = shift_in_range.where(col(Shift.starts_at) < end)
+        stmt = stmt.where(shift_in_range)
+    # Core rows, not ORM ones, turned into columns: this returns up to every listed need, and
+    # per-row Python objects (and the garbage collections they trigger) dominate at city scale.
+    rows = session.connection().execute(stmt).all()
+    if not rows:
+        return _Found(
+            ids=np.zeros(0, np.int64),
+            lat=np.zeros(0),
+            lon=np.zeros(0),
+            remote=np.zeros(0, np.bool_),
+        )
+    ids, lat, lon, remote = zip(*rows, strict=True)
+    return _Found(
+        ids=np.array(ids, dtype=np.int64),
+        lat=np.array(lat, dtype=np.float64),  # None becomes NaN
+        lon=np.array(lon, dtype=np.float64),
+        remote=np.array(remote, dtype=np.bool_),
+    )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Needs passing the SQL-side filters, as columns (NaN where a need has no location)."""
+
+    ids: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    remote: npt.NDArray[np.bool_]
+
+    def take(self, keep: npt.NDArray[np.bool_]) -> "_Found":
+        return _Found(self.ids[keep], self.lat[keep], self.lon[keep], self.remote[keep])
+
+
+def _km(
+    a: tuple[float, float], lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Equirectangular distance: within a city it is as good as the great circle, and cheap."""
+    x = np.radians(lon - a[1]) * np.cos(np.radians((lat + a[0]) / 2))
+    y = np.radians(lat - a[0])
+    km: npt.NDArray[np.float64] = 6371.0 * np.hypot(x, y)
+    return km
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Per-index columns for search: SQL ids to index rows, next start (inf if none), slots."""
+
+    sorted_ids: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
+    next_start: npt.NDArray[np.float64]
+    slots: npt.NDArray[np.int64]
+
+    def rows_of(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The index row of each id, or -1 for a need the (up to a minute old) index lacks."""
+        if not len(self.sorted_ids):
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = np.searchsorted(self.sorted_ids, ids).clip(max=len(self.sorted_ids) - 1)
+        return np.where(self.sorted_ids[at] == ids, self.rows[at], -1)
+
+
+# Built once per cached index (an index is immutable; a rebuilt one is a new object).
+_lookups: "weakref.WeakKeyDictionary[OpportunityIndex, _Lookup]" = weakref.WeakKeyDictionary()
+
+
+def _lookup(index: OpportunityIndex) -> _Lookup:
+    found = _lookups.get(index)
+    if found is None:
+        ids = np.array([int(o.id) for o in index.items], dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        found = _Lookup(
+            sorted_ids=ids[order],
+            rows=order.astype(np.int64),
+            next_start=np.where(np.isnan(index.starts_at), np.inf, index.starts_at),
+            slots=index.slots,
+        )
+        _lookups[index] = found
+    return found
+
+
+def search(
+    session: Session,
+    p: SearchParams,
+    *,
+    user: User | None,
+    now: datetime,
+    per_page: int = PER_PAGE,
+) -> SearchResult:
+    """Run a search and return one page of hits (the page is clamped to the last one)."""
+    profile = session.get(VolunteerProfile, user.id) if user is not None else None
+    home = (
+        (profile.lat, profile.lon)
+        if profile is not None and profile.lat is not None and profile.lon is not None
+        else None
+    )
+    origin = home
+    if p.district:
+        d = session.get(District, p.district)
+        origin = (d.lat, d.lon) if d else origin
+    notes: list[str] = []
+    found = _filtered(session, p, now=now)
+
+    pool = engine.opportunity_pool(session, now=now)
+    lookup = _lookup(pool.index)
+    volunteer = engine.volunteer_for(session, user) if user is not None else None
+
+    if p.fits:
+        if profile is not None and profile.availability:
+            mask = int(profile.availability)
+            row = lookup.rows_of(found.ids)
+            slots = np.where(row >= 0, lookup.slots[row], 0)
+            found = found.take((slots & mask) != 0)
+        else:
+            notes.append("fits_needs_profile")
+    # NaN where there is no distance (no origin, no location, or a remote need).
+    distance = np.full(len(found.ids), np.nan)
+    if origin is not None:
+        located = ~np.isnan(found.lat) & ~np.isnan(found.lon) & ~found.remote
+        distance[located] = _km(origin, found.lat[located], found.lon[located])
+    if p.radius:
+        if home is not None:
+            keep = found.remote | (distance <= p.radius)  # NaN compares False
+            found, distance = found.take(keep), distance[keep]
+        else:
+            notes.append("radius_needs_home")
+
+    sort = p.sort or ("best" if volunteer is not None else "soonest")
+    if sort == "best" and volunteer is None:
+        notes.append("best_needs_profile")
+        sort = "soonest"
+    if sort == "nearest" and origin is None:
+        notes.append("nearest_needs_home")
+        sort = "soonest"
+
+    row = lookup.rows_of(found.ids)
+    next_start = np.where(row >= 0, lookup.next_start[row], np.inf)
+    # NaN for needs the volunteer is not eligible for (or without a volunteer).
+    score = np.full(len(found.ids), np.nan)
+    if volunteer is not None:
+        # Scores only (the engine's own formula); reasons are built for the page's hits alone.
+        ev = pool.index.evaluate(volunteer, weights=DEFAULT_WEIGHTS, now=now)
+        _, values = combine(ev.values, DEFAULT_WEIGHTS)
+        by_row = np.full(len(pool.index), np.nan)
+        by_row[ev.rows] = values
+        score = np.where(row >= 0, by_row[row], np.nan)
+    # lexsort: the last key is the primary one; ties fall back to the earliest start, then id.
+    if sort == "best":
+        order = np.lexsort((found.ids, next_start, -np.where(np.isnan(score), -1.0, score)))
+    elif sort == "nearest":
+        order = np.lexsort((found.ids, next_start, np.where(np.isnan(distance), np.inf, distance)))
+    else:
+        order = np.lexsort((found.ids, next_start))
+
+    total = len(order)
+    pages = max(1, math.ceil(total / per_page))
+    page = min(p.page, pages)
+    on_page = order[(page - 1) * per_page : page * per_page]
+    page_ids = [int(i) for i in found.ids[on_page]]
+    distances = {
+        i: float(d) for i, d in zip(page_ids, distance[on_page].tolist(), strict=True) if d == d
+    }
+    scores = {i: float(v) for i, v in zip(page_ids, score[on_page].tolist(), strict=True) if v == v}
+    hits = _hits(session, page_ids, now=now, distance=distances, scores=scores)
+    return SearchResult(
+        params=replace(p, page=page),
+        hits=hits,
+        total=total,
+        page=page,
+        pages=pages,
+        sort=sort,
+        home=home,
+        notes=notes,
+    )
+
+
+def _hits(
+    session: Session,
+    ids: list[int],
+    *,
+    now: datetime,
+    distance: Mapping[int, float],
+    scores: Mapping[int, float],
+) -> list[Hit]:
+    if not ids:
+        return []
+    rows = session.exec(
+        select(Opportunity, Organisation.name, District.name)
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .outerjoin(District, col(District.number) == col(Opportunity.district_number))
+        .where(col(Opportunity.id).in_(ids))
+    ).all()
+    facts = shift_facts(session, ids, now=now)
+    by_id = {o.id: (o, org, district) for o, org, district in rows}
+    out = []
+    for oid in ids:
+        if oid not in by_id:
+            continue
+        o, org, district = by_id[oid]
+        start, left = facts.get(oid, (None, 0))
+        out.append(
+            Hit(
+                opportunity=o,
+                organisation_name=org,
+                district_name=district,
+                next_start=start,
+                places_left=left,
+                km=distance.get(oid),
+                score=scores.get(oid),
+            )
+        )
+    return out
+
+
+def shift_facts(
+    session: Session, ids: list[int], *, now: datetime
+) -> dict[int, tuple[datetime | None, int]]:
+    """(next upcoming shift start, open places over upcoming shifts) per need, from the database."""
+    if not ids:
+        return {}
+    taken = (
+        select(func.count())
+        .select_from(Signup)
+        .where(
+            Signup.shift_id == Shift.id,
+            col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
+        )
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Shift.opportunity_id, func.min(Shift.starts_at), func.sum(Shift.capacity - taken))
+        .where(
+            col(Shift.opportunity_id).in_(ids),
+            Shift.starts_at > now,
+            col(Shift.cancelled_at).is_(None),
+        )
+        .group_by(col(Shift.opportunity_id))
+    ).all()
+    return {int(oid): (start, max(0, int(left or 0))) for oid, start, left in rows}
+
+
+def district_counts(session: Session) -> list[tuple[District, int]]:
+    """Every district with the number of listed needs in it (for the list and the map)."""
+    counts = dict(
+        session.exec(
+            select(Opportunity.district_number, func.count())
+            .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+            .where(listed_clause())
+            .group_by(col(Opportunity.district_number))
+        ).all()
+    )
+    districts = session.exec(select(District).order_by(District.name)).all()
+    return [(d, int(counts.get(d.number, 0))) for d in districts]

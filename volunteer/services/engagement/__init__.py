@@ -1,0 +1,1 @@
+"""Taking part: sign-ups and applications, hours, recognition, calendars and hour exports."""

@@ -1,0 +1,278 @@
+"""Hours: volunteers submit them, organisations confirm or reject them, totals count confirmed.
+
+Only confirmed hours count towards the Ehrenamtskarte, and each organisation confirms only hours
+done for it. An entry moves ``submitted -> confirmed | rejected`` (``HOUR_TRANSITIONS``), once.
+One sign-up has at most one entry that is not rejected, so hours are never counted twice for the
+same shift (recording attendance proposes that entry; the volunteer may submit it instead).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import extract, func
+from sqlmodel import Session, col, select
+
+from volunteer.models import (
+    HOUR_TRANSITIONS,
+    HourEntry,
+    HourState,
+    Opportunity,
+    Organisation,
+    Shift,
+    Signup,
+    User,
+)
+from volunteer.platform.richtext import markup_problem
+from volunteer.services import audit
+from volunteer.services.errors import ServiceError
+from volunteer.services.notices import outbox
+from volunteer.services.organisations.organisation import admins
+
+MAX_MINUTES_PER_ENTRY = 24 * 60
+# How far back hours may be submitted: the Ehrenamtskarte looks at the last two years.
+MAX_AGE_DAYS = 2 * 366
+
+
+def _signup_organisation(session: Session, signup: Signup) -> int | None:
+    return session.exec(
+        select(Opportunity.organisation_id)
+        .join(Shift, col(Shift.opportunity_id) == Opportunity.id)
+        .where(Shift.id == signup.shift_id)
+    ).first()
+
+
+def open_entry_for(session: Session, signup: Signup) -> HourEntry | None:
+    """The submitted or confirmed entry for a sign-up, if any."""
+    return session.exec(
+        select(HourEntry).where(
+            HourEntry.signup_id == signup.id, HourEntry.state != HourState.REJECTED
+        )
+    ).first()
+
+
+def submit_hours(
+    session: Session,
+    user: User,
+    *,
+    organisation: Organisation,
+    worked_on: date,
+    minutes: int,
+    signup: Signup | None = None,
+    note: str = "",
+    now: datetime,
+) -> HourEntry:
+    """A volunteer reports hours for an organisation; its members are told to confirm them."""
+    if user.deleted_at is not None:
+        raise ServiceError("not_found")
+    if not 1 <= minutes <= MAX_MINUTES_PER_ENTRY:
+        raise ServiceError("bad_minutes", field="minutes", max=MAX_MINUTES_PER_ENTRY // 60)
+    today = now.date()
+    if worked_on > today:
+        raise ServiceError("in_the_future", field="worked_on")
+    if (today - worked_on).days > MAX_AGE_DAYS:
+        raise ServiceError("too_old", field="worked_on")
+    if markup_problem(note):
+        raise ServiceError("markup", field="note")
+    if signup is not None:
+        if signup.user_id != user.id or _signup_organisation(session, signup) != organisation.id:
+            raise ServiceError("not_found")
+        if open_entry_for(session, signup) is not None:
+            raise ServiceError("hours_already_submitted", field="minutes")
+    assert organisation.id is not None
+    entry = HourEntry(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        signup_id=signup.id if signup else None,
+        worked_on=worked_on,
+        minutes=minutes,
+        note=note.strip()[:1000],
+        created_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    for admin in admins(session, organisation):
+        outbox.enqueue(
+            session,
+            "hours_submitted",
+            dedupe_key=f"hours_submitted:{entry.id}:{admin.id}",
+            now=now,
+            user=admin,
+            payload={"hour_entry_id": entry.id, "organisation_id": organisation.id},
+        )
+    return entry
+
+
+def _decide(
+    session: Session,
+    org: Organisation,
+    entry: HourEntry,
+    to: HourState,
+    *,
+    by: User,
+    now: datetime,
+    reason: str = "",
+) -> HourEntry:
+    if entry.organisation_id != org.id:
+        raise ServiceError("not_found")
+    if to not in HOUR_TRANSITIONS[HourState(entry.state)]:
+        raise ServiceError("hours_already_decided", state=entry.state)
+    entry.state = to
+    entry.decided_at = now
+    entry.decided_by_id = by.id
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session, f"hours.{to}", actor=by, now=now, object_type="hour_entry", object_id=entry.id,
+        minutes=entry.minutes,
+    )  # fmt: skip
+    volunteer = session.get(User, entry.user_id) if entry.user_id else None
+    if volunteer is not None and volunteer.deleted_at is None:
+        kind = "hours_confirmed" if to == HourState.CONFIRMED else "hours_rejected"
+        outbox.enqueue(
+            session,
+            kind,
+            dedupe_key=f"{kind}:{entry.id}",
+            now=now,
+            user=volunteer,
+            payload={
+                "hour_entry_id": entry.id,
+                "organisation_id": org.id,
+                "minutes": entry.minutes,
+                "reason": reason.strip()[:500],
+            },
+        )
+    return entry
+
+
+def confirm(
+    session: Session, org: Organisation, entry: HourEntry, *, by: User, now: datetime
+) -> HourEntry:
+    return _decide(session, org, entry, HourState.CONFIRMED, by=by, now=now)
+
+
+def reject(
+    session: Session,
+    org: Organisation,
+    entry: HourEntry,
+    *,
+    by: User,
+    now: datetime,
+    reason: str = "",
+) -> HourEntry:
+    return _decide(session, org, entry, HourState.REJECTED, by=by, now=now, reason=reason)
+
+
+def decide_many(
+    session: Session,
+    org: Organisation,
+    entry_ids: Iterable[int],
+    to: HourState,
+    *,
+    by: User,
+    now: datetime,
+) -> int:
+    """Confirm or reject several entries at once; all or nothing.
+
+    Ids of other organisations' entries or already decided ones make the whole call fail, so a
+    stale page never confirms half a list.
+    """
+    ids = sorted(set(entry_ids))
+    if not ids:
+        raise ServiceError("nothing_selected", field="entries")
+    entries = session.exec(
+        select(HourEntry).where(col(HourEntry.id).in_(ids), HourEntry.organisation_id == org.id)
+    ).all()
+    if len(entries) != len(ids):
+        raise ServiceError("not_found")
+    for entry in entries:
+        _decide(session, org, entry, to, by=by, now=now)
+    return len(entries)
+
+
+def pending(session: Session, org: Organisation) -> list[tuple[HourEntry, User | None]]:
+    rows = session.exec(
+        select(HourEntry, User)
+        .join(User, col(User.id) == HourEntry.user_id, isouter=True)
+        .where(HourEntry.organisation_id == org.id, HourEntry.state == HourState.SUBMITTED)
+        .order_by(col(HourEntry.worked_on), col(HourEntry.id))
+    ).all()
+    return [(e, u) for e, u in rows]
+
+
+def recent_decided(
+    session: Session, org: Organisation, *, limit: int = 20
+) -> list[tuple[HourEntry, User | None]]:
+    rows = session.exec(
+        select(HourEntry, User)
+        .join(User, col(User.id) == HourEntry.user_id, isouter=True)
+        .where(HourEntry.organisation_id == org.id, HourEntry.state != HourState.SUBMITTED)
+        .order_by(col(HourEntry.decided_at).desc(), col(HourEntry.id).desc())
+        .limit(limit)
+    ).all()
+    return [(e, u) for e, u in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerTotal:
+    """Confirmed hours of one volunteer for one organisation in one year."""
+
+    user: User
+    minutes: int
+    entries: int
+    first_day: date
+    last_day: date
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
+
+
+def totals_per_volunteer(session: Session, org: Organisation, *, year: int) -> list[VolunteerTotal]:
+    """Confirmed hours per volunteer, for the Ehrenamtskarte application (deleted people skip)."""
+    # SQLModel types select() for up to four columns; at run time it takes any number.
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            User,
+            func.sum(HourEntry.minutes),
+            func.count(),
+            func.min(HourEntry.worked_on),
+            func.max(HourEntry.worked_on),
+        )
+        .join(User, col(User.id) == HourEntry.user_id)
+        .where(
+            HourEntry.organisation_id == org.id,
+            HourEntry.state == HourState.CONFIRMED,
+            extract("year", col(HourEntry.worked_on)) == year,
+            col(User.deleted_at).is_(None),
+        )
+        .group_by(col(User.id))
+        .order_by(col(User.last_name), col(User.first_name), col(User.id))
+    ).all()
+    return [VolunteerTotal(u, int(m or 0), int(n), first, last) for u, m, n, first, last in rows]
+
+
+def organisation_minutes(session: Session, org: Organisation, *, year: int) -> int:
+    """Confirmed minutes done for the organisation in a year (anonymised people included)."""
+    total = session.exec(
+        select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
+            HourEntry.organisation_id == org.id,
+            HourEntry.state == HourState.CONFIRMED,
+            extract("year", col(HourEntry.worked_on)) == year,
+        )
+    ).one()
+    return int(total)
+
+
+def volunteer_minutes(session: Session, user: User, *, year: int) -> dict[int, int]:
+    """Confirmed minutes per organisation id for one volunteer in one year."""
+    rows = session.exec(
+        select(HourEntry.organisation_id, func.sum(HourEntry.minutes))
+        .where(
+            HourEntry.user_id == user.id,
+            HourEntry.state == HourState.CONFIRMED,
+            extract("year", col(HourEntry.worked_on)) == year,
+        )
+        .group_by(col(HourEntry.organisation_id))
+    ).all()
+    return {int(org_id): int(m or 0) for org_id, m in rows}

@@ -1,0 +1,1 @@
+"""Notices as the web app writes them: the outbox, the inbox, preferences, unsubscribe links."""

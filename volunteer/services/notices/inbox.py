@@ -1,0 +1,91 @@
+"""The in-app inbox: notices delivered on the ``inapp`` channel, read and unread.
+
+A row shows up once the dispatcher delivered it (``status = sent``), so a reminder queued for
+next week does not appear early, and a kind the person switched off never appears at all.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, update
+from sqlmodel import Session, col, select
+
+from volunteer.models import Notice, NoticeStatus, User
+from volunteer.services.errors import ServiceError
+from volunteer.services.notices.outbox import INAPP
+
+PER_PAGE = 20
+
+
+@dataclass
+class InboxPage:
+    items: list[Notice]
+    page: int
+    pages: int
+    total: int
+    unread: int
+
+
+def _delivered(user: User) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Notice.user_id) == user.id,
+        col(Notice.channel) == INAPP,
+        col(Notice.status) == NoticeStatus.SENT,
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    """How many delivered in-app notices ``user`` has not read (the header badge)."""
+    n = session.exec(
+        select(func.count())
+        .select_from(Notice)
+        .where(*_delivered(user), col(Notice.read_at).is_(None))
+    ).one()
+    return int(n)
+
+
+def page_of(session: Session, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> InboxPage:
+    """One page of the inbox, newest first; an out-of-range page number shows the last page."""
+    total = int(
+        session.exec(select(func.count()).select_from(Notice).where(*_delivered(user))).one()
+    )
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    items = list(
+        session.exec(
+            select(Notice)
+            .where(*_delivered(user))
+            .order_by(col(Notice.sent_at).desc(), col(Notice.id).desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    )
+    return InboxPage(items, page, pages, total, unread_count(session, user))
+
+
+def mark_read(session: Session, notice_id: int, *, by: User, now: datetime) -> Notice:
+    """Mark one of ``by``'s notices read; anybody else's looks like it does not exist."""
+    notice = session.get(Notice, notice_id)
+    if (
+        notice is None
+        or notice.user_id != by.id
+        or notice.channel != INAPP
+        or notice.status != NoticeStatus.SENT
+    ):
+        raise ServiceError("not_found")
+    if notice.read_at is None:
+        notice.read_at = now
+        session.add(notice)
+        session.flush()
+    return notice
+
+
+def mark_all_read(session: Session, *, by: User, now: datetime) -> int:
+    result = session.exec(
+        update(Notice)
+        .where(*_delivered(by), col(Notice.read_at).is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(result.rowcount or 0)

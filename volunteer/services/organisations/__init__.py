@@ -1,0 +1,1 @@
+"""Organisations and what they post: profiles, members, opportunities (needs) and shifts."""

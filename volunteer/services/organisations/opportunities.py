@@ -1,0 +1,528 @@
+"""Needs (opportunities) and their shifts, as an organisation posts and runs them.
+
+A need moves draft -> published <-> paused -> closed (closed is final; duplicate it to post it
+again). Its shifts are one-off or generated from a weekly recurrence
+(:mod:`volunteer.services.organisations.recurrence`); the generated shifts share a ``series_id``.
+Editing or cancelling a shift that people signed up for writes a notice to each of them in the same
+transaction. Every check runs before the first write, so a refused form never leaves half a need or
+half a series behind.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from volunteer.catalogue.geocoding import GeocodeError, Geocoder
+from volunteer.catalogue.reference import load_languages
+from volunteer.models import (
+    PLACE_HOLDING_STATES,
+    Cause,
+    Opportunity,
+    OpportunityCause,
+    OpportunitySkill,
+    OpportunityStatus,
+    Organisation,
+    Shift,
+    Signup,
+    SignupState,
+    Skill,
+    User,
+)
+from volunteer.platform.richtext import clean_text, markup_problem
+from volunteer.services import audit
+from volunteer.services.errors import ServiceError
+from volunteer.services.notices import outbox
+from volunteer.services.organisations import recurrence
+
+MAX_CAPACITY = 500
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    OpportunityStatus.DRAFT: frozenset({OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED}),
+    OpportunityStatus.PUBLISHED: frozenset({OpportunityStatus.PAUSED, OpportunityStatus.CLOSED}),
+    OpportunityStatus.PAUSED: frozenset({OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED}),
+    OpportunityStatus.CLOSED: frozenset(),
+}
+# People whose plans a shift change affects: they hold a place or wait for one.
+AFFECTED_STATES = frozenset({*PLACE_HOLDING_STATES, SignupState.WAITLISTED}) - {
+    SignupState.ATTENDED
+}
+
+
+@dataclass(slots=True, kw_only=True)
+class NeedInput:
+    """What the need form collects."""
+
+    title: str
+    description: str = ""
+    cause_ids: list[int] = field(default_factory=list)
+    required_skill_ids: list[int] = field(default_factory=list)
+    optional_skill_ids: list[int] = field(default_factory=list)
+    is_remote: bool = False
+    address: str = ""
+    minors_ok: bool = False
+    needs_conduct_certificate: bool = False
+    languages: list[str] = field(default_factory=list)
+    step_free: bool = False
+    regular: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class ShiftInput:
+    """What the shift form collects: local date and times (Europe/Berlin)."""
+
+    day: date
+    start: time
+    end: time
+    capacity: int
+    place: str = ""
+    repeat: str = "once"  # once / weekly
+    repeat_until: date | None = None
+    weekdays: list[int] | None = None
+    every_weeks: int = 1
+
+
+def _clean_need(session: Session, data: NeedInput, geocoder: Geocoder) -> dict[str, Any]:
+    title = " ".join(data.title.split())
+    if not title:
+        raise ServiceError("required", field="title")
+    if len(title) > 160:
+        raise ServiceError("too_long", field="title", max=160)
+    if markup_problem(title):
+        raise ServiceError("markup", field="title")
+    description = clean_text(data.description)
+    if markup_problem(description):
+        raise ServiceError("markup", field="description")
+    if len(description) > 10000:
+        raise ServiceError("too_long", field="description", max=10000)
+    required = set(data.required_skill_ids)
+    optional = set(data.optional_skill_ids) - required
+    skills = required | optional
+    if skills:
+        known = set(session.exec(select(Skill.id).where(col(Skill.id).in_(skills))).all())
+        if known != skills:
+            raise ServiceError("bad_choice", field="required_skills")
+    causes = set(data.cause_ids)
+    if causes:
+        known = set(session.exec(select(Cause.id).where(col(Cause.id).in_(causes))).all())
+        if known != causes:
+            raise ServiceError("bad_choice", field="causes")
+    codes = {lang.code for lang in load_languages()}
+    languages = sorted(set(data.languages))
+    if any(code not in codes for code in languages):
+        raise ServiceError("bad_choice", field="languages")
+    values: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "is_remote": data.is_remote,
+        "minors_ok": data.minors_ok,
+        "needs_conduct_certificate": data.needs_conduct_certificate,
+        "languages": languages,
+        "step_free": data.step_free,
+        "regular": data.regular,
+        "address": "",
+        "postcode": None,
+        "district_number": None,
+        "lat": None,
+        "lon": None,
+    }
+    if markup_problem(data.address):
+        raise ServiceError("markup", field="address")
+    if not data.is_remote:
+        try:
+            place = geocoder.geocode(data.address)
+        except GeocodeError as error:
+            raise ServiceError(error.reason, field="address") from error
+        if place is None:
+            raise ServiceError("place_required", field="address")
+        values.update(
+            address=" ".join(data.address.split()),
+            postcode=place.postcode,
+            district_number=place.district_number,
+            lat=place.lat,
+            lon=place.lon,
+        )
+    values["_skills"] = (sorted(required), sorted(optional))
+    values["_causes"] = sorted(causes)
+    return values
+
+
+def _apply(session: Session, need: Opportunity, values: dict[str, Any]) -> None:
+    required, optional = values.pop("_skills")
+    causes = values.pop("_causes")
+    for key, value in values.items():
+        setattr(need, key, value)
+    session.add(need)
+    session.flush()
+    for model in (OpportunitySkill, OpportunityCause):
+        for row in session.exec(select(model).where(model.opportunity_id == need.id)).all():
+            session.delete(row)
+    session.flush()
+    assert need.id is not None
+    for skill_id in required:
+        session.add(OpportunitySkill(opportunity_id=need.id, skill_id=skill_id, required=True))
+    for skill_id in optional:
+        session.add(OpportunitySkill(opportunity_id=need.id, skill_id=skill_id, required=False))
+    for cause_id in causes:
+        session.add(OpportunityCause(opportunity_id=need.id, cause_id=cause_id))
+    session.flush()
+
+
+def create(
+    session: Session,
+    org: Organisation,
+    data: NeedInput,
+    *,
+    by: User,
+    now: datetime,
+    geocoder: Geocoder,
+) -> Opportunity:
+    """A new need, as a draft: nobody sees it until it is published."""
+    values = _clean_need(session, data, geocoder)
+    assert org.id is not None
+    need = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
+    _apply(session, need, values)
+    audit.record(
+        session, "need.created", actor=by, now=now, object_type="opportunity", object_id=need.id
+    )
+    return need
+
+
+def update(
+    session: Session,
+    need: Opportunity,
+    data: NeedInput,
+    *,
+    by: User,
+    now: datetime,
+    geocoder: Geocoder,
+) -> Opportunity:
+    values = _clean_need(session, data, geocoder)
+    values["updated_at"] = now
+    _apply(session, need, values)
+    audit.record(
+        session, "need.updated", actor=by, now=now, object_type="opportunity", object_id=need.id
+    )
+    return need
+
+
+def skill_ids(session: Session, need: Opportunity) -> tuple[list[int], list[int]]:
+    """(required, optional) skill ids of a need."""
+    rows = session.exec(select(OpportunitySkill).where(OpportunitySkill.opportunity_id == need.id))
+    required: list[int] = []
+    optional: list[int] = []
+    for row in rows:
+        (required if row.required else optional).append(row.skill_id)
+    return sorted(required), sorted(optional)
+
+
+def cause_ids(session: Session, need: Opportunity) -> list[int]:
+    return sorted(
+        session.exec(
+            select(OpportunityCause.cause_id).where(OpportunityCause.opportunity_id == need.id)
+        ).all()
+    )
+
+
+def set_status(
+    session: Session, need: Opportunity, status: str, *, by: User, now: datetime
+) -> Opportunity:
+    """Publish, pause or close a need (the allowed moves are :data:`STATUS_TRANSITIONS`).
+
+    Publishing needs a title and, for an on-site need, a place; closing cancels nothing by
+    itself (shifts people signed up for stay, so attendance and hours can still be recorded).
+    """
+    allowed = STATUS_TRANSITIONS.get(need.status, frozenset())
+    if status not in allowed:
+        raise ServiceError("bad_status", current=need.status, wanted=status)
+    if status == OpportunityStatus.PUBLISHED and not need.is_remote and need.lat is None:
+        raise ServiceError("place_required", field="address")
+    need.status = status
+    need.updated_at = now
+    if status == OpportunityStatus.PUBLISHED and need.published_at is None:
+        need.published_at = now
+    session.add(need)
+    audit.record(
+        session, f"need.{status}", actor=by, now=now, object_type="opportunity", object_id=need.id
+    )
+    session.flush()
+    return need
+
+
+def duplicate(session: Session, need: Opportunity, *, by: User, now: datetime) -> Opportunity:
+    """A draft copy with the same texts, skills and causes, without shifts or sign-ups."""
+    copy = Opportunity(
+        organisation_id=need.organisation_id,
+        title=need.title,
+        description=need.description,
+        is_remote=need.is_remote,
+        address=need.address,
+        postcode=need.postcode,
+        district_number=need.district_number,
+        lat=need.lat,
+        lon=need.lon,
+        minors_ok=need.minors_ok,
+        step_free=need.step_free,
+        regular=need.regular,
+        needs_conduct_certificate=need.needs_conduct_certificate,
+        languages=list(need.languages),
+        status=OpportunityStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(copy)
+    session.flush()
+    assert copy.id is not None
+    for row in session.exec(
+        select(OpportunitySkill).where(OpportunitySkill.opportunity_id == need.id)
+    ).all():
+        session.add(
+            OpportunitySkill(opportunity_id=copy.id, skill_id=row.skill_id, required=row.required)
+        )
+    for cause_id in cause_ids(session, need):
+        session.add(OpportunityCause(opportunity_id=copy.id, cause_id=cause_id))
+    audit.record(
+        session, "need.duplicated", actor=by, now=now, object_type="opportunity",
+        object_id=copy.id, source=need.id,
+    )  # fmt: skip
+    session.flush()
+    return copy
+
+
+# --- shifts --------------------------------------------------------------------------------------
+def _check_shift(data: ShiftInput, now: datetime) -> list[recurrence.Occurrence]:
+    if not 1 <= data.capacity <= MAX_CAPACITY:
+        raise ServiceError("bad_capacity", field="capacity", max=MAX_CAPACITY)
+    if markup_problem(data.place):
+        raise ServiceError("markup", field="place")
+    try:
+        if data.repeat == "weekly":
+            if data.repeat_until is None:
+                raise ServiceError("repeat_needs_end", field="repeat_until")
+            occurrences = recurrence.weekly(
+                data.day,
+                data.start,
+                data.end,
+                until=data.repeat_until,
+                weekdays=data.weekdays or None,
+                every_weeks=data.every_weeks,
+            )
+        elif data.repeat == "once":
+            occurrences = [recurrence.occurrence(data.day, data.start, data.end)]
+        else:
+            raise ServiceError("bad_choice", field="repeat")
+    except recurrence.RecurrenceError as error:
+        raise ServiceError(error.code, field=error.field, max=recurrence.MAX_OCCURRENCES) from None
+    if occurrences[0].starts_at <= now:
+        raise ServiceError("in_the_past", field="day")
+    return occurrences
+
+
+def add_shifts(
+    session: Session, need: Opportunity, data: ShiftInput, *, by: User, now: datetime
+) -> list[Shift]:
+    """One shift, or a weekly series of them (sharing a ``series_id``)."""
+    if need.status == OpportunityStatus.CLOSED:
+        raise ServiceError("need_closed")
+    occurrences = _check_shift(data, now)
+    series = str(uuid.uuid4()) if data.repeat == "weekly" else None
+    place = " ".join(data.place.split())
+    assert need.id is not None
+    shifts = [
+        Shift(
+            opportunity_id=need.id,
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
+            capacity=data.capacity,
+            place=place,
+            series_id=series,
+            created_at=now,
+            updated_at=now,
+        )
+        for o in occurrences
+    ]
+    session.add_all(shifts)
+    if data.repeat == "weekly":
+        need.regular = True
+        session.add(need)
+    session.flush()
+    audit.record(
+        session, "shift.created", actor=by, now=now, object_type="opportunity",
+        object_id=need.id, count=len(shifts), series=series,
+    )  # fmt: skip
+    return shifts
+
+
+def affected_signups(session: Session, shift: Shift) -> list[Signup]:
+    return list(
+        session.exec(
+            select(Signup).where(
+                Signup.shift_id == shift.id,
+                col(Signup.state).in_(AFFECTED_STATES),
+                col(Signup.user_id).is_not(None),
+            )
+        ).all()
+    )
+
+
+def taken(session: Session, shift: Shift) -> int:
+    """Places held on the shift (applied, accepted, attended)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Signup)
+            .where(Signup.shift_id == shift.id, col(Signup.state).in_(PLACE_HOLDING_STATES))
+        ).one()
+    )
+
+
+def _notify(
+    session: Session, shift: Shift, kind: str, *, now: datetime, facts: dict[str, Any]
+) -> int:
+    """One notice per affected person; the key carries the change time so each change counts."""
+    count = 0
+    for signup in affected_signups(session, shift):
+        user = session.get(User, signup.user_id)
+        if user is None or user.deleted_at is not None:
+            continue
+        outbox.enqueue(
+            session,
+            kind,
+            dedupe_key=f"{kind}:{shift.id}:{signup.id}:{now.isoformat()}",
+            now=now,
+            user=user,
+            payload={"shift_id": shift.id, "signup_id": signup.id, **facts},
+        )
+        count += 1
+    return count
+
+
+def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, now: datetime) -> int:
+    """Change one shift's time, capacity or place; returns how many people were notified.
+
+    The capacity cannot drop below the places already held: the association has to decline or
+    move people first, rather than the system silently bumping someone.
+    """
+    if shift.cancelled_at is not None:
+        raise ServiceError("shift_cancelled")
+    data.repeat = "once"
+    (occ,) = _check_shift(data, now)
+    held = taken(session, shift)
+    if data.capacity < held:
+        raise ServiceError("capacity_below_taken", field="capacity", taken=held)
+    before = {
+        "old_starts_at": shift.starts_at.isoformat(),
+        "old_ends_at": shift.ends_at.isoformat(),
+        "old_place": shift.place,
+    }
+    changed_time = (occ.starts_at, occ.ends_at) != (shift.starts_at, shift.ends_at)
+    changed_place = " ".join(data.place.split()) != shift.place
+    shift.starts_at, shift.ends_at = occ.starts_at, occ.ends_at
+    shift.capacity = data.capacity
+    shift.place = " ".join(data.place.split())
+    shift.updated_at = now
+    session.add(shift)
+    session.flush()
+    audit.record(
+        session, "shift.updated", actor=by, now=now, object_type="shift", object_id=shift.id
+    )
+    if not (changed_time or changed_place):
+        return 0  # a capacity change alone does not alter anyone's plans
+    return _notify(session, shift, "shift_changed", now=now, facts=before)
+
+
+def cancel_shift(session: Session, shift: Shift, *, by: User, now: datetime) -> int:
+    """Cancel a future shift; everyone signed up or waiting is told. Returns that number."""
+    if shift.cancelled_at is not None:
+        return 0
+    if shift.starts_at <= now:
+        raise ServiceError("shift_started")
+    shift.cancelled_at = now
+    shift.updated_at = now
+    session.add(shift)
+    session.flush()
+    audit.record(
+        session, "shift.cancelled", actor=by, now=now, object_type="shift", object_id=shift.id
+    )
+    return _notify(
+        session, shift, "shift_cancelled", now=now, facts={"starts_at": shift.starts_at.isoformat()}
+    )
+
+
+def cancel_series_from(session: Session, shift: Shift, *, by: User, now: datetime) -> int:
+    """Cancel this and every later shift of its weekly series (e.g. the group stops)."""
+    if shift.series_id is None:
+        return cancel_shift(session, shift, by=by, now=now)
+    later = session.exec(
+        select(Shift).where(
+            Shift.series_id == shift.series_id,
+            col(Shift.starts_at) >= shift.starts_at,
+            col(Shift.cancelled_at).is_(None),
+        )
+    ).all()
+    return sum(cancel_shift(session, s, by=by, now=now) for s in later if s.starts_at > now)
+
+
+# --- overviews -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ShiftRow:
+    shift: Shift
+    taken: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.shift.capacity - self.taken)
+
+
+def shift_rows(
+    session: Session,
+    shifts: Sequence[Shift],
+) -> list[ShiftRow]:
+    """Shifts with places taken and people waiting, in two queries whatever the count."""
+    ids = [s.id for s in shifts]
+    counts: dict[tuple[int, str], int] = {}
+    if ids:
+        for shift_id, state, n in session.exec(
+            select(Signup.shift_id, Signup.state, func.count())
+            .where(col(Signup.shift_id).in_(ids))
+            .group_by(col(Signup.shift_id), Signup.state)
+        ).all():
+            counts[(shift_id, state)] = int(n)
+    rows = []
+    for s in shifts:
+        assert s.id is not None
+        held = sum(counts.get((s.id, st), 0) for st in PLACE_HOLDING_STATES)
+        rows.append(ShiftRow(s, held, counts.get((s.id, SignupState.WAITLISTED), 0)))
+    return rows
+
+
+def shifts_of(
+    session: Session, need: Opportunity, *, now: datetime, past: bool = False
+) -> list[Shift]:
+    query = select(Shift).where(Shift.opportunity_id == need.id)
+    if past:
+        query = query.where(col(Shift.starts_at) < now).order_by(col(Shift.starts_at).desc())
+    else:
+        query = query.where(col(Shift.starts_at) >= now - timedelta(hours=12)).order_by(
+            col(Shift.starts_at)
+        )
+    return list(session.exec(query).all())
+
+
+def needs_of(session: Session, org: Organisation) -> list[Opportunity]:
+    order = {
+        OpportunityStatus.PUBLISHED: 0,
+        OpportunityStatus.DRAFT: 1,
+        OpportunityStatus.PAUSED: 2,
+        OpportunityStatus.CLOSED: 3,
+    }
+    rows = session.exec(
+        select(Opportunity)
+        .where(Opportunity.organisation_id == org.id)
+        .order_by(col(Opportunity.updated_at).desc())
+    ).all()
+    return sorted(rows, key=lambda n: order.get(OpportunityStatus(n.status), 9))

@@ -1,0 +1,255 @@
+from functools import partial
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.platform.extensions import limiter
+from volunteer.services.accounts import account as accounts
+from volunteer.web.accounts import bp
+from volunteer.web.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+)
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, safe_next
+
+
+def _cfg(key: str) -> Any:
+    return current_app.config[key]
+
+
+@bp.route("/registrieren", methods=["GET", "POST"])
+def register() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        db = get_session()
+        done = commit_or_report(
+            lambda: accounts.register(
+                db,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                first_name=form.first_name.data or "",
+                locale=str(get_locale() or "de"),
+                now=now(),
+                base_url=_cfg("BASE_URL"),
+                min_length=_cfg("PASSWORD_MIN_LENGTH"),
+                verify_hours=_cfg("VERIFY_TOKEN_HOURS"),
+            ),
+            report=partial(apply_error, form),
+        )
+        if done is not None:
+            login_user(done.value)
+            flash(_("Welcome! We have sent you an e-mail to confirm your address."), "success")
+            return redirect(safe_next("pages.home"))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.get("/bestaetigen/<token>")
+def verify(token: str) -> Any:
+    db = get_session()
+    done = commit_or_report(
+        lambda: accounts.verify_email(db, token, now=now()),
+        report=flash_error,
+        success=_("Thank you, your e-mail address is confirmed."),
+    )
+    if not done:
+        return render_template("accounts/token_invalid.html"), 400
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/bestaetigen/erneut")
+@login_required
+def resend_verification() -> Any:
+    db = get_session()
+    if current_user.email_verified_at is None:
+        accounts.send_verification(
+            db,
+            acting_user(),
+            now=now(),
+            base_url=_cfg("BASE_URL"),
+            hours=_cfg("VERIFY_TOKEN_HOURS"),
+        )
+        db.commit()
+    flash(_("We have sent you a new confirmation e-mail."), "success")
+    return redirect(safe_next("accounts.settings"))
+
+
+def _login_limit() -> str:
+    return str(_cfg("LOGIN_RATE_LIMIT"))
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = accounts.authenticate(db, form.email.data or "", form.password.data or "", now=now())
+        db.commit()
+        if user is not None:
+            session.clear()  # a fresh session on privilege change (no fixation)
+            login_user(user, remember=bool(form.remember.data))
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next("pages.home"))
+        form.password.errors = [_("E-mail address or password is not correct.")]
+    status = 422 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/abmelden")
+@login_required
+def logout() -> Any:
+    db = get_session()
+    accounts.logout(db, acting_user(), now=now())
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("pages.home"))
+
+
+def _reset_limit() -> str:
+    return str(_cfg("RESET_RATE_LIMIT"))
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_request() -> Any:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        db = get_session()
+        accounts.request_password_reset(
+            db,
+            form.email.data or "",
+            now=now(),
+            base_url=_cfg("BASE_URL"),
+            hours=_cfg("RESET_TOKEN_HOURS"),
+        )
+        db.commit()
+        flash(
+            _(
+                "If an account exists for this address, we have sent a link to reset the "
+                "password. Please check your inbox."
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/reset_request.html", form=form), status
+
+
+@bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset(token: str) -> Any:
+    form = ResetForm()
+    if form.validate_on_submit():
+        db = get_session()
+        done = commit_or_report(
+            lambda: accounts.reset_password(
+                db,
+                token,
+                form.password.data or "",
+                now=now(),
+                min_length=_cfg("PASSWORD_MIN_LENGTH"),
+            ),
+            report=partial(apply_error, form, default_field="password"),
+        )
+        if done:
+            logout_user()
+            flash(_("Your password has been changed. Please log in."), "success")
+            return redirect(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/reset.html", form=form, token=token), status
+
+
+@bp.get("/")
+@login_required
+def settings() -> Any:
+    return render_template(
+        "accounts/settings.html", password_form=ChangePasswordForm(), email_form=ChangeEmailForm()
+    )
+
+
+@bp.post("/passwort")
+@login_required
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        done = commit_or_report(
+            lambda: accounts.change_password(
+                db,
+                acting_user(),
+                current=form.current_password.data or "",
+                new=form.password.data or "",
+                now=now(),
+                min_length=_cfg("PASSWORD_MIN_LENGTH"),
+            ),
+            report=partial(apply_error, form),
+        )
+        if done:
+            login_user(acting_user())  # this browser stays, with the new id
+            flash(
+                _("Your password has been changed. Other devices have been logged out."), "success"
+            )
+            return redirect(url_for("accounts.settings"))
+    return render_template(
+        "accounts/settings.html", password_form=form, email_form=ChangeEmailForm()
+    ), 422
+
+
+@bp.post("/email")
+@login_required
+def change_email() -> Any:
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        db = get_session()
+        done = commit_or_report(
+            lambda: accounts.request_email_change(
+                db,
+                acting_user(),
+                new_email=form.email.data or "",
+                password=form.password.data or "",
+                now=now(),
+                base_url=_cfg("BASE_URL"),
+                hours=_cfg("VERIFY_TOKEN_HOURS"),
+            ),
+            report=partial(apply_error, form),
+            success=_("We have sent a confirmation link to the new address."),
+        )
+        if done:
+            return redirect(url_for("accounts.settings"))
+    return render_template(
+        "accounts/settings.html", password_form=ChangePasswordForm(), email_form=form
+    ), 422
+
+
+@bp.get("/email-bestaetigen/<token>")
+def confirm_email(token: str) -> Any:
+    db = get_session()
+    done = commit_or_report(
+        lambda: accounts.confirm_email_change(db, token, now=now()),
+        report=flash_error,
+        success=_("Your new e-mail address is confirmed."),
+    )
+    if not done:
+        return render_template("accounts/token_invalid.html"), 400
+    return redirect(
+        url_for("accounts.settings") if current_user.is_authenticated else url_for("accounts.login")
+    )
+
+
+@bp.app_context_processor
+def _inject() -> dict[str, Any]:
+    return {"next_url": request.full_path if request.method == "GET" else ""}

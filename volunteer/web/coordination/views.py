@@ -1,0 +1,173 @@
+import csv
+import io
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
+
+from matching.model import SLOTS
+from volunteer.models import District, Organisation
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.coordination import proposal, statistics, verification
+from volunteer.services.discovery import engine
+from volunteer.services.organisations import organisation as organisations_service
+from volunteer.services.permissions import coordinator_required
+from volunteer.web.coordination import bp
+from volunteer.web.helpers import acting_user
+from volunteer.web.wording.reasons import slot_label
+
+
+@bp.get("/")
+@coordinator_required
+def index() -> Any:
+    db = get_session()
+    data = statistics.overview(db, now=now())
+    slots = [
+        (slot, slot_label(slot), data.slot_demand.get(slot, 0), data.slot_supply.get(slot, 0))
+        for slot in SLOTS
+    ]
+    return render_template(
+        "coordination/index.html",
+        data=data,
+        slots=slots,
+        gaps=statistics.gaps(db),
+        skills=[s for s in data.skills if s.demand][:15],
+    )
+
+
+@bp.route("/vorschlag", methods=["GET", "POST"])
+@coordinator_required
+def proposal_view() -> Any:
+    result = None
+    fair = request.values.get("fair") == "1"
+    if request.method == "POST":
+        result = proposal.propose(get_session(), now=now(), fill_fairly=fair)
+    return render_template("coordination/proposal.html", result=result, fair=fair)
+
+
+@bp.get("/vorschlag.csv")
+@coordinator_required
+def proposal_csv() -> Any:
+    result = proposal.propose(get_session(), now=now(), fill_fairly=request.args.get("fair") == "1")
+    rows = [
+        (
+            p.volunteer_id,
+            p.volunteer_name,
+            p.volunteer_district,
+            p.opportunity_id,
+            p.opportunity_title,
+            p.score,
+        )
+        for p in result.pairs
+    ]
+    header = ("volunteer_id", "first_name", "district", "opportunity_id", "opportunity", "score")
+    return _csv("mitwirken-vorschlag.csv", header, rows)
+
+
+@bp.get("/bericht.csv")
+@coordinator_required
+def report_csv() -> Any:
+    data = statistics.overview(get_session(), now=now())
+    header = (
+        "district_number",
+        "district",
+        "borough",
+        "volunteers",
+        "organisations",
+        "needs",
+        "places_upcoming",
+        "places_taken",
+        "fill_rate",
+        "confirmed_hours_this_year",
+    )
+    rows = [
+        (
+            d.number,
+            d.name,
+            d.borough,
+            d.volunteers,
+            d.organisations,
+            d.needs,
+            d.places,
+            d.taken,
+            "" if d.fill_rate is None else round(d.fill_rate, 3),
+            d.hours,
+        )
+        for d in data.districts
+    ]
+    return _csv("mitwirken-bezirke.csv", header, rows)
+
+
+def _csv(filename: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 umlauts correctly
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/vereine")
+@coordinator_required
+def organisations() -> Any:
+    db = get_session()
+    return render_template(
+        "coordination/organisations.html",
+        pending=verification.pending(db),
+        recent=verification.recently_verified(db, limit=10),
+        districts=dict(db.exec(select(District.number, District.name)).all()),
+    )
+
+
+@bp.post("/vereine/<int:org_id>/pruefen")
+@coordinator_required
+def verify_organisation(org_id: int) -> Any:
+    db = get_session()
+    org = db.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    organisations_service.verify(db, org, by=acting_user(), now=now())
+    db.commit()
+    engine.invalidate()  # its published needs are public from now on
+    flash(_("%(name)s is verified; its published needs are now public.", name=org.name), "success")
+    return redirect(url_for("coordination.organisations"))
+
+
+@bp.get("/faehigkeiten")
+@coordinator_required
+def skill_suggestions() -> Any:
+    return render_template(
+        "coordination/skill_suggestions.html",
+        groups=verification.skill_suggestions(get_session()),
+    )
+
+
+@bp.post("/faehigkeiten")
+@coordinator_required
+def resolve_skill_suggestion() -> Any:
+    status = request.form.get("status", "")
+    text = request.form.get("text", "")[:160]
+    if status not in ("added", "dismissed") or not text.strip():
+        abort(400)
+    db = get_session()
+    n = verification.resolve_suggestions(db, text, status=status, by=acting_user(), now=now())
+    db.commit()
+    flash(_("%(n)s suggestion(s) for “%(text)s” done.", n=n, text=text), "success")
+    return redirect(url_for("coordination.skill_suggestions"))
+
+
+@bp.get("/faehigkeiten.csv")
+@coordinator_required
+def skill_suggestions_csv() -> Any:
+    groups = verification.skill_suggestions(get_session())
+    return _csv(
+        "mitwirken-faehigkeiten-vorschlaege.csv",
+        ("text", "count"),
+        [(g.text, g.count) for g in groups],
+    )

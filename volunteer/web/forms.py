@@ -1,0 +1,34 @@
+"""Shared form helpers: translated messages and applying service errors to fields."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, Email, Length
+
+from volunteer.services.errors import ServiceError
+from volunteer.web.wording.messages import error_message
+
+
+def required() -> DataRequired:
+    return DataRequired(message=_l("Please fill in this field."))
+
+
+def email_validators() -> list[object]:
+    return [
+        required(),
+        Email(
+            message=_l("Please enter a valid e-mail address, e.g. name@example.de."),
+            check_deliverability=False,
+        ),
+        Length(max=254),
+    ]
+
+
+def apply_error(form: FlaskForm, error: ServiceError, default_field: str | None = None) -> None:
+    """Show a service error under its field (or the form's first error slot)."""
+    name = error.field or default_field
+    field = getattr(form, name, None) if name else None
+    message = error_message(error)
+    if field is not None:
+        field.errors = [*list(field.errors), message]
+    else:
+        form.form_errors.append(message)

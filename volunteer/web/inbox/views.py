@@ -1,0 +1,67 @@
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.errors import ServiceError
+from volunteer.services.notices import inbox
+from volunteer.web.helpers import acting_user
+from volunteer.web.inbox import bp
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: the buttons post to their own URLs."""
+
+
+@bp.app_context_processor
+def _unread() -> dict[str, Any]:
+    """``inbox_unread()`` for the header badge, computed only when a page asks for it."""
+
+    def inbox_unread() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return inbox.unread_count(get_session(), acting_user())
+
+    return {"inbox_unread": inbox_unread}
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    page = request.args.get("seite", "1")
+    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    result = inbox.page_of(get_session(), acting_user(), page=number)
+    return render_template("inbox/index.html", inbox=result, form=ActionForm())
+
+
+@bp.post("/<int:notice_id>/gelesen")
+@login_required
+def mark_read(notice_id: int) -> Any:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_session()
+    try:
+        inbox.mark_read(db, notice_id, by=acting_user(), now=now())
+    except ServiceError:
+        abort(404)
+    db.commit()
+    return redirect(url_for("inbox.index", seite=request.args.get("seite", "1")))
+
+
+@bp.post("/alle-gelesen")
+@login_required
+def mark_all_read() -> Any:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_session()
+    n = inbox.mark_all_read(db, by=acting_user(), now=now())
+    db.commit()
+    if n:
+        flash(_("All notices are marked as read."), "success")
+    return redirect(url_for("inbox.index"))

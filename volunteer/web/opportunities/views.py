@@ -1,0 +1,248 @@
+"""Views for browsing needs and signing up: anyone may browse, signing up needs an account."""
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import col, select
+
+from volunteer.catalogue.gazetteer import default_gazetteer
+from volunteer.catalogue.reference import load_causes, load_skills
+from volunteer.models import (
+    Cause,
+    District,
+    Opportunity,
+    OpportunityCause,
+    OpportunitySkill,
+    Organisation,
+    Shift,
+    Signup,
+    SignupState,
+    Skill,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.discovery import engine, profiles, search
+from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.engagement import calendar, signups
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.opportunities import bp
+from volunteer.web.opportunities.map import district_map
+from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
+from volunteer.web.wording.reasons import reason_text
+
+
+def _locale() -> str:
+    return str(get_locale() or "de")
+
+
+@bp.get("/")
+def index() -> Any:
+    db = get_session()
+    user = acting_user() if current_user.is_authenticated else None
+    districts = db.exec(select(District).order_by(District.name)).all()
+    params = search.parse_params(
+        request.args,
+        skills={s.slug for s in load_skills()},
+        causes={c.slug for c in load_causes()},
+        districts={d.number for d in districts},
+    )
+    result = search.search(db, params, user=user, now=now())
+    if result.page != params.page and params.page > 1:
+        query: dict[str, Any] = result.params.query_args()
+        return redirect(url_for("opportunities.index", **query))
+    locale = _locale()
+    return render_template(
+        "opportunities/index.html",
+        result=result,
+        p=result.params,
+        skills=sorted(((s.slug, s.label(locale)) for s in load_skills()), key=lambda x: x[1]),
+        causes=[(c.slug, c.label(locale)) for c in load_causes()],
+        districts=districts,
+        radii=search.RADII,
+        has_profile=user is not None and profiles.is_complete(db, user),
+    )
+
+
+@bp.get("/stadtteile")
+def districts() -> Any:
+    db = get_session()
+    counts = search.district_counts(db)
+    return render_template(
+        "opportunities/districts.html",
+        counts=counts,
+        svg=district_map(counts, default_gazetteer()),
+    )
+
+
+def _published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
+    db = get_session()
+    row = db.exec(
+        select(Opportunity, Organisation)
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .where(Opportunity.id == opportunity_id, listed_clause())
+    ).first()
+    if row is None:
+        abort(404)
+    opp, org = row
+    return opp, org
+
+
+def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
+    db = get_session()
+    moment = now()
+    shifts = db.exec(
+        select(Shift)
+        .where(Shift.opportunity_id == opp.id, Shift.ends_at > moment)
+        .order_by(col(Shift.starts_at))
+        .limit(60)
+    ).all()
+    places = {s.id: search_places(s) for s in shifts}
+    locale = _locale()
+    skill_rows = db.exec(
+        select(Skill, OpportunitySkill.required)
+        .join(OpportunitySkill, col(OpportunitySkill.skill_id) == col(Skill.id))
+        .where(OpportunitySkill.opportunity_id == opp.id)
+    ).all()
+    causes = db.exec(
+        select(Cause)
+        .join(OpportunityCause, col(OpportunityCause.cause_id) == col(Cause.id))
+        .where(OpportunityCause.opportunity_id == opp.id)
+    ).all()
+    user = acting_user() if current_user.is_authenticated else None
+    mine: dict[int, Signup] = {}
+    explanation = None
+    clash_ids: dict[int, list[Shift]] = {}
+    if user is not None:
+        ids = [s.id for s in shifts]
+        if ids:
+            mine = {
+                s.shift_id: s
+                for s in db.exec(
+                    select(Signup).where(Signup.user_id == user.id, col(Signup.shift_id).in_(ids))
+                ).all()
+            }
+        explanation = engine.explain_for(db, user, opp, now=moment)
+    district = db.get(District, opp.district_number) if opp.district_number else None
+    label = "label_en" if locale.startswith("en") else "label_de"
+    return {
+        "opp": opp,
+        "org": org,
+        "shifts": shifts,
+        "places": places,
+        "required_skills": [getattr(s, label) for s, req in skill_rows if req],
+        "optional_skills": [getattr(s, label) for s, req in skill_rows if not req],
+        "causes": [getattr(c, label) for c in causes],
+        "district": district,
+        "mine": mine,
+        "explanation": explanation,
+        "reason_text": reason_text,
+        "signup_form": SignupForm(),
+        "withdraw_form": WithdrawForm(),
+        "button_form": EmptyForm(),
+        "clash_ids": clash_ids,
+        "now": moment,
+        "has_profile": user is not None and profiles.is_complete(db, user),
+        "SignupState": SignupState,
+    }
+
+
+def search_places(shift: Shift) -> int:
+    return signups.places_left(get_session(), shift)
+
+
+@bp.get("/<int:opportunity_id>")
+def detail(opportunity_id: int) -> Any:
+    opp, org = _published_or_404(opportunity_id)
+    return render_template("opportunities/detail.html", **_detail_context(opp, org))
+
+
+def _shift_or_404(shift_id: int) -> tuple[Shift, Opportunity, Organisation]:
+    shift = get_session().get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    opp, org = _published_or_404(shift.opportunity_id)
+    return shift, opp, org
+
+
+@bp.post("/schichten/<int:shift_id>/anmelden")
+@login_required
+def sign_up(shift_id: int) -> Any:
+    shift, opp, org = _shift_or_404(shift_id)
+    form = SignupForm()
+    db = get_session()
+    user = acting_user()
+    target = url_for("opportunities.detail", opportunity_id=opp.id)
+    if not form.validate_on_submit():
+        flash(_("Please check your input."), "error")
+        return redirect(target)
+    clashing = signups.clashes(db, user, shift)
+    if clashing and not form.confirm_clash.data:
+        context = _detail_context(opp, org)
+        context["clash_ids"] = {shift.id: clashing}
+        context["signup_form"] = form
+        return render_template("opportunities/detail.html", **context), 409
+    done = commit_or_report(
+        lambda: signups.sign_up(
+            db,
+            user,
+            shift,
+            now=now(),
+            message=form.message.data or "",
+            join_waitlist=bool(form.join_waitlist.data),
+        ),
+        report=flash_error,
+        success=lambda signup: (
+            _("You are on the waiting list. We will tell you when a place frees up.")
+            if signup.state == SignupState.WAITLISTED
+            else _("You are signed up! The organisation will confirm your place.")
+        ),
+    )
+    if done:
+        engine.invalidate()
+    return redirect(target + f"#shift-{shift.id}")
+
+
+@bp.post("/anmeldungen/<int:signup_id>/abmelden")
+@login_required
+def withdraw(signup_id: int) -> Any:
+    db = get_session()
+    user = acting_user()
+    signup = db.get(Signup, signup_id)
+    if signup is None or signup.user_id != user.id:
+        abort(404)
+    shift = db.get(Shift, signup.shift_id)
+    form = WithdrawForm()
+    target = (
+        url_for("opportunities.detail", opportunity_id=shift.opportunity_id)
+        if shift
+        else url_for("volunteers.engagements")
+    )
+    if request.form.get("next") == "engagements":
+        target = url_for("volunteers.engagements")
+    if not form.validate_on_submit():
+        flash(_("Please check your input."), "error")
+        return redirect(target)
+    done = commit_or_report(
+        lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
+        report=flash_error,
+        success=_("You have withdrawn from this shift. The organisation has been told."),
+    )
+    if done:
+        engine.invalidate()
+    return redirect(target)
+
+
+@bp.get("/schichten/<int:shift_id>.ics")
+def shift_ics(shift_id: int) -> Any:
+    shift, _opp, _org = _shift_or_404(shift_id)
+    body = calendar.shift_ics(
+        get_session(), shift, base_url=current_app.config["BASE_URL"], now=now()
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="mitwirken-{shift.id}.ics"'},
+    )

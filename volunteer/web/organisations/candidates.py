@@ -1,0 +1,90 @@
+"""Ranked candidates for an opportunity, with reasons, and inviting one."""
+
+from typing import Any
+
+from flask import (
+    abort,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import select
+
+from volunteer.models import (
+    District,
+    OpportunityStatus,
+    User,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.discovery import engine
+from volunteer.services.engagement import applications
+from volunteer.services.errors import ServiceError
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.organisations import bp
+from volunteer.web.organisations.forms import (
+    ConfirmForm,
+)
+from volunteer.web.organisations.loading import (
+    flash_error,
+    need_or_404,
+    organisation_or_404,
+    page_context,
+)
+from volunteer.web.wording.reasons import candidate_reason
+
+
+def _not_found_or_flash(error: ServiceError) -> None:
+    """A candidate who is not (or no longer) findable is a 404, as for any other foreign id."""
+    if error.code == "not_found":
+        abort(404)
+    flash_error(error)
+
+
+@bp.get("/<int:org_id>/einsaetze/<int:need_id>/kandidaten")
+@login_required
+def candidates(org_id: int, need_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    found = engine.candidates(db, need, now=now(), limit=20)
+    districts = {d.number: d.name for d in db.exec(select(District)).all()}  # 30 rows
+    return render_template(
+        "organisations/candidates.html",
+        **page_context(
+            org,
+            need=need,
+            found=found,
+            districts=districts,
+            reason_text=candidate_reason,
+            invited=applications.invited_ids(db, need),
+            confirm=ConfirmForm(),
+            can_invite=need.status == OpportunityStatus.PUBLISHED and org.verified_at is not None,
+        ),
+    )
+
+
+@bp.post("/<int:org_id>/einsaetze/<int:need_id>/kandidaten/<int:user_id>/einladen")
+@login_required
+def invite_candidate(org_id: int, need_id: int, user_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    person = db.get(User, user_id)
+    if person is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        commit_or_report(
+            lambda: applications.invite_candidate(
+                db, org, need, person, by=acting_user(), now=now()
+            ),
+            report=_not_found_or_flash,
+            success=lambda fresh: (
+                _("Invitation sent to %(name)s.", name=person.first_name)
+                if fresh
+                else _("%(name)s was already invited.", name=person.first_name)
+            ),
+        )
+    return redirect(url_for("organisations.candidates", org_id=org.id, need_id=need.id))

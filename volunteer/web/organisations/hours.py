@@ -1,0 +1,131 @@
+"""Hours to confirm or reject, and the Ehrenamtskarte CSV export."""
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from volunteer.models import (
+    HourEntry,
+    HourState,
+    Signup,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.engagement import exports, hours
+from volunteer.services.errors import ServiceError
+from volunteer.services.organisations.recurrence import BERLIN
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.organisations import bp
+from volunteer.web.organisations.forms import (
+    BulkHoursForm,
+    ConfirmForm,
+    ExportForm,
+    RejectForm,
+)
+from volunteer.web.organisations.loading import (
+    flash_error,
+    organisation_or_404,
+    page_context,
+    reader_locale,
+)
+from volunteer.web.organisations.messages import apply_error
+
+
+@bp.route("/<int:org_id>/stunden", methods=["GET", "POST"])
+@login_required
+def hours_list(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    form = BulkHoursForm()
+    failed = False
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action", "")
+        to = {"confirm": HourState.CONFIRMED, "reject": HourState.REJECTED}.get(action)
+        if to is None:
+            apply_error(form, ServiceError("bad_choice", field="entries"))
+            failed = True
+        else:
+            done = commit_or_report(
+                lambda: hours.decide_many(
+                    db, org, form.entries.data or [], to, by=acting_user(), now=now()
+                ),
+                report=partial(apply_error, form),
+                success=lambda count: (
+                    _("%(n)s entries confirmed.", n=count)
+                    if to == HourState.CONFIRMED
+                    else _("%(n)s entries rejected.", n=count)
+                ),
+            )
+            if done:
+                return redirect(url_for("organisations.hours_list", org_id=org.id))
+            failed = True
+    year = now().astimezone(BERLIN).year
+    return render_template(
+        "organisations/hours.html",
+        **page_context(
+            org,
+            form=form,
+            pending=hours.pending(db, org),
+            decided=hours.recent_decided(db, org),
+            totals=hours.totals_per_volunteer(db, org, year=year),
+            year=year,
+            years=list(range(year, year - 3, -1)),
+            confirm=ConfirmForm(),
+            reject_form=RejectForm(),
+        ),
+    ), (422 if failed or form.errors else 200)
+
+
+@bp.post("/<int:org_id>/stunden/<int:entry_id>/<any(confirm, reject):action>")
+@login_required
+def hour_decide(org_id: int, entry_id: int, action: str) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    entry = db.get(HourEntry, entry_id)
+    if entry is None or entry.organisation_id != org.id:
+        abort(404)
+    form = RejectForm()
+    if form.validate_on_submit():
+        commit_or_report(
+            lambda: (
+                hours.confirm(db, org, entry, by=acting_user(), now=now())
+                if action == "confirm"
+                else hours.reject(
+                    db, org, entry, by=acting_user(), now=now(), reason=form.reason.data or ""
+                )
+            ),
+            report=flash_error,
+            success=_("Hours confirmed.") if action == "confirm" else _("Hours rejected."),
+        )
+    signup = db.get(Signup, entry.signup_id) if entry.signup_id else None
+    if request.form.get("back") == "shift" and signup is not None:
+        return redirect(url_for("organisations.shift", org_id=org.id, shift_id=signup.shift_id))
+    return redirect(url_for("organisations.hours_list", org_id=org.id))
+
+
+@bp.get("/<int:org_id>/stunden/export.csv")
+@login_required
+def export_hours(org_id: int) -> Any:
+    """Confirmed hours per volunteer for one year, as CSV (Ehrenamtskarte application)."""
+    org = organisation_or_404(org_id)
+    db = get_session()
+    form = ExportForm(request.args)
+    this_year = now().astimezone(BERLIN).year
+    year = form.year.data if form.validate() and form.year.data else this_year
+    totals = hours.totals_per_volunteer(db, org, year=year)
+    body = exports.hours_csv(totals, year=year, locale=reader_locale()[:2])
+    filename = f"stunden-{year}-verein-{org.id}.csv"
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

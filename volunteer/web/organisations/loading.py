@@ -1,0 +1,172 @@
+"""What the association views share: loading an object within the organisation, form choices.
+
+Everything under ``/vereine/<org_id>/`` answers 404 to anyone who is not a member of that
+organisation (``organisation_for``), and every object id in a URL is looked up *within* that
+organisation, so another organisation's need, shift, sign-up or hour entry looks like none.
+"""
+
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+)
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from volunteer.catalogue.geocoding import Geocoder, make_geocoder
+from volunteer.catalogue.reference import load_languages
+from volunteer.models import (
+    Cause,
+    MemberRole,
+    Opportunity,
+    OpportunityStatus,
+    Organisation,
+    Skill,
+    SkillCategory,
+)
+from volunteer.platform.db import get_session
+from volunteer.services.errors import ServiceError
+from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import organisation as organisations
+from volunteer.services.permissions import membership_of, organisation_for
+from volunteer.web.helpers import acting_user
+from volunteer.web.organisations.forms import (
+    KIND_LABELS,
+    NeedForm,
+    OrganisationForm,
+    ShiftForm,
+)
+from volunteer.web.organisations.messages import message_for
+
+STATUS_LABELS = {
+    OpportunityStatus.DRAFT: ("tag", _l("Draft")),
+    OpportunityStatus.PUBLISHED: ("tag tag-ok", _l("Published")),
+    OpportunityStatus.PAUSED: ("tag tag-warn", _l("Paused")),
+    OpportunityStatus.CLOSED: ("tag", _l("Closed")),
+}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def reader_locale() -> str:
+    return str(get_locale() or "de")
+
+
+def geocoder() -> Geocoder:
+    """One geocoder per app, built from the configuration (offline gazetteer by default)."""
+    ext = current_app.extensions
+    if "geocoder" not in ext:
+        ext["geocoder"] = make_geocoder(current_app.config)
+    geocoder: Geocoder = ext["geocoder"]
+    return geocoder
+
+
+def organisation_or_404(org_id: int, *, admin: bool = False) -> Organisation:
+    return organisation_for(get_session(), acting_user(), org_id, admin=admin)
+
+
+def need_or_404(db: Session, org: Organisation, need_id: int) -> Opportunity:
+    need = db.get(Opportunity, need_id)
+    if need is None or need.organisation_id != org.id:
+        abort(404)
+    return need
+
+
+def found_or_404(call: Any, *args: Any) -> Any:
+    """Run a service lookup that raises ``not_found`` for other organisations' objects."""
+    try:
+        return call(*args)
+    except ServiceError:
+        abort(404)
+
+
+def form_status(code: str | None) -> int:
+    return 422 if code else 200
+
+
+def cause_choices(db: Session) -> list[tuple[int, str]]:
+    en = reader_locale().startswith("en")
+    rows = db.exec(select(Cause).order_by(col(Cause.id))).all()
+    return [(c.id or 0, c.label_en if en else c.label_de) for c in rows]
+
+
+def skill_groups(db: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Skills grouped by category, labelled in the reader's language (for fieldsets)."""
+    en = reader_locale().startswith("en")
+    categories = db.exec(select(SkillCategory)).all()
+    groups: dict[str, list[tuple[int, str]]] = {c.slug: [] for c in categories}
+    for skill in db.exec(select(Skill).order_by(col(Skill.id))).all():
+        groups.setdefault(skill.category_slug, []).append(
+            (skill.id or 0, skill.label_en if en else skill.label_de)
+        )
+    names = {c.slug: (c.label_en if en else c.label_de) for c in categories}
+    return [(names.get(slug, slug), items) for slug, items in groups.items() if items]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(lang.code, lang.label(reader_locale())) for lang in load_languages()]
+
+
+def organisation_input(form: OrganisationForm) -> organisations.OrganisationInput:
+    return organisations.OrganisationInput(
+        name=form.name.data or "",
+        kind=form.kind.data or "",
+        address=form.address.data or "",
+        register_number=form.register_number.data or "",
+        contact_email=form.contact_email.data or "",
+        phone=form.phone.data or "",
+        website=form.website.data or "",
+        description=form.description.data or "",
+        cause_ids=list(form.causes.data or []),
+    )
+
+
+def need_input(form: NeedForm) -> needs.NeedInput:
+    return needs.NeedInput(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        cause_ids=list(form.causes.data or []),
+        required_skill_ids=list(form.required_skills.data or []),
+        optional_skill_ids=list(form.optional_skills.data or []),
+        is_remote=bool(form.is_remote.data),
+        address=form.address.data or "",
+        minors_ok=bool(form.minors_ok.data),
+        needs_conduct_certificate=bool(form.needs_conduct_certificate.data),
+        languages=list(form.languages.data or []),
+        step_free=bool(form.step_free.data),
+        regular=bool(form.regular.data),
+    )
+
+
+def shift_input(form: ShiftForm) -> needs.ShiftInput:
+    assert form.day.data and form.start_time.data and form.end_time.data
+    return needs.ShiftInput(
+        day=form.day.data,
+        start=form.start_time.data,
+        end=form.end_time.data,
+        capacity=int(form.capacity.data or 0),
+        place=form.place.data or "",
+        repeat=form.repeat.data or "once",
+        repeat_until=form.repeat_until.data,
+        weekdays=list(form.weekdays.data or []),
+        every_weeks=int(form.every_weeks.data or 1),
+    )
+
+
+def page_context(org: Organisation, **extra: Any) -> dict[str, Any]:
+    """What every page under an organisation needs: the organisation and the member's role."""
+    db = get_session()
+    member = membership_of(db, acting_user(), org.id or 0)
+    return {
+        "org": org,
+        "is_admin": bool(member and member.role == MemberRole.ADMIN),
+        "status_labels": STATUS_LABELS,
+        "kind_labels": KIND_LABELS,
+        **extra,
+    }
+
+
+def flash_error(error: ServiceError) -> None:
+    flash(message_for(error), "error")

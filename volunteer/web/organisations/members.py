@@ -1,0 +1,145 @@
+"""Members and their roles: invite, change role, remove, hand over admin, leave."""
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import Session
+
+from volunteer.models import (
+    MemberRole,
+    Membership,
+    Organisation,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.organisations import organisation as organisations
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.organisations import bp
+from volunteer.web.organisations.forms import (
+    ROLE_LABELS,
+    ConfirmForm,
+    InviteForm,
+    RoleForm,
+)
+from volunteer.web.organisations.loading import flash_error, organisation_or_404, page_context
+from volunteer.web.organisations.messages import apply_error
+
+
+@bp.route("/<int:org_id>/mitglieder", methods=["GET", "POST"])
+@login_required
+def members(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    form = InviteForm()
+    ctx = page_context(org)
+    if request.method == "POST":
+        if not ctx["is_admin"]:
+            abort(404)
+        if form.validate_on_submit():
+            done = commit_or_report(
+                lambda: organisations.invite(
+                    db,
+                    org,
+                    email=form.email.data or "",
+                    role=form.role.data or MemberRole.MEMBER,
+                    by=acting_user(),
+                    now=now(),
+                    base_url=current_app.config["BASE_URL"],
+                ),
+                report=partial(apply_error, form),
+                success=_("We have sent an invitation to %(email)s.", email=form.email.data),
+            )
+            if done:
+                return redirect(url_for("organisations.members", org_id=org.id))
+    rows = organisations.members(db, org)
+    return render_template(
+        "organisations/members.html",
+        **ctx,
+        form=form,
+        rows=rows,
+        role_labels=ROLE_LABELS,
+        role_form=RoleForm(),
+        confirm=ConfirmForm(),
+        me=acting_user(),
+    ), (422 if form.errors else 200)
+
+
+def _member(db: Session, org: Organisation, member_id: int) -> Membership:
+    member = db.get(Membership, member_id)
+    if member is None or member.organisation_id != org.id:
+        abort(404)
+    return member
+
+
+@bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")
+@login_required
+def set_role(org_id: int, member_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    db = get_session()
+    member = _member(db, org, member_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        commit_or_report(
+            lambda: organisations.set_role(
+                db, org, member, form.role.data or "", by=acting_user(), now=now()
+            ),
+            report=flash_error,
+            success=_("The role is changed."),
+        )
+    return redirect(url_for("organisations.members", org_id=org.id))
+
+
+@bp.post("/<int:org_id>/mitglieder/<int:member_id>/entfernen")
+@login_required
+def remove_member(org_id: int, member_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    db = get_session()
+    member = _member(db, org, member_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_report(
+            lambda: organisations.remove_member(db, org, member, by=acting_user(), now=now()),
+            report=flash_error,
+            success=_("The member is removed."),
+        )
+    return redirect(url_for("organisations.members", org_id=org.id))
+
+
+@bp.post("/<int:org_id>/mitglieder/<int:member_id>/admin-uebergeben")
+@login_required
+def transfer_admin(org_id: int, member_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    db = get_session()
+    member = _member(db, org, member_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_report(
+            lambda: organisations.transfer_admin(db, org, member, by=acting_user(), now=now()),
+            report=flash_error,
+            success=_("You have handed over the admin role."),
+        )
+    return redirect(url_for("organisations.members", org_id=org.id))
+
+
+@bp.post("/<int:org_id>/verlassen")
+@login_required
+def leave(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    if ConfirmForm().validate_on_submit():
+        done = commit_or_report(
+            lambda: organisations.leave(db, org, by=acting_user(), now=now()),
+            report=flash_error,
+            success=_("You have left %(name)s.", name=org.name),
+        )
+        if done:
+            return redirect(url_for("organisations.index"))
+    return redirect(url_for("organisations.members", org_id=org.id))

@@ -1,0 +1,187 @@
+"""An organisation's opportunities (needs): list, create, edit, status, duplicate."""
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import Session, col, select
+
+from volunteer.models import (
+    Cause,
+    Opportunity,
+    OpportunityStatus,
+    Skill,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.organisations import opportunities as needs
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.organisations import bp
+from volunteer.web.organisations.forms import (
+    ConfirmForm,
+    NeedForm,
+)
+from volunteer.web.organisations.loading import (
+    cause_choices,
+    flash_error,
+    geocoder,
+    language_choices,
+    need_input,
+    need_or_404,
+    organisation_or_404,
+    page_context,
+    skill_groups,
+)
+from volunteer.web.organisations.messages import apply_error
+
+
+@bp.get("/<int:org_id>/einsaetze")
+@login_required
+def needs_list(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    rows = needs.needs_of(db, org)
+    return render_template("organisations/needs_list.html", **page_context(org, rows=rows))
+
+
+def _need_form(db: Session, need: Opportunity | None = None) -> NeedForm:
+    form = NeedForm(obj=need if request.method == "GET" else None)
+    form.causes.options = cause_choices(db)
+    groups = skill_groups(db)
+    all_skills = [item for _, items in groups for item in items]
+    form.required_skills.options = all_skills
+    form.optional_skills.options = all_skills
+    form.languages.options = language_choices()
+    if request.method == "GET" and need is not None:
+        form.causes.data = needs.cause_ids(db, need)
+        form.required_skills.data, form.optional_skills.data = needs.skill_ids(db, need)
+        form.languages.data = list(need.languages)
+    return form
+
+
+@bp.route("/<int:org_id>/einsaetze/neu", methods=["GET", "POST"])
+@login_required
+def need_new(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    form = _need_form(db)
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: needs.create(
+                db, org, need_input(form), by=acting_user(), now=now(), geocoder=geocoder()
+            ),
+            report=partial(apply_error, form),
+            success=_("The need is saved as a draft. Now add its dates."),
+        )
+        if done:
+            return redirect(
+                url_for("organisations.shift_new", org_id=org.id, need_id=done.value.id)
+            )
+    return render_template(
+        "organisations/need_form.html",
+        **page_context(org, form=form, need=None, groups=skill_groups(db)),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/<int:org_id>/einsaetze/<int:need_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def need_edit(org_id: int, need_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    form = _need_form(db, need)
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: needs.update(
+                db, need, need_input(form), by=acting_user(), now=now(), geocoder=geocoder()
+            ),
+            report=partial(apply_error, form),
+            success=_("The need is saved."),
+        )
+        if done:
+            return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    return render_template(
+        "organisations/need_form.html",
+        **page_context(org, form=form, need=need, groups=skill_groups(db)),
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/<int:org_id>/einsaetze/<int:need_id>")
+@login_required
+def need(org_id: int, need_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    moment = now()
+    upcoming = needs.shift_rows(db, needs.shifts_of(db, need, now=moment))
+    past = needs.shift_rows(db, needs.shifts_of(db, need, now=moment, past=True)[:20])
+    required, optional = needs.skill_ids(db, need)
+    skills = {s.id: s for s in db.exec(select(Skill).where(col(Skill.id).in_(required + optional)))}
+    causes = {
+        c.id: c for c in db.exec(select(Cause).where(col(Cause.id).in_(needs.cause_ids(db, need))))
+    }
+    return render_template(
+        "organisations/need.html",
+        **page_context(
+            org,
+            need=need,
+            upcoming=upcoming,
+            past=past,
+            required=[skills[i] for i in required if i in skills],
+            optional=[skills[i] for i in optional if i in skills],
+            causes=list(causes.values()),
+            transitions=needs.STATUS_TRANSITIONS.get(need.status, frozenset()),
+            confirm=ConfirmForm(),
+            languages=dict(language_choices()),
+            now=moment,
+        ),
+    )
+
+
+@bp.post("/<int:org_id>/einsaetze/<int:need_id>/status")
+@login_required
+def need_status(org_id: int, need_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    status = request.form.get("status", "")
+    if ConfirmForm().validate_on_submit():
+        messages = {
+            OpportunityStatus.PUBLISHED: _("The need is published.")
+            if org.verified_at
+            else _(
+                "The need is published. It becomes visible once a coordinator has verified "
+                "your organisation."
+            ),
+            OpportunityStatus.PAUSED: _("The need is paused and hidden from search."),
+            OpportunityStatus.CLOSED: _("The need is closed."),
+        }
+        commit_or_report(
+            lambda: needs.set_status(db, need, status, by=acting_user(), now=now()),
+            report=flash_error,
+            # Only after the service accepted it is ``status`` known to be a valid one.
+            success=lambda need_or_404: messages.get(OpportunityStatus(status), _("Saved.")),
+        )
+    return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+
+
+@bp.post("/<int:org_id>/einsaetze/<int:need_id>/duplizieren")
+@login_required
+def need_duplicate(org_id: int, need_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    copy = needs.duplicate(db, need, by=acting_user(), now=now())
+    db.commit()
+    flash(_("This is a draft copy. Check it and add dates."), "success")
+    return redirect(url_for("organisations.need_edit", org_id=org.id, need_id=copy.id))

@@ -1,0 +1,133 @@
+"""An organisation's dashboard, its public profile and its logo."""
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from volunteer.models import (
+    Organisation,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.engagement import applications
+from volunteer.services.organisations import organisation as organisations
+from volunteer.services.permissions import membership_of
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.organisations import bp
+from volunteer.web.organisations.forms import (
+    ConfirmForm,
+    LogoForm,
+    OrganisationForm,
+)
+from volunteer.web.organisations.loading import (
+    cause_choices,
+    geocoder,
+    organisation_input,
+    organisation_or_404,
+    page_context,
+)
+from volunteer.web.organisations.messages import apply_error
+
+
+@bp.get("/<int:org_id>/")
+@login_required
+def dashboard(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    data = applications.dashboard(get_session(), org, now=now())
+    return render_template("organisations/dashboard.html", **page_context(org, data=data))
+
+
+@bp.route("/<int:org_id>/profil", methods=["GET", "POST"])
+@login_required
+def profile(org_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    db = get_session()
+    form = OrganisationForm(obj=org if request.method == "GET" else None)
+    form.causes.options = cause_choices(db)
+    if request.method == "GET":
+        form.causes.data = organisations.cause_ids(db, org)
+        form.register_number.data = org.register_number or ""
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: organisations.update(
+                db, org, organisation_input(form), by=acting_user(), now=now(), geocoder=geocoder()
+            ),
+            report=partial(apply_error, form),
+            success=_("The profile is saved."),
+        )
+        if done:
+            return redirect(url_for("organisations.profile", org_id=org.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "organisations/profile.html", **page_context(org, form=form, logo_form=LogoForm())
+    ), status
+
+
+@bp.post("/<int:org_id>/logo")
+@login_required
+def upload_logo(org_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    db = get_session()
+    form = OrganisationForm(obj=org, formdata=None)
+    form.causes.options = cause_choices(db)
+    form.causes.data = organisations.cause_ids(db, org)
+    logo_form = LogoForm()
+    try:
+        valid = logo_form.validate_on_submit()
+        upload = logo_form.logo.data
+        data = upload.read(organisations.MAX_LOGO_BYTES + 1) if upload else b""
+        if upload:
+            upload.close()  # large uploads are spooled to a temporary file
+    except RequestEntityTooLarge:
+        valid, data = True, b"x" * (organisations.MAX_LOGO_BYTES + 1)
+    if valid:
+        done = commit_or_report(
+            lambda: organisations.set_logo(db, org, data, by=acting_user(), now=now()),
+            report=partial(apply_error, logo_form),
+            success=_("The logo is saved."),
+        )
+        if done:
+            return redirect(url_for("organisations.profile", org_id=org.id))
+    return render_template(
+        "organisations/profile.html", **page_context(org, form=form, logo_form=logo_form)
+    ), 422
+
+
+@bp.post("/<int:org_id>/logo/entfernen")
+@login_required
+def remove_logo(org_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    if ConfirmForm().validate_on_submit():
+        db = get_session()
+        organisations.remove_logo(db, org, by=acting_user(), now=now())
+        db.commit()
+        flash(_("The logo is removed."), "success")
+    return redirect(url_for("organisations.profile", org_id=org.id))
+
+
+@bp.get("/<int:org_id>/logo")
+def logo(org_id: int) -> Any:
+    """The logo: public for verified organisations (needs show it), else for members only."""
+    db = get_session()
+    org = db.get(Organisation, org_id)
+    if org is None or org.logo is None:
+        abort(404)
+    member = current_user.is_authenticated and membership_of(db, acting_user(), org_id)
+    if org.verified_at is None and not member:
+        abort(404)
+    response = Response(org.logo, mimetype=org.logo_type or "image/png")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Disposition"] = "inline"
+    return response

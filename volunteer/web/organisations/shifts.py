@@ -1,0 +1,241 @@
+"""Shifts and the sign-ups on them: create, edit, cancel, decide, attendance."""
+
+from functools import partial
+from typing import Any
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.engagement import applications
+from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations.recurrence import BERLIN
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.organisations import bp
+from volunteer.web.organisations.forms import (
+    ConfirmForm,
+    DecisionForm,
+    MessageForm,
+    ShiftForm,
+)
+from volunteer.web.organisations.loading import (
+    flash_error,
+    found_or_404,
+    need_or_404,
+    organisation_or_404,
+    page_context,
+    shift_input,
+)
+from volunteer.web.organisations.messages import apply_error
+
+
+@bp.route("/<int:org_id>/einsaetze/<int:need_id>/termine/neu", methods=["GET", "POST"])
+@login_required
+def shift_new(org_id: int, need_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    need = need_or_404(db, org, need_id)
+    form = ShiftForm()
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: needs.add_shifts(db, need, shift_input(form), by=acting_user(), now=now()),
+            report=partial(apply_error, form),
+            success=lambda created: _("%(n)s date(s) added.", n=len(created)),
+        )
+        if done:
+            return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    return render_template(
+        "organisations/shift_form.html", **page_context(org, form=form, need=need, shift=None)
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/<int:org_id>/termine/<int:shift_id>/bearbeiten", methods=["GET", "POST"])
+@login_required
+def shift_edit(org_id: int, shift_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    form = ShiftForm()
+    if request.method == "GET":
+        start = shift.starts_at.astimezone(BERLIN)
+        form.day.data = start.date()
+        form.start_time.data = start.time().replace(tzinfo=None)
+        form.end_time.data = shift.ends_at.astimezone(BERLIN).time().replace(tzinfo=None)
+        form.capacity.data = shift.capacity
+        form.place.data = shift.place
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: needs.edit_shift(db, shift, shift_input(form), by=acting_user(), now=now()),
+            report=partial(apply_error, form),
+            success=lambda notified: (
+                _("Saved. We let %(n)s people know about the change.", n=notified)
+                if notified
+                else _("The shift is saved.")
+            ),
+        )
+        if done:
+            return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    affected = len(needs.affected_signups(db, shift))
+    return render_template(
+        "organisations/shift_form.html",
+        **page_context(
+            org, form=form, need=need, shift=shift, affected=affected, confirm=ConfirmForm()
+        ),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/<int:org_id>/termine/<int:shift_id>/absagen")
+@login_required
+def shift_cancel(org_id: int, shift_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    if ConfirmForm().validate_on_submit():
+        cancel = (
+            needs.cancel_series_from if request.form.get("series") == "1" else needs.cancel_shift
+        )
+        commit_or_report(
+            lambda: cancel(db, shift, by=acting_user(), now=now()),
+            report=flash_error,
+            success=lambda notified: _("Cancelled. We let %(n)s people know.", n=notified),
+        )
+    return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+
+
+@bp.route("/<int:org_id>/termine/<int:shift_id>", methods=["GET", "POST"])
+@login_required
+def shift(org_id: int, shift_id: int) -> Any:
+    """The people of one shift: decide, wait-list, message, record attendance and hours."""
+    org = organisation_or_404(org_id)
+    db = get_session()
+    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    message_form = MessageForm()
+    if request.method == "POST" and message_form.validate_on_submit():
+        done = commit_or_report(
+            lambda: applications.message_shift(
+                db, org, shift, message_form.message.data or "", by=acting_user(), now=now()
+            ),
+            report=partial(apply_error, message_form),
+            success=lambda count: _("Your message goes to %(n)s people.", n=count),
+        )
+        if done:
+            return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+    people = applications.people_of_shift(db, shift)
+    (row,) = needs.shift_rows(db, [shift])
+    checks = applications.conduct_checks(
+        db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]
+    )
+    return render_template(
+        "organisations/shift.html",
+        **page_context(
+            org,
+            shift=shift,
+            need=need,
+            row=row,
+            people=people,
+            checks=checks,
+            message_form=message_form,
+            decision_form=DecisionForm(),
+            confirm=ConfirmForm(),
+            started=shift.starts_at <= now(),
+            today=now().astimezone(BERLIN).date(),
+        ),
+    ), (422 if message_form.errors else 200)
+
+
+@bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/entscheiden")
+@login_required
+def decide(org_id: int, signup_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    form = DecisionForm()
+    action = request.form.get("action", "")
+    if form.validate_on_submit():
+        commit_or_report(
+            lambda: applications.decide(
+                db,
+                org,
+                signup,
+                action,
+                by=acting_user(),
+                now=now(),
+                message=form.message.data or "",
+            ),
+            report=flash_error,
+            success={
+                "accept": _("Accepted. We let the person know."),
+                "decline": _("Declined. We let the person know."),
+                "waitlist": _("Moved to the waiting list."),
+            }.get(action, _("Saved.")),
+        )
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    if request.form.get("back") == "applications":
+        return redirect(url_for("organisations.applications_list", org_id=org.id))
+    return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+
+
+@bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/anwesenheit")
+@login_required
+def attendance(org_id: int, signup_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_report(
+            lambda: applications.record_attendance(
+                db, org, signup, request.form.get("action", ""), by=acting_user(), now=now()
+            ),
+            report=flash_error,
+            success=_("Attendance recorded."),
+        )
+    return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+
+
+@bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/fuehrungszeugnis")
+@login_required
+def conduct_check(org_id: int, signup_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_report(
+            lambda: applications.record_conduct_check(
+                db,
+                org,
+                signup,
+                seen_on=now().astimezone(BERLIN).date(),
+                by=acting_user(),
+                now=now(),
+            ),
+            report=flash_error,
+            success=_("Recorded that you have seen the certificate of conduct today."),
+        )
+    return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+
+
+@bp.get("/<int:org_id>/bewerbungen")
+@login_required
+def applications_list(org_id: int) -> Any:
+    org = organisation_or_404(org_id)
+    db = get_session()
+    moment = now()
+    return render_template(
+        "organisations/applications.html",
+        **page_context(
+            org,
+            rows=applications.open_applications(db, org, now=moment),
+            due=applications.attendance_due(db, org, now=moment),
+            decision_form=DecisionForm(),
+        ),
+    )

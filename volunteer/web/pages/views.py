@@ -1,0 +1,65 @@
+from typing import Any
+
+from flask import current_app, make_response, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import text
+
+from volunteer.platform.db import get_session
+from volunteer.platform.i18n import LANG_COOKIE
+from volunteer.services.accounts.account import set_locale
+from volunteer.services.discovery.stats import home_figures
+from volunteer.web.helpers import acting_user, safe_next
+from volunteer.web.pages import bp
+
+
+@bp.get("/")
+def home() -> Any:
+    return render_template("pages/home.html", figures=home_figures(get_session()))
+
+
+@bp.get("/barrierefreiheit")
+def accessibility() -> Any:
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/datenschutz")
+def privacy() -> Any:
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/impressum")
+def imprint() -> Any:
+    return render_template("pages/imprint.html")
+
+
+@bp.post("/sprache")
+def set_language() -> Any:
+    """Switch the language; remembered on the account, or in a cookie for visitors."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated:
+        db = get_session()
+        set_locale(db, acting_user(), lang)
+        db.commit()
+    response = make_response(redirect(safe_next()))
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    """For load balancers and the Docker HEALTHCHECK: the database must answer."""
+    try:
+        get_session().execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means unhealthy, whatever its class
+        current_app.logger.warning("health check failed: %s", exc)
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

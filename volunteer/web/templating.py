@@ -1,0 +1,55 @@
+"""Template globals: the navigation (built from the blueprints that exist) and the locale."""
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from volunteer.services.permissions import is_coordinator
+
+# (endpoint, label, who sees it). Entries whose endpoint is not registered are left out, so each
+# audience's blueprint adds its own navigation simply by existing.
+NAV: list[tuple[str, Any, str]] = [
+    ("opportunities.index", _l("Find opportunities"), "all"),
+    ("volunteers.recommendations", _l("For you"), "user"),
+    ("volunteers.engagements", _l("My engagements"), "user"),
+    ("organisations.index", _l("For associations"), "all"),
+    ("coordination.index", _l("City coordination"), "coordinator"),
+    ("inbox.index", _l("Inbox"), "user"),
+]
+
+
+def main_nav() -> list[tuple[str, Any]]:
+    views = current_app.view_functions
+    entries = []
+    for endpoint, label, audience in NAV:
+        if endpoint not in views:
+            continue
+        if audience == "user" and not current_user.is_authenticated:
+            continue
+        if audience == "coordinator" and not is_coordinator(current_user):
+            continue
+        entries.append((endpoint, label))
+    return entries
+
+
+def current_locale() -> str:
+    return str(get_locale() or "de")
+
+
+def config_endpoints() -> set[str]:
+    """Endpoints that exist in this app (templates link only to what is there)."""
+    return set(current_app.view_functions)
+
+
+def init_app(app: Flask) -> None:
+    from volunteer.web.wording.reasons import language_labels
+
+    app.jinja_env.globals.update(
+        main_nav=main_nav,
+        current_locale=current_locale,
+        config_endpoints=config_endpoints,
+        language_labels=language_labels,
+    )

@@ -1,0 +1,7 @@
+"""The volunteer's own pages under ``/ich``: profile, "Für dich", engagements, my data, calendar."""
+
+from flask import Blueprint
+
+bp = Blueprint("volunteers", __name__, url_prefix="/ich")
+
+from volunteer.web.volunteers import views  # noqa: E402,F401

@@ -1,0 +1,366 @@
+"""Views of the volunteer's own pages: thin, each parses a form and calls one service."""
+
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required, logout_user
+from sqlmodel import col, select
+
+from volunteer.catalogue.geocoding import make_geocoder
+from volunteer.models import (
+    AgeGroup,
+    Consent,
+    HourEntry,
+    Opportunity,
+    Organisation,
+    Shift,
+    Signup,
+    SignupState,
+)
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.accounts import privacy
+from volunteer.services.accounts.account import authenticate
+from volunteer.services.discovery import engine, profiles
+from volunteer.services.engagement import calendar, recognition
+from volunteer.services.errors import ServiceError
+from volunteer.services.permissions import owned_or_404
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.volunteers import bp
+from volunteer.web.volunteers.forms import (
+    ConfirmPasswordForm,
+    DeleteAccountForm,
+    EmptyForm,
+    HoursForm,
+    ProfileForm,
+)
+from volunteer.web.wording.reasons import reason_text
+
+REAUTH_KEY = "volunteers_reauth_at"
+REAUTH_MINUTES = 10
+
+
+# --- profile -------------------------------------------------------------------------------------
+def _form_from_profile(form: ProfileForm) -> None:
+    db = get_session()
+    user = acting_user()
+    profile = profiles.profile_of(db, user)
+    if profile is None:
+        form.languages.data = ["de"]
+        return
+    form.location.data = profile.address or profile.postcode or ""
+    form.radius_km.data = profile.radius_km
+    form.availability.data = profiles.slots_of(profile.availability)
+    form.skills.data = profiles.skill_slugs(db, user)
+    form.causes.data = profiles.cause_slugs(db, user)
+    form.languages.data = list(profile.languages or [])
+    form.age_group.data = profile.age_group
+    form.guardian_email.data = profile.guardian_email or ""
+    form.discoverable.data = profile.discoverable
+    form.about.data = profile.about
+    form.digest_frequency.data = profile.digest_frequency
+    form.quiet_start_hour.data = (
+        "" if profile.quiet_start_hour is None else str(profile.quiet_start_hour)
+    )
+    form.quiet_end_hour.data = "" if profile.quiet_end_hour is None else str(profile.quiet_end_hour)
+
+
+def _hour(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 0 <= int(value) < 24 else None
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    form = ProfileForm()
+    form.fill_choices()
+    if request.method == "GET":
+        _form_from_profile(form)
+    elif form.validate_on_submit():
+        db = get_session()
+        data = profiles.ProfileInput(
+            location=form.location.data or "",
+            radius_km=float(form.radius_km.data or 0),
+            slots=list(form.availability.data or []),
+            skills=list(form.skills.data or []),
+            causes=list(form.causes.data or []),
+            languages=list(form.languages.data or []),
+            age_group=form.age_group.data or AgeGroup.ADULT,
+            guardian_email=form.guardian_email.data or "",
+            discoverable=bool(form.discoverable.data),
+            about=form.about.data or "",
+            skill_suggestion=form.skill_suggestion.data or "",
+            digest_frequency=form.digest_frequency.data or "weekly",
+            quiet_start_hour=_hour(form.quiet_start_hour.data),
+            quiet_end_hour=_hour(form.quiet_end_hour.data),
+        )
+        done = commit_or_report(
+            lambda: profiles.save_profile(
+                db,
+                acting_user(),
+                data,
+                geocoder=make_geocoder(current_app.config),
+                now=now(),
+                base_url=current_app.config["BASE_URL"],
+            ),
+            report=partial(apply_error, form),
+            success=_("Your profile is saved. Here is what fits you."),
+        )
+        if done:
+            return redirect(url_for("volunteers.recommendations"))
+    elif not form.availability.data:
+        form.availability.errors = [
+            *form.availability.errors,
+            _("Please choose at least one time when you could help."),
+        ]
+    status = 422 if form.errors else 200
+    return render_template(
+        "volunteers/profile.html", form=form, welcome=bool(request.args.get("welcome"))
+    ), status
+
+
+@bp.route("/einwilligung/<token>", methods=["GET", "POST"])
+def guardian_consent(token: str) -> Any:
+    """A parent or guardian agrees that the child may sign up (no account needed)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            profiles.confirm_guardian_consent(db, token, now=now())
+            db.commit()
+        except ServiceError:
+            db.rollback()
+            return render_template("accounts/token_invalid.html"), 400
+        return render_template("volunteers/guardian_done.html")
+    return render_template("volunteers/guardian_consent.html", form=form)
+
+
+# --- recommendations -----------------------------------------------------------------------------
+@bp.get("/fuer-dich")
+@login_required
+def recommendations() -> Any:
+    db = get_session()
+    user = acting_user()
+    if not profiles.is_complete(db, user):
+        flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
+        return redirect(url_for("volunteers.profile", welcome=1))
+    items = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
+    return render_template("volunteers/recommendations.html", items=items, reason_text=reason_text)
+
+
+# --- engagements ---------------------------------------------------------------------------------
+def _my_signups(user_id: int) -> list[tuple[Signup, Shift, Opportunity, Organisation]]:
+    rows = (
+        get_session()
+        .exec(
+            select(Signup, Shift, Opportunity, Organisation)
+            .join(Shift, col(Shift.id) == col(Signup.shift_id))
+            .join(Opportunity, col(Opportunity.id) == col(Shift.opportunity_id))
+            .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+            .where(Signup.user_id == user_id)
+            .order_by(col(Shift.starts_at))
+        )
+        .all()
+    )
+    return [(s, sh, o, org) for s, sh, o, org in rows]
+
+
+@bp.get("/engagements")
+@login_required
+def engagements() -> Any:
+    db = get_session()
+    user = acting_user()
+    moment = now()
+    rows = _my_signups(user.id or 0)
+    hours = {
+        h.signup_id: h
+        for h in db.exec(
+            select(HourEntry).where(HourEntry.user_id == user.id).order_by(col(HourEntry.id))
+        ).all()
+    }
+    upcoming = [r for r in rows if r[1].ends_at > moment and r[0].state != SignupState.DECLINED]
+    past = [r for r in rows if r[1].ends_at <= moment]
+    past.reverse()
+    return render_template(
+        "volunteers/engagements.html",
+        upcoming=[r for r in upcoming if r[0].state != SignupState.WITHDRAWN],
+        withdrawn=[r for r in upcoming if r[0].state == SignupState.WITHDRAWN],
+        past=past,
+        hours=hours,
+        hours_form=HoursForm(),
+        button_form=EmptyForm(),
+        progress=recognition.progress(db, user, now=moment),
+        milestones=recognition.milestones_reached(db, user, now=moment),
+        feed_url=(
+            url_for("volunteers.calendar_feed", token=user.ical_token, _external=True)
+            if user.ical_token
+            else None
+        ),
+        now=moment,
+    )
+
+
+@bp.post("/engagements/<int:signup_id>/stunden")
+@login_required
+def submit_hours(signup_id: int) -> Any:
+    db = get_session()
+    user = acting_user()
+    signup = owned_or_404(db.get(Signup, signup_id), user)
+    form = HoursForm()
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: recognition.submit_hours(
+                db,
+                user,
+                signup,
+                minutes=int(form.minutes.data or 0),
+                now=now(),
+                note=form.note.data or "",
+            ),
+            report=partial(apply_error, form),
+            success=_("Thank you! The organisation will confirm your hours."),
+        )
+        if done:
+            return redirect(url_for("volunteers.engagements") + "#past")
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    return redirect(url_for("volunteers.engagements") + "#past")
+
+
+@bp.post("/kalender/neu")
+@login_required
+def rotate_feed() -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    calendar.rotate_feed_token(db, acting_user())
+    db.commit()
+    flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
+    return redirect(url_for("volunteers.engagements") + "#calendar")
+
+
+@bp.post("/kalender/aus")
+@login_required
+def revoke_feed() -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    calendar.revoke_feed_token(db, acting_user())
+    db.commit()
+    flash(_("Your calendar link is switched off."), "success")
+    return redirect(url_for("volunteers.engagements") + "#calendar")
+
+
+@bp.get("/kalender/<token>.ics")
+def calendar_feed(token: str) -> Any:
+    """The personal feed: the secret token is the only credential (calendar apps cannot log in)."""
+    db = get_session()
+    user = calendar.user_for_feed_token(db, token)
+    if user is None:
+        abort(404)
+    body = calendar.feed_ics(db, user, base_url=current_app.config["BASE_URL"], now=now())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- my data -------------------------------------------------------------------------------------
+def _recently_authenticated() -> bool:
+    stamp = session.get(REAUTH_KEY)
+    if not stamp:
+        return False
+    try:
+        at = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return False
+    return timedelta(0) <= now() - at <= timedelta(minutes=REAUTH_MINUTES)
+
+
+@bp.get("/meine-daten")
+@login_required
+def my_data() -> Any:
+    db = get_session()
+    user = acting_user()
+    consents = db.exec(
+        select(Consent).where(Consent.user_id == user.id).order_by(col(Consent.given_at))
+    ).all()
+    return render_template(
+        "volunteers/my_data.html",
+        consents=consents,
+        fresh=_recently_authenticated(),
+        password_form=ConfirmPasswordForm(),
+        delete_form=DeleteAccountForm(),
+        button_form=EmptyForm(),
+        reauth_minutes=REAUTH_MINUTES,
+    )
+
+
+@bp.post("/meine-daten/bestaetigen")
+@login_required
+def confirm_password() -> Any:
+    form = ConfirmPasswordForm()
+    user = acting_user()
+    if form.validate_on_submit():
+        db = get_session()
+        checked = authenticate(db, user.email, form.password.data or "", now=now())
+        if checked is not None and checked.id == user.id:
+            db.commit()
+            session[REAUTH_KEY] = now().isoformat()
+            flash(_("Thank you. You can now download or delete your data."), "success")
+            return redirect(url_for("volunteers.my_data") + "#actions")
+        db.rollback()
+    flash(_("The password is not correct."), "error")
+    return redirect(url_for("volunteers.my_data"))
+
+
+@bp.post("/meine-daten/export")
+@login_required
+def export_data() -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not _recently_authenticated():
+        flash(_("Please enter your password again first."), "info")
+        return redirect(url_for("volunteers.my_data"))
+    moment = now()
+    body = privacy.export_zip(get_session(), acting_user(), now=moment)
+    name = f"mitwirken-meine-daten-{moment:%Y-%m-%d}.zip"
+    return Response(
+        body,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.post("/meine-daten/loeschen")
+@login_required
+def delete_account() -> Any:
+    form = DeleteAccountForm()
+    if not _recently_authenticated():
+        flash(_("Please enter your password again first."), "info")
+        return redirect(url_for("volunteers.my_data"))
+    if not form.validate_on_submit():
+        flash(_("Please tick the box to confirm."), "error")
+        return redirect(url_for("volunteers.my_data") + "#delete")
+    db = get_session()
+    privacy.delete_account(db, acting_user(), now=now())
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(_("Your account has been deleted. Thank you for your engagement."), "success")
+    return redirect(url_for("pages.home"))

@@ -1,0 +1,1 @@
+"""Codes into sentences: service errors and the engine's reasons, in the reader's language."""
