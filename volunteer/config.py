@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    # /metrics: readable with "Authorization: Bearer <token>" when set, else from loopback only.
+    "METRICS_TOKEN": None,
     "PASSWORD_MIN_LENGTH": 10,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
