@@ -48,7 +48,8 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.services.notices import settings as notice_settings
-from volunteer.services.notices.outbox import EMAIL, SECURITY_KINDS
+from volunteer.services.notices.kinds import SECURITY_KINDS
+from volunteer.services.notices.outbox import EMAIL
 
 log = logging.getLogger(__name__)
 
