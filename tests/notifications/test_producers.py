@@ -87,20 +87,9 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
     applications.invite_candidate(session, org, need, jonas, by=admin, now=now)
     session.commit()
 
-    entry = hours.submit_hours(
-        session, aylin, organisation=org, worked_on=now.date(), minutes=90, now=now
-    )  # hours_submitted
-    hours.confirm(session, org, entry, by=admin, now=now)
-    wrong = hours.submit_hours(
-        session, aylin, organisation=org, worked_on=now.date(), minutes=60, now=now
-    )
-    hours.reject(session, org, wrong, by=admin, now=now, reason="Da war geschlossen.")
-    session.commit()
-
     # reminders and the unfilled shift first: changing and cancelling come after.
     schedule_reminders(session, now=now)
     schedule_unfilled_shifts(session, now=now)
-    schedule_recognition(session, now=now)
     schedule_digests(session, now=now)
     schedule_coordinator_summaries(session, now=now)
     session.commit()
@@ -128,6 +117,15 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
     profile.guardian_email = "eltern@example.org"
     session.add(profile)
     profiles.request_guardian_consent(session, child, now=now, base_url=BASE)
+    session.commit()
+
+    # Two days later Aylin reports her hours: the first report is rejected, the second confirmed.
+    later = now + timedelta(days=2)
+    wrong = hours.submit_hours(session, aylin, applied, minutes=60, margin_minutes=30, now=later)
+    hours.reject(session, org, wrong, by=admin, now=later, reason="Da war geschlossen.")
+    entry = hours.submit_hours(session, aylin, applied, minutes=120, margin_minutes=30, now=later)
+    hours.confirm(session, org, entry, by=admin, now=later)
+    schedule_recognition(session, now=later)
     session.commit()
 
 
