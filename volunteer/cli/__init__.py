@@ -148,6 +148,8 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
                 "gthread",
                 "--access-logfile",
                 "-",
+                "--logger-class",
+                "volunteer.platform.accesslog.RedactingLogger",
                 "volunteer.wsgi:app",
             ]
         )
