@@ -44,6 +44,7 @@ from volunteer.services.accounts import account
 from volunteer.services.coordination import verification
 from volunteer.services.engagement import calendar, signups
 from volunteer.services.notices import outbox
+from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.web.volunteers.views import REAUTH_KEY
 
 MARK = "Qz7"  # every marker starts with this; nothing else in the database does
@@ -284,7 +285,7 @@ def test_no_working_link_or_feed_token_is_stored(app, client, login, session, ma
 
     session.expire_all()
     notices = session.exec(
-        select(Notice).where(col(Notice.kind).in_(outbox.SECURITY_KINDS | {"organisation_invite"}))
+        select(Notice).where(col(Notice.kind).in_(SECURITY_KINDS | {"organisation_invite"}))
     ).all()
     assert {n.kind for n in notices} >= {
         "verify_email",
