@@ -17,7 +17,8 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.services.notices import settings as notice_settings
-from volunteer.services.notices.outbox import EMAIL, SECURITY_KINDS
+from volunteer.services.notices.kinds import SECURITY_KINDS
+from volunteer.services.notices.outbox import EMAIL
 
 REMINDER_KINDS = frozenset({"reminder_24h", "reminder_2h"})
 SHIFT_BOUND_KINDS = REMINDER_KINDS | {"shift_unfilled"}
