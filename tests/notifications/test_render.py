@@ -32,7 +32,8 @@ def payloads(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "name": "Aylin",
             "new_email": "neu@example.org",
         },
-        "guardian_consent": {"url": "http://localhost/g/x", "volunteer_name": "Mia"},
+        "guardian_consent": {"guardian_request_id": w["guardian_request"].id},
+        "guardian_reminder": {"guardian_request_id": w["guardian_request"].id},
         # The producers' payloads (volunteer/services/*), as they write them.
         **{k: {"signup_id": sid, "shift_id": shid, "state": "accepted"} for k in SIGNUP_KINDS},
         "application_new": {"signup_id": sid, "shift_id": shid, "opportunity_id": oid},
@@ -102,7 +103,8 @@ class _Id:
 
 
 FAKE_WORLD: dict[str, Any] = {
-    k: _Id() for k in ("signup", "shift", "opp", "org", "entry", "volunteer", "admin")
+    k: _Id()
+    for k in ("signup", "shift", "opp", "org", "entry", "volunteer", "admin", "guardian_request")
 }
 
 
@@ -138,7 +140,11 @@ def test_every_kind_renders_in_both_languages(
         for text in (message.subject, message.text, message.html):
             assert "{{" not in text and "%(" not in text and "Undefined" not in text, notice.kind
         assert message.subject and message.link.startswith("http")
-        if locale == "de":
+        if notice.kind.startswith("guardian_"):  # a parent, addressed formally, never by name
+            assert message.text.startswith(
+                "Sehr geehrte Eltern" if locale == "de" else "Dear parent or guardian"
+            )
+        elif locale == "de":
             assert "Hallo" in message.text
         else:
             assert "Hello" in message.text

@@ -31,7 +31,6 @@ from volunteer.models import (
     Organisation,
     Shift,
     Signup,
-    SignupState,
     Skill,
     SkillSuggestion,
     Token,
@@ -46,7 +45,6 @@ from volunteer.services.discovery import engine
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 
-ACTIVE = (SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED)
 _USER_FIELDS = (
     "id",
     "email",
@@ -187,17 +185,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     if user.deleted_at is not None:
         raise ServiceError("not_found")
     uid = user.id
-    upcoming = session.exec(
-        select(Signup)
-        .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .where(
-            Signup.user_id == uid,
-            col(Signup.state).in_([s.value for s in ACTIVE]),
-            Shift.starts_at > now,
-        )
-    ).all()
-    for signup in upcoming:
-        signups.withdraw(session, signup, by=user, now=now, reason="account_deleted")
+    signups.withdraw_upcoming(session, user, now=now, reason="account_deleted")
 
     session.execute(
         update(Signup).where(col(Signup.user_id) == uid).values(user_id=None, message="")

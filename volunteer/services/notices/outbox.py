@@ -19,8 +19,16 @@ from volunteer.models import Notice, NoticeStatus, User
 from volunteer.services.errors import ServiceError
 
 # Notices a recipient cannot switch off: they protect the account itself. E-mail only.
+# The guardian's mails go to someone without an account who cannot switch them off either.
 SECURITY_KINDS = frozenset(
-    {"verify_email", "password_reset", "email_change", "guardian_consent", "password_changed"}
+    {
+        "verify_email",
+        "password_reset",
+        "email_change",
+        "guardian_consent",
+        "guardian_reminder",
+        "password_changed",
+    }
 )
 # Every kind a producer may write, by audience. ``enqueue`` refuses anything else, and a test
 # checks that each one has ``templates/notices/<kind>/{subject.txt, body.txt, body.html}`` and
