@@ -42,9 +42,9 @@ from volunteer.models import (
 )
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
-from volunteer.services.notices.outbox import SECURITY_KINDS
+from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
-from volunteer.web.wording.reasons import reason_text
+from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -200,6 +200,7 @@ def render(
     ctx.update(
         notice=notice,
         kind=notice.kind,
+        security=notice.kind in SECURITY_KINDS,
         payload=payload,
         recipient=recipient,
         name=payload.get("name") or (recipient.display_name if recipient else ""),
@@ -298,8 +299,15 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
         value = reasons.get(str(opp.id)) or reasons.get(opp.id) or []
         return [reason_text(r) if isinstance(r, dict) else str(r) for r in value][:3]
 
+    frozen = payload.get("candidate_reasons") or {}
+
+    def candidate_reasons(person: User) -> list[str]:
+        """Why the engine suggested this person, worded for the association (at most three)."""
+        return [candidate_reason(r) for r in frozen.get(str(person.id), [])][:3]
+
     out: dict[str, Any] = {
         "when": when,
+        "candidate_reasons": candidate_reasons,
         "hours_text": hours_text,
         "format_day": format_day,
         "opportunity_url": opportunity_url,

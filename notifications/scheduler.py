@@ -184,6 +184,9 @@ class NoticeClock:
         self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop cleanly (SIGTERM): the dispatcher releases the notices it has not sent, the
+        leader gives up its lease, so other processes carry on without waiting for either."""
+        self.dispatcher.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.is_leader:

@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
     "PASSWORD_MIN_LENGTH": 10,
+    # Reported hours may exceed the shift's length by this many minutes (setting up, staying on).
+    "HOURS_MARGIN_MINUTES": 60,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
     "RESET_TOKEN_HOURS": 2,

@@ -45,7 +45,7 @@ def test_the_guardian_mail_is_formal_names_the_child_and_links_to_its_page(
     ((notice, mail),) = recording.sent
     assert notice.to_email == "eltern@example.org" and notice.user_id is None
     assert "Mia" in mail.subject
-    assert mail.text.startswith("Sehr geehrte Eltern, sehr geehrte Erziehungsberechtigte,")
+    assert mail.text.startswith("Sehr geehrte Erziehungsberechtigte,")
     assert "Hallo" not in mail.text and "Mia hat sich bei Mitwirken" in mail.text
     assert "Ihre Einwilligung" in mail.text and "widerrufen" in mail.text
     assert "Postleitzahl" in mail.text  # what is processed, and why

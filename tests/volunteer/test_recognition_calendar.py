@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
-import pytest
 from sqlmodel import select
 
 from tests.volunteer.journey_helpers import (
@@ -14,7 +13,6 @@ from tests.volunteer.journey_helpers import (
 )
 from volunteer.models import AgeGroup, HourEntry, HourState, Signup, SignupState
 from volunteer.services.engagement import calendar, recognition, signups
-from volunteer.services.errors import ServiceError
 
 
 def _hours(session, user, org, day, hours, state=HourState.CONFIRMED):
@@ -76,21 +74,6 @@ def test_weekly_average_over_the_period_is_enough_and_minimum_age_applies(sessio
     set_profile(session, user, age_group=AgeGroup.UNDER_16)
     p = recognition.progress(session, user, now=now)
     assert not p.age_ok and not p.eligible
-
-
-def test_submit_hours_only_after_the_shift_and_once(session, make_user, now):
-    user = make_user()
-    shift = make_shift(session, now, starts_in=timedelta(days=1))
-    signup = signups.sign_up(session, user, shift, now=now)
-    with pytest.raises(ServiceError) as err:
-        recognition.submit_hours(session, user, signup, minutes=60, now=now)
-    assert err.value.code == "hours_in_future"
-    later = now + timedelta(days=2)
-    entry = recognition.submit_hours(session, user, signup, minutes=180, now=later, note="gern")
-    assert entry.state == HourState.SUBMITTED and entry.organisation_id
-    with pytest.raises(ServiceError) as err:
-        recognition.submit_hours(session, user, signup, minutes=60, now=later)
-    assert err.value.code == "hours_already_submitted"
 
 
 def test_ical_feed_keeps_local_time_across_the_dst_change(session, make_user, now):

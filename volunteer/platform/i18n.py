@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time
+from flask_babel import format_date, format_datetime, format_decimal, format_number, format_time
 from flask_login import current_user
 
 from volunteer.platform.extensions import babel
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.filters["format_decimal"] = format_decimal
+    app.jinja_env.filters["format_number"] = format_number
 
     @app.template_filter("time_range")
     def _time_range(start: datetime, end: datetime, style: str = "full") -> str:
@@ -55,6 +56,12 @@ def init_app(app: Flask) -> None:
         if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
             return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
         return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
+
+    @app.template_filter("local_date")
+    def _local_date(value: datetime, fmt: str = "medium") -> str:
+        """The Berlin calendar day of a UTC timestamp, in the reader's language (CLDR pattern or
+        style: "MMM" -> "Dez."/"Dec", "EEE" -> "Mi."/"Wed")."""
+        return format_date(value.astimezone(BERLIN), fmt)
 
     @app.template_filter("local_dt")
     def _local_dt(value: datetime | None, fmt: str = "medium") -> str:

@@ -189,7 +189,7 @@ def transition(
     """Move ``signup`` to ``to`` if ``SIGNUP_TRANSITIONS`` allows it, with its notices.
 
     ``by`` is the person deciding (``None`` for the automatic waitlist move-up). Taking a place
-    from the waitlist needs a free place (``shift_full``); freeing a place moves the first
+    from the waitlist needs a free place (``no_place_free``); freeing a place moves the first
     waitlisted person up automatically.
     """
     shift = session.get(Shift, signup.shift_id)
@@ -208,7 +208,7 @@ def transition(
         and current != SignupState.NO_SHOW
         and places_taken(session, shift) >= shift.capacity
     ):
-        raise ServiceError("shift_full", field="shift")
+        raise ServiceError("no_place_free", field="shift")
 
     signup.state = to
     signup.updated_at = now

@@ -35,7 +35,7 @@ from volunteer.platform.db import get_session
 from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
-from volunteer.services.engagement import calendar, recognition
+from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import apply_error
@@ -213,14 +213,13 @@ def _my_signups(user_id: int) -> list[tuple[Signup, Shift, Opportunity, Organisa
     return [(s, sh, o, org) for s, sh, o, org in rows]
 
 
-@bp.get("/engagements")
-@login_required
-def engagements() -> Any:
+def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
+    """The volunteer's shifts and hours; ``failed`` re-shows one refused hours report in place."""
     db = get_session()
     user = acting_user()
     moment = now()
     rows = _my_signups(user.id or 0)
-    hours = {
+    entries = {
         h.signup_id: h
         for h in db.exec(
             select(HourEntry).where(HourEntry.user_id == user.id).order_by(col(HourEntry.id))
@@ -229,13 +228,21 @@ def engagements() -> Any:
     upcoming = [r for r in rows if r[1].ends_at > moment and r[0].state != SignupState.DECLINED]
     past = [r for r in rows if r[1].ends_at <= moment]
     past.reverse()
-    return render_template(
+    margin = int(current_app.config["HOURS_MARGIN_MINUTES"])
+    page = render_template(
         "volunteers/engagements.html",
         upcoming=[r for r in upcoming if r[0].state != SignupState.WITHDRAWN],
         withdrawn=[r for r in upcoming if r[0].state == SignupState.WITHDRAWN],
         past=past,
-        hours=hours,
+        hours=entries,
+        reportable=hours.REPORTABLE_STATES,
+        max_minutes={
+            signup.id: hours.plausible_minutes(shift, margin_minutes=margin)
+            for signup, shift, _, _ in past
+        },
         hours_form=HoursForm(),
+        failed_signup=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
@@ -246,6 +253,13 @@ def engagements() -> Any:
         ),
         now=moment,
     )
+    return page, (422 if failed else 200)
+
+
+@bp.get("/engagements")
+@login_required
+def engagements() -> Any:
+    return _engagements_page()
 
 
 @bp.post("/engagements/<int:signup_id>/stunden")
@@ -257,11 +271,12 @@ def submit_hours(signup_id: int) -> Any:
     form = HoursForm()
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: recognition.submit_hours(
+            lambda: hours.submit_hours(
                 db,
                 user,
                 signup,
                 minutes=int(form.minutes.data or 0),
+                margin_minutes=int(current_app.config["HOURS_MARGIN_MINUTES"]),
                 now=now(),
                 note=form.note.data or "",
             ),
@@ -270,10 +285,7 @@ def submit_hours(signup_id: int) -> Any:
         )
         if done:
             return redirect(url_for("volunteers.engagements") + "#past")
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "error")
-    return redirect(url_for("volunteers.engagements") + "#past")
+    return _engagements_page(failed=(signup_id, form))
 
 
 @bp.post("/kalender/neu")
