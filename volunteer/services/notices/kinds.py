@@ -46,7 +46,8 @@ KINDS: dict[str, Kind] = {
     "guardian_consent": _kind("guardian_request_id", security=True),
     "guardian_reminder": _kind("guardian_request_id", security=True),
     # volunteers
-    "signup_received": _kind("signup_id", optional=_SIGNUP),
+    # ``waitlist_place``: her place when she joined the waiting list (the mail says it).
+    "signup_received": _kind("signup_id", optional=(*_SIGNUP, "waitlist_place")),
     "signup_accepted": _kind("signup_id", optional=_SIGNUP),
     "signup_declined": _kind("signup_id", optional=_SIGNUP),
     "waitlist_moved_up": _kind("signup_id", optional=_SIGNUP),
