@@ -35,6 +35,7 @@ from volunteer.platform.db import get_session
 from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
+from volunteer.services.discovery.search import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
@@ -193,8 +194,27 @@ def recommendations() -> Any:
     if not profiles.is_complete(db, user):
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
-    items = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
-    return render_template("volunteers/recommendations.html", items=items, reason_text=reason_text)
+    moment = now()
+    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3)
+    ids = [int(i.opportunity.id or 0) for i in items]
+    cards = {
+        hit.opportunity.id: hit
+        for hit in card_hits(
+            db,
+            ids,
+            now=moment,
+            scores={
+                int(i.opportunity.id or 0): i.match.score for i in items if not i.match.missing
+            },
+            explained={
+                int(i.opportunity.id or 0): (tuple(i.match.reasons), i.match.components)
+                for i in items
+            },
+        )
+    }
+    return render_template(
+        "volunteers/recommendations.html", items=items, cards=cards, reason_text=reason_text
+    )
 
 
 # --- engagements ---------------------------------------------------------------------------------
