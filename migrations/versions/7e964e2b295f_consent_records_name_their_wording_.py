@@ -1,7 +1,7 @@
 """Consent records name their wording; guardian requests
 
 Revision ID: 7e964e2b295f
-Revises: 644f9484a34e
+Revises: e9a5f0c1b2d3
 Create Date: 2026-12-01 10:16:24.770477
 
 Existing consent rows keep version "1" with an empty hash: what they agreed to was not kept.
@@ -17,7 +17,7 @@ import volunteer.models.types
 
 
 revision: str = "7e964e2b295f"
-down_revision: str | None = "644f9484a34e"
+down_revision: str | None = "e9a5f0c1b2d3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
