@@ -49,6 +49,7 @@ FILE_NAMES = {
     "conductcheck": "conduct_checks",
     "token": "open_links",
     "organisation": "organisations_verified",
+    "guardianrequest": "guardian_requests",
 }
 ABOUT_ME_AUDIT = "records_about_me"
 ABOUT_ME_NOTICES = "notices_about_me"

@@ -36,6 +36,7 @@ FILES: dict[str, Any] = {
     ),
     "open_links": _l("Links we sent you by e-mail (confirmation, new password, invitations)."),
     "organisations_verified": _l("Associations you verified as a city coordinator."),
+    "guardian_requests": _l("Requests to your parent or guardian for consent, and their answer."),
     ABOUT_ME_AUDIT: _l(
         "What others recorded about you: who accepted or declined your sign-ups, who confirmed "
         "your hours, who saw your certificate of conduct."
@@ -77,6 +78,8 @@ FIELDS: dict[str, Any] = {
     "channel": _l("How a notice is delivered: email or inapp (inbox on the website)."),
     "enabled": _l("Switched on (true) or off (false)."),
     "version": _l("Version of the text you agreed to."),
+    "text_sha256": _l("Fingerprint (SHA-256) of the exact text you were shown."),
+    "withdrawn_how": _l("How the consent was withdrawn."),
     "details": _l("Further facts recorded with the entry."),
     "purpose": _l("What the link was for (see the codes in README.txt)."),
     "action": _l("What happened (see the codes in README.txt)."),
@@ -129,6 +132,10 @@ CODES: dict[str, dict[str, Any]] = {
         "submitted": _l("hours reported, not yet confirmed"),
         "confirmed": _l("hours confirmed"),
         "rejected": _l("hours not confirmed"),
+        "pending": _l("guardian request waiting for an answer"),
+        "consented": _l("the guardian consented"),
+        "expired": _l("no answer in time"),
+        "superseded": _l("replaced by a newer request"),
     },
     "status": {
         "pending": _l("waiting to be sent"),
