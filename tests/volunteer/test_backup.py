@@ -101,19 +101,29 @@ def test_a_backup_restored_into_a_fresh_database_serves_the_same_pages(
     assert _pages_of(fresh) == _pages_of(live)
 
 
-@pytest.mark.slow
 def test_a_restore_never_writes_over_data_and_a_backup_never_over_a_file(
-    databases: Callable[[], str], tmp_path: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live = databases()
-    assert _cli(live, "db", "upgrade").returncode == 0
+    """The refusals, in-process (the checks come before any database-specific step)."""
+    from click.testing import CliRunner
+
+    from volunteer.cli import main
+
+    def cli(url: str, *args: str) -> tuple[int, str]:
+        monkeypatch.setenv("VOLUNTEER_DATABASE_URL", url)
+        monkeypatch.setenv("VOLUNTEER_SECRET_KEY", "backup-test-secret-0123456789abcdef")
+        result = CliRunner().invoke(main, list(args))
+        return result.exit_code, result.output
+
+    live = f"sqlite:///{tmp_path}/live.sqlite3"
+    assert cli(live, "db", "upgrade")[0] == 0
     target = tmp_path / "b.backup"
-    assert _cli(live, "backup", str(target)).returncode == 0
-    again = _cli(live, "backup", str(target))
-    assert again.returncode == 1 and "never overwrites" in again.stderr
-    refused = _cli(live, "restore", str(target))
-    assert refused.returncode == 1 and "not empty" in refused.stderr
+    assert cli(live, "backup", str(target))[0] == 0
+    code, output = cli(live, "backup", str(target))
+    assert code == 1 and "never overwrites" in output
+    code, output = cli(live, "restore", str(target))
+    assert code == 1 and "not empty" in output
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"not a backup at all")
-    wrong = _cli(databases(), "restore", str(junk))
-    assert wrong.returncode == 1 and "neither a SQLite backup nor a pg_dump archive" in wrong.stderr
+    code, output = cli(f"sqlite:///{tmp_path}/new.sqlite3", "restore", str(junk))
+    assert code == 1 and "neither a SQLite backup nor a pg_dump archive" in output
