@@ -7,16 +7,15 @@ test keeps complete.
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_decimal, format_number, format_time
 from flask_login import current_user
 
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.extensions import babel
 
 LANG_COOKIE = "mitwirken_lang"
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def select_locale() -> str:

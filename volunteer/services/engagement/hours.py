@@ -28,12 +28,13 @@ from volunteer.models import (
     SignupState,
     User,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations.organisation import admins
-from volunteer.services.organisations.recurrence import BERLIN, duration_minutes
+from volunteer.services.organisations.recurrence import duration_minutes
 
 # How far back hours may be reported: the Ehrenamtskarte looks at the last two years.
 MAX_AGE_DAYS = 2 * 366
