@@ -41,7 +41,7 @@ def test_one_uid_per_shift_in_download_feed_and_mails_with_sequence_and_method(
 ) -> None:
     w = world()
     shift, volunteer = w["shift"], w["volunteer"]
-    token = calendar.ensure_feed_token(session, volunteer)
+    token = calendar.rotate_feed_token(session, volunteer)
     session.commit()
 
     _cal, download = _event(client.get(f"/engagements/schichten/{shift.id}.ics").data)

@@ -1,5 +1,6 @@
 """Calendar entries for shifts: the one builder behind the ``.ics`` download, the personal feed
-and the calendar attached to notices, and the feed's secret, revocable token.
+and the calendar attached to notices, and the feed's secret, revocable token (stored as a hash
+only, ended by every password change).
 
 One shift is one calendar event wherever it comes from: its UID (``shift-<id>@<host of
 BASE_URL>``) is the same in the file, the feed and every e-mail, so a calendar app updates the
@@ -10,6 +11,7 @@ Times are written in Europe/Berlin with a VTIMEZONE (generated from the tz datab
 ``icalendar``), so calendar apps show the right local time on both sides of a DST change.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -177,24 +179,25 @@ def feed_ics(
     return ical
 
 
-def ensure_feed_token(session: Session, user: User) -> str:
-    """The person's feed token, created on first use."""
-    if not user.ical_token:
-        user.ical_token = secrets.token_urlsafe(32)
-        session.add(user)
-        session.flush()
-    return user.ical_token
+def _fingerprint(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def rotate_feed_token(session: Session, user: User) -> str:
-    """A new token: the old feed URL stops working at once (e.g. after sharing it by mistake)."""
-    user.ical_token = secrets.token_urlsafe(32)
+    """A new feed token; the old feed URL stops working at once (e.g. after sharing it by mistake).
+
+    Returns the raw token, which exists only in this response: the account stores its SHA-256
+    fingerprint, so a copy of the database cannot read anyone's calendar.
+    """
+    raw = secrets.token_urlsafe(32)
+    user.ical_token = _fingerprint(raw)
     session.add(user)
     session.flush()
-    return user.ical_token
+    return raw
 
 
 def revoke_feed_token(session: Session, user: User) -> None:
+    """Switch the feed off (also on every password change: a new password ends old links)."""
     user.ical_token = None
     session.add(user)
     session.flush()
@@ -203,5 +206,5 @@ def revoke_feed_token(session: Session, user: User) -> None:
 def user_for_feed_token(session: Session, token: str) -> User | None:
     if not token or len(token) > 64:
         return None
-    user = session.exec(select(User).where(User.ical_token == token)).first()
+    user = session.exec(select(User).where(User.ical_token == _fingerprint(token))).first()
     return user if user is not None and user.deleted_at is None else None

@@ -44,7 +44,8 @@ KINDS: dict[str, Kind] = {
     # To a parent or guardian: the child is named, the guardian is greeted without a name.
     "guardian_consent": _kind("url", "volunteer_name", optional=("user_id",), security=True),
     # volunteers
-    "signup_received": _kind("signup_id", optional=_SIGNUP),
+    # ``waitlist_place``: her place when she joined the waiting list (the mail says it).
+    "signup_received": _kind("signup_id", optional=(*_SIGNUP, "waitlist_place")),
     "signup_accepted": _kind("signup_id", optional=_SIGNUP),
     "signup_declined": _kind("signup_id", optional=_SIGNUP),
     "waitlist_moved_up": _kind("signup_id", optional=_SIGNUP),

@@ -1,5 +1,6 @@
 """Views for browsing needs and signing up: anyone may browse, signing up needs an account."""
 
+from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -27,11 +28,14 @@ from volunteer.platform.db import get_session
 from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.engagement import calendar, signups
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_category, flash_error
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.map import district_map
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
 from volunteer.web.wording.reasons import reason_text
+
+# Sign-up results are tied to "result-<shift id>", inside that shift's card on the detail page.
+RESULT_ANCHOR = "result"
 
 
 def _locale() -> str:
@@ -131,6 +135,8 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "opp": opp,
         "org": org,
         "shifts": shifts,
+        # The shifts' cards show their own results; base.html shows any other at the top.
+        "flash_anchors": [f"{RESULT_ANCHOR}-{s.id}" for s in shifts],
         "places": places,
         "required_skills": [getattr(s, label) for s, req in skill_rows if req],
         "optional_skills": [getattr(s, label) for s, req in skill_rows if not req],
@@ -174,9 +180,12 @@ def sign_up(shift_id: int) -> Any:
     form = SignupForm()
     db = get_session()
     user = acting_user()
-    target = url_for("opportunities.detail", opportunity_id=opp.id)
+    # The result is shown inside the shift's card and the page opens there (RESULT_ANCHOR),
+    # not at the top of a page that has scrolled to the shift.
+    anchor = f"{RESULT_ANCHOR}-{shift.id}"
+    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
     if not form.validate_on_submit():
-        flash(_("Please check your input."), "error")
+        flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     clashing = signups.clashes(db, user, shift)
     if clashing and not form.confirm_clash.data:
@@ -193,16 +202,21 @@ def sign_up(shift_id: int) -> Any:
             message=form.message.data or "",
             join_waitlist=bool(form.join_waitlist.data),
         ),
-        report=flash_error,
+        report=partial(flash_error, at=anchor),
         success=lambda signup: (
-            _("You are on the waiting list. We will tell you when a place frees up.")
+            _(
+                "You are on the waiting list, place %(place)s. We will tell you when a place "
+                "frees up.",
+                place=signups.waitlist_place(db, signup),
+            )
             if signup.state == SignupState.WAITLISTED
             else _("You are signed up! The organisation will confirm your place.")
         ),
+        at=anchor,
     )
     if done:
         engine.invalidate()
-    return redirect(target + f"#shift-{shift.id}")
+    return redirect(target)
 
 
 @bp.post("/anmeldungen/<int:signup_id>/abmelden")

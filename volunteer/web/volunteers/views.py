@@ -51,6 +51,7 @@ from volunteer.web.volunteers.forms import (
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
+FEED_URL_KEY = "volunteers_new_feed_url"  # shown once, right after the link was made
 REAUTH_MINUTES = 10
 
 
@@ -212,11 +213,9 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
-        feed_url=(
-            url_for("volunteers.calendar_feed", token=user.ical_token, _external=True)
-            if user.ical_token
-            else None
-        ),
+        # The raw feed token exists only in the response that made it (the account keeps a hash).
+        feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
+        feed_active=bool(user.ical_token),
         now=moment,
     )
     return page, (422 if failed else 200)
@@ -260,8 +259,9 @@ def rotate_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     db = get_session()
-    calendar.rotate_feed_token(db, acting_user())
+    raw = calendar.rotate_feed_token(db, acting_user())
     db.commit()
+    session[FEED_URL_KEY] = url_for("volunteers.calendar_feed", token=raw, _external=True)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
