@@ -1,7 +1,7 @@
 """Shift calendar sequence (raised when a shift's time or place changes or it is cancelled)
 
 Revision ID: 7a1c2e9d4b30
-Revises: e9a5f0c1b2d3
+Revises: 7e964e2b295f
 Create Date: 2026-12-01 10:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "7a1c2e9d4b30"
-down_revision: str | None = "e9a5f0c1b2d3"
+down_revision: str | None = "7e964e2b295f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
