@@ -65,7 +65,7 @@ def index() -> Any:
     if where:
         # "Where?" from the home page: a postcode or place becomes the district filter, so the
         # URL stays canonical; a place we cannot find is said plainly and left out.
-        args = params.query_args(page=1)
+        args: dict[str, Any] = params.query_args(page=1)
         try:
             place = geocoder().geocode(where)
         except GeocodeError:
