@@ -39,6 +39,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.signing import fill_slots
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
 from volunteer.web.wording.reasons import candidate_reason, reason_text
@@ -199,7 +200,8 @@ def render(
         preferences_url=links("notices.preferences") if notice.user_id else None,
         home_url=links("pages.home"),
     )
-    ctx["link"] = _main_link(notice.kind, ctx, links)
+    # A link that carries a token is signed only now: the outbox row holds no working link.
+    ctx["link"] = fill_slots(_main_link(notice.kind, ctx, links), str(app.config["SECRET_KEY"]))
     env = app.jinja_env
     subject_t, text_t, html_t = template_names(notice.kind)
     with force_locale(notice.locale or "de"):

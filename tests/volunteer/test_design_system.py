@@ -57,3 +57,31 @@ def test_header_menu_is_a_disclosure_that_works_without_javascript(client):
 )
 def test_initials_for_an_avatar_skip_numbers_and_particles(name, expected):
     assert initials(name) == expected
+
+
+def test_distance_bands_read_as_rough_ranges_in_german(app):
+    from volunteer.web.wording.reasons import distance_band
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert [distance_band(k) for k in (0.4, 1.5, 3.7, 7.0, 12.3)] == [
+            "unter 1 km",
+            "1–2 km",
+            "2–5 km",
+            "5–10 km",
+            "über 10 km",
+        ]
+
+
+def test_top_reason_is_the_one_whose_component_adds_most(app):
+    from volunteer.web.wording.reasons import top_reason
+
+    reasons = [
+        {"code": "skills_matched", "matched": 1, "wanted": 2},
+        {"code": "distance", "km": 0.8},
+        {"code": "shared_cause", "causes": ["sport"]},
+    ]
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert top_reason(reasons, {"skills": 0.1, "distance": 0.3, "causes": 0.2}) == (
+            "0,8 km von deinem Zuhause"
+        )
+        assert top_reason([], {}) is None

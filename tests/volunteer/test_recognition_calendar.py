@@ -86,7 +86,7 @@ def test_ical_feed_keeps_local_time_across_the_dst_change(session, make_user, no
         shift = make_shift(session, now, opp, starts_in=start - now, hours=2)
         signups.sign_up(session, user, shift, now=now)
     session.commit()
-    token = calendar.ensure_feed_token(session, user)
+    token = calendar.rotate_feed_token(session, user)
     assert calendar.user_for_feed_token(session, token).id == user.id
     cal = icalendar.Calendar.from_ical(
         calendar.feed_ics(session, user, base_url="http://x", now=now)
@@ -107,7 +107,7 @@ def test_feed_route_serves_the_calendar_and_forgets_revoked_tokens(client, sessi
     user = make_user()
     shift = make_shift(session, now)
     signups.sign_up(session, user, shift, now=now)
-    token = calendar.ensure_feed_token(session, user)
+    token = calendar.rotate_feed_token(session, user)
     session.commit()
     response = client.get(f"/ich/kalender/{token}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"

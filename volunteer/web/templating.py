@@ -61,7 +61,13 @@ def avatar_colour(key: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from volunteer.web.wording.reasons import language_labels
+    from volunteer.web.wording.reasons import (
+        cause_label,
+        distance_band,
+        language_labels,
+        reason_text,
+        top_reason,
+    )
 
     app.jinja_env.globals.update(
         main_nav=main_nav,
@@ -69,5 +75,9 @@ def init_app(app: Flask) -> None:
         config_endpoints=config_endpoints,
         language_labels=language_labels,
         avatar_colour=avatar_colour,
+        cause_label=cause_label,
+        distance_band=distance_band,
+        reason_text=reason_text,
+        top_reason=top_reason,
     )
     app.jinja_env.filters["initials"] = initials

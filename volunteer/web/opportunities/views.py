@@ -1,10 +1,11 @@
 """Views for browsing needs and signing up: anyone may browse, signing up needs an account."""
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
@@ -139,7 +140,21 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         explanation = engine.explain_for(db, user, opp, now=moment)
     district = db.get(District, opp.district_number) if opp.district_number else None
     label = "label_en" if locale.startswith("en") else "label_de"
+    km = next(
+        (
+            float(r["km"])
+            for r in (explanation.reasons if explanation else [])
+            if r["code"] == "distance"
+        ),
+        None,
+    )
+    cards = search.card_hits(
+        db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {}
+    )
     return {
+        "card": cards[0] if cards else None,
+        "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
+        "shift_months": by_month(shifts),
         "opp": opp,
         "org": org,
         "shifts": shifts,
@@ -161,6 +176,17 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "has_profile": user is not None and profiles.is_complete(db, user),
         "SignupState": SignupState,
     }
+
+
+def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
+    """Shifts grouped under "Dezember 2026" headings (Berlin calendar, reader's language)."""
+    groups: list[tuple[str, list[Shift]]] = []
+    for shift in shifts:
+        month = format_date(shift.starts_at, "LLLL yyyy")
+        if not groups or groups[-1][0] != month:
+            groups.append((month, []))
+        groups[-1][1].append(shift)
+    return groups
 
 
 def search_places(shift: Shift) -> int:

@@ -35,6 +35,7 @@ from volunteer.platform.db import get_session
 from volunteer.services.accounts import privacy
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
+from volunteer.services.discovery.search import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
@@ -51,6 +52,7 @@ from volunteer.web.volunteers.forms import (
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
+FEED_URL_KEY = "volunteers_new_feed_url"  # shown once, right after the link was made
 REAUTH_MINUTES = 10
 
 
@@ -158,8 +160,27 @@ def recommendations() -> Any:
     if not profiles.is_complete(db, user):
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
-    items = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
-    return render_template("volunteers/recommendations.html", items=items, reason_text=reason_text)
+    moment = now()
+    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3)
+    ids = [int(i.opportunity.id or 0) for i in items]
+    cards = {
+        hit.opportunity.id: hit
+        for hit in card_hits(
+            db,
+            ids,
+            now=moment,
+            scores={
+                int(i.opportunity.id or 0): i.match.score for i in items if not i.match.missing
+            },
+            explained={
+                int(i.opportunity.id or 0): (tuple(i.match.reasons), i.match.components)
+                for i in items
+            },
+        )
+    }
+    return render_template(
+        "volunteers/recommendations.html", items=items, cards=cards, reason_text=reason_text
+    )
 
 
 # --- engagements ---------------------------------------------------------------------------------
@@ -212,11 +233,9 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
-        feed_url=(
-            url_for("volunteers.calendar_feed", token=user.ical_token, _external=True)
-            if user.ical_token
-            else None
-        ),
+        # The raw feed token exists only in the response that made it (the account keeps a hash).
+        feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
+        feed_active=bool(user.ical_token),
         now=moment,
     )
     return page, (422 if failed else 200)
@@ -260,8 +279,9 @@ def rotate_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     db = get_session()
-    calendar.rotate_feed_token(db, acting_user())
+    raw = calendar.rotate_feed_token(db, acting_user())
     db.commit()
+    session[FEED_URL_KEY] = url_for("volunteers.calendar_feed", token=raw, _external=True)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
