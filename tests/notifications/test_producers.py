@@ -30,8 +30,9 @@ from tests.volunteer.organisation_factories import (
     make_shift,
     seed_reference,
 )
+from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, Role, User
-from volunteer.services.accounts import account, guardians
+from volunteer.services.accounts import account, guardians, retention
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
 from volunteer.services.notices import outbox
@@ -128,6 +129,15 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
     entry = hours.submit_hours(session, aylin, applied, minutes=120, margin_minutes=30, now=later)
     hours.confirm(session, org, entry, by=admin, now=later)
     schedule_recognition(session, now=later)
+    session.commit()
+
+    # Nobody used this account for two years: warned before the retention rule deletes it.
+    make_user(
+        first_name="Ida",
+        created_at=now - timedelta(days=800),
+        last_login_at=now - timedelta(days=731),
+    )
+    retention.expire_inactive(session, retention.Periods.from_config(DEFAULTS), now=now)
     session.commit()
 
 
