@@ -119,7 +119,7 @@ def organisation(org_id: int) -> Any:
         org=found.organisation,
         hits=hits,
         has_logo=found.organisation.logo_type is not None,
-        kind_label=KIND_LABELS.get(found.organisation.kind, ""),
+        kind_label=next((v for k, v in KIND_LABELS.items() if k == found.organisation.kind), ""),
     )
 
 
