@@ -378,3 +378,41 @@ def test_search_shows_minors_only_needs_open_to_them_as_for_you_does(
     _save_profile(client)
     page = client.get("/engagements/").get_data(as_text=True)
     assert "Vorlesen in der Bücherei" in page and "Nachtschicht am Tresen" in page
+
+
+# --- name correction (art. 16) ------------------------------------------------------------------
+def test_first_name_and_surname_are_corrected_in_the_settings_and_reach_the_ehrenamtskarte_csv(
+    client, login, session, make_user, now
+):
+    from volunteer.models import HourEntry, HourState
+
+    org = make_organisation(session, now)
+    admin = make_user(first_name="Vera")
+    add_member(session, org, admin)
+    person = make_user(first_name="Jonsa")
+    session.add(
+        HourEntry(
+            user_id=person.id, organisation_id=org.id, worked_on=now.date(), minutes=120,
+            state=HourState.CONFIRMED, created_at=now,
+        )
+    )  # fmt: skip
+    session.commit()
+    login(person)
+    page = client.get("/konto/").get_data(as_text=True)
+    assert 'value="Jonsa"' in page and "Ehrenamtskarte" in page
+    bad = client.post("/konto/name", data={"first_name": "  ", "last_name": "x"})
+    assert bad.status_code == 422 and "Bitte fülle dieses Feld aus." in bad.get_data(as_text=True)
+    too_long = client.post("/konto/name", data={"first_name": "Jonas", "last_name": "x" * 81})
+    assert too_long.status_code == 422
+    response = client.post("/konto/name", data={"first_name": "Jonas", "last_name": "Çelik"})
+    assert response.status_code == 302
+    session.expire_all()
+    person = session.get(User, person.id)
+    assert (person.first_name, person.last_name) == ("Jonas", "Çelik")
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.name_changed")).one()
+    assert "Jonsa" not in str(entry.details) and "Çelik" not in str(entry.details)
+
+    _as(client, login, admin)
+    csv = client.get(f"/vereine/{org.id}/stunden/export.csv?year={now.year}")
+    text = csv.get_data().decode("utf-8-sig")
+    assert "Jonas;Çelik;" in text
