@@ -359,6 +359,8 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
             ("opportunities.detail", {"opportunity_id": opp.id}),
             "opportunities.index",
         )
+    if kind == "proposal_invitation":
+        return links(("volunteers.invitation", {"pair_id": payload.get("pair_id")}), "inbox.index")
     if kind == "password_changed":
         return links("accounts.reset_request", "accounts.login")
     return links("volunteers.engagements", "inbox.index")

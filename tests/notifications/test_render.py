@@ -53,6 +53,7 @@ def payloads(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "reason": "An dem Tag war die Ausgabe geschlossen.",
         },
         "candidate_invited": {"opportunity_id": oid, "organisation_id": org, "invited_by": 1},
+        "proposal_invitation": {"pair_id": 1, "shift_id": shid},
         "organisation_invite": {
             "organisation_id": org,
             "invited_by": 1,

@@ -38,6 +38,12 @@ from volunteer.models.organisations import (
     OrganisationKind,
 )
 from volunteer.models.places import Borough, District, Postcode
+from volunteer.models.proposals import (
+    InvitationAnswer,
+    ProposalPair,
+    ProposalRun,
+    ProposalStatus,
+)
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -53,6 +59,7 @@ __all__ = [
     "District",
     "HourEntry",
     "HourState",
+    "InvitationAnswer",
     "MemberRole",
     "Membership",
     "Notice",
@@ -66,6 +73,9 @@ __all__ = [
     "OrganisationCause",
     "OrganisationKind",
     "Postcode",
+    "ProposalPair",
+    "ProposalRun",
+    "ProposalStatus",
     "Role",
     "SchedulerLease",
     "Shift",

@@ -29,6 +29,8 @@ from volunteer.models import (
     NoticeStatus,
     Opportunity,
     Organisation,
+    ProposalPair,
+    ProposalRun,
     Shift,
     Signup,
     SignupState,
@@ -219,6 +221,18 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         .values(user_id=None, to_email=None, payload={})
     )
     session.execute(update(AuditEntry).where(col(AuditEntry.actor_id) == uid).values(actor_id=None))
+    # Proposed pairs name the person; the coordinator's run keeps its figures without them.
+    session.execute(delete(ProposalPair).where(col(ProposalPair.volunteer_id) == uid))
+    session.execute(
+        update(ProposalPair)
+        .where(col(ProposalPair.invited_by_id) == uid)
+        .values(invited_by_id=None)
+    )
+    session.execute(
+        update(ProposalRun)
+        .where(col(ProposalRun.requested_by_id) == uid)
+        .values(requested_by_id=None)
+    )
     for model in (
         VolunteerSkill,
         VolunteerCause,

@@ -44,6 +44,7 @@ KINDS = frozenset(
         "recognition",
         "digest",
         "candidate_invited",
+        "proposal_invitation",
         # associations
         "application_new",
         "signup_withdrawn",

@@ -64,5 +64,17 @@ def error_message(error: ServiceError) -> str:
         "hours_in_future": _("You can report hours once the shift has started."),
         "minutes_out_of_range": _("Please enter between 1 and 1440 minutes."),
         "hours_already_submitted": _("You have already reported hours for this shift."),
+        # City-wide proposals and their invitations (services/coordination/proposal.py).
+        "bad_date": _("Please enter the dates as day, month and year."),
+        "period_order": _("The period must end on or after the day it starts."),
+        "period_past": _("The period is over. Please choose days from today on."),
+        "period_too_long": _(
+            "Please choose at most %(days)s days: needs are planned that far ahead.",
+            days=p.get("days", 84),
+        ),
+        "proposal_not_done": _("This proposal is not finished yet."),
+        "nothing_selected": _("Please select at least one pair to invite."),
+        "already_answered": _("You have already answered this invitation."),
+        "not_allowed": _("You are not allowed to do this."),
     }
     return table.get(code, _("This did not work. Please check your input."))
