@@ -39,9 +39,10 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services.notices.outbox import SECURITY_KINDS
+from volunteer.platform.signing import fill_slots
+from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
-from volunteer.web.wording.reasons import reason_text
+from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -188,6 +189,7 @@ def render(
     ctx.update(
         notice=notice,
         kind=notice.kind,
+        security=notice.kind in SECURITY_KINDS,
         payload=payload,
         recipient=recipient,
         name=payload.get("name") or (recipient.display_name if recipient else ""),
@@ -198,7 +200,8 @@ def render(
         preferences_url=links("notices.preferences") if notice.user_id else None,
         home_url=links("pages.home"),
     )
-    ctx["link"] = _main_link(notice.kind, ctx, links)
+    # A link that carries a token is signed only now: the outbox row holds no working link.
+    ctx["link"] = fill_slots(_main_link(notice.kind, ctx, links), str(app.config["SECRET_KEY"]))
     env = app.jinja_env
     subject_t, text_t, html_t = template_names(notice.kind)
     with force_locale(notice.locale or "de"):
@@ -286,8 +289,15 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
         value = reasons.get(str(opp.id)) or reasons.get(opp.id) or []
         return [reason_text(r) if isinstance(r, dict) else str(r) for r in value][:3]
 
+    frozen = payload.get("candidate_reasons") or {}
+
+    def candidate_reasons(person: User) -> list[str]:
+        """Why the engine suggested this person, worded for the association (at most three)."""
+        return [candidate_reason(r) for r in frozen.get(str(person.id), [])][:3]
+
     out: dict[str, Any] = {
         "when": when,
+        "candidate_reasons": candidate_reasons,
         "hours_text": hours_text,
         "format_day": format_day,
         "opportunity_url": opportunity_url,

@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from notifications.proposals import run_next_proposal
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
+from volunteer.platform import metrics
 from volunteer.platform.db import get_bind, session_scope
 
 log = logging.getLogger(__name__)
@@ -161,7 +163,8 @@ class NoticeClock:
 
     def renew_lease(self) -> bool:
         try:
-            leader = self.lease.acquire(_now(self.app))
+            with metrics.job("scheduler_lease"):
+                leader = self.lease.acquire(_now(self.app))
         except OperationalError:
             log.warning("database unavailable; not leading until it is back")
             leader = False
@@ -176,17 +179,23 @@ class NoticeClock:
         def job() -> int:
             if not self.renew_lease():
                 return 0
-            return run_rule(self.app, name, rule)
+            with metrics.job(f"rule.{name}"):
+                return run_rule(self.app, name, rule)
 
         job.__name__ = f"rule_{name}"
         return job
 
     def dispatch(self) -> Stats:
         try:
-            return self.dispatcher.run_until_idle(max_batches=100)
+            with metrics.job("dispatch"):
+                stats = self.dispatcher.run_until_idle(max_batches=100)
         except OperationalError:
             log.warning("database unavailable; dispatching again later")
             return Stats()
+        for outcome, count in asdict(stats).items():
+            if outcome not in ("claimed", "reasons") and count:
+                metrics.NOTICES.labels(outcome).inc(count)
+        return stats
 
     def proposals(self) -> int | None:
         try:
@@ -199,6 +208,9 @@ class NoticeClock:
         self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop cleanly (SIGTERM): the dispatcher releases the notices it has not sent, the
+        leader gives up its lease, so other processes carry on without waiting for either."""
+        self.dispatcher.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.is_leader:

@@ -48,7 +48,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    # /metrics: readable with "Authorization: Bearer <token>" when set, else from loopback only.
+    "METRICS_TOKEN": None,
     "PASSWORD_MIN_LENGTH": 10,
+    # Reported hours may exceed the shift's length by this many minutes (setting up, staying on).
+    "HOURS_MARGIN_MINUTES": 60,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
     "RESET_TOKEN_HOURS": 2,

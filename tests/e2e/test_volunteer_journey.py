@@ -27,6 +27,7 @@ from volunteer.models import (
     Skill,
     User,
 )
+from volunteer.platform.signing import fill_slots
 
 pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -90,7 +91,7 @@ def _activate(page, role: str, name: str) -> None:
 
 
 def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
-    page, live_server, live_session, assert_accessible
+    page, live_app, live_server, live_session, assert_accessible
 ):
     opp_id = _arrange(live_session).id
 
@@ -119,7 +120,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     notice = live_session.exec(
         select(Notice).where(Notice.kind == "verify_email", Notice.user_id == user.id)
     ).first()
-    page.goto(notice.payload["url"])
+    page.goto(fill_slots(notice.payload["url"], live_app.config["SECRET_KEY"]))
 
     # "Für dich" sends a newcomer to the short guided profile first.
     _activate(page, "link", "Für dich")

@@ -31,9 +31,19 @@ def safe_next(default_endpoint: str = "pages.home") -> str:
     return url_for(default_endpoint)
 
 
-def flash_error(error: ServiceError) -> None:
+def flash_category(kind: str, at: str | None = None) -> str:
+    """A flash category, optionally tied to the element with id ``at`` on the next page.
+
+    The layout shows untied flashes at the top; a page shows the tied ones inside that element
+    (``flashes_at`` in ``macros/flashes.html``), so a person who pressed a button far down the
+    page sees the result where she is instead of a message scrolled out of sight.
+    """
+    return f"{kind}@{at}" if at else kind
+
+
+def flash_error(error: ServiceError, *, at: str | None = None) -> None:
     """Show a service's refusal as an error flash, in the shared wording of its code."""
-    flash(error_message(error), "error")
+    flash(error_message(error), flash_category("error", at))
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ def commit_or_report(
     *,
     report: Callable[[ServiceError], object],
     success: str | Callable[[T], str] | None = None,
+    at: str | None = None,
 ) -> Done[T] | None:
     """Run one service call in the request's unit of work: commit it, or roll back and report.
 
@@ -56,7 +67,8 @@ def commit_or_report(
     have flushed part of its change, so the session is rolled back *before* the error is shown:
     the page rendered next must not read, or later commit, half a change. ``report`` says how
     the view shows the refusal (under a form field, or as a flash); ``success`` is flashed only
-    once the commit has gone through, so nobody is told "saved" for something that was not.
+    once the commit has gone through, so nobody is told "saved" for something that was not;
+    ``at`` ties it to an element of the next page (see :func:`flash_category`).
 
     Returns :class:`Done` with the service's result after a commit, ``None`` after a refusal,
     so that the view keeps its own redirect or re-render visible.
@@ -70,5 +82,6 @@ def commit_or_report(
         report(error)
         return None
     if success is not None:
-        flash(success if isinstance(success, str) else success(value), "success")
+        message = success if isinstance(success, str) else success(value)
+        flash(message, flash_category("success", at))
     return Done(value)

@@ -44,12 +44,40 @@ def config_endpoints() -> set[str]:
     return set(current_app.view_functions)
 
 
+def initials(name: str) -> str:
+    """Up to two initials for an avatar: "Tafel-Ausgabestelle Grumme" -> "TG".
+
+    Words such as "e.V." or "der" carry no identity, so only words that start with a letter and
+    are not lower-case particles count.
+    """
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalpha() and not w[:1].islower()]
+    picked = (words[:1] + words[-1:]) if len(words) > 1 else words
+    return "".join(w[0].upper() for w in picked) or "?"
+
+
+def avatar_colour(key: int) -> str:
+    """One of six AA-contrast backgrounds, stable per organisation."""
+    return f"avatar-c{key % 6}"
+
+
 def init_app(app: Flask) -> None:
-    from volunteer.web.wording.reasons import language_labels
+    from volunteer.web.wording.reasons import (
+        cause_label,
+        distance_band,
+        language_labels,
+        reason_text,
+        top_reason,
+    )
 
     app.jinja_env.globals.update(
         main_nav=main_nav,
         current_locale=current_locale,
         config_endpoints=config_endpoints,
         language_labels=language_labels,
+        avatar_colour=avatar_colour,
+        cause_label=cause_label,
+        distance_band=distance_band,
+        reason_text=reason_text,
+        top_reason=top_reason,
     )
+    app.jinja_env.filters["initials"] = initials

@@ -332,8 +332,21 @@ class _Cache:
         with self._lock:
             self._entries.clear()
 
+    def ages(self) -> dict[str, float]:
+        moment = time.monotonic()
+        ages: dict[str, float] = {}
+        with self._lock:
+            for (kind, _bind), (built, _value) in self._entries.items():
+                ages[kind] = min(ages.get(kind, float("inf")), moment - built)
+        return ages
+
 
 _cache = _Cache()
+
+
+def index_ages() -> dict[str, float]:
+    """Seconds since this process last built each index ("opportunities", "volunteers")."""
+    return _cache.ages()
 
 
 def invalidate() -> None:

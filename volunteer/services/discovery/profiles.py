@@ -217,7 +217,7 @@ def request_guardian_consent(session: Session, user: User, *, now: datetime, bas
         locale=user.locale,
         payload={
             "url": f"{base_url}/ich/einwilligung/{raw}",
-            "name": user.display_name,
+            "volunteer_name": user.display_name,
             "user_id": user.id,
         },
     )

@@ -3,9 +3,9 @@
 Every state change of a sign-up goes through
 :func:`volunteer.services.engagement.signups.transition` (the one state machine, which also writes
 the volunteer's notices and moves the waitlist up); this module adds what only the organisation side
-needs: the check that the sign-up belongs to the organisation, the hour entry proposed when
-attendance is recorded, messages to a whole shift, candidate invitations, the certificate-of-conduct
-record and the dashboard figures.
+needs: the check that the sign-up belongs to the organisation, attendance (which never touches
+hours: :mod:`volunteer.services.engagement.hours` owns them), messages to a whole shift, candidate
+invitations, the certificate-of-conduct record and the dashboard figures.
 """
 
 from dataclasses import dataclass
@@ -34,7 +34,7 @@ from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import opportunities as needs
-from volunteer.services.organisations.recurrence import BERLIN, duration_minutes
+from volunteer.services.organisations.recurrence import BERLIN
 
 DECISIONS = {
     "accept": SignupState.ACCEPTED,
@@ -96,10 +96,11 @@ def decide(
 def record_attendance(
     session: Session, org: Organisation, signup: Signup, action: str, *, by: User, now: datetime
 ) -> Signup:
-    """Attended or no-show, once the shift has begun.
+    """Attended or no-show, once the shift has begun; the hours are not touched.
 
-    "Attended" proposes an hour entry for the shift's length (if none exists for the sign-up), so
-    confirming the hours afterwards is one click; "no-show" rejects such a proposal again.
+    Attendance and hours are separate decisions: "no-show" never rejects what the person
+    reported and "attended" never reports hours for her. A report against a no-show is shown to
+    the association as a conflict (:func:`volunteer.services.engagement.hours.pending`).
     """
     to = ATTENDANCE.get(action)
     if to is None:
@@ -110,26 +111,6 @@ def record_attendance(
     if shift.cancelled_at is not None:
         raise ServiceError("shift_cancelled")
     signups.transition(session, signup, to, by=by, now=now)
-    entry = hours.open_entry_for(session, signup)
-    if to == SignupState.ATTENDED and entry is None and signup.user_id is not None:
-        assert org.id is not None
-        session.add(
-            HourEntry(
-                user_id=signup.user_id,
-                organisation_id=org.id,
-                signup_id=signup.id,
-                worked_on=shift.starts_at.astimezone(BERLIN).date(),
-                minutes=max(1, duration_minutes(shift.starts_at, shift.ends_at)),
-                note="",
-                created_at=now,
-            )
-        )
-    elif to == SignupState.NO_SHOW and entry is not None and entry.state == HourState.SUBMITTED:
-        entry.state = HourState.REJECTED
-        entry.decided_at = now
-        entry.decided_by_id = by.id
-        session.add(entry)
-    session.flush()
     return signup
 
 

@@ -1,10 +1,12 @@
-"""Calendar files: one ``.ics`` per shift and a personal feed behind a secret, revocable token.
+"""Calendar files: one ``.ics`` per shift and a personal feed behind a secret, revocable token
+(stored as a hash only, ended by every password change).
 
 Times are written in Europe/Berlin with a VTIMEZONE (generated from the tz database by
 ``icalendar``), so calendar apps show the right local time on both sides of a DST change. UIDs
 are stable per shift, so importing the same file twice updates the event instead of doubling it.
 """
 
+import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -121,24 +123,25 @@ def feed_ics(session: Session, user: User, *, base_url: str, now: datetime) -> b
     return ical
 
 
-def ensure_feed_token(session: Session, user: User) -> str:
-    """The person's feed token, created on first use."""
-    if not user.ical_token:
-        user.ical_token = secrets.token_urlsafe(32)
-        session.add(user)
-        session.flush()
-    return user.ical_token
+def _fingerprint(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def rotate_feed_token(session: Session, user: User) -> str:
-    """A new token: the old feed URL stops working at once (e.g. after sharing it by mistake)."""
-    user.ical_token = secrets.token_urlsafe(32)
+    """A new feed token; the old feed URL stops working at once (e.g. after sharing it by mistake).
+
+    Returns the raw token, which exists only in this response: the account stores its SHA-256
+    fingerprint, so a copy of the database cannot read anyone's calendar.
+    """
+    raw = secrets.token_urlsafe(32)
+    user.ical_token = _fingerprint(raw)
     session.add(user)
     session.flush()
-    return user.ical_token
+    return raw
 
 
 def revoke_feed_token(session: Session, user: User) -> None:
+    """Switch the feed off (also on every password change: a new password ends old links)."""
     user.ical_token = None
     session.add(user)
     session.flush()
@@ -147,5 +150,5 @@ def revoke_feed_token(session: Session, user: User) -> None:
 def user_for_feed_token(session: Session, token: str) -> User | None:
     if not token or len(token) > 64:
         return None
-    user = session.exec(select(User).where(User.ical_token == token)).first()
+    user = session.exec(select(User).where(User.ical_token == _fingerprint(token))).first()
     return user if user is not None and user.deleted_at is None else None

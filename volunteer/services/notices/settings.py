@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from volunteer.models import NoticePreference, User, VolunteerProfile
 from volunteer.services.errors import ServiceError
-from volunteer.services.notices.outbox import EMAIL, INAPP, SECURITY_KINDS
+from volunteer.services.notices.kinds import SECURITY_KINDS
+from volunteer.services.notices.outbox import EMAIL, INAPP
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CHANNELS = (EMAIL, INAPP)

@@ -1,9 +1,11 @@
 """Views for browsing needs and signing up: anyone may browse, signing up needs an account."""
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
@@ -27,11 +29,14 @@ from volunteer.platform.db import get_session
 from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.engagement import calendar, signups
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_category, flash_error
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.map import district_map
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
 from volunteer.web.wording.reasons import reason_text
+
+# Sign-up results are tied to "result-<shift id>", inside that shift's card on the detail page.
+RESULT_ANCHOR = "result"
 
 
 def _locale() -> str:
@@ -127,10 +132,26 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         explanation = engine.explain_for(db, user, opp, now=moment)
     district = db.get(District, opp.district_number) if opp.district_number else None
     label = "label_en" if locale.startswith("en") else "label_de"
+    km = next(
+        (
+            float(r["km"])
+            for r in (explanation.reasons if explanation else [])
+            if r["code"] == "distance"
+        ),
+        None,
+    )
+    cards = search.card_hits(
+        db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {}
+    )
     return {
+        "card": cards[0] if cards else None,
+        "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
+        "shift_months": by_month(shifts),
         "opp": opp,
         "org": org,
         "shifts": shifts,
+        # The shifts' cards show their own results; base.html shows any other at the top.
+        "flash_anchors": [f"{RESULT_ANCHOR}-{s.id}" for s in shifts],
         "places": places,
         "required_skills": [getattr(s, label) for s, req in skill_rows if req],
         "optional_skills": [getattr(s, label) for s, req in skill_rows if not req],
@@ -147,6 +168,17 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "has_profile": user is not None and profiles.is_complete(db, user),
         "SignupState": SignupState,
     }
+
+
+def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
+    """Shifts grouped under "Dezember 2026" headings (Berlin calendar, reader's language)."""
+    groups: list[tuple[str, list[Shift]]] = []
+    for shift in shifts:
+        month = format_date(shift.starts_at, "LLLL yyyy")
+        if not groups or groups[-1][0] != month:
+            groups.append((month, []))
+        groups[-1][1].append(shift)
+    return groups
 
 
 def search_places(shift: Shift) -> int:
@@ -174,9 +206,12 @@ def sign_up(shift_id: int) -> Any:
     form = SignupForm()
     db = get_session()
     user = acting_user()
-    target = url_for("opportunities.detail", opportunity_id=opp.id)
+    # The result is shown inside the shift's card and the page opens there (RESULT_ANCHOR),
+    # not at the top of a page that has scrolled to the shift.
+    anchor = f"{RESULT_ANCHOR}-{shift.id}"
+    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
     if not form.validate_on_submit():
-        flash(_("Please check your input."), "error")
+        flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     clashing = signups.clashes(db, user, shift)
     if clashing and not form.confirm_clash.data:
@@ -193,16 +228,21 @@ def sign_up(shift_id: int) -> Any:
             message=form.message.data or "",
             join_waitlist=bool(form.join_waitlist.data),
         ),
-        report=flash_error,
+        report=partial(flash_error, at=anchor),
         success=lambda signup: (
-            _("You are on the waiting list. We will tell you when a place frees up.")
+            _(
+                "You are on the waiting list, place %(place)s. We will tell you when a place "
+                "frees up.",
+                place=signups.waitlist_place(db, signup),
+            )
             if signup.state == SignupState.WAITLISTED
             else _("You are signed up! The organisation will confirm your place.")
         ),
+        at=anchor,
     )
     if done:
         engine.invalidate()
-    return redirect(target + f"#shift-{shift.id}")
+    return redirect(target)
 
 
 @bp.post("/anmeldungen/<int:signup_id>/abmelden")

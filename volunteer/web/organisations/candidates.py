@@ -22,13 +22,12 @@ from volunteer.platform.db import get_session
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
 )
 from volunteer.web.organisations.loading import (
-    flash_error,
     need_or_404,
     organisation_or_404,
     page_context,

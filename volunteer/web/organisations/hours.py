@@ -24,7 +24,8 @@ from volunteer.platform.db import get_session
 from volunteer.services.engagement import exports, hours
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations.recurrence import BERLIN
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     BulkHoursForm,
@@ -33,12 +34,10 @@ from volunteer.web.organisations.forms import (
     RejectForm,
 )
 from volunteer.web.organisations.loading import (
-    flash_error,
     organisation_or_404,
     page_context,
     reader_locale,
 )
-from volunteer.web.organisations.messages import apply_error
 
 
 @bp.route("/<int:org_id>/stunden", methods=["GET", "POST"])

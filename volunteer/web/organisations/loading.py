@@ -10,7 +10,6 @@ from typing import Any
 from flask import (
     abort,
     current_app,
-    flash,
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -39,7 +38,6 @@ from volunteer.web.organisations.forms import (
     OrganisationForm,
     ShiftForm,
 )
-from volunteer.web.organisations.messages import message_for
 
 STATUS_LABELS = {
     OpportunityStatus.DRAFT: ("tag", _l("Draft")),
@@ -166,7 +164,3 @@ def page_context(org: Organisation, **extra: Any) -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         **extra,
     }
-
-
-def flash_error(error: ServiceError) -> None:
-    flash(message_for(error), "error")

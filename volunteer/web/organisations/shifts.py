@@ -18,7 +18,8 @@ from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import opportunities as needs
 from volunteer.services.organisations.recurrence import BERLIN
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -27,14 +28,12 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
-    flash_error,
     found_or_404,
     need_or_404,
     organisation_or_404,
     page_context,
     shift_input,
 )
-from volunteer.web.organisations.messages import apply_error
 
 
 @bp.route("/<int:org_id>/einsaetze/<int:need_id>/termine/neu", methods=["GET", "POST"])

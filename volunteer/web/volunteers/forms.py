@@ -147,8 +147,8 @@ class HoursForm(FlaskForm):
     minutes = IntegerField(
         _l("Minutes"),
         validators=[
+            # How many minutes are plausible depends on the shift: the service decides that.
             InputRequired(message=_l("Please enter the minutes you worked.")),
-            NumberRange(min=1, max=1440, message=_l("Please enter between 1 and 1440 minutes.")),
         ],
     )
     note = StringField(_l("Note (optional)"), validators=[Length(max=1000)])

@@ -35,7 +35,8 @@ from volunteer.platform.db import get_session
 from volunteer.services.accounts import privacy
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
-from volunteer.services.engagement import calendar, recognition
+from volunteer.services.discovery.search import card_hits
+from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import apply_error
@@ -51,6 +52,7 @@ from volunteer.web.volunteers.forms import (
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
+FEED_URL_KEY = "volunteers_new_feed_url"  # shown once, right after the link was made
 REAUTH_MINUTES = 10
 
 
@@ -158,8 +160,27 @@ def recommendations() -> Any:
     if not profiles.is_complete(db, user):
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
-    items = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
-    return render_template("volunteers/recommendations.html", items=items, reason_text=reason_text)
+    moment = now()
+    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3)
+    ids = [int(i.opportunity.id or 0) for i in items]
+    cards = {
+        hit.opportunity.id: hit
+        for hit in card_hits(
+            db,
+            ids,
+            now=moment,
+            scores={
+                int(i.opportunity.id or 0): i.match.score for i in items if not i.match.missing
+            },
+            explained={
+                int(i.opportunity.id or 0): (tuple(i.match.reasons), i.match.components)
+                for i in items
+            },
+        )
+    }
+    return render_template(
+        "volunteers/recommendations.html", items=items, cards=cards, reason_text=reason_text
+    )
 
 
 # --- engagements ---------------------------------------------------------------------------------
@@ -179,14 +200,13 @@ def _my_signups(user_id: int) -> list[tuple[Signup, Shift, Opportunity, Organisa
     return [(s, sh, o, org) for s, sh, o, org in rows]
 
 
-@bp.get("/engagements")
-@login_required
-def engagements() -> Any:
+def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
+    """The volunteer's shifts and hours; ``failed`` re-shows one refused hours report in place."""
     db = get_session()
     user = acting_user()
     moment = now()
     rows = _my_signups(user.id or 0)
-    hours = {
+    entries = {
         h.signup_id: h
         for h in db.exec(
             select(HourEntry).where(HourEntry.user_id == user.id).order_by(col(HourEntry.id))
@@ -195,23 +215,36 @@ def engagements() -> Any:
     upcoming = [r for r in rows if r[1].ends_at > moment and r[0].state != SignupState.DECLINED]
     past = [r for r in rows if r[1].ends_at <= moment]
     past.reverse()
-    return render_template(
+    margin = int(current_app.config["HOURS_MARGIN_MINUTES"])
+    page = render_template(
         "volunteers/engagements.html",
         upcoming=[r for r in upcoming if r[0].state != SignupState.WITHDRAWN],
         withdrawn=[r for r in upcoming if r[0].state == SignupState.WITHDRAWN],
         past=past,
-        hours=hours,
+        hours=entries,
+        reportable=hours.REPORTABLE_STATES,
+        max_minutes={
+            signup.id: hours.plausible_minutes(shift, margin_minutes=margin)
+            for signup, shift, _, _ in past
+        },
         hours_form=HoursForm(),
+        failed_signup=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
-        feed_url=(
-            url_for("volunteers.calendar_feed", token=user.ical_token, _external=True)
-            if user.ical_token
-            else None
-        ),
+        # The raw feed token exists only in the response that made it (the account keeps a hash).
+        feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
+        feed_active=bool(user.ical_token),
         now=moment,
     )
+    return page, (422 if failed else 200)
+
+
+@bp.get("/engagements")
+@login_required
+def engagements() -> Any:
+    return _engagements_page()
 
 
 @bp.post("/engagements/<int:signup_id>/stunden")
@@ -223,11 +256,12 @@ def submit_hours(signup_id: int) -> Any:
     form = HoursForm()
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: recognition.submit_hours(
+            lambda: hours.submit_hours(
                 db,
                 user,
                 signup,
                 minutes=int(form.minutes.data or 0),
+                margin_minutes=int(current_app.config["HOURS_MARGIN_MINUTES"]),
                 now=now(),
                 note=form.note.data or "",
             ),
@@ -236,10 +270,7 @@ def submit_hours(signup_id: int) -> Any:
         )
         if done:
             return redirect(url_for("volunteers.engagements") + "#past")
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "error")
-    return redirect(url_for("volunteers.engagements") + "#past")
+    return _engagements_page(failed=(signup_id, form))
 
 
 @bp.post("/kalender/neu")
@@ -248,8 +279,9 @@ def rotate_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     db = get_session()
-    calendar.rotate_feed_token(db, acting_user())
+    raw = calendar.rotate_feed_token(db, acting_user())
     db.commit()
+    session[FEED_URL_KEY] = url_for("volunteers.calendar_feed", token=raw, _external=True)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
