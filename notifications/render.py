@@ -30,6 +30,7 @@ from werkzeug.routing import BuildError
 from volunteer.models import (
     PLACE_HOLDING_STATES,
     District,
+    GuardianRequest,
     HourEntry,
     Notice,
     Opportunity,
@@ -40,6 +41,8 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.platform.signing import fill_slots
+from volunteer.services.accounts.guardians import make_link_token
+from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
 from volunteer.web.wording.reasons import candidate_reason, reason_text
@@ -138,6 +141,13 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ctx["opportunities"] = [by_id[i] for i in ids if i in by_id]
         if not ctx["opportunities"]:
             raise Gone("opportunities")
+    if "guardian_request_id" in p:
+        req = _get(session, GuardianRequest, p["guardian_request_id"])
+        child = _get(session, User, req.user_id)
+        if child.deleted_at is not None:
+            raise Gone("User")
+        ctx["guardian_request"] = req
+        ctx["child_name"] = child.display_name
     if "candidate_ids" in p:
         ids = [int(i) for i in p["candidate_ids"]]
         users = session.exec(
@@ -148,7 +158,9 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
                 col(District.number) == VolunteerProfile.district_number,
                 isouter=True,
             )
-            .where(col(User.id).in_(ids), col(User.deleted_at).is_(None))
+            # Whoever opted out or lost a guardian's consent since the notice was queued is
+            # left out at delivery time.
+            .where(col(User.id).in_(ids), findable_clause())
         ).all()
         order = {i: n for n, i in enumerate(ids)}
         ctx["candidates"] = sorted(
@@ -336,6 +348,11 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
     payload = ctx["payload"]
     if payload.get("url"):
         return str(payload["url"])
+    req = ctx.get("guardian_request")
+    if kind in ("guardian_consent", "guardian_reminder") and req is not None:
+        # Signed at delivery: the outbox holds only the request id, never a working link.
+        token = make_link_token(str(ctx["config"]["SECRET_KEY"]), req.id)
+        return links(("volunteers.guardian_consent", {"token": token}))
     opp = ctx.get("opportunity")
     org = ctx.get("organisation")
     if kind in ("application_new", "signup_withdrawn") and org is not None:

@@ -34,6 +34,7 @@ from notifications.dispatcher import Dispatcher, Stats, build_channels
 from notifications.leader import LeaderLease
 from notifications.proposals import run_next_proposal
 from notifications.rules.coordinators import schedule_coordinator_summaries
+from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from volunteer.platform import metrics
@@ -50,6 +51,7 @@ def rules() -> dict[str, Rule]:
         "reminders": schedule_reminders,
         "shift_unfilled": schedule_unfilled_shifts,
         "coordinator_summary": schedule_coordinator_summaries,
+        "guardian_requests": schedule_guardian_requests,
     }
     from notifications.rules import volunteers
 
@@ -62,6 +64,7 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "reminders": {"trigger": "interval", "minutes": 5},
     "shift_unfilled": {"trigger": "interval", "minutes": 30},
     "recognition": {"trigger": "interval", "minutes": 15},
+    "guardian_requests": {"trigger": "interval", "minutes": 60},
     "digest": {"trigger": "cron", "day_of_week": "mon", "hour": 8, "timezone": "Europe/Berlin"},
     "coordinator_summary": {
         "trigger": "cron",

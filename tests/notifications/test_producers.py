@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from notifications.render import render
 from notifications.rules.coordinators import schedule_coordinator_summaries
+from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from notifications.rules.volunteers import schedule_digests, schedule_recognition
@@ -30,9 +31,9 @@ from tests.volunteer.organisation_factories import (
     seed_reference,
 )
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
-from volunteer.services.accounts import account
+from volunteer.services.accounts import account, guardians
 from volunteer.services.coordination import proposal
-from volunteer.services.discovery import engine, profiles
+from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
 from volunteer.services.notices import outbox
 from volunteer.services.notices.kinds import KINDS, PayloadMismatch, UnknownKind
@@ -124,7 +125,8 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
     profile.age_group = AgeGroup.UNDER_16
     profile.guardian_email = "eltern@example.org"
     session.add(profile)
-    profiles.request_guardian_consent(session, child, now=now, base_url=BASE)
+    guardians.request_consent(session, child, now=now)  # guardian_consent
+    schedule_guardian_requests(session, now=now + timedelta(days=14))  # guardian_reminder
     session.commit()
 
     # Two days later Aylin reports her hours: the first report is rejected, the second confirmed.
@@ -173,13 +175,16 @@ def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     (guardian,) = [n for n in produced if n.kind == "guardian_consent"]
     assert guardian.to_email == "eltern@example.org"
     message = de["guardian_consent"]
-    assert message.subject == "Emil möchte sich bei Mitwirken engagieren"
-    assert message.text.startswith("Sehr geehrte Erziehungsberechtigte,")
+    assert message.subject == "Ihre Einwilligung für Emil: Ehrenamt mit Mitwirken"
     assert "Emil hat sich bei Mitwirken" in message.text and "Emil" in message.html
-    words = set(re.findall(r"\w+", message.text + message.html))
-    assert {"Sie", "Ihre"} <= words
-    assert not words & {"du", "dich", "dir", "dein", "deine", "Du", "Dein", "Deine"}, words
-    assert en["guardian_consent"].text.startswith("Dear parent or guardian,")
+    assert "/ich/einwilligung/" in message.link
+    for kind in ("guardian_consent", "guardian_reminder"):
+        assert de[kind].text.startswith("Sehr geehrte Erziehungsberechtigte,")
+        assert "Emil" in de[kind].subject
+        words = set(re.findall(r"\w+", de[kind].text + de[kind].html))
+        assert {"Sie", "Ihre"} <= words
+        assert not words & {"du", "dich", "dir", "dein", "deine", "Du", "Dein", "Deine"}, words
+        assert en[kind].text.startswith("Dear parent or guardian,")
 
 
 def test_every_declared_kind_has_its_three_templates_and_nothing_else() -> None:
@@ -202,7 +207,7 @@ def test_enqueue_refuses_an_unknown_kind_and_a_payload_lacking_a_key(
 ) -> None:
     with pytest.raises(UnknownKind):
         outbox.enqueue(session, "sigup_received", dedupe_key="typo", now=now, to_email="a@b.de")
-    with pytest.raises(PayloadMismatch, match="volunteer_name"):
+    with pytest.raises(PayloadMismatch, match="guardian_request_id"):
         outbox.enqueue(
             session,
             "guardian_consent",

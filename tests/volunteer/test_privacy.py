@@ -26,6 +26,7 @@ from volunteer.models import (
     AuditEntry,
     ConductCheck,
     Consent,
+    GuardianRequest,
     HourEntry,
     HourState,
     MemberRole,
@@ -156,10 +157,15 @@ def person_world(session, make_user, now):
         status=NoticeStatus.SENT, due_at=now, sent_at=now, body=f"Vorschlag: {m(2)} ({m(3)})",
     )  # fmt: skip
     # ... the guardian's request (to an address without an account) ...
+    request = GuardianRequest(
+        user_id=person.id, guardian_email=f"eltern.{m(6)}@example.org", expires_at=now,
+    )  # fmt: skip
+    session.add(request)
+    session.flush()
     guardian = Notice(
-        kind="guardian_consent", channel="email", dedupe_key="guardian_consent:x:email",
+        kind="guardian_consent", channel="email", dedupe_key=f"guardian_consent:{request.id}:email",
         to_email=f"eltern.{m(6)}@example.org", due_at=now,
-        payload={"user_id": person.id, "name": m(2), "volunteer_name": m(2)},
+        payload={"guardian_request_id": request.id},
     )  # fmt: skip
     # ... and the person's own inbox, rendered in their language.
     own = Notice(
@@ -202,7 +208,10 @@ def test_deleting_an_account_leaves_no_marker_in_any_table(
     entry = session.get(HourEntry, person_world["entry"].id)
     assert (entry.minutes, entry.state, entry.user_id, entry.note) == (180, "confirmed", None, "")
     # Nothing links to the person's id except the anonymous account row and its deletion record.
-    for model in (Signup, HourEntry, Token, Consent, Membership, ConductCheck, SkillSuggestion):
+    for model in (
+        Signup, HourEntry, Token, Consent, GuardianRequest, Membership, ConductCheck,
+        SkillSuggestion,
+    ):  # fmt: skip
         assert session.exec(select(model).where(col(model.user_id) == person.id)).all() == []
     about = session.exec(select(AuditEntry).where(AuditEntry.object_id == person.id)).all()
     assert [(a.action, a.object_type) for a in about if a.object_type == "user"] == [

@@ -107,28 +107,6 @@ def test_profile_rejects_bad_input_with_a_message_and_keeps_the_input(
     assert 'value="homework-help" id="skill-homework-help" checked' in page  # input kept
 
 
-def test_under_16_needs_guardian_consent_by_email_link(
-    client, login, session, make_user, now, reference, mailed_link
-):
-    user = make_user()
-    login(user)
-    data = {**PROFILE, "age_group": "under16", "guardian_email": "eltern@example.org"}
-    assert client.post("/ich/profil", data=data).status_code == 302
-    notice = session.exec(select(Notice).where(Notice.kind == "guardian_consent")).one()
-    assert notice.to_email == "eltern@example.org"
-    shift = make_shift(session, now, make_opportunity(session, now, minors_ok=True))
-    with pytest.raises(Exception, match="guardian_consent_missing"):
-        signups.sign_up(session, user, shift, now=now)
-    token = mailed_link(notice).rsplit("/", 1)[1]
-    client.get("/konto/abmelden")
-    assert client.get(f"/ich/einwilligung/{token}").status_code == 200
-    assert client.post(f"/ich/einwilligung/{token}").status_code == 200
-    session.expire_all()
-    assert session.get(VolunteerProfile, user.id).guardian_consent_at is not None
-    assert client.post(f"/ich/einwilligung/{token}").status_code == 400  # single use
-    assert signups.sign_up(session, user, shift, now=now).state == SignupState.APPLIED
-
-
 ODD_QUERIES = [
     "q=" + "x" * 5000,
     "q=%27%3B+DROP+TABLE+opportunity%3B--",

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from volunteer.models import Consent, Role, Token, User
+from volunteer.models import Role, Token, User
 from volunteer.models.accounts import new_alternative_id
 from volunteer.platform import signing
 from volunteer.services import audit
+from volunteer.services.accounts import consents
 from volunteer.services.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -145,9 +146,10 @@ def register(
     base_url: str,
     min_length: int,
     verify_hours: float,
+    privacy_shown: consents.ShownText,
 ) -> User:
-    """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)), and
-    queue the verification e-mail, all in the same transaction."""
+    """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)) with
+    the wording they saw, and queue the verification e-mail, all in the same transaction."""
     user = create_user(
         session,
         email=email,
@@ -157,7 +159,7 @@ def register(
         now=now,
         min_length=min_length,
     )
-    session.add(Consent(user_id=user.id, kind="privacy", given_at=now))
+    consents.give(session, user, consents.PRIVACY, shown=privacy_shown, now=now)
     send_verification(session, user, now=now, base_url=base_url, hours=verify_hours)
     return user
 

@@ -29,6 +29,7 @@ from volunteer.models import (
     Cause,
     ConductCheck,
     Consent,
+    GuardianRequest,
     HourEntry,
     Membership,
     Notice,
@@ -40,7 +41,6 @@ from volunteer.models import (
     ProposalRun,
     Shift,
     Signup,
-    SignupState,
     Skill,
     SkillSuggestion,
     Token,
@@ -56,7 +56,6 @@ from volunteer.services.discovery import engine
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 
-ACTIVE = (SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED)
 _USER_FIELDS = (
     "id",
     "email",
@@ -221,12 +220,15 @@ _AUDIT_MENTIONS = {
 }
 
 
-def _names_person(payload: dict[str, Any], uid: int, signups: set[int], hours: set[int]) -> bool:
+def _names_person(
+    payload: dict[str, Any], uid: int, signups: set[int], hours: set[int], guardian: set[int]
+) -> bool:
     """Whether a notice payload is about the person (payloads carry ids, never text)."""
     return (
         payload.get("user_id") == uid
         or payload.get("signup_id") in signups
         or payload.get("hour_entry_id") in hours
+        or payload.get("guardian_request_id") in guardian
         or uid in (payload.get("candidate_ids") or ())
     )
 
@@ -240,10 +242,15 @@ def _notices_about(session: Session, uid: int, signups: set[int], hours: set[int
             or_(col(Notice.user_id).is_(None), col(Notice.user_id) != uid)
         )
     ).all()
+    guardian = {
+        i
+        for i in session.exec(select(GuardianRequest.id).where(GuardianRequest.user_id == uid))
+        if i is not None
+    }
     return [
         i
         for i, payload in rows
-        if i is not None and _names_person(dict(payload or {}), uid, signups, hours)
+        if i is not None and _names_person(dict(payload or {}), uid, signups, hours, guardian)
     ]
 
 
@@ -307,17 +314,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     # Future sign-ups are withdrawn through the one rule that does it, so the organisation is told
     # (the notice names no one: it is rendered at delivery, after the link below is gone) and the
     # waitlist moves up.
-    upcoming = session.exec(
-        select(Signup)
-        .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .where(
-            Signup.user_id == uid,
-            col(Signup.state).in_([s.value for s in ACTIVE]),
-            Shift.starts_at > now,
-        )
-    ).all()
-    for signup in upcoming:
-        signups.withdraw(session, signup, by=user, now=now)
+    signups.withdraw_upcoming(session, user, now=now, reason="")
 
     # Statistics stay (attendance, hours per organisation and district), without the person.
     session.execute(
@@ -408,6 +405,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         VolunteerCause,
         NoticePreference,
         Consent,
+        GuardianRequest,
         Membership,
         ConductCheck,
     ):

@@ -312,8 +312,14 @@ def search(
     now: datetime,
     per_page: int = PER_PAGE,
 ) -> SearchResult:
-    """Run a search and return one page of hits (the page is clamped to the last one)."""
+    """Run a search and return one page of hits (the page is clamped to the last one).
+
+    A volunteer under 18 sees only needs open to minors, as in "Für dich" (the engine's
+    ``adults_only``): they could not sign up for the others.
+    """
     profile = session.get(VolunteerProfile, user.id) if user is not None else None
+    if profile is not None and not profile.is_adult and not p.minors:
+        p = replace(p, minors=True)
     home = (
         (profile.lat, profile.lon)
         if profile is not None and profile.lat is not None and profile.lon is not None

@@ -30,6 +30,8 @@ from volunteer.models import (
 )
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
+from volunteer.services.discovery import engine
+from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
@@ -43,6 +45,8 @@ DECISIONS = {
 }
 ATTENDANCE = {"attended": SignupState.ATTENDED, "no_show": SignupState.NO_SHOW}
 INVITE_KIND = "candidate_invited"
+# How many candidates an organisation sees for a need (and so may invite).
+CANDIDATE_LIMIT = 20
 
 
 def shift_of(session: Session, org: Organisation, shift_id: int) -> tuple[Shift, Opportunity]:
@@ -162,17 +166,18 @@ def invite_candidate(
     by: User,
     now: datetime,
 ) -> bool:
-    """Invite a discoverable volunteer to a published need (a notice); False if already invited.
+    """Invite a volunteer on this need's candidate list (a notice); False if already invited.
 
-    The organisation learns nothing more about the person by inviting: contact details appear
-    only when the person applies.
+    Only people the organisation was shown for this need can be invited (:func:`candidates`),
+    so an id typed into the URL reaches nobody who opted out, lacks a guardian's consent or
+    was never suggested. The organisation learns nothing more about the person by inviting:
+    contact details appear only when the person applies.
     """
     if need.organisation_id != org.id:
         raise ServiceError("not_found")
     if need.status != OpportunityStatus.PUBLISHED or org.verified_at is None:
         raise ServiceError("need_not_public")
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or not profile.discoverable or user.deleted_at is not None:
+    if user.id not in {c.user.id for c in candidates(session, need, now=now)}:
         raise ServiceError("not_found")
     if invited(session, need, user):
         return False
@@ -189,6 +194,11 @@ def invite_candidate(
         object_id=need.id, volunteer=user.id,
     )  # fmt: skip
     return True
+
+
+def candidates(session: Session, need: Opportunity, *, now: datetime) -> list[engine.Candidate]:
+    """The candidate list an organisation sees for a need, and may invite from."""
+    return engine.candidates(session, need, now=now, limit=CANDIDATE_LIMIT)
 
 
 def _invite_key(need: Opportunity, user: User) -> str:
@@ -269,7 +279,8 @@ def people_of_shift(session: Session, shift: Shift) -> list[Person]:
     rows = session.exec(
         select(Signup, User)
         .join(User, col(User.id) == Signup.user_id, isouter=True)
-        .where(Signup.shift_id == shift.id)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == Signup.user_id, isouter=True)
+        .where(Signup.shift_id == shift.id, shown_clause())
         .order_by(col(Signup.created_at), col(Signup.id))
     ).all()
     ids = [s.id for s, _ in rows]
@@ -294,7 +305,9 @@ def open_applications(
         .join(Shift, col(Shift.id) == Signup.shift_id)
         .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
         .join(User, col(User.id) == Signup.user_id, isouter=True)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == Signup.user_id, isouter=True)
         .where(
+            shown_clause(),
             Opportunity.organisation_id == org.id,
             col(Signup.state).in_([SignupState.APPLIED, SignupState.WAITLISTED]),
             col(Shift.starts_at) > now,

@@ -27,9 +27,11 @@ from volunteer.models import (
     Signup,
     SignupState,
     User,
+    VolunteerProfile,
 )
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
+from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations.organisation import admins
@@ -233,8 +235,13 @@ def pending(session: Session, org: Organisation) -> list[PendingEntry]:
     rows = session.exec(
         select(HourEntry, User, Signup.state)
         .join(User, col(User.id) == HourEntry.user_id, isouter=True)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == HourEntry.user_id, isouter=True)
         .join(Signup, col(Signup.id) == HourEntry.signup_id, isouter=True)
-        .where(HourEntry.organisation_id == org.id, HourEntry.state == HourState.SUBMITTED)
+        .where(
+            HourEntry.organisation_id == org.id,
+            HourEntry.state == HourState.SUBMITTED,
+            shown_clause(),
+        )
         .order_by(col(HourEntry.worked_on), col(HourEntry.id))
     ).all()
     return [PendingEntry(e, u, state == SignupState.NO_SHOW) for e, u, state in rows]
@@ -246,7 +253,12 @@ def recent_decided(
     rows = session.exec(
         select(HourEntry, User)
         .join(User, col(User.id) == HourEntry.user_id, isouter=True)
-        .where(HourEntry.organisation_id == org.id, HourEntry.state != HourState.SUBMITTED)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == HourEntry.user_id, isouter=True)
+        .where(
+            HourEntry.organisation_id == org.id,
+            HourEntry.state != HourState.SUBMITTED,
+            shown_clause(),
+        )
         .order_by(col(HourEntry.decided_at).desc(), col(HourEntry.id).desc())
         .limit(limit)
     ).all()
@@ -280,11 +292,13 @@ def totals_per_volunteer(session: Session, org: Organisation, *, year: int) -> l
             func.max(HourEntry.worked_on),
         )
         .join(User, col(User.id) == HourEntry.user_id)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == HourEntry.user_id, isouter=True)
         .where(
             HourEntry.organisation_id == org.id,
             HourEntry.state == HourState.CONFIRMED,
             extract("year", col(HourEntry.worked_on)) == year,
             col(User.deleted_at).is_(None),
+            shown_clause(),
         )
         .group_by(col(User.id))
         .order_by(col(User.last_name), col(User.first_name), col(User.id))

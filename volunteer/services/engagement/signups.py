@@ -312,6 +312,25 @@ def withdraw(
     return transition(session, signup, SignupState.WITHDRAWN, by=by, now=now, reason=reason)
 
 
+def withdraw_upcoming(session: Session, user: User, *, now: datetime, reason: str) -> int:
+    """Withdraw every sign-up of ``user`` for a shift still ahead (account deleted, a guardian's
+    consent withdrawn): the places are freed and the organisations are told."""
+    upcoming = session.exec(
+        select(Signup)
+        .join(Shift, col(Shift.id) == col(Signup.shift_id))
+        .where(
+            Signup.user_id == user.id,
+            col(Signup.state).in_(
+                [SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED]
+            ),
+            Shift.starts_at > now,
+        )
+    ).all()
+    for signup in upcoming:
+        withdraw(session, signup, by=user, now=now, reason=reason)
+    return len(upcoming)
+
+
 def _notify_organisation(
     session: Session,
     shift: Shift,

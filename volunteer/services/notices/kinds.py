@@ -41,8 +41,10 @@ KINDS: dict[str, Kind] = {
     "password_reset": _kind("url", "hours", optional=("name",), security=True),
     "password_changed": _kind(optional=("name",), security=True),
     "email_change": _kind("url", "new_email", optional=("name",), security=True),
-    # To a parent or guardian: the child is named, the guardian is greeted without a name.
-    "guardian_consent": _kind("url", "volunteer_name", optional=("user_id",), security=True),
+    # To a parent or guardian, who has no account: the renderer loads the request and the child
+    # and signs the link at delivery, so the outbox holds no working link. Greeted formally.
+    "guardian_consent": _kind("guardian_request_id", security=True),
+    "guardian_reminder": _kind("guardian_request_id", security=True),
     # volunteers
     # ``waitlist_place``: her place when she joined the waiting list (the mail says it).
     "signup_received": _kind("signup_id", optional=(*_SIGNUP, "waitlist_place")),

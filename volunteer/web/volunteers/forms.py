@@ -22,6 +22,7 @@ from matching.model import SLOTS
 from volunteer.catalogue.reference import load_causes, load_languages, load_skills
 from volunteer.models import AgeGroup
 from volunteer.web.forms import required
+from volunteer.web.wording.consents import DISCOVERABLE_LABEL
 
 RADIUS_MESSAGE = _l("Please choose a distance between 1 and 50 km.")
 
@@ -107,10 +108,7 @@ class ProfileForm(FlaskForm):
         description=_l("Only under 16: we ask them to agree before you can sign up."),
         render_kw={"autocomplete": "email"},
     )
-    discoverable = BooleanField(
-        _l("Associations may find me and invite me (they see only my first name and district)"),
-        default=True,
-    )
+    discoverable = BooleanField(DISCOVERABLE_LABEL, default=False)
     about = TextAreaField(_l("A few words about you (optional)"), validators=[Length(max=2000)])
     digest_frequency = RadioField(
         _l("New opportunities that fit me by e-mail"),

@@ -1,5 +1,6 @@
 """Views of the volunteer's own pages: thin, each parses a form and calls one service."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -22,7 +23,6 @@ from sqlmodel import col, select
 from volunteer.catalogue.geocoding import make_geocoder
 from volunteer.models import (
     AgeGroup,
-    Consent,
     HourEntry,
     Opportunity,
     Organisation,
@@ -32,7 +32,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.accounts import privacy
+from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
 from volunteer.services.discovery.search import card_hits
@@ -40,7 +40,7 @@ from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
@@ -49,6 +49,7 @@ from volunteer.web.volunteers.forms import (
     HoursForm,
     ProfileForm,
 )
+from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
@@ -116,8 +117,8 @@ def profile() -> Any:
                 acting_user(),
                 data,
                 geocoder=make_geocoder(current_app.config),
+                discoverable_shown=consent_wording.shown(consents.DISCOVERABLE),
                 now=now(),
-                base_url=current_app.config["BASE_URL"],
             ),
             report=partial(apply_error, form),
             success=_("Your profile is saved. Here is what fits you."),
@@ -137,18 +138,51 @@ def profile() -> Any:
 
 @bp.route("/einwilligung/<token>", methods=["GET", "POST"])
 def guardian_consent(token: str) -> Any:
-    """A parent or guardian agrees that the child may sign up (no account needed)."""
+    """The guardian's page (no account needed): it names the child and says what is processed;
+    the guardian consents or declines, and through the same link withdraws later."""
+    db = get_session()
+    secret = str(current_app.config["SECRET_KEY"])
+    try:
+        req = guardians.request_for_link(db, secret, token)
+        child = guardians.child_of(db, req)
+    except ServiceError:
+        return render_template("accounts/token_invalid.html"), 404
+    operator = str(current_app.config["OPERATOR_NAME"])
     form = EmptyForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            profiles.confirm_guardian_consent(db, token, now=now())
-            db.commit()
-        except ServiceError:
-            db.rollback()
-            return render_template("accounts/token_invalid.html"), 400
-        return render_template("volunteers/guardian_done.html")
-    return render_template("volunteers/guardian_consent.html", form=form)
+        answer = request.form.get("answer", "")
+        moment = now()
+        actions: dict[str, Callable[[], object]] = {
+            "consent": lambda: guardians.consent(
+                db,
+                req,
+                shown=consent_wording.shown(
+                    consents.GUARDIAN, child=child.display_name, operator=operator
+                ),
+                now=moment,
+            ),
+            "decline": lambda: guardians.decline(db, req, now=moment),
+            "withdraw": lambda: guardians.withdraw_by_guardian(db, req, now=moment),
+        }
+        if answer in actions:
+            commit_or_report(
+                actions[answer],
+                report=flash_error,
+                success={
+                    "consent": _("Thank you. Your consent is recorded."),
+                    "decline": _("Your answer is recorded. Nothing further happens."),
+                    "withdraw": _("Your consent is withdrawn."),
+                }[answer],
+            )
+        return redirect(url_for("volunteers.guardian_consent", token=token))
+    return render_template(
+        "volunteers/guardian_consent.html",
+        form=form,
+        req=req,
+        child=child.display_name,
+        paragraphs=consent_wording.guardian_paragraphs(child.display_name, operator),
+        expired=guardians.is_expired(req, now=now()),
+    )
 
 
 # --- recommendations -----------------------------------------------------------------------------
@@ -329,18 +363,42 @@ def _recently_authenticated() -> bool:
 def my_data() -> Any:
     db = get_session()
     user = acting_user()
-    consents = db.exec(
-        select(Consent).where(Consent.user_id == user.id).order_by(col(Consent.given_at))
-    ).all()
     return render_template(
         "volunteers/my_data.html",
-        consents=consents,
+        consents=consents.history(db, user),
+        consent_label=consent_wording.consent_label,
+        withdrawn_how_label=consent_wording.withdrawn_how_label,
+        guardian_request=guardians.current_request(db, user),
         fresh=_recently_authenticated(),
         password_form=ConfirmPasswordForm(),
         delete_form=DeleteAccountForm(),
         button_form=EmptyForm(),
         reauth_minutes=REAUTH_MINUTES,
     )
+
+
+@bp.post("/meine-daten/einwilligungen/<kind>/widerrufen")
+@login_required
+def withdraw_consent(kind: str) -> Any:
+    """Withdraw a consent as easily as it was given (art. 7(3)); it takes effect at once."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if kind == consents.PRIVACY:
+        flash(
+            _(
+                "Your account rests on this consent. To withdraw it, delete your account below: "
+                "everything that names you is then erased."
+            ),
+            "info",
+        )
+        return redirect(url_for("volunteers.my_data") + "#actions")
+    db = get_session()
+    commit_or_report(
+        lambda: profiles.withdraw_consent(db, acting_user(), kind, now=now()),
+        report=flash_error,
+        success=_("Your consent is withdrawn. This took effect at once."),
+    )
+    return redirect(url_for("volunteers.my_data") + "#consents-title")
 
 
 @bp.post("/meine-daten/bestaetigen")
