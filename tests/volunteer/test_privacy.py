@@ -5,12 +5,17 @@ account through the page, dumps every table and every column, and finds no marke
 (sign-ups per shift, confirmed minutes per organisation) stay.
 """
 
+import csv
+import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, col, select
 
 from tests.conftest import TEST_PASSWORD
 from tests.volunteer.dump import database_text
@@ -42,6 +47,7 @@ from volunteer.models import (
 )
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts import account
+from volunteer.services.accounts.export import ABOUT_ME_AUDIT, ABOUT_ME_NOTICES, FILE_NAMES
 from volunteer.services.coordination import verification
 from volunteer.services.engagement import calendar, signups
 from volunteer.services.notices import outbox
@@ -80,6 +86,7 @@ def person_world(session, make_user, now):
         guardian_email=f"eltern.{m(6)}@example.org",
         guardian_consent_at=now,
         languages=["de", m(7)],
+        availability=(1 << 0) | (1 << (5 * 3 + 1)),  # Monday morning, Saturday afternoon
     )
     session.add(Consent(user_id=person.id, kind="guardian", details={"email": f"e.{m(6)}@x.org"}))
     session.add(NoticePreference(user_id=person.id, kind="digest", channel="email", enabled=False))
@@ -109,7 +116,9 @@ def person_world(session, make_user, now):
     )
     # Sign-ups: one with a message (and a phone number), one declined with a reason, one past.
     applied = signups.sign_up(session, person, upcoming, now=now, message=f"Ruf an: 0170 {m(10)}")
-    declined = signups.sign_up(session, person, second, now=now, message=m(11))
+    declined = signups.sign_up(
+        session, person, second, now=now, message=f'=HYPERLINK("http://x.example","{m(11)}")'
+    )
     signups.transition(
         session, declined, SignupState.DECLINED, by=admin, now=now, reason=f"leider {m(12)}"
     )
@@ -340,3 +349,101 @@ def test_a_password_change_ends_the_calendar_link(client, login, session, make_u
     assert client.get(f"/ich/kalender/{feed}.ics").status_code == 404
     session.expire_all()
     assert session.get(User, user.id).ical_token is None
+
+
+# --- export --------------------------------------------------------------------------------------
+def _export(client, login, person):
+    login(person)
+    with client.session_transaction() as sess:
+        from volunteer.platform.clock import now
+
+        sess[REAUTH_KEY] = now().isoformat()
+    response = client.post("/ich/meine-daten/export")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(response.data))
+
+
+def _csv(archive, name):
+    text = archive.read(name).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_export_holds_every_row_of_every_table_that_refers_to_the_person(
+    app, client, login, session, person_world
+):
+    person = person_world["person"]
+    with app.app_context():
+        archive = _export(client, login, person)
+    data = json.loads(archive.read("mitwirken.json"))
+    # Derived from the schema's foreign keys: a table added later is checked without a change.
+    references: dict[str, list[str]] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if (fk.column.table.name, fk.column.name) == ("user", "id"):
+                references.setdefault(table.name, []).append(fk.parent.name)
+    assert {"signup", "hourentry", "conductcheck", "consent", "token"} <= set(references)
+    checked = 0
+    for name, columns in references.items():
+        table = SQLModel.metadata.tables[name]
+        if name in ("signup", "hourentry"):
+            columns = ["user_id"]  # decisions taken *for* an association are its records
+        if name == "auditentry":
+            columns = ["actor_id"]  # what others recorded about the person: below
+        where = or_(*(table.c[c] == person.id for c in columns))
+        stored = session.execute(sa_select(func.count()).select_from(table).where(where)).one()[0]
+        exported = data[FILE_NAMES.get(name, name)]
+        assert len(exported) == stored, name
+        if "id" in table.c:
+            ids = {r[0] for r in session.execute(sa_select(table.c.id).where(where)).all()}
+            assert {r["id"] for r in exported} == ids, name
+        checked += stored
+    assert checked >= 15
+    # Others' records about the person: the conduct check seen, the decline, hours confirmed ...
+    about = {r["action"] for r in data[ABOUT_ME_AUDIT]}
+    assert {"conduct_check.seen"} <= about
+    assert all(r["actor_id"] != "me" for r in data[ABOUT_ME_AUDIT])
+    # ... and notices sent to others about them: the association's and the guardian's.
+    kinds = {r["kind"] for r in data[ABOUT_ME_NOTICES]}
+    assert {"application_new", "hours_submitted", "guardian_consent", "shift_unfilled"} <= kinds
+    # Other people by first name only; no secret leaves.
+    hours = data["hours"][0]
+    assert hours["decided_by_id"] == "Admin" and hours["user_id"] == "me"
+    raw = b"".join(archive.read(n) for n in archive.namelist())
+    assert person.password_hash.encode() not in raw and person.alternative_id.encode() not in raw
+    assert b"token_hash" not in raw and person.ical_token.encode() not in raw
+
+
+def test_the_export_explains_itself_in_the_persons_language(
+    app, client, login, session, person_world
+):
+    person = person_world["person"]
+    with app.app_context():
+        archive = _export(client, login, person)
+    names = set(archive.namelist())
+    assert {"README.txt", "data_dictionary.csv", "mitwirken.json", "signups.csv"} <= names
+    readme = archive.read("README.txt").decode()
+    assert readme.startswith("Deine Daten bei Mitwirken")
+    for name in names - {"README.txt", "data_dictionary.csv", "mitwirken.json"}:
+        assert name in readme  # every file is described
+    assert "declined = " in readme and "sat-afternoon = Samstag Nachmittag" in readme
+    dictionary = _csv(archive, "data_dictionary.csv")
+    assert dictionary and set(dictionary[0]) == {"Datei", "Feld", "Bedeutung"}
+    undocumented = [(r["Datei"], r["Feld"]) for r in dictionary if not r["Bedeutung"]]
+    assert undocumented == []
+    described = {(r["Datei"], r["Feld"]) for r in dictionary}
+    for name in names - {"README.txt", "data_dictionary.csv", "mitwirken.json"}:
+        for field in (_csv(archive, name) or [{}])[0]:
+            assert (name, field) in described, (name, field)
+    # No raw bit mask: slot names in the person's language.
+    (profile,) = _csv(archive, "profile.csv")
+    assert profile["availability"] == "Montag Vormittag; Samstag Nachmittag"
+    # A formula typed into a message is exported as text, not run by the spreadsheet.
+    messages = [r["message"] for r in _csv(archive, "signups.csv")]
+    assert any(m_.startswith("'=HYPERLINK(") for m_ in messages)
+    assert not any(m_.startswith("=") for m_ in messages)
+    # In English for someone who reads English.
+    session.get(User, person.id).locale = "en"
+    session.commit()
+    with app.app_context():
+        english = _export(client, login, person)
+    assert english.read("README.txt").decode().startswith("Your data at Mitwirken")

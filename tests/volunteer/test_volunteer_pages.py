@@ -258,7 +258,7 @@ def test_my_data_needs_a_fresh_password_then_exports_everything(
     data = json.loads(archive.read("mitwirken.json"))
     assert data["account"][0]["email"] == user.email
     assert data["signups"][0]["organisation"] == "Tafel Bochum"
-    assert data["skills"] == [{"skill": "homework-help"}]
+    assert [s["skill_id_label"] for s in data["skills"]] == ["Hausaufgabenhilfe"]
     assert "password_hash" not in json.dumps(data)
     assert "Tafel Bochum" in archive.read("signups.csv").decode("utf-8-sig")
 

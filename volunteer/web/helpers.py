@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import flash, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_login import current_user
 
+from volunteer.catalogue.geocoding import Geocoder, make_geocoder
 from volunteer.models import User
 from volunteer.platform.db import get_session
 from volunteer.services.errors import ServiceError
@@ -20,6 +21,15 @@ def acting_user() -> User:
     """The logged-in user as the model object (not Flask-Login's proxy) for services."""
     user: User = current_user._get_current_object()
     return user
+
+
+def geocoder() -> Geocoder:
+    """One geocoder per app, built from the configuration (offline gazetteer by default)."""
+    ext = current_app.extensions
+    if "geocoder" not in ext:
+        ext["geocoder"] = make_geocoder(current_app.config)
+    geocoder: Geocoder = ext["geocoder"]
+    return geocoder
 
 
 def safe_next(default_endpoint: str = "pages.home") -> str:

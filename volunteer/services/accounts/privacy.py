@@ -1,4 +1,4 @@
-"""The person's own data (GDPR arts. 15, 17, 20): a full export, and deleting the account.
+"""Deleting an account so that nothing names the person any more (GDPR art. 17).
 
 Deleting keeps the city's statistics honest without keeping the person: sign-ups and hour
 entries stay (so "how many people helped at the Tafel in 2026" does not change) but lose their
@@ -14,19 +14,14 @@ address is freed for a new registration; the alternative id rotates, which ends 
 The only file anyone uploads is an organisation's logo, which belongs to the organisation.
 """
 
-import csv
-import io
-import json
-import zipfile
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, update
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from volunteer.models import (
     AuditEntry,
-    Cause,
     ConductCheck,
     Consent,
     GuardianRequest,
@@ -35,13 +30,10 @@ from volunteer.models import (
     Notice,
     NoticePreference,
     NoticeStatus,
-    Opportunity,
     Organisation,
     ProposalPair,
     ProposalRun,
-    Shift,
     Signup,
-    Skill,
     SkillSuggestion,
     Token,
     User,
@@ -55,140 +47,6 @@ from volunteer.services.coordination import verification
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
-
-_USER_FIELDS = (
-    "id",
-    "email",
-    "first_name",
-    "last_name",
-    "locale",
-    "role",
-    "email_verified_at",
-    "created_at",
-    "last_login_at",
-    "password_changed_at",
-)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
-def _row(obj: SQLModel, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in obj.model_dump().items() if k not in skip}
-
-
-def collect(session: Session, user: User) -> dict[str, list[dict[str, Any]]]:
-    """Everything stored about the person, as tables of plain values."""
-    uid = user.id
-    account = {f: _plain(getattr(user, f)) for f in _USER_FIELDS}
-    account["calendar_feed_enabled"] = bool(user.ical_token)
-    profile = session.get(VolunteerProfile, uid)
-    signup_rows = session.exec(
-        select(Signup, Shift, Opportunity.title, Organisation.name)
-        .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .join(Opportunity, col(Opportunity.id) == col(Shift.opportunity_id))
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(Signup.user_id == uid)
-        .order_by(col(Shift.starts_at))
-    ).all()
-    hours = session.exec(
-        select(HourEntry, Organisation.name)
-        .join(Organisation, col(Organisation.id) == col(HourEntry.organisation_id))
-        .where(HourEntry.user_id == uid)
-        .order_by(col(HourEntry.worked_on))
-    ).all()
-    return {
-        "account": [account],
-        "profile": [_row(profile)] if profile else [],
-        "skills": [
-            {"skill": s}
-            for s in session.exec(
-                select(Skill.slug).join(VolunteerSkill).where(VolunteerSkill.user_id == uid)
-            ).all()
-        ],
-        "causes": [
-            {"cause": c}
-            for c in session.exec(
-                select(Cause.slug).join(VolunteerCause).where(VolunteerCause.user_id == uid)
-            ).all()
-        ],
-        "signups": [
-            {
-                **_row(s, ("user_id", "decided_by_id")),
-                "opportunity": title,
-                "organisation": org,
-                "starts_at": _plain(shift.starts_at),
-                "ends_at": _plain(shift.ends_at),
-                "place": shift.place,
-            }
-            for s, shift, title, org in signup_rows
-        ],
-        "hours": [
-            {**_row(h, ("user_id", "decided_by_id")), "organisation": org} for h, org in hours
-        ],
-        "consents": [
-            _row(c, ("user_id",))
-            for c in session.exec(select(Consent).where(Consent.user_id == uid)).all()
-        ],
-        "notice_preferences": [
-            _row(p, ("user_id",))
-            for p in session.exec(
-                select(NoticePreference).where(NoticePreference.user_id == uid)
-            ).all()
-        ],
-        "notices": [
-            _row(n, ("user_id", "lease_until", "claimed_by", "dedupe_key"))
-            for n in session.exec(select(Notice).where(Notice.user_id == uid)).all()
-        ],
-        "memberships": [
-            {**_row(m, ("user_id",)), "organisation": org}
-            for m, org in session.exec(
-                select(Membership, Organisation.name)
-                .join(Organisation, col(Organisation.id) == col(Membership.organisation_id))
-                .where(Membership.user_id == uid)
-            ).all()
-        ],
-        "skill_suggestions": [
-            _row(s, ("user_id",))
-            for s in session.exec(select(SkillSuggestion).where(SkillSuggestion.user_id == uid))
-        ],
-        "activity_log": [
-            _row(a, ("actor_id",))
-            for a in session.exec(select(AuditEntry).where(AuditEntry.actor_id == uid)).all()
-        ],
-    }
-
-
-def export_zip(session: Session, user: User, *, now: datetime) -> bytes:
-    """``mitwirken.json`` with everything, plus one CSV per table (for spreadsheets)."""
-    data = collect(session, user)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        document = {"exported_at": now.isoformat(), "service": "Mitwirken Bochum", **data}
-        zf.writestr(
-            "mitwirken.json", json.dumps(document, ensure_ascii=False, indent=2, default=str)
-        )
-        for name, rows in data.items():
-            out = io.StringIO()
-            columns: list[str] = []
-            for row in rows:
-                columns += [k for k in row if k not in columns]
-            writer = csv.DictWriter(out, fieldnames=columns or ["empty"])
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(
-                    {
-                        k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                        for k, v in row.items()
-                    }
-                )
-            zf.writestr(f"{name}.csv", "\ufeff" + out.getvalue())
-    return buffer.getvalue()
 
 
 def _own_addresses(session: Session, user: User) -> set[str]:
@@ -233,7 +91,7 @@ def _names_person(
     )
 
 
-def _notices_about(session: Session, uid: int, signups: set[int], hours: set[int]) -> list[int]:
+def notices_about(session: Session, uid: int, signups: set[int], hours: set[int]) -> list[int]:
     """Notices to *other* people that name the person: the association's "X has applied" with the
     sign-up message, hours to confirm, "shift not full" candidate lists, the guardian's consent
     request. Checked in Python, so no JSON dialect differences matter."""
@@ -270,7 +128,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     # Notices: what was queued before the deletion is cancelled; copies that name the person in
     # other people's inboxes are removed; the person's own rows keep only kind, channel and times.
     about = col(Notice.id).in_(
-        _notices_about(session, uid, {i for i in signup_ids if i}, {i for i in hour_ids if i})
+        notices_about(session, uid, {i for i in signup_ids if i}, {i for i in hour_ids if i})
     )
     # coalesce: NOT (NULL IN ...) is NULL, which would hide rows without an address from ``~own``.
     own = or_(

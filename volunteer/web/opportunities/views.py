@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlmodel import col, select
 
 from volunteer.catalogue.gazetteer import default_gazetteer
+from volunteer.catalogue.geocoding import GeocodeError
 from volunteer.catalogue.reference import load_causes, load_skills
 from volunteer.models import (
     Cause,
@@ -29,7 +30,13 @@ from volunteer.platform.db import get_session
 from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.engagement import calendar, signups
-from volunteer.web.helpers import acting_user, commit_or_report, flash_category, flash_error
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    flash_category,
+    flash_error,
+    geocoder,
+)
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.map import district_map
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
@@ -54,6 +61,27 @@ def index() -> Any:
         causes={c.slug for c in load_causes()},
         districts={d.number for d in districts},
     )
+    where = request.args.get("wo", "").strip()
+    if where:
+        # "Where?" from the home page: a postcode or place becomes the district filter, so the
+        # URL stays canonical; a place we cannot find is said plainly and left out.
+        args: dict[str, Any] = params.query_args(page=1)
+        try:
+            place = geocoder().geocode(where)
+        except GeocodeError:
+            place = None
+        if place is not None and place.district_number in {d.number for d in districts}:
+            args["district"] = str(place.district_number)
+        else:
+            flash(
+                _(
+                    "We could not find “%(where)s” in %(city)s. Try a postcode or a district.",
+                    where=where[:100],
+                    city=current_app.config["CITY_NAME"],
+                ),
+                "warning",
+            )
+        return redirect(url_for("opportunities.index", **args))
     result = search.search(db, params, user=user, now=now())
     if result.page != params.page and params.page > 1:
         query: dict[str, Any] = result.params.query_args()

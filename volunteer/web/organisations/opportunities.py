@@ -24,7 +24,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities as needs
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -32,7 +32,6 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
-    geocoder,
     language_choices,
     need_input,
     need_or_404,

@@ -25,7 +25,7 @@ from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.helpers import acting_user, commit_or_report, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -34,7 +34,6 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
-    geocoder,
     organisation_input,
     organisation_or_404,
     page_context,

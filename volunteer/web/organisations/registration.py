@@ -17,7 +17,7 @@ from volunteer.platform.db import get_session
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import organisations_of
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -26,7 +26,6 @@ from volunteer.web.organisations.forms import (
 from volunteer.web.organisations.loading import (
     cause_choices,
     form_status,
-    geocoder,
     organisation_input,
 )
 

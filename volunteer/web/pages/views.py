@@ -10,7 +10,8 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import LANG_COOKIE
 from volunteer.services.accounts.account import set_locale
-from volunteer.services.discovery.stats import home_figures
+from volunteer.services.discovery.search import card_hits
+from volunteer.services.discovery.stats import home_figures, urgent_need_ids
 from volunteer.services.permissions import is_coordinator
 from volunteer.web.helpers import acting_user, safe_next
 from volunteer.web.pages import bp
@@ -19,7 +20,13 @@ from volunteer.web.templating import current_locale
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("pages/home.html", figures=home_figures(get_session()))
+    db = get_session()
+    moment = now()
+    return render_template(
+        "pages/home.html",
+        figures=home_figures(db, now=moment),
+        urgent=card_hits(db, urgent_need_ids(db, now=moment), now=moment),
+    )
 
 
 @bp.get("/barrierefreiheit")

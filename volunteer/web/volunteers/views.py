@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 from sqlmodel import col, select
@@ -33,6 +34,7 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.accounts import consents, guardians, privacy
+from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
 from volunteer.services.discovery.search import card_hits
@@ -50,6 +52,7 @@ from volunteer.web.volunteers.forms import (
     ProfileForm,
 )
 from volunteer.web.wording import consents as consent_wording
+from volunteer.web.wording import export as export_wording
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
@@ -428,7 +431,18 @@ def export_data() -> Any:
         flash(_("Please enter your password again first."), "info")
         return redirect(url_for("volunteers.my_data"))
     moment = now()
-    body = privacy.export_zip(get_session(), acting_user(), now=moment)
+    user = acting_user()
+    with force_locale(user.locale):  # the archive is in the person's language, whatever the page
+        data = export_wording.localise(personal_export.collect(get_session(), user))
+        body = personal_export.zip_archive(
+            data,
+            readme=export_wording.readme(
+                data, now=moment, operator=current_app.config["OPERATOR_NAME"]
+            ),
+            dictionary=export_wording.dictionary(data),
+            now=moment,
+            service=f"Mitwirken {current_app.config['CITY_NAME']}",
+        )
     name = f"mitwirken-meine-daten-{moment:%Y-%m-%d}.zip"
     return Response(
         body,
