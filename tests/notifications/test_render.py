@@ -5,10 +5,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import pytest
+from flask import Flask
 from sqlmodel import Session, select
+from werkzeug.routing import BuildError
 
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
+from notifications.render import Links
 from volunteer.models import Notice
 from volunteer.services.notices import outbox
 
@@ -72,3 +76,11 @@ def test_names_are_escaped_once_in_html_and_left_alone_in_text(
     assert (
         "Kinder & Jugend <Bochum>" in message.text and "Kinder & Jugend <Bochum>" in message.subject
     )
+
+
+def test_a_link_to_a_page_that_does_not_exist_fails_loudly(app: Flask) -> None:
+    """A renamed endpoint breaks this test (and every notice test), never a recipient's link."""
+    links = Links(app)
+    assert links("opportunities.detail", opportunity_id=7) == "http://localhost/engagements/7"
+    with pytest.raises(BuildError):
+        links("opportunities.show", opportunity_id=7)

@@ -89,7 +89,9 @@ def test_ical_feed_keeps_local_time_across_the_dst_change(session, make_user, no
     token = calendar.rotate_feed_token(session, user)
     assert calendar.user_for_feed_token(session, token).id == user.id
     cal = icalendar.Calendar.from_ical(
-        calendar.feed_ics(session, user, base_url="http://x", now=now)
+        calendar.feed_ics(
+            session, user, base_url="http://x", url_of=lambda o: f"http://x/{o.id}", now=now
+        )
     )
     events = [c for c in cal.walk("VEVENT")]
     starts = sorted(e.decoded("dtstart") for e in events)

@@ -7,7 +7,6 @@ test keeps complete.
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
 from flask_babel import (
@@ -20,10 +19,10 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.extensions import babel
 
 LANG_COOKIE = "mitwirken_lang"
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def select_locale() -> str:

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -48,10 +47,10 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.visibility import findable_clause
 
-BERLIN = ZoneInfo("Europe/Berlin")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CACHE_SECONDS = 60.0
 # Needs are matched on their shifts within this horizon (the demo data plans 8 weeks ahead).

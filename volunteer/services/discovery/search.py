@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -39,10 +38,10 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery import engine
 from volunteer.services.discovery.listing import listed_clause
 
-BERLIN = ZoneInfo("Europe/Berlin")
 PER_PAGE = 20
 MAX_QUERY = 100
 MAX_WORDS = 6

@@ -28,6 +28,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
 from volunteer.services.discovery import engine
@@ -36,7 +37,6 @@ from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import opportunities as needs
-from volunteer.services.organisations.recurrence import BERLIN
 
 DECISIONS = {
     "accept": SignupState.ACCEPTED,

@@ -29,13 +29,14 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
 from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations.organisation import admins
-from volunteer.services.organisations.recurrence import BERLIN, duration_minutes
+from volunteer.services.organisations.recurrence import duration_minutes
 
 # How far back hours may be reported: the Ehrenamtskarte looks at the last two years.
 MAX_AGE_DAYS = 2 * 366

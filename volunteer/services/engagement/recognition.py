@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -32,8 +31,8 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 AGE_ORDER = (AgeGroup.UNDER_16, AgeGroup.MINOR, AgeGroup.ADULT)
 WEEKS_PER_YEAR = 365.25 / 7
 

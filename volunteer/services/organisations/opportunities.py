@@ -424,6 +424,8 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
     shift.capacity = data.capacity
     shift.place = " ".join(data.place.split())
     shift.updated_at = now
+    if changed_time or changed_place:
+        shift.sequence += 1  # calendars replace the event they have
     session.add(shift)
     session.flush()
     audit.record(
@@ -442,6 +444,7 @@ def cancel_shift(session: Session, shift: Shift, *, by: User, now: datetime) -> 
         raise ServiceError("shift_started")
     shift.cancelled_at = now
     shift.updated_at = now
+    shift.sequence += 1
     session.add(shift)
     session.flush()
     audit.record(

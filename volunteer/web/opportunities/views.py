@@ -305,9 +305,13 @@ def withdraw(signup_id: int) -> Any:
 
 @bp.get("/schichten/<int:shift_id>.ics")
 def shift_ics(shift_id: int) -> Any:
-    shift, _opp, _org = _shift_or_404(shift_id)
+    shift, opp, _org = _shift_or_404(shift_id)
     body = calendar.shift_ics(
-        get_session(), shift, base_url=current_app.config["BASE_URL"], now=now()
+        get_session(),
+        shift,
+        base_url=current_app.config["BASE_URL"],
+        url=url_for("opportunities.detail", opportunity_id=opp.id, _external=True),
+        now=now(),
     )
     return Response(
         body,

@@ -19,11 +19,10 @@ from volunteer.models import (
     HourState,
     Signup,
 )
-from volunteer.platform.clock import now
+from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import exports, hours
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations.recurrence import BERLIN
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp

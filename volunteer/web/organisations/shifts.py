@@ -13,11 +13,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from volunteer.platform.clock import now
+from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import opportunities as needs
-from volunteer.services.organisations.recurrence import BERLIN
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp

@@ -342,7 +342,13 @@ def calendar_feed(token: str) -> Any:
     user = calendar.user_for_feed_token(db, token)
     if user is None:
         abort(404)
-    body = calendar.feed_ics(db, user, base_url=current_app.config["BASE_URL"], now=now())
+    body = calendar.feed_ics(
+        db,
+        user,
+        base_url=current_app.config["BASE_URL"],
+        url_of=lambda opp: url_for("opportunities.detail", opportunity_id=opp.id, _external=True),
+        now=now(),
+    )
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
