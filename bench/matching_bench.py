@@ -366,7 +366,11 @@ def _dense_child(size: str, oracle_seconds: float) -> dict[str, float | int | st
             loaded = instance_from_arrays({k: arrays[k] for k in arrays.files})
         t1, c1 = time.perf_counter(), time.process_time()
     index = VolunteerIndex(loaded.volunteers, skill_category=loaded.skill_category)
-    cands = candidate_pairs(index, loaded.opportunities, now=loaded.now, top_k=L_TOP_K)
+    workers = os.cpu_count() or 1
+    cands = candidate_pairs(
+        index, loaded.opportunities, now=loaded.now, top_k=L_TOP_K, workers=workers
+    )
+    out["workers"] = workers
     t2, c2 = time.perf_counter(), time.process_time()
     ocap = np.array([o.capacity for o in loaded.opportunities], dtype=np.int64)
     chosen = solve(cands, index.capacity, ocap)

@@ -272,8 +272,8 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
             return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
         return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
 
-    def format_day(value: date) -> str:
-        return format_date(value, "long")
+    def format_day(value: date | str) -> str:
+        return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "long")
 
     def hours_text(minutes: int) -> str:
         return format_decimal(round(minutes / 60, 2))
@@ -365,6 +365,8 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("volunteers.invitation", pair_id=payload["pair_id"])
     if kind == "password_changed":
         return links("accounts.reset_request")
+    if kind == "account_inactive":
+        return links("accounts.login")
     # recognition, hours decided, sign-up news, reminders: the person's own engagements
     return links("volunteers.engagements")
 

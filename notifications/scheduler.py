@@ -37,6 +37,7 @@ from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
+from notifications.rules.retention import apply_retention
 from volunteer.platform import metrics
 from volunteer.platform.db import get_bind, session_scope
 
@@ -52,6 +53,7 @@ def rules() -> dict[str, Rule]:
         "shift_unfilled": schedule_unfilled_shifts,
         "coordinator_summary": schedule_coordinator_summaries,
         "guardian_requests": schedule_guardian_requests,
+        "retention": apply_retention,
     }
     from notifications.rules import volunteers
 
@@ -61,6 +63,8 @@ def rules() -> dict[str, Rule]:
 
 # name -> APScheduler trigger arguments. Weekly ones in Europe/Berlin wall-clock time.
 SCHEDULE: dict[str, dict[str, Any]] = {
+    # Nightly, when nobody is about: deletes and empties what the privacy notice promises.
+    "retention": {"trigger": "cron", "hour": 3, "minute": 30, "timezone": "Europe/Berlin"},
     "reminders": {"trigger": "interval", "minutes": 5},
     "shift_unfilled": {"trigger": "interval", "minutes": 30},
     "recognition": {"trigger": "interval", "minutes": 15},

@@ -30,8 +30,9 @@ from tests.volunteer.organisation_factories import (
     make_shift,
     seed_reference,
 )
+from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
-from volunteer.services.accounts import account, guardians
+from volunteer.services.accounts import account, guardians, retention
 from volunteer.services.coordination import proposal
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
@@ -107,7 +108,7 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
         day=(now + timedelta(days=1)).date(), start=time(11), end=time(13), capacity=2
     )
     needs.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
-    needs.cancel_shift(session, small, by=admin, now=now)  # shift_cancelled
+    needs.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
 
     account.send_verification(session, jonas, now=now, base_url=BASE, hours=24)
     account.request_password_reset(session, jonas.email, now=now, base_url=BASE, hours=2)
@@ -138,6 +139,15 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
     schedule_recognition(session, now=later)
     session.commit()
 
+    # Nobody used this account for two years: warned before the retention rule deletes it.
+    make_user(
+        first_name="Ida",
+        created_at=now - timedelta(days=800),
+        last_login_at=now - timedelta(days=731),
+    )
+    retention.expire_inactive(session, retention.Periods.from_config(DEFAULTS), now=now)
+    session.commit()
+
 
 def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     session: Session, make_user: Callable[..., User], app: Flask, now: datetime
@@ -164,6 +174,8 @@ def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     # The payload's frozen facts reach the reader.
     assert "Bitte am Tor B klingeln." in de["shift_message"].text
     assert "Da war geschlossen." in de["hours_rejected"].html
+    assert "Die Halle ist gesperrt." in de["shift_cancelled"].text  # the reason reaches them
+    assert "Die Halle ist gesperrt." in de["shift_cancelled"].html
     assert "Schön!" in de["signup_accepted"].text
     assert "jonas@example.net" in de["email_change"].text
     assert "/vereine/einladung/" in de["organisation_invite"].text

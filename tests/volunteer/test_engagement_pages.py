@@ -20,7 +20,7 @@ from volunteer.platform.db import get_bind
 
 def _card(page: str, shift_id: int) -> str:
     """The HTML of one shift's card on the detail page."""
-    match = re.search(rf'<li class="card shift" id="shift-{shift_id}">(.*?)</li>', page, re.S)
+    match = re.search(rf'<li [^>]*id="shift-{shift_id}">(.*?)</li>', page, re.S)
     assert match, f"no card for shift {shift_id}"
     return match.group(1)
 

@@ -381,10 +381,23 @@ def test_editing_a_shift_with_signups_notifies_those_people(
     make_signup(session, make_user(), shift, now=now)
     response = client.post(url, data=_shift_form(now, day=day, capacity="1"))
     assert response.status_code == 422 and "halten schon einen Platz" in response.text
-    client.post(f"/vereine/{org.id}/termine/{shift.id}/absagen")
+    cancel = f"/vereine/{org.id}/termine/{shift.id}/absagen"
+    asked = client.post(cancel)  # the button on the edit page asks first, and why
+    assert asked.status_code == 200 and "Diesen Termin absagen?" in asked.text
+    assert 'name="confirmed" value="1"' in asked.text and 'name="reason"' in asked.text
+    session.expire_all()
+    assert session.get(Shift, shift.id).cancelled_at is None
+    no_reason = client.post(cancel, data={"confirmed": "1", "reason": "  "})
+    assert no_reason.status_code == 422 and "Bitte fülle dieses Feld aus" in no_reason.text
+    session.expire_all()
+    assert session.get(Shift, shift.id).cancelled_at is None
+    done = client.post(cancel, data={"confirmed": "1", "reason": "Die Halle ist gesperrt."})
+    assert done.status_code == 302
     session.expire_all()
     assert session.get(Shift, shift.id).cancelled_at is not None
-    assert len(_notices(session, "shift_cancelled")) == 2 * 3  # e-mail and inbox, 3 people
+    cancelled = _notices(session, "shift_cancelled")
+    assert len(cancelled) == 2 * 3  # e-mail and inbox, 3 people
+    assert {n.payload["reason"] for n in cancelled} == {"Die Halle ist gesperrt."}
 
 
 # --- applications, attendance, hours ------------------------------------------------------------
@@ -540,6 +553,24 @@ def test_hours_are_confirmed_in_bulk_all_or_nothing_and_exported(
     client.post(f"/vereine/{org.id}/stunden", data={"entries": [e1.id, e2.id], "action": "confirm"})
     session.expire_all()
     assert {session.get(HourEntry, i).state for i in (e1.id, e2.id)} == {"confirmed"}
+    e3 = hours.submit_hours(
+        session,
+        mia,
+        make_signup(session, mia, make_shift(session, need, admin, now=now, days=2), now=now),
+        minutes=45,
+        margin_minutes=0,
+        now=later,
+    )
+    session.commit()
+    reject = {"entries": [e3.id], "action": "reject"}
+    asked = client.post(f"/vereine/{org.id}/stunden", data=reject)  # bulk reject asks first
+    assert asked.status_code == 200 and "Diese Stunden ablehnen?" in asked.text
+    assert "45 Minuten" in asked.text and f'name="entries" value="{e3.id}"' in asked.text
+    session.expire_all()
+    assert session.get(HourEntry, e3.id).state == "submitted"
+    client.post(f"/vereine/{org.id}/stunden", data={**reject, "confirmed": "1"})
+    session.expire_all()
+    assert session.get(HourEntry, e3.id).state == "rejected"
     year = later.year
     assert hours.organisation_minutes(session, org, year=year) == 150
     assert hours.volunteer_minutes(session, mia, year=year) == {org.id: 150}
@@ -698,7 +729,7 @@ def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
         now=now,
     )
     assert len(series) == 4
-    needs.cancel_series_from(session, series[2], by=admin, now=now)
+    needs.cancel_series_from(session, series[2], reason="Die Gruppe hört auf.", by=admin, now=now)
     assert [s.cancelled_at is not None for s in series] == [False, False, True, True]
     with pytest.raises(ServiceError):
         needs.set_status(session, need, "draft", by=admin, now=now)

@@ -215,9 +215,13 @@ def test_opportunity_page_explains_fit_and_sign_up_warns_about_clashes(
     assert waiting.state == SignupState.WAITLISTED
 
     login(user)
-    response = client.post(
-        f"/engagements/anmeldungen/{signup.id}/abmelden", data={"reason": "krank"}
-    )
+    withdraw = f"/engagements/anmeldungen/{signup.id}/abmelden"
+    asked = client.post(withdraw, data={"reason": "krank"})  # one click only asks
+    assert asked.status_code == 200 and "Diesen Einsatz absagen?" in asked.text
+    assert ">krank</textarea>" in asked.text
+    session.expire_all()
+    assert session.get(Signup, signup.id).state == SignupState.APPLIED
+    response = client.post(withdraw, data={"reason": "krank", "confirmed": "1"})
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Signup, signup.id).state == SignupState.WITHDRAWN

@@ -123,12 +123,20 @@ def convert_command(input_path: Path, output_path: Path) -> None:
     is_flag=True,
     help="First give every opportunity one volunteer, then maximise the total score.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(min=1, max=64),
+    show_default=True,
+    help="Processes for candidate generation with --top-k (e.g. the number of cores).",
+)
 def assign_command(
     input_path: Path,
     output_path: Path,
     top_k: int | None,
     emit_candidates: bool,
     fill_fairly: bool,
+    workers: int,
 ) -> None:
     """Compute the assignment of maximum total score and write it to OUTPUT."""
     instance = _load(input_path)
@@ -136,7 +144,9 @@ def assign_command(
     started = time.perf_counter()
     index = VolunteerIndex(instance.volunteers, skill_category=instance.skill_category)
     progress = _Progress(len(opps)) if len(opps) >= PROGRESS_FROM else None
-    candidates = candidate_pairs(index, opps, now=instance.now, top_k=top_k, progress=progress)
+    candidates = candidate_pairs(
+        index, opps, now=instance.now, top_k=top_k, progress=progress, workers=workers
+    )
     generated = time.perf_counter()
     if progress is not None:
         click.echo(f"solving: {len(candidates)} candidate pairs", err=True)

@@ -1,11 +1,11 @@
 """Small helpers shared by the views."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from volunteer.catalogue.geocoding import Geocoder, make_geocoder
@@ -95,3 +95,55 @@ def commit_or_report(
         message = success if isinstance(success, str) else success(value)
         flash(message, flash_category("success", at))
     return Done(value)
+
+
+# --- confirmation step for irreversible actions --------------------------------------------------
+CONFIRMED_FIELD = "confirmed"
+
+
+def is_confirmed() -> bool:
+    """Whether the POST came from the confirmation page (works without JavaScript)."""
+    return request.form.get(CONFIRMED_FIELD) == "1"
+
+
+@dataclass(frozen=True)
+class ReasonField:
+    """A text the person gives on the confirmation page (e.g. why a shift is cancelled)."""
+
+    label: str
+    required: bool
+    value: str = ""
+    error: str | None = None
+    hint: str | None = None
+    max_length: int = 500
+
+
+def confirmation_page(
+    *,
+    title: str,
+    question: str,
+    action: str,
+    confirm_label: str,
+    back_url: str,
+    hidden: Iterable[tuple[str, Any]] = (),
+    items: Iterable[str] = (),
+    reason: ReasonField | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """Ask before an irreversible one-click action; the page posts the same form once more.
+
+    The first POST of a withdraw, a shift cancellation or a bulk rejection lands here instead of
+    acting; the confirm button re-sends the form with ``confirmed=1`` (and the reason, if any).
+    """
+    return render_template(
+        "confirm.html",
+        title=title,
+        question=question,
+        action=action,
+        confirm_label=confirm_label,
+        back_url=back_url,
+        hidden=[(name, value) for name, value in hidden if value is not None],
+        items=list(items),
+        reason=reason,
+        confirmed_field=CONFIRMED_FIELD,
+    ), status

@@ -41,6 +41,8 @@ KINDS: dict[str, Kind] = {
     "password_reset": _kind("url", "hours", optional=("name",), security=True),
     "password_changed": _kind(optional=("name",), security=True),
     "email_change": _kind("url", "new_email", optional=("name",), security=True),
+    # The retention rule's warning before an unused account is deleted (cannot be switched off).
+    "account_inactive": _kind("delete_on", optional=("name",), security=True),
     # To a parent or guardian, who has no account: the renderer loads the request and the child
     # and signs the link at delivery, so the outbox holds no working link. Greeted formally.
     "guardian_consent": _kind("guardian_request_id", security=True),

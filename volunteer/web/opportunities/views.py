@@ -5,7 +5,7 @@ from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
@@ -31,11 +31,14 @@ from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.engagement import calendar, signups
 from volunteer.web.helpers import (
+    ReasonField,
     acting_user,
     commit_or_report,
+    confirmation_page,
     flash_category,
     flash_error,
     geocoder,
+    is_confirmed,
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.map import district_map
@@ -293,6 +296,27 @@ def withdraw(signup_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Please check your input."), "error")
         return redirect(target)
+    if not is_confirmed():
+        opp = db.get(Opportunity, shift.opportunity_id) if shift else None
+        return confirmation_page(
+            title=_("Withdraw from this shift?"),
+            question=_(
+                "Do you really want to withdraw from “%(title)s” on %(when)s? The organisation is "
+                "told and your place may go to someone else.",
+                title=opp.title if opp else "",
+                when=format_datetime(shift.starts_at, "medium") if shift else "",
+            ),
+            action=url_for("opportunities.withdraw", signup_id=signup.id),
+            confirm_label=_("Yes, withdraw"),
+            back_url=target,
+            hidden=[("next", request.form.get("next"))],
+            reason=ReasonField(
+                label=_("Reason for the organisation (optional)"),
+                required=False,
+                value=form.reason.data or "",
+                max_length=2000,
+            ),
+        )
     done = commit_or_report(
         lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
         report=flash_error,
