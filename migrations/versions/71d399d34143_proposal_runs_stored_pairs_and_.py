@@ -1,7 +1,7 @@
 """Proposal runs, their stored pairs and the invitations sent from them
 
 Revision ID: 71d399d34143
-Revises: 7e964e2b295f
+Revises: 7a1c2e9d4b30
 Create Date: 2026-12-01 10:22:11.450641
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import volunteer.models.types
 
 
 revision: str = '71d399d34143'
-down_revision: str | None = '7e964e2b295f'
+down_revision: str | None = '7a1c2e9d4b30'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
