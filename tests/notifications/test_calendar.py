@@ -74,7 +74,16 @@ def test_one_uid_per_shift_in_download_feed_and_mails_with_sequence_and_method(
 
     # Then it is cancelled: the mail removes the event from the calendar.
     clock["now"] = later + timedelta(hours=1)
-    assert needs.cancel_shift(session, shift, by=w["admin"], now=clock["now"]) == 1
+    assert (
+        needs.cancel_shift(
+            session,
+            shift,
+            reason="Der Lieferwagen ist ausgefallen.",
+            by=w["admin"],
+            now=clock["now"],
+        )
+        == 1
+    )
     session.commit()
     dispatcher.run_until_idle()
     cal, cancelled, content_type = _mail_calendar(recording, "shift_cancelled")

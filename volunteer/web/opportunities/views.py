@@ -29,6 +29,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
 from volunteer.web.helpers import (
     ReasonField,
@@ -42,6 +43,7 @@ from volunteer.web.helpers import (
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.map import district_map
+from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
 from volunteer.web.wording.reasons import reason_text
 
@@ -99,6 +101,28 @@ def index() -> Any:
         districts=districts,
         radii=search.RADII,
         has_profile=user is not None and profiles.is_complete(db, user),
+    )
+
+
+@bp.get("/vereine/<int:org_id>")
+def organisation(org_id: int) -> Any:
+    """An organisation's public page: logo, description, district, causes, open needs and the
+    contact it allows (``services.discovery.organisations``)."""
+    db = get_session()
+    moment = now()
+    viewer = acting_user() if current_user.is_authenticated else None
+    found = public_organisation(db, org_id, viewer=viewer, now=moment)
+    if found is None:
+        abort(404)
+    hits = search.card_hits(db, found.need_ids, now=moment)
+    hits.sort(key=lambda h: (h.next_start is None, h.next_start or moment))
+    return render_template(
+        "opportunities/organisation.html",
+        found=found,
+        org=found.organisation,
+        hits=hits,
+        has_logo=found.organisation.logo_type is not None,
+        kind_label=next((v for k, v in KIND_LABELS.items() if k == found.organisation.kind), ""),
     )
 
 
