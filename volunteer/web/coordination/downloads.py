@@ -7,17 +7,18 @@ from typing import Any
 
 from flask import Response
 
+from volunteer.services.engagement.exports import safe_cell
+
 
 def csv_response(
     filename: str, header: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
 ) -> Response:
-    """A UTF-8 CSV attachment. Text starting with ``= + - @`` is prefixed with ``'`` so that a
-    spreadsheet shows it instead of running it as a formula (a name like ``=HYPERLINK(...)``)."""
+    """A UTF-8 CSV attachment; text a spreadsheet would run as a formula is defused."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return Response(
         "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 umlauts correctly
         mimetype="text/csv",
