@@ -5,7 +5,7 @@ The engine is pure and knows nothing of SQL; this module turns profiles and need
 keeps the engine's array indexes warm between requests, and maps results back to rows.
 
 Index caching: building an index for thousands of needs costs far more than ranking against it,
-so each process keeps the last index for ``ENGINE_CACHE_SECONDS`` and services that change needs,
+so each process keeps the last index for :data:`CACHE_SECONDS` and services that change needs,
 shifts or sign-ups call :func:`invalidate`. Other processes see changes after at most that long;
 anything a user must be able to trust (remaining places, sign-up rules) is read from the database
 directly, never from this cache.
@@ -15,8 +15,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,14 +70,6 @@ def slot_of(moment: datetime) -> str:
     """The weekly slot name (e.g. ``sat-morning``) of a moment, in Europe/Berlin."""
     local = moment.astimezone(BERLIN)
     return f"{DAYS[local.weekday()]}-{part_of_day(local.hour)}"
-
-
-def weights_from(config: Mapping[str, Any] | None) -> Weights:
-    """Weights from configuration (``VOLUNTEER_MATCH_WEIGHTS='{"distance": 0.3}'``)."""
-    if not config:
-        return DEFAULT_WEIGHTS
-    known = {f.name for f in fields(Weights)}
-    return Weights(**{k: float(v) for k, v in config.items() if k in known})
 
 
 # --- rows -> engine values -------------------------------------------------------------------
