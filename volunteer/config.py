@@ -47,12 +47,17 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Per client, on each endpoint of the open-data API (/api/v1/...).
+    "API_RATE_LIMIT": "120 per minute",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
     # /metrics: readable with "Authorization: Bearer <token>" when set, else from loopback only.
     "METRICS_TOKEN": None,
     "PASSWORD_MIN_LENGTH": 10,
     # Reported hours may exceed the shift's length by this many minutes (setting up, staying on).
     "HOURS_MARGIN_MINUTES": 60,
+    # Names of declined or withdrawn applicants leave the association's shift pages after this
+    # many days (data minimisation): the row stays, without the name.
+    "DECLINED_NAMES_DAYS": 30,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
     "RESET_TOKEN_HOURS": 2,
@@ -65,7 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DECLINED_MESSAGE_DAYS": 180,  # messages and reasons of declined/withdrawn sign-ups
     "RETENTION_INACTIVE_DAYS": 730,  # no log-in for two years: a warning mail, then ...
     "RETENTION_INACTIVE_GRACE_DAYS": 30,  # ... the account is deleted this long after the warning
-    # Geocoding: the offline gazetteer always; "geopy" adds a network geocoder (opt-in).
+    # Geocoding: the offline gazetteer (default) or "nominatim", a network geocoder (opt-in, needs
+    # GEOCODER_USER_AGENT; postcodes and districts still come from the gazetteer).
     "GEOCODER": "gazetteer",
     # E-mail (used by the notifications package).
     "MAIL_FROM": "Mitwirken Bochum <noreply@mitwirken.bochum.example>",
@@ -75,14 +81,71 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": False,
     "SMTP_TIMEOUT": 10,
+    # City-wide proposals: at most this many invitations per volunteer in seven days.
+    "PROPOSAL_INVITATIONS_PER_WEEK": 2,
     # The city this instance serves (the gazetteer in volunteer/data/gazetteer decides the rest).
     "CITY_NAME": "Bochum",
     "OPERATOR_NAME": "Stadt Bochum",
     "OPERATOR_ADDRESS": "Willy-Brandt-Platz 2–6, 44777 Bochum",
     "OPERATOR_EMAIL": "mitwirken@bochum.example",
+    # Legal pages (/impressum, /datenschutz, /barrierefreiheit) are written from these, so another
+    # city fills in its own. Values in [brackets] or on an .example domain are placeholders:
+    # production refuses to start while any remains (LEGAL_KEYS below).
+    "OPERATOR_LEGAL_FORM": "Kreisfreie Stadt, Gebietskörperschaft des öffentlichen Rechts",
+    "OPERATOR_REPRESENTATIVE": "[Oberbürgermeister*in der Stadt Bochum: Name]",
+    "OPERATOR_PHONE": "[Telefonnummer der Servicestelle]",
+    "OPERATOR_VAT_ID": "",  # Umsatzsteuer-ID, if the operator has one (imprint)
+    "CONTENT_RESPONSIBLE": "[Verantwortlich nach § 18 Abs. 2 MStV: Name, Anschrift]",
+    "DPO_NAME": "[Behördliche*r Datenschutzbeauftragte*r: Name]",
+    "DPO_ADDRESS": "[Anschrift der*des Datenschutzbeauftragten]",
+    "DPO_EMAIL": "datenschutz@bochum.example",
+    "HOSTING_PROVIDER": "[Rechenzentrum / Hosting-Dienstleister: Name, Sitz]",
+    "MAIL_PROVIDER": "[E-Mail-Versanddienstleister: Name, Sitz]",
+    "SUPERVISORY_AUTHORITY": (
+        "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
+        "Kavalleriestraße 2–4, 40213 Düsseldorf"
+    ),
+    # Accessibility statement (EU model, Implementing Decision (EU) 2018/1523).
+    "ACCESSIBILITY_STATUS": "partial",  # full / partial / none
+    "ACCESSIBILITY_EVALUATED_ON": "2026-12-01",
+    "ACCESSIBILITY_METHOD": "self",  # self (Selbstbewertung) / third_party (Prüfung durch Dritte)
+    "ACCESSIBILITY_STATEMENT_ON": "2026-12-01",
+    "ACCESSIBILITY_CONTACT": "[Barriere melden: E-Mail und Telefon]",
+    "ACCESSIBILITY_ENFORCEMENT": (
+        "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen bei "
+        "der Landesbeauftragten für Menschen mit Behinderung"
+    ),
 }
 
 _PLACEHOLDER_SECRETS = {"", "dev", "secret", "change-me", "changeme"}
+# What the imprint, privacy notice and accessibility statement must name for real in production.
+LEGAL_KEYS = (
+    "OPERATOR_NAME",
+    "OPERATOR_ADDRESS",
+    "OPERATOR_EMAIL",
+    "OPERATOR_LEGAL_FORM",
+    "OPERATOR_REPRESENTATIVE",
+    "OPERATOR_PHONE",
+    "CONTENT_RESPONSIBLE",
+    "DPO_NAME",
+    "DPO_ADDRESS",
+    "DPO_EMAIL",
+    "HOSTING_PROVIDER",
+    "MAIL_PROVIDER",
+    "SUPERVISORY_AUTHORITY",
+    "ACCESSIBILITY_CONTACT",
+    "ACCESSIBILITY_ENFORCEMENT",
+)
+
+
+def is_placeholder(value: Any) -> bool:
+    """Empty, ``[to be filled in]`` or an address on a reserved ``.example`` domain."""
+    text = str(value or "").strip()
+    return not text or "[" in text or ".example" in text.lower()
+
+
+def legal_placeholders(config: dict[str, Any]) -> list[str]:
+    return [key for key in LEGAL_KEYS if is_placeholder(config.get(key))]
 
 
 class ConfigError(RuntimeError):
@@ -102,6 +165,13 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         raise ConfigError(
             "Refusing to start in production without VOLUNTEER_SECRET_KEY "
             "(at least 32 random characters, the same on every node)."
+        )
+    missing = legal_placeholders(config) if production else []
+    if missing:
+        raise ConfigError(
+            "Refusing to start in production while the legal pages name placeholders: set "
+            + ", ".join(f"VOLUNTEER_{key}" for key in missing)
+            + " (imprint, privacy notice, accessibility statement)."
         )
     if not secret:
         config["SECRET_KEY"] = _instance_secret(instance_path)
