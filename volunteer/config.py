@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MIN_LENGTH": 10,
     # Reported hours may exceed the shift's length by this many minutes (setting up, staying on).
     "HOURS_MARGIN_MINUTES": 60,
+    # Names of declined or withdrawn applicants leave the association's shift pages after this
+    # many days (data minimisation): the row stays, without the name.
+    "DECLINED_NAMES_DAYS": 30,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
     "RESET_TOKEN_HOURS": 2,
