@@ -81,6 +81,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": False,
     "SMTP_TIMEOUT": 10,
+    # City-wide proposals: at most this many invitations per volunteer in seven days.
+    "PROPOSAL_INVITATIONS_PER_WEEK": 2,
     # The city this instance serves (the gazetteer in volunteer/data/gazetteer decides the rest).
     "CITY_NAME": "Bochum",
     "OPERATOR_NAME": "Stadt Bochum",
