@@ -313,7 +313,7 @@ def sign_up(shift_id: int) -> Any:
         context["clash_ids"] = {shift.id: clashing}
         context["signup_form"] = form
         return render_template("opportunities/detail.html", **context), 409
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.sign_up(
             db,
             user,
@@ -334,8 +334,6 @@ def sign_up(shift_id: int) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
@@ -464,13 +462,11 @@ def withdraw(signup_id: int) -> Any:
                 max_length=2000,
             ),
         )
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
         report=flash_error,
         success=_("You have withdrawn from this shift. The organisation has been told."),
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
