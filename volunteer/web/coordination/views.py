@@ -9,7 +9,6 @@ from volunteer.models import District, Organisation, ReviewDecision
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import statistics, verification
-from volunteer.services.discovery import engine
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
@@ -92,7 +91,7 @@ def verify_organisation(org_id: int) -> Any:
     if org is None:
         abort(404)
     decision = request.form.get("decision", "")
-    done = commit_or_report(
+    commit_or_report(
         lambda: verification.decide(
             db,
             org,
@@ -114,8 +113,6 @@ def verify_organisation(org_id: int) -> Any:
         if decision in set(ReviewDecision)
         else None,
     )
-    if done and decision == ReviewDecision.APPROVED:
-        engine.invalidate()  # its published needs are public from now on
     return redirect(url_for("coordination.organisations") + f"#org-{org.id}")
 
 
