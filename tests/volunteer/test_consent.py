@@ -317,6 +317,18 @@ def test_a_guardian_can_decline_and_a_forged_link_is_refused(
     assert client.get(f"/ich/einwilligung/{token}x").status_code == 404
     assert client.get("/ich/einwilligung/1").status_code == 404
 
+    # After the refusal Mia may ask again from "Meine Daten"; while that waits, not twice.
+    login(child)
+    page = client.get("/ich/meine-daten").get_data(as_text=True)
+    assert "erneut fragen" in page
+    assert client.post("/ich/meine-daten/einwilligung-anfragen").status_code == 302
+    client.post("/ich/meine-daten/einwilligung-anfragen")
+    session.expire_all()
+    states = session.exec(select(GuardianRequest.state).order_by(col(GuardianRequest.id))).all()
+    assert states == [GuardianState.DECLINED, GuardianState.PENDING]
+    assert len(session.exec(select(Notice).where(Notice.kind == "guardian_consent")).all()) == 2
+    assert "erneut fragen" not in client.get("/ich/meine-daten").get_data(as_text=True)
+
 
 # --- associations ------------------------------------------------------------------------------
 def test_an_unverified_organisation_sees_no_candidates(client, login, session, make_user, need):
