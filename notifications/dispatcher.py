@@ -33,6 +33,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine, bindparam, or_, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
 from notifications.channels import Channel, TransportError
@@ -436,13 +437,35 @@ class Dispatcher:
                 link=bindparam("v_link"),
             )
         )
-        result = s.connection().execute(stmt, rows)
-        s.commit()
+        try:
+            result = s.connection().execute(stmt, rows)
+            s.commit()
+        except (DataError, IntegrityError):
+            # One row the database refuses (PostgreSQL: a NUL byte in a message's text) must not
+            # hold back the group: mark each on its own, and fail only the poison one for good.
+            s.rollback()
+            if len(group) == 1:
+                raise
+            for one in group:
+                self._mark_one(s, token, stats, one)
+            return
         marked = result.rowcount if result.rowcount >= 0 else len(rows)
         stats.sent += marked
         if marked < len(rows):
             stats.lost_lease += len(rows) - marked
             log.warning("%d sent notices: lease lost before marking them", len(rows) - marked)
+
+    def _mark_one(
+        self, s: Session, token: str, stats: Stats, item: tuple[Notice, datetime]
+    ) -> None:
+        """Mark one delivered notice; if the database refuses its text, record why instead."""
+        try:
+            self._mark_sent(s, token, stats, [item])
+        except (DataError, IntegrityError) as error:
+            s.rollback()
+            log.error("notice %s: delivered text could not be stored", item[0].id)
+            reason = f"could not be stored: {type(error.orig or error).__name__}"
+            self._finish(s, item[0], token, stats, NoticeStatus.FAILED, reason)
 
     def _retry(
         self, s: Session, n: Notice, token: str, stats: Stats, now: datetime, error: Exception

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import flash, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_login import current_user
 
 from volunteer.models import User
@@ -29,6 +29,12 @@ def safe_next(default_endpoint: str = "pages.home") -> str:
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return url_for(default_endpoint)
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link on the configured public base URL (``BASE_URL``), never on the request's
+    Host header: a forged Host must not flow into links others copy, cache or subscribe to."""
+    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
 
 
 def flash_error(error: ServiceError) -> None:

@@ -1,6 +1,7 @@
 """Views of the volunteer's own pages: thin, each parses a form and calls one service."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.inputs import parse_int
 from volunteer.services.accounts import privacy
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
@@ -39,7 +41,7 @@ from volunteer.services.engagement import calendar, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.helpers import acting_user, commit_or_report, public_url
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
@@ -63,7 +65,7 @@ def _form_from_profile(form: ProfileForm) -> None:
         form.languages.data = ["de"]
         return
     form.location.data = profile.address or profile.postcode or ""
-    form.radius_km.data = profile.radius_km
+    form.radius_km.data = Decimal(str(profile.radius_km))
     form.availability.data = profiles.slots_of(profile.availability)
     form.skills.data = profiles.skill_slugs(db, user)
     form.causes.data = profiles.cause_slugs(db, user)
@@ -80,7 +82,7 @@ def _form_from_profile(form: ProfileForm) -> None:
 
 
 def _hour(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and 0 <= int(value) < 24 else None
+    return parse_int(value, 0, 23)
 
 
 @bp.route("/profil", methods=["GET", "POST"])
@@ -206,7 +208,7 @@ def engagements() -> Any:
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
         feed_url=(
-            url_for("volunteers.calendar_feed", token=user.ical_token, _external=True)
+            public_url("volunteers.calendar_feed", token=user.ical_token)
             if user.ical_token
             else None
         ),
