@@ -20,6 +20,8 @@ USER mitwirken
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-# Several containers may start at once against one PostgreSQL database: Alembic's upgrade runs in
-# a transaction and is idempotent, so a second node simply finds the schema current.
-CMD ["sh", "-c", "volunteer db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --threads 4 --worker-class gthread --access-logfile - volunteer.wsgi:app"]
+# Several containers may start at once against one PostgreSQL database: the upgrade holds an
+# advisory lock, so a second node waits for the first and then finds the schema current.
+# No gunicorn access log: it records full URLs (tokens, query strings); the app logs each
+# request as JSON with the route pattern instead (as `volunteer serve` does).
+CMD ["sh", "-c", "volunteer db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --threads 4 --worker-class gthread volunteer.wsgi:app"]

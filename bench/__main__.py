@@ -11,6 +11,7 @@ REGISTRY: dict[str, str] = {
     "matching": "bench.matching_bench",
     "web": "bench.web_bench",
     "notices": "bench.notices_bench",
+    "load": "bench.load_bench",
 }
 
 

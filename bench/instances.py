@@ -24,6 +24,15 @@ SIZES: dict[str, tuple[int, int]] = {
     "M": (20_000, 4_000),
     "L": (150_000, 10_000),
 }
+# The dense family: people who travel further and have more time, skills less selective (as in
+# the outer districts). "NRW" spreads eight Bochum-shaped cities 40 km apart (a stand-in for the
+# Ruhr area: the gazetteer ships only Bochum), so pairs grow with the cities, not quadratically.
+DENSE_SIZES: dict[str, tuple[int, int, int]] = {
+    "dense-M": (20_000, 4_000, 1),
+    "dense-L": (150_000, 10_000, 1),
+    "dense-NRW": (200_000, 40_000, 8),
+}
+CITY_SPACING_KM = 40.0
 
 
 @dataclass(frozen=True)
@@ -78,8 +87,16 @@ SLOTS = [f"{d}-{p}" for d in DAYS for p in PARTS]
 
 
 class Generator:
-    def __init__(self, seed: int) -> None:
+    """Bochum-like people and places. ``dense`` widens radii, availability and skills;
+    ``cities`` > 1 repeats the city's layout on a grid ``CITY_SPACING_KM`` apart."""
+
+    def __init__(self, seed: int, *, dense: bool = False, cities: int = 1) -> None:
         self.rng = random.Random(seed)
+        self.dense = dense
+        self.cities = cities
+        self.skills_held = (3, 8) if dense else (1, 5)
+        self.required_counts = [0.6, 0.35, 0.05] if dense else [0.25, 0.5, 0.25]
+        self.slot_counts = [0.3, 0.4, 0.3] if dense else [0.6, 0.3, 0.1]
         self.districts = districts()
         self.category = skill_category()
         skills = sorted(self.category)
@@ -101,6 +118,11 @@ class Generator:
         a = self.rng.uniform(0, 2 * math.pi)
         lat = d.lat + (r * math.sin(a)) / 111.2
         lon = d.lon + (r * math.cos(a)) / (111.2 * math.cos(math.radians(d.lat)))
+        if self.cities > 1:
+            city = self.rng.randrange(self.cities)
+            side = math.ceil(math.sqrt(self.cities))
+            lat += (city // side) * CITY_SPACING_KM / 111.2
+            lon += (city % side) * CITY_SPACING_KM / (111.2 * math.cos(math.radians(d.lat)))
         return lat, lon
 
     def _pick(self, items: list[str], weights: list[float], k: int) -> frozenset[str]:
@@ -113,8 +135,9 @@ class Generator:
         rng = self.rng
         lat, lon = self._point(self.people_weights)
         availability = 0
+        boost = 2.2 if self.dense else 1.0
         for slot, w in zip(SLOTS, self.slot_weights, strict=True):
-            if rng.random() < w:
+            if rng.random() < w * boost:
                 availability |= SLOT_BIT[slot]
         languages = {"de"} if rng.random() < 0.93 else set()
         for _ in range(rng.choices([0, 1, 2], [0.55, 0.35, 0.10])[0]):
@@ -123,8 +146,12 @@ class Generator:
             id=f"v{i:06d}",
             lat=lat,
             lon=lon,
-            max_km=rng.choices([1.0, 2.0, 3.0, 5.0, 8.0], [0.15, 0.3, 0.3, 0.17, 0.08])[0],
-            skills=self._pick(self.skills, self.skill_weights, rng.randint(1, 5)),
+            max_km=(
+                rng.uniform(5.0, 25.0)
+                if self.dense
+                else rng.choices([1.0, 2.0, 3.0, 5.0, 8.0], [0.15, 0.3, 0.3, 0.17, 0.08])[0]
+            ),
+            skills=self._pick(self.skills, self.skill_weights, rng.randint(*self.skills_held)),
             causes=self._pick(self.causes, self.cause_weights, rng.randint(0, 2)),
             languages=frozenset(languages or {"en"}),
             availability=availability,
@@ -136,12 +163,11 @@ class Generator:
         rng = self.rng
         remote = rng.random() < 0.06
         lat, lon = (None, None) if remote else self._point(self.place_weights)
-        required = self._pick(
-            self.skills, self.skill_weights, rng.choices([0, 1, 2], [0.25, 0.5, 0.25])[0]
-        )
+        n_required = rng.choices([0, 1, 2], self.required_counts)[0]
+        required = self._pick(self.skills, self.skill_weights, n_required)
         optional = self._pick(self.skills, self.skill_weights, rng.randint(0, 3)) - required
         slots = 0
-        for _ in range(rng.choices([1, 2, 3], [0.6, 0.3, 0.1])[0]):
+        for _ in range(rng.choices([1, 2, 3], self.slot_counts)[0]):
             slots |= SLOT_BIT[rng.choices(SLOTS, self.slot_weights)[0]]
         language_kind = rng.random()
         if language_kind < 0.6:
@@ -170,7 +196,12 @@ class Generator:
 
 
 def instance(size: str, seed: int = 2025) -> tuple[list[Volunteer], list[Opportunity]]:
-    """The named instance (S, M or L): volunteers and opportunities, deterministic per seed."""
-    n_vol, n_opp = SIZES[size]
-    gen = Generator(seed)
+    """The named instance (S, M, L or a ``dense-*`` size): volunteers and opportunities,
+    deterministic per seed."""
+    if size in DENSE_SIZES:
+        n_vol, n_opp, cities = DENSE_SIZES[size]
+        gen = Generator(seed, dense=True, cities=cities)
+    else:
+        n_vol, n_opp = SIZES[size]
+        gen = Generator(seed)
     return [gen.volunteer(i) for i in range(n_vol)], [gen.opportunity(j) for j in range(n_opp)]

@@ -138,11 +138,13 @@ def assign(
     fill_fairly: bool = False,
     candidates: Candidates | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> Assignment:
     """The assignment of maximum total score over the candidate pairs, within all capacities.
 
     Candidates are all eligible pairs unless ``top_k`` is given (or ``candidates`` computed
     earlier with :func:`~matching.candidates.candidate_pairs` for the same inputs are passed).
+    ``workers``: see :func:`~matching.candidates.candidate_pairs`.
     """
     if isinstance(volunteers, VolunteerIndex):
         index = volunteers
@@ -159,6 +161,7 @@ def assign(
             now=now,
             top_k=top_k,
             progress=progress,
+            workers=workers,
         )
     opp_capacity = np.array([o.capacity for o in opps], dtype=np.int64)
     chosen = solve(candidates, index.capacity, opp_capacity, fill_fairly=fill_fairly)

@@ -12,9 +12,11 @@ dropped as they come (see :func:`_top_k_streaming`). ``tests/matching/test_candi
 checks both against a straightforward generation, pair for pair and bit for bit.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+import multiprocessing
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -54,11 +56,15 @@ def candidate_pairs(
     now: datetime | None = None,
     top_k: int | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> Candidates:
     """All eligible pairs (or each volunteer's ``top_k`` best) with their scores.
 
     ``progress`` is called with the number of opportunities processed since the last call, so a
-    caller can drive a progress bar; the engine itself never prints.
+    caller can drive a progress bar; the engine itself never prints. ``workers`` > 1 spreads a
+    ``top_k`` run over that many forked processes (see :func:`_top_k_forked`); only a
+    single-threaded program (the CLI, a benchmark) should ask for it, since forking a process
+    that runs threads is unsafe.
     """
     if isinstance(volunteers, VolunteerIndex):
         index = volunteers
@@ -66,7 +72,11 @@ def candidate_pairs(
         index = VolunteerIndex(volunteers, skill_category=skill_category)
     if top_k is not None and top_k < 1:
         raise ValueError("top_k must be at least 1")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     if top_k is not None and _packable(len(index), len(opportunities)):
+        if workers > 1 and len(opportunities) >= workers * _MIN_SHARE:
+            return _top_k_forked(index, opportunities, weights, now, top_k, progress, workers)
         return _top_k_streaming(index, opportunities, weights, now, top_k, progress)
     vols: list[IntArray] = []
     opps: list[IntArray] = []
@@ -109,26 +119,109 @@ def _top_k_streaming(
     top_k: int,
     progress: Progress | None,
 ) -> Candidates:
-    """Each volunteer's ``top_k`` best pairs, streaming over the opportunities.
+    """Each volunteer's ``top_k`` best pairs (see :func:`_stream_keys`)."""
+    opp_rank = _id_rank([x.id for x in opportunities])
+    urgency = opportunity_urgency(opportunities, now, weights)
+    key, score = _stream_keys(
+        index,
+        opportunities,
+        range(len(opportunities)),
+        opp_rank,
+        urgency,
+        weights,
+        top_k,
+        progress,
+    )
+    return _candidates_from_keys(key, score, opp_rank)
+
+
+# A forked worker gets at least this many opportunities (fewer are not worth a process).
+_MIN_SHARE = 256
+_FORKED: tuple[Any, ...] = ()
+
+
+def _forked_share(worker: int) -> tuple[IntArray, FloatArray]:
+    index, opportunities, opp_rank, urgency, weights, top_k, workers = _FORKED
+    share = range(worker, len(opportunities), workers)
+    return _stream_keys(index, opportunities, share, opp_rank, urgency, weights, top_k, None)
+
+
+def _top_k_forked(
+    index: VolunteerIndex,
+    opportunities: Sequence[Opportunity],
+    weights: Weights,
+    now: datetime | None,
+    top_k: int,
+    progress: Progress | None,
+    workers: int,
+) -> Candidates:
+    """:func:`_top_k_streaming` on several cores: each forked process streams every
+    ``workers``-th opportunity against the same index (inherited, not copied), and the union of
+    their survivors is cut to each volunteer's K best once more, which is exactly the K best of
+    all pairs (keys are unique and totally ordered)."""
+    global _FORKED
+    opp_rank = _id_rank([x.id for x in opportunities])
+    urgency = opportunity_urgency(opportunities, now, weights)
+    _FORKED = (index, opportunities, opp_rank, urgency, weights, top_k, workers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_forked_share, range(workers))
+    finally:
+        _FORKED = ()
+    if progress is not None:
+        progress(len(opportunities))
+    keys = [k for k, _ in parts if k.shape[0]]
+    if not keys:
+        return _candidates_from_keys(np.zeros(0, dtype=np.int64), np.zeros(0), opp_rank)
+    cutoff = np.full(len(index), np.iinfo(np.int64).max, dtype=np.int64)
+    key, score = _compact(
+        np.concatenate(keys), np.concatenate([s for k, s in parts if k.shape[0]]), cutoff, top_k
+    )
+    return _candidates_from_keys(key, score, opp_rank)
+
+
+def _candidates_from_keys(key: IntArray, score: FloatArray, opp_rank: IntArray) -> Candidates:
+    """Survivor keys into candidates, grouped by volunteer, best first."""
+    if not key.shape[0]:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty, np.zeros(0, dtype=np.float64))
+    order = np.argsort(key)
+    key, score = key[order], score[order]
+    by_rank = np.argsort(opp_rank)
+    return Candidates(key >> _VOL_SHIFT, by_rank[key & _FIELD], score)
+
+
+def _stream_keys(
+    index: VolunteerIndex,
+    opportunities: Sequence[Opportunity],
+    share: Iterable[int],
+    opp_rank: IntArray,
+    urgency: FloatArray,
+    weights: Weights,
+    top_k: int,
+    progress: Progress | None,
+) -> tuple[IntArray, FloatArray]:
+    """Keys and scores of each volunteer's ``top_k`` best pairs among the opportunities at the
+    positions in ``share``, streaming over them.
 
     Every pair gets one int64 key (volunteer | inverted score in millionths | opportunity rank),
     so "better" is "smaller key" and keys are unique. Now and then the pending keys are sorted
     (a plain ``np.sort`` of int64, much faster than an ``argsort``) to find each volunteer's
     K-th smallest key so far, its *cutoff*: a pair with a larger key can never be among the K
     best, so it is dropped at once, and only pairs that may still make it are kept. Only the
-    final survivors (at most K per volunteer) are ordered with an ``argsort``.
+    final survivors (at most K per volunteer) are ordered with an ``argsort``
+    (:func:`_candidates_from_keys`).
     """
     n_vol = len(index)
-    opp_rank = _id_rank([x.id for x in opportunities])
     none = np.iinfo(np.int64).max
     cutoff = np.full(n_vol, none, dtype=np.int64)
     keys: list[IntArray] = []
     scores: list[FloatArray] = []
     pending = 0
     budget = top_k * max(n_vol, 1)
-    urgency = opportunity_urgency(opportunities, now, weights)
     done = 0
-    for j, opportunity in enumerate(opportunities):
+    for j in share:
+        opportunity = opportunities[j]
         rows, score = index.scores(
             opportunity, weights=weights, urgency=float(urgency[j]), ordered=False
         )
@@ -152,13 +245,8 @@ def _top_k_streaming(
     if progress is not None and done:
         progress(done)
     if not keys:
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, np.zeros(0, dtype=np.float64))
-    key, score = _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
-    order = np.argsort(key)
-    key, score = key[order], score[order]
-    by_rank = np.argsort(opp_rank)
-    return Candidates(key >> _VOL_SHIFT, by_rank[key & _FIELD], score)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
 
 
 def _compact(

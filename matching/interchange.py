@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from matching.assign import Assignment
-from matching.model import Opportunity, Volunteer, slot_mask
+from matching.model import Opportunity, Volunteer, slot_mask, slot_names
 from matching.rank import Match
 
 
@@ -209,6 +209,53 @@ def parse_instance(data: object) -> Instance:
     return Instance(
         volunteers, opportunities, dict(categories), _parse_time(data.get("now"), "now")
     )
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """The inverse of :func:`parse_instance`: an interchange dict ready for ``json.dumps``."""
+
+    def names(values: frozenset[str]) -> list[str]:
+        return sorted(values)
+
+    def located(lat: float | None, lon: float | None) -> dict[str, float]:
+        return {} if lat is None or lon is None else {"lat": lat, "lon": lon}
+
+    out: dict[str, Any] = {
+        "volunteers": [
+            {
+                "id": v.id,
+                **located(v.lat, v.lon),
+                "max_km": v.max_km,
+                "skills": names(v.skills),
+                "causes": names(v.causes),
+                "languages": names(v.languages),
+                "availability": slot_names(v.availability),
+                "adult": v.adult,
+                "capacity": v.capacity,
+            }
+            for v in instance.volunteers
+        ],
+        "opportunities": [
+            {
+                "id": o.id,
+                **located(o.lat, o.lon),
+                "required_skills": names(o.required_skills),
+                "optional_skills": names(o.optional_skills),
+                "causes": names(o.causes),
+                "languages": names(o.languages),
+                "slots": slot_names(o.slots),
+                "adults_only": o.adults_only,
+                "capacity": o.capacity,
+                **({} if o.starts_at is None else {"starts_at": o.starts_at.isoformat()}),
+                "filled": o.filled,
+            }
+            for o in instance.opportunities
+        ],
+        "skill_categories": dict(instance.skill_category),
+    }
+    if instance.now is not None:
+        out["now"] = instance.now.isoformat()
+    return out
 
 
 def _score(value: float) -> float:

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from notifications.dispatcher import Dispatcher, build_channels
 from notifications.scheduler import NoticeClock, _now, rules, run_rule
 from volunteer.platform.db import get_bind
+from volunteer.platform.logs import configure_logging
 
 
 @click.command("scheduler")
@@ -24,7 +25,7 @@ from volunteer.platform.db import get_bind
 @with_appcontext
 def scheduler(dispatch_every: float) -> None:
     """Run the notice scheduler (any number of processes; one leads the rules at a time)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     clock = NoticeClock(app, blocking=True, dispatch_every=dispatch_every)

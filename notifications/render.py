@@ -8,9 +8,9 @@ notice is skipped with a reason rather than sent half-empty.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import (
@@ -25,11 +25,11 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import func
 from sqlmodel import Session, col, select
-from werkzeug.routing import BuildError
 
 from volunteer.models import (
     PLACE_HOLDING_STATES,
     District,
+    GuardianRequest,
     HourEntry,
     Notice,
     Opportunity,
@@ -39,11 +39,14 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services.notices.outbox import SECURITY_KINDS
+from volunteer.platform.clock import BERLIN
+from volunteer.platform.signing import fill_slots
+from volunteer.services.accounts.guardians import make_link_token
+from volunteer.services.discovery.visibility import findable_clause
+from volunteer.services.engagement import calendar
+from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
-from volunteer.web.wording.reasons import reason_text
-
-BERLIN = ZoneInfo("Europe/Berlin")
+from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 
 class Gone(Exception):
@@ -71,8 +74,8 @@ class Rendered:
 class Links:
     """Absolute URLs for e-mails, built from ``BASE_URL`` without a request context.
 
-    Endpoints of other parts of the app may not exist (yet); each call names candidates in
-    order and falls back to the home page, so a notice never fails over a missing page.
+    Like ``url_for``: an endpoint that does not exist raises ``BuildError``, so a renamed page
+    fails the render tests instead of sending people to the wrong place.
     """
 
     def __init__(self, app: Flask) -> None:
@@ -82,14 +85,8 @@ class Links:
             base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
         )
 
-    def __call__(self, *candidates: tuple[str, dict[str, Any]] | str) -> str:
-        for candidate in candidates:
-            endpoint, values = (candidate, {}) if isinstance(candidate, str) else candidate
-            try:
-                return str(self._adapter.build(endpoint, values, force_external=True))
-            except BuildError:
-                continue
-        return self.base + "/"
+    def __call__(self, endpoint: str, **values: Any) -> str:
+        return str(self._adapter.build(endpoint, values, force_external=True))
 
 
 def _get(session: Session, model: Any, ident: Any) -> Any:
@@ -137,6 +134,13 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ctx["opportunities"] = [by_id[i] for i in ids if i in by_id]
         if not ctx["opportunities"]:
             raise Gone("opportunities")
+    if "guardian_request_id" in p:
+        req = _get(session, GuardianRequest, p["guardian_request_id"])
+        child = _get(session, User, req.user_id)
+        if child.deleted_at is not None:
+            raise Gone("User")
+        ctx["guardian_request"] = req
+        ctx["child_name"] = child.display_name
     if "candidate_ids" in p:
         ids = [int(i) for i in p["candidate_ids"]]
         users = session.exec(
@@ -147,7 +151,9 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
                 col(District.number) == VolunteerProfile.district_number,
                 isouter=True,
             )
-            .where(col(User.id).in_(ids), col(User.deleted_at).is_(None))
+            # Whoever opted out or lost a guardian's consent since the notice was queued is
+            # left out at delivery time.
+            .where(col(User.id).in_(ids), findable_clause())
         ).all()
         order = {i: n for n, i in enumerate(ids)}
         ctx["candidates"] = sorted(
@@ -182,12 +188,11 @@ def render(
     unsubscribe_url = None
     if notice.user_id is not None and notice.kind not in SECURITY_KINDS:
         token = make_token(str(app.config["SECRET_KEY"]), notice.user_id, notice.kind)
-        unsubscribe_url = links(("notices.unsubscribe", {"token": token}))
-        if unsubscribe_url == links.base + "/":
-            unsubscribe_url = None
+        unsubscribe_url = links("notices.unsubscribe", token=token)
     ctx.update(
         notice=notice,
         kind=notice.kind,
+        security=notice.kind in SECURITY_KINDS,
         payload=payload,
         recipient=recipient,
         name=payload.get("name") or (recipient.display_name if recipient else ""),
@@ -198,7 +203,8 @@ def render(
         preferences_url=links("notices.preferences") if notice.user_id else None,
         home_url=links("pages.home"),
     )
-    ctx["link"] = _main_link(notice.kind, ctx, links)
+    # A link that carries a token is signed only now: the outbox row holds no working link.
+    ctx["link"] = fill_slots(_main_link(notice.kind, ctx, links), str(app.config["SECRET_KEY"]))
     env = app.jinja_env
     subject_t, text_t, html_t = template_names(notice.kind)
     with force_locale(notice.locale or "de"):
@@ -210,7 +216,7 @@ def render(
         text = _tidy(text_template.render(ctx))
         summary = _tidy("".join(text_template.blocks["body"](text_template.new_context(ctx))))
         html = env.get_template(html_t).render(ctx)
-        attachments = _attachments(notice, ctx, links)
+        attachments = _attachments(app, notice, ctx, links, now)
     return Rendered(
         subject, text, html, ctx["link"], summary, attachments, unsubscribe_url=unsubscribe_url
     )
@@ -266,18 +272,14 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
             return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
         return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
 
-    def format_day(value: date) -> str:
-        return format_date(value, "long")
+    def format_day(value: date | str) -> str:
+        return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "long")
 
     def hours_text(minutes: int) -> str:
         return format_decimal(round(minutes / 60, 2))
 
     def opportunity_url(opp: Opportunity) -> str:
-        return links(
-            ("opportunities.show", {"opportunity_id": opp.id}),
-            ("opportunities.detail", {"opportunity_id": opp.id}),
-            "opportunities.index",
-        )
+        return links("opportunities.detail", opportunity_id=opp.id)
 
     reasons = payload.get("reasons") or {}
 
@@ -286,8 +288,15 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
         value = reasons.get(str(opp.id)) or reasons.get(opp.id) or []
         return [reason_text(r) if isinstance(r, dict) else str(r) for r in value][:3]
 
+    frozen = payload.get("candidate_reasons") or {}
+
+    def candidate_reasons(person: User) -> list[str]:
+        """Why the engine suggested this person, worded for the association (at most three)."""
+        return [candidate_reason(r) for r in frozen.get(str(person.id), [])][:3]
+
     out: dict[str, Any] = {
         "when": when,
+        "candidate_reasons": candidate_reasons,
         "hours_text": hours_text,
         "format_day": format_day,
         "opportunity_url": opportunity_url,
@@ -326,50 +335,62 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
     payload = ctx["payload"]
     if payload.get("url"):
         return str(payload["url"])
-    opp = ctx.get("opportunity")
-    org = ctx.get("organisation")
-    if kind in ("application_new", "signup_withdrawn") and org is not None:
-        return links(
-            ("organisations.applications_list", {"org_id": org.id}),
-            ("organisations.dashboard", {"org_id": org.id}),
-            "organisations.index",
-        )
-    if kind == "shift_unfilled" and opp is not None and org is not None:
-        return links(
-            ("organisations.candidates", {"org_id": org.id, "need_id": opp.id}),
-            ("organisations.dashboard", {"org_id": org.id}),
-            "organisations.index",
-        )
-    if kind == "hours_submitted" and org is not None:
-        return links(("organisations.hours_list", {"org_id": org.id}), "organisations.index")
-    if kind == "organisation_verified" and org is not None:
-        return links(("organisations.dashboard", {"org_id": org.id}), "organisations.index")
+    req = ctx.get("guardian_request")
+    if kind in ("guardian_consent", "guardian_reminder") and req is not None:
+        # Signed at delivery: the outbox holds only the request id, never a working link.
+        token = make_link_token(str(ctx["config"]["SECRET_KEY"]), req.id)
+        return links("volunteers.guardian_consent", token=token)
+    # The kinds below name these objects in their required payload keys (notices.kinds).
+    opp: Any = ctx.get("opportunity")
+    org: Any = ctx.get("organisation")
+    if kind in ("application_new", "signup_withdrawn"):
+        return links("organisations.applications_list", org_id=org.id)
+    if kind == "shift_unfilled":
+        return links("organisations.candidates", org_id=org.id, need_id=opp.id)
+    if kind == "hours_submitted":
+        return links("organisations.hours_list", org_id=org.id)
+    if kind == "organisation_verified":
+        return links("organisations.dashboard", org_id=org.id)
     if kind == "organisation_registered":
-        return links("coordination.organisations", "coordination.index")
+        return links("coordination.organisations")
     if kind == "coordinator_summary":
-        return links("coordination.index", "notices.failed")
+        return links("coordination.index")
     if kind == "digest":
-        return links("volunteers.recommendations", "opportunities.index")
-    if kind in ("recognition", "hours_confirmed", "hours_rejected"):
-        return links("volunteers.engagements", "inbox.index")
+        return links("volunteers.recommendations")
     if kind in ("signup_declined", "shift_cancelled"):
-        return links("opportunities.index", "inbox.index")
-    if kind == "candidate_invited" and opp is not None:
-        return links(
-            ("opportunities.detail", {"opportunity_id": opp.id}),
-            "opportunities.index",
-        )
+        return links("opportunities.index")
+    if kind == "candidate_invited":
+        return links("opportunities.detail", opportunity_id=opp.id)
     if kind == "password_changed":
-        return links("accounts.reset_request", "accounts.login")
-    return links("volunteers.engagements", "inbox.index")
+        return links("accounts.reset_request")
+    if kind == "account_inactive":
+        return links("accounts.login")
+    # recognition, hours decided, sign-up news, reminders: the person's own engagements
+    return links("volunteers.engagements")
 
 
-def _attachments(notice: Notice, ctx: dict[str, Any], links: Links) -> list[Attachment]:
-    if notice.kind in ("reminder_24h", "reminder_2h", "signup_accepted") and "shift" in ctx:
-        from notifications.ics import shift_calendar
+# Kinds whose e-mail carries the shift's calendar entry: the place is (or stays) yours, or the
+# shift moved or was cancelled (METHOD:CANCEL removes it from the reader's calendar).
+CALENDAR_KINDS = frozenset(
+    {"signup_accepted", "reminder_24h", "reminder_2h", "shift_changed", "shift_cancelled"}
+)
 
-        data = shift_calendar(
-            ctx["shift"], ctx["opportunity"], ctx["organisation"], url=ctx["link"], base=links.base
-        )
-        return [Attachment("mitwirken-schicht.ics", "text/calendar", data)]
-    return []
+
+def _attachments(
+    app: Flask, notice: Notice, ctx: dict[str, Any], links: Links, now: datetime
+) -> list[Attachment]:
+    if notice.kind not in CALENDAR_KINDS or "shift" not in ctx:
+        return []
+    shift, opportunity = ctx["shift"], ctx["opportunity"]
+    data = calendar.notice_calendar(
+        shift,
+        opportunity,
+        ctx["organisation"],
+        base_url=links.base,
+        url=links("opportunities.detail", opportunity_id=opportunity.id),
+        organizer=parseaddr(str(app.config["MAIL_FROM"]))[1],
+        attendee=notice.to_email,
+        now=now,
+    )
+    method = "CANCEL" if shift.cancelled_at else "REQUEST"
+    return [Attachment("mitwirken-schicht.ics", f"text/calendar; method={method}", data)]

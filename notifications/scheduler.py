@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,8 +33,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from notifications.dispatcher import Dispatcher, Stats, build_channels
 from notifications.leader import LeaderLease
 from notifications.rules.coordinators import schedule_coordinator_summaries
+from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
+from notifications.rules.retention import apply_retention
+from volunteer.platform import metrics
 from volunteer.platform.db import get_bind, session_scope
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,8 @@ def rules() -> dict[str, Rule]:
         "reminders": schedule_reminders,
         "shift_unfilled": schedule_unfilled_shifts,
         "coordinator_summary": schedule_coordinator_summaries,
+        "guardian_requests": schedule_guardian_requests,
+        "retention": apply_retention,
     }
     from notifications.rules import volunteers
 
@@ -56,9 +62,12 @@ def rules() -> dict[str, Rule]:
 
 # name -> APScheduler trigger arguments. Weekly ones in Europe/Berlin wall-clock time.
 SCHEDULE: dict[str, dict[str, Any]] = {
+    # Nightly, when nobody is about: deletes and empties what the privacy notice promises.
+    "retention": {"trigger": "cron", "hour": 3, "minute": 30, "timezone": "Europe/Berlin"},
     "reminders": {"trigger": "interval", "minutes": 5},
     "shift_unfilled": {"trigger": "interval", "minutes": 30},
     "recognition": {"trigger": "interval", "minutes": 15},
+    "guardian_requests": {"trigger": "interval", "minutes": 60},
     "digest": {"trigger": "cron", "day_of_week": "mon", "hour": 8, "timezone": "Europe/Berlin"},
     "coordinator_summary": {
         "trigger": "cron",
@@ -150,7 +159,8 @@ class NoticeClock:
 
     def renew_lease(self) -> bool:
         try:
-            leader = self.lease.acquire(_now(self.app))
+            with metrics.job("scheduler_lease"):
+                leader = self.lease.acquire(_now(self.app))
         except OperationalError:
             log.warning("database unavailable; not leading until it is back")
             leader = False
@@ -165,22 +175,31 @@ class NoticeClock:
         def job() -> int:
             if not self.renew_lease():
                 return 0
-            return run_rule(self.app, name, rule)
+            with metrics.job(f"rule.{name}"):
+                return run_rule(self.app, name, rule)
 
         job.__name__ = f"rule_{name}"
         return job
 
     def dispatch(self) -> Stats:
         try:
-            return self.dispatcher.run_until_idle(max_batches=100)
+            with metrics.job("dispatch"):
+                stats = self.dispatcher.run_until_idle(max_batches=100)
         except OperationalError:
             log.warning("database unavailable; dispatching again later")
             return Stats()
+        for outcome, count in asdict(stats).items():
+            if outcome not in ("claimed", "reasons") and count:
+                metrics.NOTICES.labels(outcome).inc(count)
+        return stats
 
     def start(self) -> None:
         self.scheduler.start()
 
     def shutdown(self) -> None:
+        """Stop cleanly (SIGTERM): the dispatcher releases the notices it has not sent, the
+        leader gives up its lease, so other processes carry on without waiting for either."""
+        self.dispatcher.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.is_leader:

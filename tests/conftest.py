@@ -26,6 +26,7 @@ import volunteer.models  # noqa: F401
 from volunteer.app import create_app
 from volunteer.models import Role, User
 from volunteer.platform.db import make_engine
+from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.passwords import hash_password
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -145,6 +146,17 @@ def session(bind: Engine | Connection) -> Iterator[Session]:
     """The test's own session on the same database as the app (never the request's)."""
     with Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint") as s:
         yield s
+
+
+@pytest.fixture
+def mailed_link(app: Flask) -> Callable[[Any], str]:
+    """The link a notice's mail carries: the payload's URL with its token slot signed, exactly as
+    the renderer does at delivery (the outbox itself holds no working link)."""
+
+    def link(notice: Any) -> str:
+        return fill_slots(str(notice.payload["url"]), str(app.config["SECRET_KEY"]))
+
+    return link
 
 
 @pytest.fixture

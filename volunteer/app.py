@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from volunteer.config import DEFAULTS, finalise
 from volunteer.platform import db, i18n
 from volunteer.platform.extensions import csrf, limiter
-from volunteer.web import auth, errors, inputs, security, templating
+from volunteer.web import auth, errors, inputs, observability, security, templating
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    observability.init_app(app)
     inputs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)

@@ -61,10 +61,23 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    # /metrics: readable with "Authorization: Bearer <token>" when set, else from loopback only.
+    "METRICS_TOKEN": None,
     "PASSWORD_MIN_LENGTH": 10,
+    # Reported hours may exceed the shift's length by this many minutes (setting up, staying on).
+    "HOURS_MARGIN_MINUTES": 60,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
     "RESET_TOKEN_HOURS": 2,
+    # Retention (days). The scheduler's "retention" rule enforces them every night and the privacy
+    # notice (/datenschutz) quotes them, both from here (volunteer/services/accounts/retention.py).
+    "RETENTION_UNVERIFIED_DAYS": 30,  # accounts whose address was never confirmed: deleted
+    "RETENTION_TOKEN_DAYS": 7,  # used or expired links (confirmation, reset, invitation): deleted
+    "RETENTION_NOTICE_DAYS": 90,  # sent notices: text, addresses and facts removed, inbox copy gone
+    "RETENTION_AUDIT_DAYS": 365,  # audit log (log-ins, changes, decisions): deleted
+    "RETENTION_DECLINED_MESSAGE_DAYS": 180,  # messages and reasons of declined/withdrawn sign-ups
+    "RETENTION_INACTIVE_DAYS": 730,  # no log-in for two years: a warning mail, then ...
+    "RETENTION_INACTIVE_GRACE_DAYS": 30,  # ... the account is deleted this long after the warning
     # Geocoding: the offline gazetteer always; "geopy" adds a network geocoder (opt-in).
     "GEOCODER": "gazetteer",
     # E-mail (used by the notifications package).

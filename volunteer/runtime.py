@@ -34,12 +34,13 @@ def warm_engine_index(app: "Flask") -> threading.Thread:
     first search or "Für dich" waits a second or more for a city-sized build."""
 
     def build() -> None:
+        from volunteer.platform import metrics
         from volunteer.platform.clock import now
         from volunteer.platform.db import session_scope
         from volunteer.services.discovery import engine
 
         try:
-            with app.app_context(), session_scope() as session:
+            with metrics.job("warm_engine_index"), app.app_context(), session_scope() as session:
                 engine.opportunity_pool(session, now=now())
         except Exception:  # e.g. the database is not migrated yet: the first request builds it
             logging.getLogger(__name__).warning("warming the engine index failed", exc_info=True)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from matching.rules import Reason
 from notifications.rules import enqueue_new
 from volunteer.models import (
     PLACE_HOLDING_STATES,
@@ -15,6 +16,7 @@ from volunteer.models import (
     Signup,
     User,
 )
+from volunteer.services.discovery import engine
 
 AHEAD = timedelta(hours=72)
 # Shifts closer than this are left alone: too late to find people through a notice.
@@ -22,21 +24,18 @@ NOT_BEFORE = timedelta(hours=24)
 CANDIDATES = 5
 
 
-def _candidates(session: Session, opportunity: Opportunity, *, now: datetime) -> list[int]:
-    """Suggested volunteers from the engine (``engine.candidates``), best first."""
-    try:
-        from volunteer.services.discovery import engine
-    except ImportError:  # the engine service lands separately; the notice is useful without
-        return []
+def _candidates(
+    session: Session, opportunity: Opportunity, *, now: datetime
+) -> tuple[list[int], dict[str, list[Reason]]]:
+    """The engine's best volunteers for the need, best first, with the reasons it gave.
+
+    Reasons are frozen into the payload as codes (the renderer words them in the reader's
+    language), so the notice says why each person fits as the engine saw it when it ranked them.
+    """
     found = engine.candidates(session, opportunity, now=now, limit=CANDIDATES)
-    ids: list[int] = []
-    for c in found:
-        uid = getattr(c, "user_id", None) or getattr(c, "volunteer_id", None)
-        if uid is None and isinstance(c, tuple | list) and c:
-            uid = getattr(c[0], "id", c[0])
-        if isinstance(uid, int):
-            ids.append(uid)
-    return ids[:CANDIDATES]
+    ids = [c.user.id for c in found if c.user.id is not None]
+    reasons = {str(c.user.id): list(c.match.reasons) for c in found}
+    return ids, reasons
 
 
 def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
@@ -72,10 +71,8 @@ def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
         if not members:
             continue
         key = f"shift-unfilled:{shift.id}:{shift.starts_at.isoformat()}"
-        candidate_ids: list[int] | None = None
+        candidate_ids, reasons = _candidates(session, opportunity, now=now)
         for member in members:
-            if candidate_ids is None:
-                candidate_ids = _candidates(session, opportunity, now=now)
             created += enqueue_new(
                 session,
                 "shift_unfilled",
@@ -85,6 +82,7 @@ def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
                 payload={
                     "shift_id": shift.id,
                     "candidate_ids": candidate_ids,
+                    "candidate_reasons": reasons,
                     "expires_at": (shift.starts_at - NOT_BEFORE).isoformat(),
                 },
             )

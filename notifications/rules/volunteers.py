@@ -29,10 +29,9 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import recognition
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 # A milestone is announced if it was reached this recently: someone whose milestones predate
 # the notices (or who was away) is not congratulated on an engagement from years ago.

@@ -1,8 +1,8 @@
 """An association's whole journey in a real browser, with axe on every page in German and English.
 
 Registers the organisation, is verified by a coordinator (fixture), posts a weekly need, sees
-ranked candidates with reasons, accepts an applicant, records attendance, confirms the hours and
-exports the CSV for the Ehrenamtskarte.
+ranked candidates with reasons, accepts an applicant, records attendance, confirms the hours she
+reported and exports the CSV for the Ehrenamtskarte.
 """
 
 import csv
@@ -21,12 +21,13 @@ from volunteer.models import (
     Organisation,
     Role,
     Shift,
+    Signup,
     Skill,
     VolunteerProfile,
     VolunteerSkill,
 )
 from volunteer.services.accounts.account import create_user
-from volunteer.services.engagement import signups
+from volunteer.services.engagement import hours, signups
 from volunteer.services.organisations import organisation as organisations
 
 pytestmark = pytest.mark.browser
@@ -98,7 +99,7 @@ def test_an_association_posts_a_need_and_confirms_hours(
     page.get_by_label("Art der Organisation").select_option("verein")
     page.get_by_label("Adresse oder Postleitzahl").fill("Hallo 12345")
     page.get_by_role("button", name="Organisation registrieren").click()
-    expect(page.get_by_text("außerhalb von Bochum").first).to_be_visible()
+    expect(page.get_by_text("außerhalb unseres Gebiets").first).to_be_visible()
     assert page.get_by_label("Adresse oder Postleitzahl").get_attribute("aria-invalid") == "true"
     check()
     page.get_by_label("Adresse oder Postleitzahl").fill("Kortumstraße 5, 44787 Bochum")
@@ -174,16 +175,23 @@ def test_an_association_posts_a_need_and_confirms_hours(
     page.get_by_role("button", name="Zusagen Mia Muster").click()
     expect(page.get_by_text("Zugesagt. Wir geben der Person Bescheid.")).to_be_visible()
 
-    # 6. After the shift: attendance, then confirm the hours.
+    # 6. After the shift: attendance; Mia reports her hours (as her page does), they are confirmed.
     later = shift.ends_at + timedelta(hours=1)
     live_app.config["CLOCK"] = lambda: later
     page.reload()
     page.get_by_role("button", name="Teilgenommen Mia Muster").click()
     expect(page.get_by_text("Anwesenheit eingetragen.")).to_be_visible()
     check()
+    live_session.expire_all()
+    signup = live_session.exec(select(Signup).where(Signup.user_id == mia.id)).one()
+    hours.submit_hours(live_session, mia, signup, minutes=120, margin_minutes=60, now=later)
+    live_session.commit()
     page.get_by_role("link", name="Stunden", exact=True).click()
     expect(page.get_by_role("row", name="Mia Muster").first).to_be_visible()
     check()
+    box = page.get_by_role("checkbox", name="Mia Muster", exact=False).first
+    expect(box).not_to_be_checked()  # nothing is pre-ticked
+    box.check()
     page.get_by_role("button", name="Ausgewählte bestätigen").click()
     expect(page.get_by_text("1 Einträge bestätigt.")).to_be_visible()
     check()

@@ -27,6 +27,7 @@ from volunteer.models import (
     Skill,
     User,
 )
+from volunteer.platform.signing import fill_slots
 
 pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -90,7 +91,7 @@ def _activate(page, role: str, name: str) -> None:
 
 
 def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
-    page, live_server, live_session, assert_accessible
+    page, live_app, live_server, live_session, assert_accessible
 ):
     opp_id = _arrange(live_session).id
 
@@ -119,7 +120,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     notice = live_session.exec(
         select(Notice).where(Notice.kind == "verify_email", Notice.user_id == user.id)
     ).first()
-    page.goto(notice.payload["url"])
+    page.goto(fill_slots(notice.payload["url"], live_app.config["SECRET_KEY"]))
 
     # "Für dich" sends a newcomer to the short guided profile first.
     _activate(page, "link", "Für dich")
@@ -176,6 +177,13 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.get_by_label("Grund (freiwillig)").first.focus()
     page.keyboard.type("Ich bin krank.")
     _activate(page, "button", "Diesen Einsatz absagen")
+    # An irreversible step asks first; the reason she typed is carried over.
+    expect(page.get_by_role("heading", name="Diesen Einsatz absagen?")).to_be_visible()
+    expect(page.get_by_label("Grund für die Organisation (optional)")).to_have_value(
+        "Ich bin krank."
+    )
+    assert_accessible(page)
+    _activate(page, "button", "Ja, Einsatz absagen")
     expect(page.get_by_text("Du hast den Einsatz abgesagt.")).to_be_visible()
     live_session.expire_all()
     assert live_session.get(Signup, signup.id).state == SignupState.WITHDRAWN

@@ -121,3 +121,11 @@ def test_tight_top_k_budget_streams_through_several_compactions() -> None:
     for top_k in (1, 2, 7):
         ours = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=top_k)
         assert_identical(ours, straightforward(vols, opps, top_k))
+
+
+def test_forked_workers_give_the_single_process_top_k_pair_for_pair() -> None:
+    vols, opps = instance(5, 120, 600)
+    single = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=4)
+    forked = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=4, workers=2)
+    assert_identical(forked, single)
+    assert_identical(forked, straightforward(vols, opps, 4))

@@ -13,6 +13,7 @@ from notifications.channels.inbox import InboxChannel
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher, Policy
 from volunteer.models import (
+    GuardianRequest,
     HourEntry,
     Membership,
     Opportunity,
@@ -71,6 +72,13 @@ def world(
         volunteer = make_user(first_name="Aylin", locale="de")
         session.add(VolunteerProfile(user_id=volunteer.id, updated_at=now))
         session.flush()
+        guardian_request = GuardianRequest(
+            user_id=volunteer.id,
+            guardian_email="eltern@example.org",
+            requested_at=now,
+            expires_at=now + timedelta(days=21),
+        )
+        session.add(guardian_request)
         signup = Signup(shift_id=shift.id, user_id=volunteer.id, state=state, created_at=now)
         session.add(signup)
         session.flush()
@@ -86,6 +94,7 @@ def world(
         session.add(entry)
         session.commit()
         return {
+            "guardian_request": guardian_request,
             "admin": admin,
             "org": org,
             "opp": opp,

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -160,12 +161,14 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
     """SIGKILL after three messages were accepted by the server but before any was marked sent:
     every notice arrives; the seven never sent arrive exactly once; the three the server had
     accepted are sent again with the same Message-ID (at-least-once to the SMTP server,
-    idempotent Message-IDs: what the README promises)."""
+    idempotent Message-IDs: what the README promises). The dead dispatcher's notices are taken
+    over on the real clock within one default lease (30 s), not minutes later."""
     from notifications.channels.smtp import SmtpChannel, settings_from_config
     from notifications.dispatcher import Dispatcher, Policy
     from volunteer.app import create_app
     from volunteer.platform.db import get_bind
 
+    assert Policy().lease <= timedelta(seconds=30)
     url = f"sqlite:///{tmp_path}/kill.sqlite3"
     now = datetime.now(UTC)
     _seed(url, 10, now)
@@ -178,6 +181,7 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
         time.sleep(0.02)
     assert child.pid is not None
     os.kill(child.pid, signal.SIGKILL)
+    killed_at = time.monotonic()
     child.join(10)
     assert child.exitcode == -signal.SIGKILL
     assert sum(smtp_counter.ids.values()) == 3
@@ -194,15 +198,120 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
         {"email": SmtpChannel(settings_from_config(dict(app.config)))},
         policy=Policy(),
         worker="survivor",
-        clock=lambda: datetime.now(UTC) + timedelta(seconds=1),
     )
     assert survivor.run_until_idle().claimed == 0  # still leased to the dead process
-    survivor.clock = lambda: datetime.now(UTC) + Policy().lease + timedelta(seconds=1)
-    assert survivor.run_until_idle().sent == 10
+    sent = 0
+    while sent < 10 and time.monotonic() - killed_at < 45:
+        sent += survivor.run_until_idle().sent
+        time.sleep(0.25)
+    waited = time.monotonic() - killed_at
+    assert sent == 10
+    assert waited <= Policy().lease.total_seconds() + 2, f"took over after {waited:.1f} s"
     with Session(engine) as s:
         assert {r.status for r in s.exec(select(Notice)).all()} == {"sent"}
     assert len(smtp_counter.ids) == 10  # every notice arrived
     assert sorted(smtp_counter.ids.values()) == [1] * 7 + [2] * 3
+    engine.dispose()
+
+
+class SlowChannel:
+    """The real SMTP channel, ``delay`` seconds per message: a batch that outlasts its lease."""
+
+    name = "email"
+
+    def __init__(self, real: Any, delay: float) -> None:
+        self.real, self.delay = real, delay
+        self.started = threading.Event()
+
+    @contextmanager
+    def batch(self) -> Iterator[Any]:
+        with self.real.batch() as inner:
+            outer = self
+
+            class B:
+                def send(self, notice: Any, message: Any) -> None:
+                    outer.started.set()
+                    time.sleep(outer.delay)
+                    inner.send(notice, message)
+
+            yield B()
+
+
+def _slow_dispatcher(url: str, port: int, delay: float, **policy: Any) -> Any:
+    from notifications.channels.smtp import SmtpChannel, settings_from_config
+    from notifications.dispatcher import Dispatcher, Policy
+    from volunteer.app import create_app
+    from volunteer.platform.db import get_bind
+
+    app = create_app(_config(url, port))
+    channel = SlowChannel(SmtpChannel(settings_from_config(dict(app.config))), delay)
+    return Dispatcher(
+        app, get_bind(app), {"email": channel}, policy=Policy(**policy), worker="slow"
+    ), channel
+
+
+def test_a_live_dispatcher_keeps_a_batch_that_outlasts_its_lease(
+    tmp_path: Path, smtp_counter: CountingServer
+) -> None:
+    """The heartbeat: a batch that takes twice the lease is sent whole by the dispatcher that
+    claimed it, while another dispatcher polling all along gets none of it."""
+
+    url = f"sqlite:///{tmp_path}/heartbeat.sqlite3"
+    _seed(url, 20, datetime.now(UTC))
+    slow, _channel = _slow_dispatcher(
+        url,
+        smtp_counter.port,
+        0.15,
+        lease=timedelta(seconds=1.5),
+        renew_every=timedelta(seconds=0.3),
+    )
+    other, _ = _slow_dispatcher(url, smtp_counter.port, 0, lease=timedelta(seconds=1.5))
+    other.worker = "other"
+    result: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: result.update(stats=slow.run_once()))
+    started = time.monotonic()
+    worker.start()
+    stolen = 0
+    while worker.is_alive():
+        stolen += other.run_once().claimed
+        time.sleep(0.1)
+    worker.join()
+    assert time.monotonic() - started > 2 * 1.5  # the batch really outlasted the lease
+    stats = result["stats"]
+    assert (stats.claimed, stats.sent, stats.lost_lease, stolen) == (20, 20, 0, 0)
+    assert len(smtp_counter.ids) == 20 and set(smtp_counter.ids.values()) == {1}
+
+
+def test_a_scheduler_that_stops_releases_the_notices_it_has_not_sent(
+    tmp_path: Path, smtp_counter: CountingServer
+) -> None:
+    """SIGTERM runs ``NoticeClock.shutdown``: the dispatcher finishes the message in hand and
+    releases the rest of its batch, which another dispatcher sends at once, no lease to wait."""
+    from notifications.scheduler import NoticeClock
+
+    url = f"sqlite:///{tmp_path}/stop.sqlite3"
+    _seed(url, 30, datetime.now(UTC))
+    slow, channel = _slow_dispatcher(url, smtp_counter.port, 0.2)
+    clock = NoticeClock(slow.app, blocking=False, dispatcher=slow, holder="stopping")
+    clock.start()
+    try:
+        assert channel.started.wait(30), "the scheduler never dispatched"
+        time.sleep(0.5)
+    finally:
+        began = time.monotonic()
+        clock.shutdown()
+    assert time.monotonic() - began < 2
+    engine = make_engine(url)
+    with Session(engine) as s:
+        rows = s.exec(select(Notice)).all()
+    sent_first = sum(r.status == "sent" for r in rows)
+    assert 0 < sent_first < 30
+    left = [r for r in rows if r.status == "pending"]
+    assert len(left) == 30 - sent_first
+    assert all(r.claimed_by is None and r.lease_until is None for r in left)
+    successor, _ = _slow_dispatcher(url, smtp_counter.port, 0)
+    assert successor.run_until_idle().sent == 30 - sent_first  # on the real clock, right away
+    assert len(smtp_counter.ids) == 30 and set(smtp_counter.ids.values()) == {1}
     engine.dispose()
 
 

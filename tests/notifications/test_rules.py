@@ -13,7 +13,8 @@ from notifications.dispatcher import Dispatcher
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
-from volunteer.models import Notice, Role, SignupState, User
+from volunteer.models import Notice, Role, SignupState, User, VolunteerProfile
+from volunteer.services.discovery import engine
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -105,9 +106,24 @@ def test_unfilled_shift_three_days_ahead_notifies_each_member_once(
     world: Callable[..., dict[str, Any]],
     dispatcher: Dispatcher,
     recording: RecordingChannel,
+    make_user: Callable[..., User],
     now: datetime,
 ) -> None:
     w = world(starts_at=now + timedelta(hours=60), capacity=4)
+    # Two people the engine can suggest (every weekly slot free, German spoken), one who hides.
+    for first_name, discoverable in (("Jonas", True), ("Lena", True), ("Hidden", False)):
+        person = make_user(first_name=first_name)
+        session.add(
+            VolunteerProfile(
+                user_id=person.id,
+                availability=(1 << 21) - 1,
+                languages=["de"],
+                discoverable=discoverable,
+                completed_at=now,
+            )
+        )
+    session.commit()
+    engine.invalidate()
     assert schedule_unfilled_shifts(session, now=now) == 1
     assert schedule_unfilled_shifts(session, now=now) == 0
     session.commit()
@@ -115,6 +131,12 @@ def test_unfilled_shift_three_days_ahead_notifies_each_member_once(
     ((notice, message),) = recording.sent
     assert notice.user_id == w["admin"].id
     assert "3 von 4 Plätzen sind noch frei" in message.text
+    # The engine's top candidates, with its reasons worded for the association; not the
+    # volunteer already signed up, not the one who asked not to be found.
+    lines = [line for line in message.text.splitlines() if line.startswith("- ")]
+    assert sorted(line.split(":")[0] for line in lines) == ["- Jonas", "- Lena"]
+    assert all("hat Zeit" in line for line in lines), lines
+    assert "Jonas" in message.html and "Hidden" not in message.text
 
 
 def test_coordinators_get_one_weekly_summary(

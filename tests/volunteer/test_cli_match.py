@@ -190,3 +190,38 @@ def test_a_missing_input_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "Error:" in result.output and "nope.json" in result.output
+
+
+def test_an_instance_converted_to_npz_assigns_the_same_pairs(tmp_path: Path) -> None:
+    runner = CliRunner()
+    source = write(tmp_path, INSTANCE)
+    npz = tmp_path / "instance.npz"
+    converted = runner.invoke(match, ["convert", "--input", str(source), "--output", str(npz)])
+    assert converted.exit_code == 0, converted.output
+    results = []
+    for path in (source, npz):
+        out = tmp_path / f"result-{path.suffix[1:]}.json"
+        done = runner.invoke(match, ["assign", "--input", str(path), "--output", str(out)])
+        assert done.exit_code == 0, done.output
+        results.append(json.loads(out.read_text(encoding="utf-8"))["assignment"])
+    assert results[0] == results[1]
+    back = tmp_path / "back.json"
+    assert (
+        runner.invoke(match, ["convert", "--input", str(npz), "--output", str(back)]).exit_code == 0
+    )
+    assert (
+        runner.invoke(
+            match, ["assign", "--input", str(back), "--output", str(tmp_path / "r.json")]
+        ).exit_code
+        == 0
+    )
+
+
+def test_a_broken_npz_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.npz"
+    path.write_bytes(b"not a zip file")
+    result = CliRunner().invoke(
+        match, ["assign", "--input", str(path), "--output", str(tmp_path / "o.json")]
+    )
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "broken.npz" in result.output

@@ -68,6 +68,7 @@ def volunteer(session, make_user, skills, now):
             availability=(1 << 15) | (1 << 16),  # sat morning + afternoon
             completed_at=now,
             languages=["de"],
+            discoverable=True,
         )
     )
     session.add(VolunteerSkill(user_id=user.id, skill_id=skills["homework-help"].id))

@@ -1,12 +1,17 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
 import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlmodel import SQLModel
 
 from volunteer.app import create_app
@@ -56,3 +61,49 @@ def test_models_and_migrations_do_not_drift_on_postgresql(postgres_engine):
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS drift CASCADE"))
         engine.dispose()
+
+
+@pytest.fixture
+def empty_postgres_database(postgres_engine) -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database (not a schema: what a first deployment sees)."""
+    base = make_url(os.environ["VOLUNTEER_TEST_POSTGRES_URL"])
+    name = f"mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_nodes_migrating_an_empty_postgresql_database_at_once_both_succeed(
+    empty_postgres_database,
+):
+    """Two containers start together and both run ``volunteer db upgrade`` (the image's
+    command): both exit 0 and the database ends at the head, once."""
+    env = os.environ | {
+        "VOLUNTEER_DATABASE_URL": empty_postgres_database,
+        "VOLUNTEER_SECRET_KEY": "migration-race-secret-0123456789abcdef",
+    }
+    volunteer = str(Path(sys.executable).with_name("volunteer"))
+    for _round in range(2):  # the second round: both find the schema current
+        procs = [
+            subprocess.Popen(
+                [volunteer, "db", "upgrade"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=120)[0].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], "\n---\n".join(outputs)
+    engine = make_engine(empty_postgres_database)
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    engine.dispose()
+    app = create_app({"DATABASE_URL": empty_postgres_database, "SECRET_KEY": "x" * 40})
+    assert versions == [migrate.head(app)]

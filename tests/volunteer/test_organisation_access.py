@@ -4,6 +4,8 @@ Routes are enumerated from the URL map, so a route added later is covered withou
 file; a new kind of URL argument makes the test fail until it is given a value here.
 """
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import select
 
@@ -13,7 +15,6 @@ from tests.volunteer.organisation_factories import (
     make_profile,
     make_shift,
     make_signup,
-    past_day,
     seed_reference,
 )
 from volunteer.models import HourEntry, Membership, Opportunity, Role, Shift, Signup
@@ -55,7 +56,7 @@ def two_orgs(session, make_user, now):
         make_profile(session, volunteer, now=now)
         signup = make_signup(session, volunteer, shift, now=now)
         entry = hours.submit_hours(
-            session, volunteer, organisation=org, worked_on=past_day(now), minutes=60, now=now
+            session, volunteer, signup, minutes=60, margin_minutes=0, now=now + timedelta(days=4)
         )
         session.commit()
         member = session.exec(select(Membership).where(Membership.user_id == admin.id)).one()

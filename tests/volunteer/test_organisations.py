@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -15,7 +15,6 @@ from tests.volunteer.organisation_factories import (
     make_profile,
     make_shift,
     make_signup,
-    past_day,
     png_bytes,
     seed_reference,
 )
@@ -94,7 +93,7 @@ def test_registering_makes_the_user_admin_of_an_unlisted_organisation(
         ("name", "<b>Verein</b>", "ohne HTML"),
         ("description", "Hallo <script>alert(1)</script>", "ohne HTML"),
         ("description", "<img src=x onerror=alert(1)>", "ohne HTML"),
-        ("address", "12345", "außerhalb von Bochum"),
+        ("address", "12345", "außerhalb unseres Gebiets"),
         ("address", "Mondstraße ohne Ort", "nicht finden"),
         ("website", "javascript:alert(1)", "Webadresse"),
         ("kind", "sekte", "gültige Auswahl"),
@@ -165,7 +164,9 @@ def test_unverified_logo_is_hidden_from_outsiders(world, client, login, session,
     assert client.get(f"/vereine/{org.id}/logo").status_code == 200
 
 
-def test_invitation_by_email_transfer_and_leaving(world, client, login, session, make_user, now):
+def test_invitation_by_email_transfer_and_leaving(
+    world, client, login, session, make_user, now, mailed_link
+):
     org, admin = world["org"], world["admin"]
     login(admin)
     response = client.post(
@@ -174,7 +175,7 @@ def test_invitation_by_email_transfer_and_leaving(world, client, login, session,
     assert response.status_code == 302
     (mail,) = _notices(session, "organisation_invite")
     assert mail.to_email == "Ben@Example.org" and mail.channel == "email"
-    token = mail.payload["url"].rsplit("/", 1)[1]
+    token = mailed_link(mail).rsplit("/", 1)[1]
     # Someone else cannot use the forwarded link.
     login(make_user(email="mallory@example.org"))
     assert client.post(f"/vereine/einladung/{token}").status_code == 400
@@ -258,7 +259,7 @@ def test_posting_a_need_with_skills_and_publishing_it(world, client, login, sess
         ({"description": "<a href='javascript:x'>klick</a>"}, "ohne HTML"),
         ({"description": "&lt;script&gt;"}, "ohne HTML"),
         ({"address": ""}, "wo der Einsatz stattfindet"),
-        ({"address": "10115 Berlin"}, "außerhalb von Bochum"),
+        ({"address": "10115 Berlin"}, "außerhalb unseres Gebiets"),
         ({"languages": ["xx"]}, "angebotenen"),
     ],
 )
@@ -380,10 +381,23 @@ def test_editing_a_shift_with_signups_notifies_those_people(
     make_signup(session, make_user(), shift, now=now)
     response = client.post(url, data=_shift_form(now, day=day, capacity="1"))
     assert response.status_code == 422 and "halten schon einen Platz" in response.text
-    client.post(f"/vereine/{org.id}/termine/{shift.id}/absagen")
+    cancel = f"/vereine/{org.id}/termine/{shift.id}/absagen"
+    asked = client.post(cancel)  # the button on the edit page asks first, and why
+    assert asked.status_code == 200 and "Diesen Termin absagen?" in asked.text
+    assert 'name="confirmed" value="1"' in asked.text and 'name="reason"' in asked.text
+    session.expire_all()
+    assert session.get(Shift, shift.id).cancelled_at is None
+    no_reason = client.post(cancel, data={"confirmed": "1", "reason": "  "})
+    assert no_reason.status_code == 422 and "Bitte fülle dieses Feld aus" in no_reason.text
+    session.expire_all()
+    assert session.get(Shift, shift.id).cancelled_at is None
+    done = client.post(cancel, data={"confirmed": "1", "reason": "Die Halle ist gesperrt."})
+    assert done.status_code == 302
     session.expire_all()
     assert session.get(Shift, shift.id).cancelled_at is not None
-    assert len(_notices(session, "shift_cancelled")) == 2 * 3  # e-mail and inbox, 3 people
+    cancelled = _notices(session, "shift_cancelled")
+    assert len(cancelled) == 2 * 3  # e-mail and inbox, 3 people
+    assert {n.payload["reason"] for n in cancelled} == {"Die Halle ist gesperrt."}
 
 
 # --- applications, attendance, hours ------------------------------------------------------------
@@ -420,7 +434,60 @@ def test_accept_decline_waitlist_and_message_a_shift(world, client, login, sessi
     assert bad.status_code == 422
 
 
-def test_attendance_proposes_hours_that_are_confirmed_in_one_click(
+def _report(client, signup, minutes, note=""):
+    return client.post(
+        f"/ich/engagements/{signup.id}/stunden", data={"minutes": minutes, "note": note}
+    )
+
+
+def test_reported_hours_reach_the_association_which_confirms_them_in_one_click(
+    world, client, login, session, make_user, now, app
+):
+    org, need, admin = world["org"], world["need"], world["admin"]
+    shift = make_shift(session, need, admin, now=now, days=1)  # 15:00-17:00
+    mia = make_user(first_name="Mia", last_name="Muster")
+    signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
+    app.config["CLOCK"] = lambda: now + timedelta(days=2)
+    login(mia)
+    assert _report(client, signup, 120, note="gern wieder").status_code == 302
+    (entry,) = session.exec(select(HourEntry)).all()
+    assert (entry.user_id, entry.minutes, entry.state) == (mia.id, 120, "submitted")
+    told = _notices(session, "hours_submitted")  # one row per channel
+    assert {(n.user_id, n.payload["hour_entry_id"]) for n in told} == {(admin.id, entry.id)}
+    login(admin)
+    page = client.get(f"/vereine/{org.id}/stunden")
+    assert "Mia Muster" in page.text and "gern wieder" in page.text
+    assert f'value="{entry.id}" id="entry-{entry.id}" aria-label' in page.text
+    assert "checked" not in page.text  # nothing is pre-ticked for bulk confirmation
+    client.post(f"/vereine/{org.id}/stunden/{entry.id}/confirm")
+    session.expire_all()
+    assert session.get(HourEntry, entry.id).state == "confirmed"
+    assert _notices(session, "hours_confirmed")
+    again = client.post(f"/vereine/{org.id}/stunden/{entry.id}/confirm")
+    assert again.status_code == 302  # a second click is harmless: it says so, changes nothing
+
+
+def test_reported_minutes_must_fit_the_shift_plus_the_margin(
+    world, client, login, session, make_user, now, app
+):
+    need, admin = world["need"], world["admin"]
+    shift = make_shift(session, need, admin, now=now, days=1, start=time(15), end=time(15, 20))
+    mia = make_user()
+    signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
+    app.config["CLOCK"] = lambda: now + timedelta(days=2)
+    app.config["HOURS_MARGIN_MINUTES"] = 30
+    login(mia)
+    refused = _report(client, signup, 600)
+    assert refused.status_code == 422
+    assert "Dieser Termin dauerte 20 Minuten" in refused.text
+    assert "zwischen 1 und 50 Minuten" in refused.text and 'aria-invalid="true"' in refused.text
+    assert session.exec(select(HourEntry)).all() == []
+    assert _report(client, signup, 0).status_code == 422
+    assert _report(client, signup, 50).status_code == 302
+    assert session.exec(select(HourEntry.minutes)).all() == [50]
+
+
+def test_attendance_never_rewrites_hours_and_a_conflict_is_shown_to_decide(
     world, client, login, session, make_user, now, app
 ):
     org, need, admin = world["org"], world["need"], world["admin"]
@@ -436,35 +503,46 @@ def test_attendance_proposes_hours_that_are_confirmed_in_one_click(
     session.expire_all()
     assert session.get(Signup, sm.id).state == "accepted"  # not before the shift started
     app.config["CLOCK"] = lambda: now + timedelta(days=2)
+    login(mia)
+    _report(client, sm, 90)
+    login(admin)
+    client.post(f"/vereine/{org.id}/anmeldungen/{sm.id}/anwesenheit", data={"action": "no_show"})
+    client.post(f"/vereine/{org.id}/anmeldungen/{st.id}/anwesenheit", data={"action": "attended"})
+    session.expire_all()
+    assert session.get(Signup, sm.id).state == "no_show"
+    (entry,) = session.exec(select(HourEntry)).all()  # Tom's "attended" reported nothing for him
+    assert (entry.user_id, entry.minutes, entry.state) == (mia.id, 90, "submitted")
+    assert not _notices(session, "hours_rejected")
+    conflict = "Als nicht erschienen markiert"
+    assert conflict in client.get(f"/vereine/{org.id}/stunden").text
+    assert conflict in client.get(f"/vereine/{org.id}/termine/{shift.id}").text
     client.post(f"/vereine/{org.id}/anmeldungen/{sm.id}/anwesenheit", data={"action": "attended"})
-    client.post(f"/vereine/{org.id}/anmeldungen/{st.id}/anwesenheit", data={"action": "no_show"})
     session.expire_all()
-    assert session.get(Signup, st.id).state == "no_show"
-    (entry,) = session.exec(select(HourEntry)).all()
-    assert (entry.user_id, entry.minutes, entry.state) == (mia.id, 120, "submitted")
-    page = client.get(f"/vereine/{org.id}/stunden")
-    assert "Mia Muster" in page.text
-    client.post(f"/vereine/{org.id}/stunden/{entry.id}/confirm")
-    session.expire_all()
-    assert session.get(HourEntry, entry.id).state == "confirmed"
-    assert _notices(session, "hours_confirmed")
-    again = client.post(f"/vereine/{org.id}/stunden/{entry.id}/confirm")
-    assert again.status_code == 302  # a second click is harmless: it says so, changes nothing
+    assert session.get(Signup, sm.id).state == "attended"
+    assert [(e.minutes, e.state) for e in session.exec(select(HourEntry)).all()] == [
+        (90, "submitted")
+    ]
+    assert conflict not in client.get(f"/vereine/{org.id}/stunden").text
 
 
 def test_hours_are_confirmed_in_bulk_all_or_nothing_and_exported(
-    world, client, login, session, make_user, now
+    world, client, login, session, make_user, now, app
 ):
-    org, admin = world["org"], world["admin"]
+    org, admin, need = world["org"], world["admin"], world["need"]
     other = make_org(session, make_user(), now=now, coordinator=world["coordinator"], name="Andere")
+    other_need = make_need(session, other, admin, now=now)
     mia = make_user(first_name="Mia", last_name="=HYPERLINK(1)")
-    day = past_day(now, 3)
-    e1 = hours.submit_hours(session, mia, organisation=org, worked_on=day, minutes=90, now=now)
-    e2 = hours.submit_hours(session, mia, organisation=org, worked_on=day, minutes=60, now=now)
-    foreign = hours.submit_hours(
-        session, mia, organisation=other, worked_on=day, minutes=30, now=now
-    )
+    later = now + timedelta(days=3)
+    entries = []
+    for target, minutes in ((need, 90), (need, 60), (other_need, 30)):
+        shift = make_shift(session, target, admin, now=now, days=1)
+        signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
+        entries.append(
+            hours.submit_hours(session, mia, signup, minutes=minutes, margin_minutes=0, now=later)
+        )
     session.commit()
+    e1, e2, foreign = entries
+    app.config["CLOCK"] = lambda: later
     login(admin)
     response = client.post(
         f"/vereine/{org.id}/stunden", data={"entries": [e1.id, foreign.id], "action": "confirm"}
@@ -475,52 +553,80 @@ def test_hours_are_confirmed_in_bulk_all_or_nothing_and_exported(
     client.post(f"/vereine/{org.id}/stunden", data={"entries": [e1.id, e2.id], "action": "confirm"})
     session.expire_all()
     assert {session.get(HourEntry, i).state for i in (e1.id, e2.id)} == {"confirmed"}
-    assert hours.organisation_minutes(session, org, year=now.year) == 150
-    assert hours.volunteer_minutes(session, mia, year=now.year) == {org.id: 150}
-    export = client.get(f"/vereine/{org.id}/stunden/export.csv?year={now.year}")
+    e3 = hours.submit_hours(
+        session,
+        mia,
+        make_signup(session, mia, make_shift(session, need, admin, now=now, days=2), now=now),
+        minutes=45,
+        margin_minutes=0,
+        now=later,
+    )
+    session.commit()
+    reject = {"entries": [e3.id], "action": "reject"}
+    asked = client.post(f"/vereine/{org.id}/stunden", data=reject)  # bulk reject asks first
+    assert asked.status_code == 200 and "Diese Stunden ablehnen?" in asked.text
+    assert "45 Minuten" in asked.text and f'name="entries" value="{e3.id}"' in asked.text
+    session.expire_all()
+    assert session.get(HourEntry, e3.id).state == "submitted"
+    client.post(f"/vereine/{org.id}/stunden", data={**reject, "confirmed": "1"})
+    session.expire_all()
+    assert session.get(HourEntry, e3.id).state == "rejected"
+    year = later.year
+    assert hours.organisation_minutes(session, org, year=year) == 150
+    assert hours.volunteer_minutes(session, mia, year=year) == {org.id: 150}
+    export = client.get(f"/vereine/{org.id}/stunden/export.csv?year={year}")
     assert export.status_code == 200 and export.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:5] == ["Vorname", "Nachname", "E-Mail", "Jahr", "Bestätigte Stunden"]
-    assert rows[1][:6] == ["Mia", "'=HYPERLINK(1)", mia.email, str(now.year), "2,50", "2"]
+    assert rows[1][:6] == ["Mia", "'=HYPERLINK(1)", mia.email, str(year), "2,50", "2"]
     assert client.get(f"/vereine/{org.id}/stunden/export.csv?year=abc").status_code == 200
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "code"),
+    ("state", "minutes", "note", "code"),
     [
-        ({"minutes": 0}, "bad_minutes"),
-        ({"minutes": 25 * 60}, "bad_minutes"),
-        ({"worked_on_days": -2}, "in_the_future"),
-        ({"worked_on_days": 900}, "too_old"),
-        ({"note": "<script>"}, "markup"),
+        (SignupState.ACCEPTED, 0, "", "minutes_implausible"),
+        (SignupState.ACCEPTED, 121, "", "minutes_implausible"),
+        (SignupState.ACCEPTED, 60, "<script>", "markup"),
+        (SignupState.DECLINED, 60, "", "hours_not_possible"),
+        (SignupState.WITHDRAWN, 60, "", "hours_not_possible"),
     ],
 )
-def test_submitting_bad_hours_is_refused(world, session, make_user, now, kwargs, code):
-    kwargs = dict(kwargs)  # the parameter dict is shared by both backends' runs
-    days = kwargs.pop("worked_on_days", 1)
-    args = {"minutes": 60, "note": "", **kwargs}
+def test_submitting_bad_hours_is_refused(
+    world, session, make_user, now, state, minutes, note, code
+):
+    mia = make_user()
+    signup = make_signup(session, mia, world["shift"], now=now, state=state)
     with pytest.raises(ServiceError) as info:
         hours.submit_hours(
             session,
-            make_user(),
-            organisation=world["org"],
-            worked_on=past_day(now, days),
-            now=now,
-            **args,
+            mia,
+            signup,
+            minutes=minutes,
+            margin_minutes=0,
+            note=note,
+            now=now + timedelta(days=4),
         )
     assert info.value.code == code
 
 
-def test_hours_for_a_signup_are_submitted_once(world, session, make_user, now):
+def test_hours_for_a_signup_are_submitted_once_after_the_shift(world, session, make_user, now):
     mia = make_user()
     signup = make_signup(session, mia, world["shift"], now=now, state=SignupState.ATTENDED)
-    args = {"organisation": world["org"], "worked_on": past_day(now), "minutes": 60, "now": now}
-    hours.submit_hours(session, mia, signup=signup, **args)
+    args = {"minutes": 60, "margin_minutes": 0}
     with pytest.raises(ServiceError) as info:
-        hours.submit_hours(session, mia, signup=signup, **args)
+        hours.submit_hours(session, mia, signup, now=now, **args)
+    assert info.value.code == "hours_in_future"
+    later = now + timedelta(days=4)
+    hours.submit_hours(session, mia, signup, now=later, **args)
+    with pytest.raises(ServiceError) as info:
+        hours.submit_hours(session, mia, signup, now=later, **args)
     assert info.value.code == "hours_already_submitted"
     with pytest.raises(ServiceError):
-        hours.submit_hours(session, make_user(), signup=signup, **args)  # not theirs
+        hours.submit_hours(session, make_user(), signup, now=later, **args)  # not theirs
+    with pytest.raises(ServiceError) as info:
+        hours.submit_hours(session, mia, signup, now=now + timedelta(days=800), **args)
+    assert info.value.code == "too_old"
 
 
 # --- candidates ----------------------------------------------------------------------------------
@@ -623,7 +729,7 @@ def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
         now=now,
     )
     assert len(series) == 4
-    needs.cancel_series_from(session, series[2], by=admin, now=now)
+    needs.cancel_series_from(session, series[2], reason="Die Gruppe hört auf.", by=admin, now=now)
     assert [s.cancelled_at is not None for s in series] == [False, False, True, True]
     with pytest.raises(ServiceError):
         needs.set_status(session, need, "draft", by=admin, now=now)

@@ -129,7 +129,7 @@ def test_declining_frees_the_place_and_accepting_a_waitlisted_person_needs_one(
     sb = signups.sign_up(session, b, shift, now=now, join_waitlist=True)
     with pytest.raises(ServiceError) as err:
         signups.transition(session, sb, SignupState.ACCEPTED, by=admin, now=now)
-    assert err.value.code == "shift_full"
+    assert err.value.code == "no_place_free"
     signups.transition(session, sa, SignupState.DECLINED, by=admin, now=now, reason="zu spät")
     session.refresh(sb)
     assert sb.state == SignupState.APPLIED

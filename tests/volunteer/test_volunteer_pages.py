@@ -107,28 +107,6 @@ def test_profile_rejects_bad_input_with_a_message_and_keeps_the_input(
     assert 'value="homework-help" id="skill-homework-help" checked' in page  # input kept
 
 
-def test_under_16_needs_guardian_consent_by_email_link(
-    client, login, session, make_user, now, reference
-):
-    user = make_user()
-    login(user)
-    data = {**PROFILE, "age_group": "under16", "guardian_email": "eltern@example.org"}
-    assert client.post("/ich/profil", data=data).status_code == 302
-    notice = session.exec(select(Notice).where(Notice.kind == "guardian_consent")).one()
-    assert notice.to_email == "eltern@example.org"
-    shift = make_shift(session, now, make_opportunity(session, now, minors_ok=True))
-    with pytest.raises(Exception, match="guardian_consent_missing"):
-        signups.sign_up(session, user, shift, now=now)
-    token = notice.payload["url"].rsplit("/", 1)[1]
-    client.get("/konto/abmelden")
-    assert client.get(f"/ich/einwilligung/{token}").status_code == 200
-    assert client.post(f"/ich/einwilligung/{token}").status_code == 200
-    session.expire_all()
-    assert session.get(VolunteerProfile, user.id).guardian_consent_at is not None
-    assert client.post(f"/ich/einwilligung/{token}").status_code == 400  # single use
-    assert signups.sign_up(session, user, shift, now=now).state == SignupState.APPLIED
-
-
 ODD_QUERIES = [
     "q=" + "x" * 3000,  # longer request lines get a 414 (test_odd_input)
     "q=%27%3B+DROP+TABLE+opportunity%3B--",
@@ -237,9 +215,13 @@ def test_opportunity_page_explains_fit_and_sign_up_warns_about_clashes(
     assert waiting.state == SignupState.WAITLISTED
 
     login(user)
-    response = client.post(
-        f"/engagements/anmeldungen/{signup.id}/abmelden", data={"reason": "krank"}
-    )
+    withdraw = f"/engagements/anmeldungen/{signup.id}/abmelden"
+    asked = client.post(withdraw, data={"reason": "krank"})  # one click only asks
+    assert asked.status_code == 200 and "Diesen Einsatz absagen?" in asked.text
+    assert ">krank</textarea>" in asked.text
+    session.expire_all()
+    assert session.get(Signup, signup.id).state == SignupState.APPLIED
+    response = client.post(withdraw, data={"reason": "krank", "confirmed": "1"})
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Signup, signup.id).state == SignupState.WITHDRAWN
@@ -280,7 +262,7 @@ def test_my_data_needs_a_fresh_password_then_exports_everything(
     data = json.loads(archive.read("mitwirken.json"))
     assert data["account"][0]["email"] == user.email
     assert data["signups"][0]["organisation"] == "Tafel Bochum"
-    assert data["skills"] == [{"skill": "homework-help"}]
+    assert [s["skill_id_label"] for s in data["skills"]] == ["Hausaufgabenhilfe"]
     assert "password_hash" not in json.dumps(data)
     assert "Tafel Bochum" in archive.read("signups.csv").decode("utf-8-sig")
 

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -128,8 +129,8 @@ def gunicorn_command(gunicorn: str, host: str, port: int, workers: int) -> list[
         "8190",
         "--limit-request-field_size",
         "16380",
-        "--access-logfile",
-        "-",
+        # No gunicorn access log: it records full URLs (tokens, query strings). The app
+        # logs each request as JSON with the route pattern instead.
         "volunteer.wsgi:app",
     ]
 
@@ -155,6 +156,12 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
                 if line != demo.LOGINS_TEXT:
                     click.echo(line)
     click.echo(demo.LOGINS_TEXT)
+    # Prometheus multiprocess mode: the gunicorn workers and the scheduler write their counters
+    # here and /metrics adds them up. A fresh directory per start: old files would count twice.
+    metrics_dir = Path(current_app.instance_path) / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     exe = os.path.dirname(sys.executable)
     procs: list[subprocess.Popen[Any]] = []
     gunicorn = shutil.which("gunicorn", path=exe) or "gunicorn"

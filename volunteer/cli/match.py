@@ -8,18 +8,22 @@ failure is a ``click.ClickException`` ("Error: ..." and exit status 1), never a 
 
 import json
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from matching.assign import assign as assign_pairs
 from matching.candidates import candidate_pairs
+from matching.columnar import instance_from_arrays, instance_to_arrays
 from matching.index import VolunteerIndex
 from matching.interchange import (
     Instance,
     InterchangeError,
     assignment_to_dict,
+    instance_to_dict,
     matches_to_list,
     parse_instance,
 )
@@ -30,6 +34,8 @@ PROGRESS_FROM = 2000
 
 
 def _load(path: Path) -> Instance:
+    if path.suffix == ".npz":
+        return _load_columnar(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -45,6 +51,17 @@ def _load(path: Path) -> Instance:
     try:
         return parse_instance(data)
     except InterchangeError as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+
+
+def _load_columnar(path: Path) -> Instance:
+    """The columnar twin of the JSON file (:mod:`matching.columnar`), much faster to read."""
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            return instance_from_arrays({key: arrays[key] for key in arrays.files})
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (ValueError, zipfile.BadZipFile) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
 
 
@@ -68,6 +85,23 @@ def match() -> None:
     """Rank and assign volunteers with the matching engine, on JSON interchange files."""
 
 
+@match.command("convert")
+@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path))
+@click.option("--output", "output_path", required=True, type=click.Path(path_type=Path))
+def convert_command(input_path: Path, output_path: Path) -> None:
+    """Write an instance (JSON or .npz) as the other format: .npz loads several times faster."""
+    instance = _load(input_path)
+    if output_path.suffix == ".npz":
+        arrays: dict[str, Any] = instance_to_arrays(instance)
+        np.savez_compressed(output_path, allow_pickle=False, **arrays)
+    else:
+        output_path.write_text(json.dumps(instance_to_dict(instance)), encoding="utf-8")
+    click.echo(
+        f"{output_path}: {len(instance.volunteers):,} volunteers, "
+        f"{len(instance.opportunities):,} opportunities"
+    )
+
+
 @match.command("assign")
 @click.option(
     "--input", "input_path", required=True, type=click.Path(path_type=Path, dir_okay=False)
@@ -89,12 +123,20 @@ def match() -> None:
     is_flag=True,
     help="First give every opportunity one volunteer, then maximise the total score.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(min=1, max=64),
+    show_default=True,
+    help="Processes for candidate generation with --top-k (e.g. the number of cores).",
+)
 def assign_command(
     input_path: Path,
     output_path: Path,
     top_k: int | None,
     emit_candidates: bool,
     fill_fairly: bool,
+    workers: int,
 ) -> None:
     """Compute the assignment of maximum total score and write it to OUTPUT."""
     instance = _load(input_path)
@@ -102,7 +144,9 @@ def assign_command(
     started = time.perf_counter()
     index = VolunteerIndex(instance.volunteers, skill_category=instance.skill_category)
     progress = _Progress(len(opps)) if len(opps) >= PROGRESS_FROM else None
-    candidates = candidate_pairs(index, opps, now=instance.now, top_k=top_k, progress=progress)
+    candidates = candidate_pairs(
+        index, opps, now=instance.now, top_k=top_k, progress=progress, workers=workers
+    )
     generated = time.perf_counter()
     if progress is not None:
         click.echo(f"solving: {len(candidates)} candidate pairs", err=True)

@@ -3,6 +3,8 @@
 from volunteer.models.accounts import (
     AgeGroup,
     Consent,
+    GuardianRequest,
+    GuardianState,
     NoticePreference,
     Role,
     Token,
@@ -51,6 +53,8 @@ __all__ = [
     "ConductCheck",
     "Consent",
     "District",
+    "GuardianRequest",
+    "GuardianState",
     "HourEntry",
     "HourState",
     "MemberRole",

@@ -88,7 +88,8 @@ class VolunteerProfile(SQLModel, table=True):
     age_group: str = Field(default=AgeGroup.ADULT, max_length=10)
     guardian_email: str | None = Field(default=None, max_length=254)
     guardian_consent_at: datetime | None = at_field()
-    discoverable: bool = Field(default=True, index=True)
+    # Opt-in (GDPR art. 7): nobody is findable by associations until they tick the box.
+    discoverable: bool = Field(default=False, index=True)
     about: str = Field(default="", max_length=2000)
     capacity: int = Field(default=1)
     digest_frequency: str = Field(default="weekly", max_length=10)  # never / weekly
@@ -122,15 +123,48 @@ class NoticePreference(SQLModel, table=True):
 
 
 class Consent(SQLModel, table=True):
-    """A record of consents given and withdrawn (GDPR art. 7(1): the controller must prove them)."""
+    """A record of consents given and withdrawn (GDPR art. 7(1): the controller must prove them).
+
+    ``version`` and ``text_sha256`` name the exact wording the person saw, so the record proves
+    what was agreed even after the text changes; ``withdrawn_how`` says by which way it ended.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    kind: str = Field(max_length=40)  # terms / privacy / discoverable / guardian
+    kind: str = Field(max_length=40)  # privacy / discoverable / guardian
     version: str = Field(default="1", max_length=20)
+    text_sha256: str = Field(default="", max_length=64)
     given_at: datetime = at_field(default_now=True)
     withdrawn_at: datetime | None = at_field()
+    withdrawn_how: str = Field(default="", max_length=40)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class GuardianState(StrEnum):
+    PENDING = "pending"
+    CONSENTED = "consented"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"  # a newer request (another address) replaced it
+
+
+class GuardianRequest(SQLModel, table=True):
+    """One request to a parent or guardian to consent for a child under 16 (GDPR art. 8).
+
+    The link in the mail is signed with the app secret and names this row, so nothing secret
+    is stored and the same link later serves to withdraw the consent.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    guardian_email: str = Field(max_length=254)
+    state: str = Field(default=GuardianState.PENDING, max_length=12, index=True)
+    requested_at: datetime = at_field(default_now=True)
+    reminded_at: datetime | None = at_field()
+    expires_at: datetime = at_field(nullable=False)
+    answered_at: datetime | None = at_field()
+    withdrawn_at: datetime | None = at_field()
 
 
 class Token(SQLModel, table=True):

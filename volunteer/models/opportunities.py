@@ -73,5 +73,8 @@ class Shift(SQLModel, table=True):
     place: str = Field(default="", max_length=200)
     series_id: str | None = Field(default=None, max_length=36, index=True)
     cancelled_at: datetime | None = at_field()
+    # The calendar SEQUENCE: raised whenever the time or place changes or the shift is cancelled,
+    # so calendar apps take the newer version of the event (see services/engagement/calendar.py).
+    sequence: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = at_field(default_now=True)
     updated_at: datetime = at_field(default_now=True)

@@ -7,16 +7,22 @@ test keeps complete.
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_time,
+    get_locale,
+)
 from flask_login import current_user
 
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.extensions import babel
 
 LANG_COOKIE = "mitwirken_lang"
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def select_locale() -> str:
@@ -46,15 +52,28 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
     app.jinja_env.filters["format_decimal"] = format_decimal
+    app.jinja_env.filters["format_number"] = format_number
 
     @app.template_filter("time_range")
     def _time_range(start: datetime, end: datetime, style: str = "full") -> str:
         """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
-        16:00–18:00", or with ``style="medium"`` "02.12.2026, 16:00–18:00"."""
-        day = format_date(start, style)
+        16:00–18:00", with ``style="medium"`` "02.12.2026, 16:00–18:00", with
+        ``style="short_day"`` "Mi., 2. Dez., 16:00–18:00"."""
+        if style == "short_day":
+            # "Sa., 5. Dez." / "Sat 5 Dec": compact rows in a list grouped by month.
+            pattern = "EEE, d. MMM" if str(get_locale() or "de").startswith("de") else "EEE d MMM"
+            day = format_date(start, pattern)
+        else:
+            day = format_date(start, style)
         if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
             return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
         return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
+
+    @app.template_filter("local_date")
+    def _local_date(value: datetime, fmt: str = "medium") -> str:
+        """The Berlin calendar day of a UTC timestamp, in the reader's language (CLDR pattern or
+        style: "MMM" -> "Dez."/"Dec", "EEE" -> "Mi."/"Wed")."""
+        return format_date(value.astimezone(BERLIN), fmt)
 
     @app.template_filter("local_dt")
     def _local_dt(value: datetime | None, fmt: str = "medium") -> str:

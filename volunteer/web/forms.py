@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField
@@ -28,14 +29,18 @@ def email_validators() -> list[object]:
 
 
 def apply_error(form: FlaskForm, error: ServiceError, default_field: str | None = None) -> None:
-    """Show a service error under its field (or the form's first error slot)."""
+    """Show a service's refusal under the field it concerns, else as an error flash.
+
+    A flash, not ``form.form_errors``: every page shows flashes, not every form template shows
+    form-level errors, and a refusal that nobody sees is worse than one shown at the top.
+    """
     name = error.field or default_field
-    field = getattr(form, name, None) if name else None
+    field = form._fields.get(name) if name else None
     message = error_message(error)
     if field is not None:
         field.errors = [*list(field.errors), message]
     else:
-        form.form_errors.append(message)
+        flash(message, "error")
 
 
 class StrictDateField(DateField):

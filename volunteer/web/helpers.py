@@ -1,13 +1,14 @@
 """Small helpers shared by the views."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
+from volunteer.catalogue.geocoding import Geocoder, make_geocoder
 from volunteer.models import User
 from volunteer.platform.db import get_session
 from volunteer.services.errors import ServiceError
@@ -20,6 +21,15 @@ def acting_user() -> User:
     """The logged-in user as the model object (not Flask-Login's proxy) for services."""
     user: User = current_user._get_current_object()
     return user
+
+
+def geocoder() -> Geocoder:
+    """One geocoder per app, built from the configuration (offline gazetteer by default)."""
+    ext = current_app.extensions
+    if "geocoder" not in ext:
+        ext["geocoder"] = make_geocoder(current_app.config)
+    geocoder: Geocoder = ext["geocoder"]
+    return geocoder
 
 
 def safe_next(default_endpoint: str = "pages.home") -> str:
@@ -37,9 +47,19 @@ def public_url(endpoint: str, **values: Any) -> str:
     return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
 
 
-def flash_error(error: ServiceError) -> None:
+def flash_category(kind: str, at: str | None = None) -> str:
+    """A flash category, optionally tied to the element with id ``at`` on the next page.
+
+    The layout shows untied flashes at the top; a page shows the tied ones inside that element
+    (``flashes_at`` in ``macros/flashes.html``), so a person who pressed a button far down the
+    page sees the result where she is instead of a message scrolled out of sight.
+    """
+    return f"{kind}@{at}" if at else kind
+
+
+def flash_error(error: ServiceError, *, at: str | None = None) -> None:
     """Show a service's refusal as an error flash, in the shared wording of its code."""
-    flash(error_message(error), "error")
+    flash(error_message(error), flash_category("error", at))
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,7 @@ def commit_or_report(
     *,
     report: Callable[[ServiceError], object],
     success: str | Callable[[T], str] | None = None,
+    at: str | None = None,
 ) -> Done[T] | None:
     """Run one service call in the request's unit of work: commit it, or roll back and report.
 
@@ -62,7 +83,8 @@ def commit_or_report(
     have flushed part of its change, so the session is rolled back *before* the error is shown:
     the page rendered next must not read, or later commit, half a change. ``report`` says how
     the view shows the refusal (under a form field, or as a flash); ``success`` is flashed only
-    once the commit has gone through, so nobody is told "saved" for something that was not.
+    once the commit has gone through, so nobody is told "saved" for something that was not;
+    ``at`` ties it to an element of the next page (see :func:`flash_category`).
 
     Returns :class:`Done` with the service's result after a commit, ``None`` after a refusal,
     so that the view keeps its own redirect or re-render visible.
@@ -76,5 +98,58 @@ def commit_or_report(
         report(error)
         return None
     if success is not None:
-        flash(success if isinstance(success, str) else success(value), "success")
+        message = success if isinstance(success, str) else success(value)
+        flash(message, flash_category("success", at))
     return Done(value)
+
+
+# --- confirmation step for irreversible actions --------------------------------------------------
+CONFIRMED_FIELD = "confirmed"
+
+
+def is_confirmed() -> bool:
+    """Whether the POST came from the confirmation page (works without JavaScript)."""
+    return request.form.get(CONFIRMED_FIELD) == "1"
+
+
+@dataclass(frozen=True)
+class ReasonField:
+    """A text the person gives on the confirmation page (e.g. why a shift is cancelled)."""
+
+    label: str
+    required: bool
+    value: str = ""
+    error: str | None = None
+    hint: str | None = None
+    max_length: int = 500
+
+
+def confirmation_page(
+    *,
+    title: str,
+    question: str,
+    action: str,
+    confirm_label: str,
+    back_url: str,
+    hidden: Iterable[tuple[str, Any]] = (),
+    items: Iterable[str] = (),
+    reason: ReasonField | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """Ask before an irreversible one-click action; the page posts the same form once more.
+
+    The first POST of a withdraw, a shift cancellation or a bulk rejection lands here instead of
+    acting; the confirm button re-sends the form with ``confirmed=1`` (and the reason, if any).
+    """
+    return render_template(
+        "confirm.html",
+        title=title,
+        question=question,
+        action=action,
+        confirm_label=confirm_label,
+        back_url=back_url,
+        hidden=[(name, value) for name, value in hidden if value is not None],
+        items=list(items),
+        reason=reason,
+        confirmed_field=CONFIRMED_FIELD,
+    ), status

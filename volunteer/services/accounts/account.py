@@ -7,15 +7,18 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from volunteer.models import Consent, Role, Token, User
+from volunteer.models import Role, Token, User
 from volunteer.models.accounts import new_alternative_id
+from volunteer.platform import signing
 from volunteer.services import audit
+from volunteer.services.accounts import consents
 from volunteer.services.accounts.passwords import (
     hash_password,
     needs_rehash,
     password_problems,
     verify_password,
 )
+from volunteer.services.engagement import calendar
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 
@@ -92,12 +95,18 @@ def issue_token(
     email: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> str:
-    """Store a hashed single-use token and return the raw value for the link."""
-    raw = secrets.token_urlsafe(32)
+    """Store a single-use token and return the *slot* to put into the link in the payload.
+
+    No working token is ever stored: the row keeps a hash of a random key, the payload keeps the
+    key in a slot (``{token:<key>}``), and the renderer fills the slot with the key signed by the
+    app secret at delivery (:mod:`volunteer.platform.signing`). Put the slot where the raw token
+    would go: ``f"{base_url}/konto/bestaetigen/{slot}"``.
+    """
+    key = secrets.token_urlsafe(24)
     session.add(
         Token(
             purpose=purpose,
-            token_hash=_hash(raw),
+            token_hash=_hash(key),
             user_id=user.id if user else None,
             email=email,
             data=data or {},
@@ -106,13 +115,19 @@ def issue_token(
         )
     )
     session.flush()
-    return raw
+    return signing.slot(key)
 
 
 def consume_token(session: Session, raw: str, purpose: str, *, now: datetime) -> Token:
-    token = session.exec(
-        select(Token).where(Token.token_hash == _hash(raw or ""), Token.purpose == purpose)
-    ).first()
+    """The token a signed link names, marked used; ``invalid_token`` if forged, used or expired."""
+    key = signing.unsign(signing.app_secret(), raw)
+    token = (
+        session.exec(
+            select(Token).where(Token.token_hash == _hash(key), Token.purpose == purpose)
+        ).first()
+        if key is not None
+        else None
+    )
     if token is None or token.used_at is not None or token.expires_at <= now:
         raise ServiceError("invalid_token", field="token")
     token.used_at = now
@@ -131,9 +146,10 @@ def register(
     base_url: str,
     min_length: int,
     verify_hours: float,
+    privacy_shown: consents.ShownText,
 ) -> User:
-    """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)), and
-    queue the verification e-mail, all in the same transaction."""
+    """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)) with
+    the wording they saw, and queue the verification e-mail, all in the same transaction."""
     user = create_user(
         session,
         email=email,
@@ -143,7 +159,7 @@ def register(
         now=now,
         min_length=min_length,
     )
-    session.add(Consent(user_id=user.id, kind="privacy", given_at=now))
+    consents.give(session, user, consents.PRIVACY, shown=privacy_shown, now=now)
     send_verification(session, user, now=now, base_url=base_url, hours=verify_hours)
     return user
 
@@ -256,6 +272,7 @@ def _set_password(session: Session, user: User, password: str, *, now: datetime)
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     revoke_sessions(session, user)
+    calendar.revoke_feed_token(session, user)  # a copied feed link dies with the old password
     audit.record(
         session, "user.password_changed", actor=user, now=now, object_type="user", object_id=user.id
     )

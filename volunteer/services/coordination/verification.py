@@ -57,7 +57,8 @@ class SuggestedSkill:
     ids: list[int]
 
 
-def _normal(text: str) -> str:
+def suggestion_key(text: str) -> str:
+    """How suggestions are grouped: case and spacing do not make a new one."""
     return " ".join(text.lower().split())
 
 
@@ -69,7 +70,7 @@ def skill_suggestions(session: Session) -> list[SuggestedSkill]:
         .where(SkillSuggestion.status == "open")
         .order_by(col(SkillSuggestion.id))
     ).all():
-        groups.setdefault(_normal(s.text), []).append(s)
+        groups.setdefault(suggestion_key(s.text), []).append(s)
     out = [
         SuggestedSkill(text=items[0].text.strip(), count=len(items), ids=[i.id or 0 for i in items])
         for items in groups.values()
@@ -87,11 +88,11 @@ def resolve_suggestions(
     """
     if status not in ("added", "dismissed"):
         raise ValueError(status)
-    key = _normal(text)
+    key = suggestion_key(text)
     rows = [
         s
         for s in session.exec(select(SkillSuggestion).where(SkillSuggestion.status == "open")).all()
-        if _normal(s.text) == key
+        if suggestion_key(s.text) == key
     ]
     for s in rows:
         s.status = status

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -48,9 +47,10 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.visibility import findable_clause
 
-BERLIN = ZoneInfo("Europe/Berlin")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CACHE_SECONDS = 60.0
 # Needs are matched on their shifts within this horizon (the demo data plans 8 weeks ahead).
@@ -290,12 +290,29 @@ class _Cache:
             with self._lock:
                 self._refreshing.discard(key)
 
+    def drop(self, kind: str, session: Session) -> None:
+        with self._lock:
+            self._entries.pop((kind, id(session.get_bind())), None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
+    def ages(self) -> dict[str, float]:
+        moment = time.monotonic()
+        ages: dict[str, float] = {}
+        with self._lock:
+            for (kind, _bind), (built, _value) in self._entries.items():
+                ages[kind] = min(ages.get(kind, float("inf")), moment - built)
+        return ages
+
 
 _cache = _Cache()
+
+
+def index_ages() -> dict[str, float]:
+    """Seconds since this process last built each index ("opportunities", "volunteers")."""
+    return _cache.ages()
 
 
 def invalidate() -> None:
@@ -329,18 +346,16 @@ def opportunity_pool(
 class VolunteerPool:
     index: VolunteerIndex
     user_ids: list[int]
+    stamp: tuple[Any, ...] = ()
 
 
 def discoverable_volunteers(session: Session) -> list[EngineVolunteer]:
-    """Volunteers who completed a profile and allow associations to find them."""
+    """Volunteers associations may find (:func:`visibility.findable_clause`: opted in,
+    complete, and under 16 only with a guardian's consent)."""
     profiles = session.exec(
         select(VolunteerProfile)
         .join(User, col(User.id) == VolunteerProfile.user_id)
-        .where(
-            VolunteerProfile.discoverable == True,  # noqa: E712
-            col(VolunteerProfile.completed_at).is_not(None),
-            col(User.deleted_at).is_(None),
-        )
+        .where(findable_clause())
     ).all()
     skills: dict[int, list[str]] = defaultdict(list)
     for user_id, slug in session.exec(select(VolunteerSkill.user_id, Skill.slug).join(Skill)).all():
@@ -351,15 +366,38 @@ def discoverable_volunteers(session: Session) -> list[EngineVolunteer]:
     return [_volunteer(p, skills.get(p.user_id, []), causes.get(p.user_id, [])) for p in profiles]
 
 
+def _findable_stamp(session: Session) -> tuple[Any, ...]:
+    """How many people are findable and the latest profile change: one cheap aggregate that
+    changes whenever someone opts out, a guardian withdraws, or an account goes away."""
+    row = session.exec(
+        select(func.count(), func.max(VolunteerProfile.updated_at))
+        .select_from(VolunteerProfile)
+        .join(User, col(User.id) == VolunteerProfile.user_id)
+        .where(findable_clause())
+    ).one()
+    return (int(row[0]), row[1].isoformat() if row[1] else "")
+
+
 def volunteer_pool(session: Session, *, ttl: float = 5 * CACHE_SECONDS) -> VolunteerPool:
+    """The engine's index of findable volunteers.
+
+    Consent must take effect at once in every process, so a cached pool is used only while the
+    database still agrees with it (:func:`_findable_stamp`); otherwise it is rebuilt now.
+    """
+
     def build(s: Session) -> VolunteerPool:
+        stamp = _findable_stamp(s)
         volunteers = discoverable_volunteers(s)
         return VolunteerPool(
             index=VolunteerIndex(volunteers, skill_category=skill_categories(s)),
             user_ids=[int(v.id) for v in volunteers],
+            stamp=stamp,
         )
 
     pool: VolunteerPool = _cache.get("volunteers", session, ttl, build)
+    if pool.stamp != _findable_stamp(session):
+        _cache.drop("volunteers", session)
+        pool = _cache.get("volunteers", session, ttl, build)
     return pool
 
 
@@ -469,7 +507,13 @@ def candidates(
     limit: int = 20,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> list[Candidate]:
-    """Discoverable volunteers ranked for this need, without those already signed up."""
+    """Findable volunteers ranked for this need, without those already signed up.
+
+    An unverified organisation sees nobody: the city has not yet checked who is asking.
+    """
+    org = session.get(Organisation, opportunity.organisation_id)
+    if org is None or org.verified_at is None:
+        return []
     (value,) = opportunities_for(session, [opportunity], now=now)
     pool = volunteer_pool(session)
     signed = set(
@@ -488,15 +532,11 @@ def candidates(
     )
     matches = [m for m in matches if int(m.volunteer) not in signed][:limit]
     ids = [int(m.volunteer) for m in matches]
-    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids))).all()}
-    profiles = {
-        p.user_id: p
-        for p in session.exec(
-            select(VolunteerProfile).where(col(VolunteerProfile.user_id).in_(ids))
-        )
-    }
-    return [
-        Candidate(users[int(m.volunteer)], profiles[int(m.volunteer)], m)
-        for m in matches
-        if int(m.volunteer) in users and int(m.volunteer) in profiles
-    ]
+    # Read the people again with the consent rule: whoever opted out since is left out.
+    rows = session.exec(
+        select(User, VolunteerProfile)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == User.id)
+        .where(col(User.id).in_(ids), findable_clause())
+    ).all()
+    people = {u.id: (u, p) for u, p in rows}
+    return [Candidate(*people[int(m.volunteer)], m) for m in matches if int(m.volunteer) in people]

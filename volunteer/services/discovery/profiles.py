@@ -16,7 +16,6 @@ from volunteer.catalogue.geocoding import GeocodeError, Geocoder
 from volunteer.models import (
     AgeGroup,
     Cause,
-    Consent,
     Skill,
     SkillSuggestion,
     User,
@@ -24,14 +23,12 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.services.accounts import account as accounts
+from volunteer.services.accounts import consents, guardians
 from volunteer.services.discovery import engine
 from volunteer.services.errors import ServiceError
-from volunteer.services.notices import outbox
 
 MIN_RADIUS_KM = 1.0
 MAX_RADIUS_KM = 50.0
-GUARDIAN_TOKEN_HOURS = 14 * 24
 
 
 @dataclass(kw_only=True)
@@ -46,7 +43,7 @@ class ProfileInput:
     languages: list[str] = field(default_factory=lambda: ["de"])
     age_group: str = AgeGroup.ADULT
     guardian_email: str = ""
-    discoverable: bool = True
+    discoverable: bool = False  # opt-in: unticked unless the person ticks it
     about: str = ""
     skill_suggestion: str = ""
     digest_frequency: str = "weekly"
@@ -89,10 +86,14 @@ def save_profile(
     data: ProfileInput,
     *,
     geocoder: Geocoder,
+    discoverable_shown: consents.ShownText,
     now: datetime,
-    base_url: str = "",
 ) -> VolunteerProfile:
-    """Validate and store the profile; raise ``ServiceError`` naming the field at fault."""
+    """Validate and store the profile; raise ``ServiceError`` naming the field at fault.
+
+    ``discoverable_shown`` is the wording of the "associations may find me" box as the person
+    saw it: ticking it is a consent, recorded with that wording's version and hash.
+    """
     try:
         place = geocoder.geocode(data.location)
     except GeocodeError as err:
@@ -122,7 +123,6 @@ def save_profile(
     profile.availability = sum(SLOT_BIT[s] for s in set(data.slots))
     profile.languages = sorted(set(data.languages)) or ["de"]
     profile.age_group = data.age_group
-    profile.discoverable = data.discoverable
     profile.about = data.about.strip()[:2000]
     profile.digest_frequency = (
         data.digest_frequency
@@ -151,9 +151,9 @@ def save_profile(
                 user_id=user.id, text=data.skill_suggestion.strip()[:160], created_at=now
             )
         )
-    _record_discoverable_consent(session, user, data.discoverable, now=now)
-    if guardian and profile.guardian_consent_at is None and guardian != (previous_guardian or ""):
-        request_guardian_consent(session, user, now=now, base_url=base_url)
+    set_discoverable(session, user, data.discoverable, shown=discoverable_shown, now=now)
+    if guardian and guardian != (previous_guardian or ""):
+        guardians.request_consent(session, user, now=now)
     session.flush()
     engine.invalidate()
     return profile
@@ -177,65 +177,47 @@ def _replace_links(session: Session, user: User, data: ProfileInput) -> None:
             session.add(VolunteerCause(user_id=user.id, cause_id=cause_id))
 
 
-def _record_discoverable_consent(
-    session: Session, user: User, allowed: bool, *, now: datetime
+def set_discoverable(
+    session: Session,
+    user: User,
+    allowed: bool,
+    *,
+    shown: consents.ShownText | None = None,
+    now: datetime,
+    how: str = "profile",
 ) -> None:
-    """Being findable by associations is a consent: keep a record of giving and withdrawing it."""
-    current = session.exec(
-        select(Consent).where(
-            Consent.user_id == user.id,
-            Consent.kind == "discoverable",
-            col(Consent.withdrawn_at).is_(None),
-        )
-    ).first()
-    if allowed and current is None:
-        session.add(Consent(user_id=user.id, kind="discoverable", given_at=now))
-    elif not allowed and current is not None:
-        current.withdrawn_at = now
-        session.add(current)
+    """Opt in to or out of being found by associations, at once in the engine's pools.
 
-
-def request_guardian_consent(session: Session, user: User, *, now: datetime, base_url: str) -> None:
-    """E-mail the guardian a single-use link; until they agree, sign-ups are refused."""
+    Opting in needs the wording shown (``shown``); opting out ends the consent record.
+    """
     profile = profile_of(session, user)
-    if profile is None or not profile.guardian_email:
-        raise ServiceError("guardian_email_required", field="guardian_email")
-    raw = accounts.issue_token(
-        session,
-        "guardian_consent",
-        now=now,
-        hours=GUARDIAN_TOKEN_HOURS,
-        user=user,
-        email=profile.guardian_email,
-    )
-    outbox.enqueue(
-        session,
-        "guardian_consent",
-        dedupe_key=f"guardian_consent:{user.id}:{now.isoformat()}",
-        now=now,
-        to_email=profile.guardian_email,
-        locale=user.locale,
-        payload={
-            "url": f"{base_url}/ich/einwilligung/{raw}",
-            "name": user.display_name,
-            "user_id": user.id,
-        },
-    )
-
-
-def confirm_guardian_consent(session: Session, raw: str, *, now: datetime) -> User:
-    """The guardian followed the link and agreed: record it (GDPR art. 8) and allow sign-ups."""
-    token = accounts.consume_token(session, raw, "guardian_consent", now=now)
-    user = session.get(User, token.user_id) if token.user_id else None
-    profile = profile_of(session, user) if user else None
-    if user is None or profile is None or profile.guardian_email != token.email:
-        raise ServiceError("invalid_token", field="token")
-    profile.guardian_consent_at = now
-    session.add(profile)
-    session.add(
-        Consent(
-            user_id=user.id, kind="guardian", given_at=now, details={"email": token.email or ""}
-        )
-    )
+    if profile is None:
+        raise ServiceError("not_found")
+    if allowed:
+        if shown is None:
+            raise ServiceError("consent_text_missing")
+        consents.give(session, user, consents.DISCOVERABLE, shown=shown, now=now)
+    else:
+        consents.withdraw(session, user, consents.DISCOVERABLE, now=now, how=how)
+    if profile.discoverable != allowed:
+        profile.discoverable = allowed
+        profile.updated_at = now  # the engine's pool notices the change (engine._findable_stamp)
+        session.add(profile)
     session.flush()
-    return user
+    engine.invalidate()
+
+
+def withdraw_consent(session: Session, user: User, kind: str, *, now: datetime) -> None:
+    """Withdraw a consent from "Meine Daten" (art. 7(3)), with what the withdrawal entails.
+
+    The privacy consent is what the account rests on: withdrawing it means deleting the
+    account, which the caller does on its own confirmed page (``privacy_needs_deletion``).
+    """
+    if kind == consents.DISCOVERABLE:
+        set_discoverable(session, user, False, now=now)
+    elif kind == consents.GUARDIAN:
+        guardians.withdraw_by_child(session, user, now=now)
+    elif kind == consents.PRIVACY:
+        raise ServiceError("privacy_needs_deletion")
+    else:
+        raise ServiceError("not_found")

@@ -14,15 +14,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
+from matching.explain import reasons as engine_reasons
 from matching.index import OpportunityIndex
-from matching.scoring import DEFAULT_WEIGHTS, combine
+from matching.rules import Reason
+from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, combine
 from volunteer.models import (
     PLACE_HOLDING_STATES,
     Cause,
@@ -37,11 +38,11 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.inputs import parse_date, parse_int
 from volunteer.services.discovery import engine
 from volunteer.services.discovery.listing import listed_clause
 
-BERLIN = ZoneInfo("Europe/Berlin")
 PER_PAGE = 20
 MAX_QUERY = 100
 MAX_WORDS = 6
@@ -126,6 +127,10 @@ def parse_params(
 
 @dataclass(frozen=True)
 class Hit:
+    """One need as a card shows it: its organisation (and whether it has a logo), its first
+    cause (for the icon), the next date, open places, distance and, for a volunteer, the score
+    with the engine's reasons and each component's contribution (to pick the top reason)."""
+
     opportunity: Opportunity
     organisation_name: str
     district_name: str | None
@@ -133,6 +138,10 @@ class Hit:
     places_left: int
     km: float | None
     score: float | None
+    has_logo: bool = False
+    cause: str | None = None
+    reasons: tuple[Reason, ...] = ()
+    components: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -288,8 +297,14 @@ def search(
     now: datetime,
     per_page: int = PER_PAGE,
 ) -> SearchResult:
-    """Run a search and return one page of hits (the page is clamped to the last one)."""
+    """Run a search and return one page of hits (the page is clamped to the last one).
+
+    A volunteer under 18 sees only needs open to minors, as in "Für dich" (the engine's
+    ``adults_only``): they could not sign up for the others.
+    """
     profile = session.get(VolunteerProfile, user.id) if user is not None else None
+    if profile is not None and not profile.is_adult and not p.minors:
+        p = replace(p, minors=True)
     home = (
         (profile.lat, profile.lon)
         if profile is not None and profile.lat is not None and profile.lon is not None
@@ -338,10 +353,11 @@ def search(
     next_start = np.where(row >= 0, lookup.next_start[row], np.inf)
     # NaN for needs the volunteer is not eligible for (or without a volunteer).
     score = np.full(len(found.ids), np.nan)
+    ev = None
     if volunteer is not None:
         # Scores only (the engine's own formula); reasons are built for the page's hits alone.
         ev = pool.index.evaluate(volunteer, weights=DEFAULT_WEIGHTS, now=now)
-        _, values = combine(ev.values, DEFAULT_WEIGHTS)
+        contributions, values = combine(ev.values, DEFAULT_WEIGHTS)
         by_row = np.full(len(pool.index), np.nan)
         by_row[ev.rows] = values
         score = np.where(row >= 0, by_row[row], np.nan)
@@ -362,7 +378,28 @@ def search(
         i: float(d) for i, d in zip(page_ids, distance[on_page].tolist(), strict=True) if d == d
     }
     scores = {i: float(v) for i, v in zip(page_ids, score[on_page].tolist(), strict=True) if v == v}
-    hits = _hits(session, page_ids, now=now, distance=distances, scores=scores)
+    explained: dict[int, tuple[tuple[Reason, ...], dict[str, float]]] = {}
+    if volunteer is not None and ev is not None:
+        # The engine's reasons for the page's hits only: a few pure calls, not one per need.
+        page_rows = row[on_page]
+        for k in np.flatnonzero(np.isin(ev.rows, page_rows[page_rows >= 0])).tolist():
+            item = pool.index.items[int(ev.rows[k])]
+            explained[int(item.id)] = (
+                tuple(
+                    engine_reasons(
+                        volunteer,
+                        item,
+                        km=float(ev.km[k]),
+                        urgency=float(ev.values["urgency"][k]),
+                        skill_category=pool.index.skill_category,
+                        now=now,
+                    )
+                ),
+                {c: float(contributions[c][k]) for c in COMPONENTS},
+            )
+    hits = card_hits(
+        session, page_ids, now=now, distance=distances, scores=scores, explained=explained
+    )
     return SearchResult(
         params=replace(p, page=page),
         hits=hits,
@@ -375,30 +412,38 @@ def search(
     )
 
 
-def _hits(
+def card_hits(
     session: Session,
     ids: list[int],
     *,
     now: datetime,
-    distance: Mapping[int, float],
-    scores: Mapping[int, float],
+    distance: Mapping[int, float] | None = None,
+    scores: Mapping[int, float] | None = None,
+    explained: Mapping[int, tuple[tuple[Reason, ...], dict[str, float]]] | None = None,
 ) -> list[Hit]:
+    """Cards for these needs, in the given order (search results, the home page's urgent
+    needs, an organisation's page, recommendations). Ids that no longer exist are left out."""
     if not ids:
         return []
+    distance, scores, explained = distance or {}, scores or {}, explained or {}
     rows = session.exec(
-        select(Opportunity, Organisation.name, District.name)
+        select(
+            Opportunity, Organisation.name, col(Organisation.logo_type).is_not(None), District.name
+        )
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
         .outerjoin(District, col(District.number) == col(Opportunity.district_number))
         .where(col(Opportunity.id).in_(ids))
     ).all()
     facts = shift_facts(session, ids, now=now)
-    by_id = {o.id: (o, org, district) for o, org, district in rows}
+    causes = first_causes(session, ids)
+    by_id = {o.id: (o, org, logo, district) for o, org, logo, district in rows}
     out = []
     for oid in ids:
         if oid not in by_id:
             continue
-        o, org, district = by_id[oid]
+        o, org, logo, district = by_id[oid]
         start, left = facts.get(oid, (None, 0))
+        why, parts = explained.get(oid, ((), {}))
         out.append(
             Hit(
                 opportunity=o,
@@ -408,8 +453,26 @@ def _hits(
                 places_left=left,
                 km=distance.get(oid),
                 score=scores.get(oid),
+                has_logo=bool(logo),
+                cause=causes.get(oid),
+                reasons=why,
+                components=parts,
             )
         )
+    return out
+
+
+def first_causes(session: Session, ids: list[int]) -> dict[int, str]:
+    """Each need's first cause (in the causes file's order), for its card's icon."""
+    rows = session.exec(
+        select(OpportunityCause.opportunity_id, Cause.slug)
+        .join(Cause, col(Cause.id) == col(OpportunityCause.cause_id))
+        .where(col(OpportunityCause.opportunity_id).in_(ids))
+        .order_by(col(OpportunityCause.opportunity_id), col(Cause.id))
+    ).all()
+    out: dict[int, str] = {}
+    for oid, slug in rows:
+        out.setdefault(int(oid), slug)
     return out
 
 

@@ -3,9 +3,9 @@
 Every state change of a sign-up goes through
 :func:`volunteer.services.engagement.signups.transition` (the one state machine, which also writes
 the volunteer's notices and moves the waitlist up); this module adds what only the organisation side
-needs: the check that the sign-up belongs to the organisation, the hour entry proposed when
-attendance is recorded, messages to a whole shift, candidate invitations, the certificate-of-conduct
-record and the dashboard figures.
+needs: the check that the sign-up belongs to the organisation, attendance (which never touches
+hours: :mod:`volunteer.services.engagement.hours` owns them), messages to a whole shift, candidate
+invitations, the certificate-of-conduct record and the dashboard figures.
 """
 
 from dataclasses import dataclass
@@ -28,13 +28,15 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
+from volunteer.services.discovery import engine
+from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import opportunities as needs
-from volunteer.services.organisations.recurrence import BERLIN, duration_minutes
 
 DECISIONS = {
     "accept": SignupState.ACCEPTED,
@@ -43,6 +45,8 @@ DECISIONS = {
 }
 ATTENDANCE = {"attended": SignupState.ATTENDED, "no_show": SignupState.NO_SHOW}
 INVITE_KIND = "candidate_invited"
+# How many candidates an organisation sees for a need (and so may invite).
+CANDIDATE_LIMIT = 20
 
 
 def shift_of(session: Session, org: Organisation, shift_id: int) -> tuple[Shift, Opportunity]:
@@ -96,10 +100,11 @@ def decide(
 def record_attendance(
     session: Session, org: Organisation, signup: Signup, action: str, *, by: User, now: datetime
 ) -> Signup:
-    """Attended or no-show, once the shift has begun.
+    """Attended or no-show, once the shift has begun; the hours are not touched.
 
-    "Attended" proposes an hour entry for the shift's length (if none exists for the sign-up), so
-    confirming the hours afterwards is one click; "no-show" rejects such a proposal again.
+    Attendance and hours are separate decisions: "no-show" never rejects what the person
+    reported and "attended" never reports hours for her. A report against a no-show is shown to
+    the association as a conflict (:func:`volunteer.services.engagement.hours.pending`).
     """
     to = ATTENDANCE.get(action)
     if to is None:
@@ -110,26 +115,6 @@ def record_attendance(
     if shift.cancelled_at is not None:
         raise ServiceError("shift_cancelled")
     signups.transition(session, signup, to, by=by, now=now)
-    entry = hours.open_entry_for(session, signup)
-    if to == SignupState.ATTENDED and entry is None and signup.user_id is not None:
-        assert org.id is not None
-        session.add(
-            HourEntry(
-                user_id=signup.user_id,
-                organisation_id=org.id,
-                signup_id=signup.id,
-                worked_on=shift.starts_at.astimezone(BERLIN).date(),
-                minutes=max(1, duration_minutes(shift.starts_at, shift.ends_at)),
-                note="",
-                created_at=now,
-            )
-        )
-    elif to == SignupState.NO_SHOW and entry is not None and entry.state == HourState.SUBMITTED:
-        entry.state = HourState.REJECTED
-        entry.decided_at = now
-        entry.decided_by_id = by.id
-        session.add(entry)
-    session.flush()
     return signup
 
 
@@ -181,17 +166,18 @@ def invite_candidate(
     by: User,
     now: datetime,
 ) -> bool:
-    """Invite a discoverable volunteer to a published need (a notice); False if already invited.
+    """Invite a volunteer on this need's candidate list (a notice); False if already invited.
 
-    The organisation learns nothing more about the person by inviting: contact details appear
-    only when the person applies.
+    Only people the organisation was shown for this need can be invited (:func:`candidates`),
+    so an id typed into the URL reaches nobody who opted out, lacks a guardian's consent or
+    was never suggested. The organisation learns nothing more about the person by inviting:
+    contact details appear only when the person applies.
     """
     if need.organisation_id != org.id:
         raise ServiceError("not_found")
     if need.status != OpportunityStatus.PUBLISHED or org.verified_at is None:
         raise ServiceError("need_not_public")
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or not profile.discoverable or user.deleted_at is not None:
+    if user.id not in {c.user.id for c in candidates(session, need, now=now)}:
         raise ServiceError("not_found")
     if invited(session, need, user):
         return False
@@ -208,6 +194,11 @@ def invite_candidate(
         object_id=need.id, volunteer=user.id,
     )  # fmt: skip
     return True
+
+
+def candidates(session: Session, need: Opportunity, *, now: datetime) -> list[engine.Candidate]:
+    """The candidate list an organisation sees for a need, and may invite from."""
+    return engine.candidates(session, need, now=now, limit=CANDIDATE_LIMIT)
 
 
 def _invite_key(need: Opportunity, user: User) -> str:
@@ -288,7 +279,8 @@ def people_of_shift(session: Session, shift: Shift) -> list[Person]:
     rows = session.exec(
         select(Signup, User)
         .join(User, col(User.id) == Signup.user_id, isouter=True)
-        .where(Signup.shift_id == shift.id)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == Signup.user_id, isouter=True)
+        .where(Signup.shift_id == shift.id, shown_clause())
         .order_by(col(Signup.created_at), col(Signup.id))
     ).all()
     ids = [s.id for s, _ in rows]
@@ -313,7 +305,9 @@ def open_applications(
         .join(Shift, col(Shift.id) == Signup.shift_id)
         .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
         .join(User, col(User.id) == Signup.user_id, isouter=True)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == Signup.user_id, isouter=True)
         .where(
+            shown_clause(),
             Opportunity.organisation_id == org.id,
             col(Signup.state).in_([SignupState.APPLIED, SignupState.WAITLISTED]),
             col(Shift.starts_at) > now,

@@ -1,62 +1,110 @@
-"""Calendar files: one ``.ics`` per shift and a personal feed behind a secret, revocable token.
+"""Calendar entries for shifts: the one builder behind the ``.ics`` download, the personal feed
+and the calendar attached to notices, and the feed's secret, revocable token (stored as a hash
+only, ended by every password change).
+
+One shift is one calendar event wherever it comes from: its UID (``shift-<id>@<host of
+BASE_URL>``) is the same in the file, the feed and every e-mail, so a calendar app updates the
+event it has instead of adding a second. ``SEQUENCE`` (``Shift.sequence``, raised when the time
+or place changes or the shift is cancelled) and ``LAST-MODIFIED`` tell it which version is newer.
 
 Times are written in Europe/Berlin with a VTIMEZONE (generated from the tz database by
-``icalendar``), so calendar apps show the right local time on both sides of a DST change. UIDs
-are stable per shift, so importing the same file twice updates the event instead of doubling it.
+``icalendar``), so calendar apps show the right local time on both sides of a DST change.
 """
 
+import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, vCalAddress
+from icalendar import Timezone as VTimezone
 from sqlmodel import Session, col, select
 
 from volunteer.models import Opportunity, Organisation, Shift, Signup, SignupState, User
+from volunteer.platform.clock import BERLIN
 from volunteer.services.errors import ServiceError
 
-BERLIN = ZoneInfo("Europe/Berlin")
 TZID = "Europe/Berlin"
 FEED_STATES = (SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED)
 FEED_PAST_DAYS = 90
 
 
-def _calendar(name: str, first: datetime | None, last: datetime | None) -> Calendar:
+def shift_uid(shift: Shift, *, base_url: str) -> str:
+    """The shift's one UID, derived from the configured ``BASE_URL`` (stable across sources)."""
+    return f"shift-{shift.id}@{urlsplit(base_url).hostname or 'mitwirken'}"
+
+
+def _calendar(name: str, first: datetime, last: datetime, *, method: str = "") -> Calendar:
     cal = Calendar()
-    cal.add("prodid", "-//Mitwirken Bochum//Ehrenamt//DE")
+    cal.add("prodid", "-//Mitwirken//Ehrenamt//DE")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", TZID)
-    start = (first or datetime.now(BERLIN)) - timedelta(days=1)
-    end = (last or start) + timedelta(days=1)
-    cal.add_component(Timezone.from_tzid(TZID, first_date=start.date(), last_date=end.date()))
+    start, end = first - timedelta(days=1), last + timedelta(days=1)
+    cal.add_component(VTimezone.from_tzid(TZID, first_date=start.date(), last_date=end.date()))
     return cal
 
 
-def _event(
+def shift_event(
     shift: Shift,
     opportunity: Opportunity,
     organisation: Organisation,
     *,
     base_url: str,
+    url: str,
     now: datetime,
     status: str = "CONFIRMED",
 ) -> Event:
+    """The calendar event of one shift; every calendar this app writes is built from it."""
     event = Event()
-    event.add("uid", f"shift-{shift.id}@mitwirken")
+    event.add("uid", shift_uid(shift, base_url=base_url))
+    event.add("sequence", shift.sequence)
     event.add("dtstamp", now)
+    event.add("last-modified", shift.updated_at)
     event.add("dtstart", shift.starts_at.astimezone(BERLIN))
     event.add("dtend", shift.ends_at.astimezone(BERLIN))
     event.add("summary", f"{opportunity.title} ({organisation.name})")
     place = shift.place or opportunity.address
     if place:
         event.add("location", place)
-    event.add("url", f"{base_url}/engagements/{opportunity.id}")
-    event.add("description", f"{organisation.name}\n{base_url}/engagements/{opportunity.id}")
+    event.add("url", url)
+    contact = ", ".join(x for x in (organisation.contact_email, organisation.phone) if x)
+    event.add("description", "\n".join(x for x in (organisation.name, contact, url) if x))
     event.add("status", "CANCELLED" if shift.cancelled_at else status)
     return event
+
+
+def notice_calendar(
+    shift: Shift,
+    opportunity: Opportunity,
+    organisation: Organisation,
+    *,
+    base_url: str,
+    url: str,
+    organizer: str,
+    attendee: str | None,
+    now: datetime,
+) -> bytes:
+    """The entry attached to a notice: ``METHOD:REQUEST`` adds or updates the event in the
+    reader's calendar, ``METHOD:CANCEL`` (for a cancelled shift) removes it."""
+    method = "CANCEL" if shift.cancelled_at else "REQUEST"
+    cal = _calendar("Mitwirken", shift.starts_at, shift.ends_at, method=method)
+    event = shift_event(shift, opportunity, organisation, base_url=base_url, url=url, now=now)
+    sender = vCalAddress(f"mailto:{organisation.contact_email or organizer}")
+    sender.params["cn"] = organisation.name
+    event.add("organizer", sender)
+    if attendee:
+        person = vCalAddress(f"mailto:{attendee}")
+        person.params["role"] = "REQ-PARTICIPANT"
+        person.params["partstat"] = "ACCEPTED"
+        event.add("attendee", person)
+    cal.add_component(event)
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def _rows(
@@ -77,20 +125,29 @@ def _rows(
     ]
 
 
-def shift_ics(session: Session, shift: Shift, *, base_url: str, now: datetime) -> bytes:
+def shift_ics(session: Session, shift: Shift, *, base_url: str, url: str, now: datetime) -> bytes:
     """One shift as a calendar file (public: the shift page is public too)."""
     rows = _rows(session, [shift])
     if not rows:
         raise ServiceError("not_found")
     cal = _calendar("Mitwirken", shift.starts_at, shift.ends_at)
     s, o, org = rows[0]
-    cal.add_component(_event(s, o, org, base_url=base_url, now=now))
+    cal.add_component(shift_event(s, o, org, base_url=base_url, url=url, now=now))
     ical: bytes = cal.to_ical()
     return ical
 
 
-def feed_ics(session: Session, user: User, *, base_url: str, now: datetime) -> bytes:
-    """Every shift the person is on or waiting for, from 90 days ago on."""
+def feed_ics(
+    session: Session,
+    user: User,
+    *,
+    base_url: str,
+    url_of: Callable[[Opportunity], str],
+    now: datetime,
+) -> bytes:
+    """Every shift the person is on or waiting for, from 90 days ago on.
+
+    ``url_of`` gives a need's page (the caller builds it with ``url_for``)."""
     shifts = session.exec(
         select(Shift, Signup.state)
         .join(Signup, col(Signup.shift_id) == col(Shift.id))
@@ -108,11 +165,12 @@ def feed_ics(session: Session, user: User, *, base_url: str, now: datetime) -> b
     for s, o, org in rows:
         tentative = state_of.get(s.id) != SignupState.ACCEPTED
         cal.add_component(
-            _event(
+            shift_event(
                 s,
                 o,
                 org,
                 base_url=base_url,
+                url=url_of(o),
                 now=now,
                 status="TENTATIVE" if tentative else "CONFIRMED",
             )
@@ -121,24 +179,25 @@ def feed_ics(session: Session, user: User, *, base_url: str, now: datetime) -> b
     return ical
 
 
-def ensure_feed_token(session: Session, user: User) -> str:
-    """The person's feed token, created on first use."""
-    if not user.ical_token:
-        user.ical_token = secrets.token_urlsafe(32)
-        session.add(user)
-        session.flush()
-    return user.ical_token
+def _fingerprint(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def rotate_feed_token(session: Session, user: User) -> str:
-    """A new token: the old feed URL stops working at once (e.g. after sharing it by mistake)."""
-    user.ical_token = secrets.token_urlsafe(32)
+    """A new feed token; the old feed URL stops working at once (e.g. after sharing it by mistake).
+
+    Returns the raw token, which exists only in this response: the account stores its SHA-256
+    fingerprint, so a copy of the database cannot read anyone's calendar.
+    """
+    raw = secrets.token_urlsafe(32)
+    user.ical_token = _fingerprint(raw)
     session.add(user)
     session.flush()
-    return user.ical_token
+    return raw
 
 
 def revoke_feed_token(session: Session, user: User) -> None:
+    """Switch the feed off (also on every password change: a new password ends old links)."""
     user.ical_token = None
     session.add(user)
     session.flush()
@@ -147,5 +206,5 @@ def revoke_feed_token(session: Session, user: User) -> None:
 def user_for_feed_token(session: Session, token: str) -> User | None:
     if not token or len(token) > 64:
         return None
-    user = session.exec(select(User).where(User.ical_token == token)).first()
+    user = session.exec(select(User).where(User.ical_token == _fingerprint(token))).first()
     return user if user is not None and user.deleted_at is None else None

@@ -1,9 +1,13 @@
-"""Hours: volunteers submit them, organisations confirm or reject them, totals count confirmed.
+"""Hours: volunteers report them, associations confirm or reject them, totals count confirmed.
 
-Only confirmed hours count towards the Ehrenamtskarte, and each organisation confirms only hours
-done for it. An entry moves ``submitted -> confirmed | rejected`` (``HOUR_TRANSITIONS``), once.
-One sign-up has at most one entry that is not rejected, so hours are never counted twice for the
-same shift (recording attendance proposes that entry; the volunteer may submit it instead).
+The one module that creates or changes an hour entry. Only confirmed hours count towards the
+Ehrenamtskarte, and each association confirms only hours done for it. An entry moves
+``submitted -> confirmed | rejected`` (``HOUR_TRANSITIONS``), once. One sign-up has at most one
+entry that is not rejected, so hours are never counted twice for the same shift.
+
+Attendance is a separate decision (:mod:`volunteer.services.engagement.applications`): marking
+someone absent never rejects her report, marking her present never writes one for her. A report
+against a "did not come" is shown to the association as a conflict to decide.
 """
 
 from collections.abc import Iterable
@@ -21,25 +25,36 @@ from volunteer.models import (
     Organisation,
     Shift,
     Signup,
+    SignupState,
     User,
+    VolunteerProfile,
 )
+from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
+from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations.organisation import admins
+from volunteer.services.organisations.recurrence import duration_minutes
 
-MAX_MINUTES_PER_ENTRY = 24 * 60
-# How far back hours may be submitted: the Ehrenamtskarte looks at the last two years.
+# How far back hours may be reported: the Ehrenamtskarte looks at the last two years.
 MAX_AGE_DAYS = 2 * 366
+# States of a sign-up for which the person may report hours: she was (or says she was) there.
+# NO_SHOW is included on purpose: attendance and hours are separate decisions, and a report
+# against a no-show is a conflict the association decides (see ``conflicts``), not a refusal.
+REPORTABLE_STATES = frozenset(
+    {SignupState.APPLIED, SignupState.ACCEPTED, SignupState.ATTENDED, SignupState.NO_SHOW}
+)
 
 
-def _signup_organisation(session: Session, signup: Signup) -> int | None:
-    return session.exec(
-        select(Opportunity.organisation_id)
-        .join(Shift, col(Shift.opportunity_id) == Opportunity.id)
-        .where(Shift.id == signup.shift_id)
-    ).first()
+def plausible_minutes(shift: Shift, *, margin_minutes: int) -> int:
+    """The most minutes one may report for ``shift``: its length plus the configured margin.
+
+    The margin (``HOURS_MARGIN_MINUTES``) allows for setting up and staying a little longer;
+    600 minutes for a 20-minute shift are a typing error, not engagement.
+    """
+    return duration_minutes(shift.starts_at, shift.ends_at) + max(0, margin_minutes)
 
 
 def open_entry_for(session: Session, signup: Signup) -> HourEntry | None:
@@ -54,39 +69,55 @@ def open_entry_for(session: Session, signup: Signup) -> HourEntry | None:
 def submit_hours(
     session: Session,
     user: User,
+    signup: Signup,
     *,
-    organisation: Organisation,
-    worked_on: date,
     minutes: int,
-    signup: Signup | None = None,
-    note: str = "",
+    margin_minutes: int,
     now: datetime,
+    note: str = "",
 ) -> HourEntry:
-    """A volunteer reports hours for an organisation; its members are told to confirm them."""
-    if user.deleted_at is not None:
+    """The volunteer reports hours for a shift she was on; the association is asked to confirm.
+
+    The only place an hour entry is created. One open or confirmed entry per sign-up (after a
+    rejection she may report again). Every admin of the association gets an ``hours_submitted``
+    notice in the same transaction; whether it is delivered follows their "hours to confirm"
+    preference, which the dispatcher checks at delivery.
+    """
+    if user.deleted_at is not None or signup.user_id != user.id:
         raise ServiceError("not_found")
-    if not 1 <= minutes <= MAX_MINUTES_PER_ENTRY:
-        raise ServiceError("bad_minutes", field="minutes", max=MAX_MINUTES_PER_ENTRY // 60)
-    today = now.date()
-    if worked_on > today:
-        raise ServiceError("in_the_future", field="worked_on")
-    if (today - worked_on).days > MAX_AGE_DAYS:
-        raise ServiceError("too_old", field="worked_on")
+    shift = session.get(Shift, signup.shift_id)
+    opportunity = session.get(Opportunity, shift.opportunity_id) if shift else None
+    organisation = session.get(Organisation, opportunity.organisation_id) if opportunity else None
+    if shift is None or organisation is None:  # pragma: no cover - foreign keys
+        raise ServiceError("not_found")
+    if signup.state not in REPORTABLE_STATES or shift.cancelled_at is not None:
+        raise ServiceError("hours_not_possible", field="minutes")
+    if shift.starts_at > now:
+        raise ServiceError("hours_in_future", field="minutes")
+    worked_on = shift.starts_at.astimezone(BERLIN).date()
+    if (now.astimezone(BERLIN).date() - worked_on).days > MAX_AGE_DAYS:
+        raise ServiceError("too_old", field="minutes")
+    longest = plausible_minutes(shift, margin_minutes=margin_minutes)
+    if not 1 <= minutes <= longest:
+        raise ServiceError(
+            "minutes_implausible",
+            field="minutes",
+            max=longest,
+            length=duration_minutes(shift.starts_at, shift.ends_at),
+        )
     if markup_problem(note):
         raise ServiceError("markup", field="note")
-    if signup is not None:
-        if signup.user_id != user.id or _signup_organisation(session, signup) != organisation.id:
-            raise ServiceError("not_found")
-        if open_entry_for(session, signup) is not None:
-            raise ServiceError("hours_already_submitted", field="minutes")
+    if open_entry_for(session, signup) is not None:
+        raise ServiceError("hours_already_submitted", field="minutes")
     assert organisation.id is not None
     entry = HourEntry(
         user_id=user.id,
         organisation_id=organisation.id,
-        signup_id=signup.id if signup else None,
+        signup_id=signup.id,
         worked_on=worked_on,
         minutes=minutes,
         note=note.strip()[:1000],
+        state=HourState.SUBMITTED,
         created_at=now,
     )
     session.add(entry)
@@ -190,14 +221,31 @@ def decide_many(
     return len(entries)
 
 
-def pending(session: Session, org: Organisation) -> list[tuple[HourEntry, User | None]]:
+@dataclass(frozen=True, slots=True)
+class PendingEntry:
+    """An entry waiting for the association's decision, and whether it contradicts attendance."""
+
+    entry: HourEntry
+    user: User | None
+    # The association recorded "did not come" for this shift, yet she reported hours: it must
+    # decide which is right; nothing decides it automatically.
+    marked_absent: bool
+
+
+def pending(session: Session, org: Organisation) -> list[PendingEntry]:
     rows = session.exec(
-        select(HourEntry, User)
+        select(HourEntry, User, Signup.state)
         .join(User, col(User.id) == HourEntry.user_id, isouter=True)
-        .where(HourEntry.organisation_id == org.id, HourEntry.state == HourState.SUBMITTED)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == HourEntry.user_id, isouter=True)
+        .join(Signup, col(Signup.id) == HourEntry.signup_id, isouter=True)
+        .where(
+            HourEntry.organisation_id == org.id,
+            HourEntry.state == HourState.SUBMITTED,
+            shown_clause(),
+        )
         .order_by(col(HourEntry.worked_on), col(HourEntry.id))
     ).all()
-    return [(e, u) for e, u in rows]
+    return [PendingEntry(e, u, state == SignupState.NO_SHOW) for e, u, state in rows]
 
 
 def recent_decided(
@@ -206,7 +254,12 @@ def recent_decided(
     rows = session.exec(
         select(HourEntry, User)
         .join(User, col(User.id) == HourEntry.user_id, isouter=True)
-        .where(HourEntry.organisation_id == org.id, HourEntry.state != HourState.SUBMITTED)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == HourEntry.user_id, isouter=True)
+        .where(
+            HourEntry.organisation_id == org.id,
+            HourEntry.state != HourState.SUBMITTED,
+            shown_clause(),
+        )
         .order_by(col(HourEntry.decided_at).desc(), col(HourEntry.id).desc())
         .limit(limit)
     ).all()
@@ -240,11 +293,13 @@ def totals_per_volunteer(session: Session, org: Organisation, *, year: int) -> l
             func.max(HourEntry.worked_on),
         )
         .join(User, col(User.id) == HourEntry.user_id)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == HourEntry.user_id, isouter=True)
         .where(
             HourEntry.organisation_id == org.id,
             HourEntry.state == HourState.CONFIRMED,
             extract("year", col(HourEntry.worked_on)) == year,
             col(User.deleted_at).is_(None),
+            shown_clause(),
         )
         .group_by(col(User.id))
         .order_by(col(User.last_name), col(User.first_name), col(User.id))

@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -25,7 +24,6 @@ from volunteer.models import (
     AgeGroup,
     HourEntry,
     HourState,
-    Opportunity,
     Organisation,
     Shift,
     Signup,
@@ -33,9 +31,8 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services.errors import ServiceError
+from volunteer.platform.clock import BERLIN
 
-BERLIN = ZoneInfo("Europe/Berlin")
 AGE_ORDER = (AgeGroup.UNDER_16, AgeGroup.MINOR, AgeGroup.ADULT)
 WEEKS_PER_YEAR = 365.25 / 7
 
@@ -260,53 +257,3 @@ def milestones_reached(
         elif kind == "ehrenamtskarte" and progress(session, user, now=now, rules=rules).eligible:
             out.append(Milestone(m["code"], today))
     return sorted(out, key=lambda x: (x.reached_on, x.code))
-
-
-MAX_MINUTES = 24 * 60
-
-
-def submit_hours(
-    session: Session,
-    user: User,
-    signup: Signup,
-    *,
-    minutes: int,
-    now: datetime,
-    note: str = "",
-) -> HourEntry:
-    """The volunteer reports hours for a shift they were on; the organisation confirms them.
-
-    One open or confirmed entry per sign-up (a rejected one may be submitted again).
-    """
-    if signup.user_id != user.id:
-        raise ServiceError("not_found")
-    shift = session.get(Shift, signup.shift_id)
-    if shift is None:  # pragma: no cover - foreign key
-        raise ServiceError("not_found")
-    if signup.state not in (SignupState.ACCEPTED, SignupState.ATTENDED, SignupState.APPLIED):
-        raise ServiceError("hours_not_possible", field="minutes")
-    if shift.starts_at > now:
-        raise ServiceError("hours_in_future", field="minutes")
-    if not 1 <= minutes <= MAX_MINUTES:
-        raise ServiceError("minutes_out_of_range", field="minutes", high=MAX_MINUTES)
-    existing = session.exec(
-        select(HourEntry).where(
-            HourEntry.signup_id == signup.id, HourEntry.state != HourState.REJECTED
-        )
-    ).first()
-    if existing is not None:
-        raise ServiceError("hours_already_submitted", field="minutes")
-    opportunity = session.get(Opportunity, shift.opportunity_id)
-    assert opportunity is not None
-    entry = HourEntry(
-        user_id=user.id,
-        organisation_id=opportunity.organisation_id,
-        signup_id=signup.id,
-        worked_on=shift.starts_at.astimezone(BERLIN).date(),
-        minutes=minutes,
-        note=note.strip()[:1000],
-        created_at=now,
-    )
-    session.add(entry)
-    session.flush()
-    return entry

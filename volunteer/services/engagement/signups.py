@@ -13,7 +13,7 @@ so two people racing for the last place are serialised and the second one sees i
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
@@ -146,7 +146,11 @@ def sign_up(
     session.add(signup)
     session.flush()
     stamp = _stamp(now)
-    payload = {"signup_id": signup.id, "shift_id": shift.id, "state": str(state)}
+    payload: dict[str, object] = {"signup_id": signup.id, "shift_id": shift.id, "state": str(state)}
+    if state == SignupState.WAITLISTED:
+        # The place at the time of joining is the fact of this event; the notice says it instead
+        # of "received your sign-up", which would promise a place she does not have.
+        payload["waitlist_place"] = waitlist_place(session, signup)
     outbox.enqueue(
         session,
         "signup_received",
@@ -157,6 +161,23 @@ def sign_up(
     )
     _notify_organisation(session, shift, "application_new", signup, now=now, payload=payload)
     return signup
+
+
+def waitlist_place(session: Session, signup: Signup) -> int:
+    """1 for the person who has waited longest (the next to move up), and so on."""
+    count = session.exec(
+        select(func.count())
+        .select_from(Signup)
+        .where(
+            Signup.shift_id == signup.shift_id,
+            Signup.state == SignupState.WAITLISTED,
+            or_(
+                col(Signup.created_at) < signup.created_at,
+                and_(col(Signup.created_at) == signup.created_at, col(Signup.id) <= signup.id),
+            ),
+        )
+    ).one()
+    return int(count)
 
 
 def clashes(session: Session, user: User, shift: Shift) -> list[Shift]:
@@ -189,7 +210,7 @@ def transition(
     """Move ``signup`` to ``to`` if ``SIGNUP_TRANSITIONS`` allows it, with its notices.
 
     ``by`` is the person deciding (``None`` for the automatic waitlist move-up). Taking a place
-    from the waitlist needs a free place (``shift_full``); freeing a place moves the first
+    from the waitlist needs a free place (``no_place_free``); freeing a place moves the first
     waitlisted person up automatically.
     """
     shift = session.get(Shift, signup.shift_id)
@@ -208,7 +229,7 @@ def transition(
         and current != SignupState.NO_SHOW
         and places_taken(session, shift) >= shift.capacity
     ):
-        raise ServiceError("shift_full", field="shift")
+        raise ServiceError("no_place_free", field="shift")
 
     signup.state = to
     signup.updated_at = now
@@ -289,6 +310,25 @@ def withdraw(
     if signup.state == SignupState.WITHDRAWN:
         return signup
     return transition(session, signup, SignupState.WITHDRAWN, by=by, now=now, reason=reason)
+
+
+def withdraw_upcoming(session: Session, user: User, *, now: datetime, reason: str) -> int:
+    """Withdraw every sign-up of ``user`` for a shift still ahead (account deleted, a guardian's
+    consent withdrawn): the places are freed and the organisations are told."""
+    upcoming = session.exec(
+        select(Signup)
+        .join(Shift, col(Shift.id) == col(Signup.shift_id))
+        .where(
+            Signup.user_id == user.id,
+            col(Signup.state).in_(
+                [SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED]
+            ),
+            Shift.starts_at > now,
+        )
+    ).all()
+    for signup in upcoming:
+        withdraw(session, signup, by=user, now=now, reason=reason)
+    return len(upcoming)
 
 
 def _notify_organisation(

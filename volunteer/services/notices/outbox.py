@@ -17,51 +17,10 @@ from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
 from volunteer.services.errors import ServiceError
+from volunteer.services.notices.kinds import SECURITY_KINDS, check_payload
 
-# Notices a recipient cannot switch off: they protect the account itself. E-mail only.
-SECURITY_KINDS = frozenset(
-    {"verify_email", "password_reset", "email_change", "guardian_consent", "password_changed"}
-)
-# Every kind a producer may write, by audience. ``enqueue`` refuses anything else, and a test
-# checks that each one has ``templates/notices/<kind>/{subject.txt, body.txt, body.html}`` and
-# renders in German and English: a new kind without its texts cannot reach a recipient.
-KINDS = frozenset(
-    {
-        # accounts (security)
-        *SECURITY_KINDS,
-        # volunteers
-        "signup_received",
-        "signup_accepted",
-        "signup_declined",
-        "waitlist_moved_up",
-        "reminder_24h",
-        "reminder_2h",
-        "shift_changed",
-        "shift_cancelled",
-        "shift_message",
-        "hours_confirmed",
-        "hours_rejected",
-        "recognition",
-        "digest",
-        "candidate_invited",
-        # associations
-        "application_new",
-        "signup_withdrawn",
-        "hours_submitted",
-        "shift_unfilled",
-        "organisation_verified",
-        "organisation_invite",
-        # city coordinators
-        "organisation_registered",
-        "coordinator_summary",
-    }
-)
 EMAIL = "email"
 INAPP = "inapp"
-
-
-class UnknownKind(ValueError):
-    """A producer named a notice kind that has no templates (a programming error)."""
 
 
 def default_channels(kind: str, user: User | None) -> tuple[str, ...]:
@@ -86,10 +45,12 @@ def enqueue(
 ) -> list[Notice]:
     """Add one notice per channel unless it exists (key ``<dedupe_key>:<channel>``).
 
-    Raises :class:`UnknownKind` for a kind not in :data:`KINDS`.
+    Raises :class:`~volunteer.services.notices.kinds.UnknownKind` for an undeclared kind and
+    :class:`~volunteer.services.notices.kinds.PayloadMismatch` for a payload lacking a key the
+    kind's templates read: both are the producer's bug, caught in the producer's own test.
     """
-    if kind not in KINDS:
-        raise UnknownKind(f"unknown notice kind {kind!r}; add it to outbox.KINDS with templates")
+    payload = payload or {}
+    check_payload(kind, payload)
     out = []
     for channel in channels or default_channels(kind, user):
         key = f"{dedupe_key}:{channel}"
@@ -104,7 +65,7 @@ def enqueue(
             user_id=user.id if user else None,
             to_email=(to_email or (user.email if user else None)) if channel == EMAIL else None,
             locale=locale or (user.locale if user else "de"),
-            payload=payload or {},
+            payload=payload,
             due_at=due_at or now,
             created_at=now,
         )

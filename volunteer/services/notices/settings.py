@@ -8,16 +8,16 @@ a reminder queued last week. Security notices cannot be switched off.
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from volunteer.models import NoticePreference, User, VolunteerProfile
+from volunteer.platform.clock import BERLIN
 from volunteer.services.errors import ServiceError
-from volunteer.services.notices.outbox import EMAIL, INAPP, SECURITY_KINDS
+from volunteer.services.notices.kinds import SECURITY_KINDS
+from volunteer.services.notices.outbox import EMAIL, INAPP
 
-BERLIN = ZoneInfo("Europe/Berlin")
 CHANNELS = (EMAIL, INAPP)
 DIGEST_FREQUENCIES = ("weekly", "never")
 

@@ -424,6 +424,8 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
     shift.capacity = data.capacity
     shift.place = " ".join(data.place.split())
     shift.updated_at = now
+    if changed_time or changed_place:
+        shift.sequence += 1  # calendars replace the event they have
     session.add(shift)
     session.flush()
     audit.record(
@@ -434,28 +436,52 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
     return _notify(session, shift, "shift_changed", now=now, facts=before)
 
 
-def cancel_shift(session: Session, shift: Shift, *, by: User, now: datetime) -> int:
-    """Cancel a future shift; everyone signed up or waiting is told. Returns that number."""
+CANCEL_REASON_MAX = 500
+
+
+def _cancel_reason(reason: str) -> str:
+    """The association's words to the people affected: required, plain text, bounded."""
+    text = " ".join(reason.split())
+    if not text:
+        raise ServiceError("required", field="reason")
+    if len(text) > CANCEL_REASON_MAX:
+        raise ServiceError("too_long", field="reason", max=CANCEL_REASON_MAX)
+    if markup_problem(text):
+        raise ServiceError("markup", field="reason")
+    return text
+
+
+def cancel_shift(session: Session, shift: Shift, *, reason: str, by: User, now: datetime) -> int:
+    """Cancel a future shift; everyone signed up or waiting is told why. Returns that number."""
+    text = _cancel_reason(reason)
     if shift.cancelled_at is not None:
         return 0
     if shift.starts_at <= now:
         raise ServiceError("shift_started")
     shift.cancelled_at = now
     shift.updated_at = now
+    shift.sequence += 1
     session.add(shift)
     session.flush()
     audit.record(
         session, "shift.cancelled", actor=by, now=now, object_type="shift", object_id=shift.id
     )
     return _notify(
-        session, shift, "shift_cancelled", now=now, facts={"starts_at": shift.starts_at.isoformat()}
+        session,
+        shift,
+        "shift_cancelled",
+        now=now,
+        facts={"starts_at": shift.starts_at.isoformat(), "reason": text},
     )
 
 
-def cancel_series_from(session: Session, shift: Shift, *, by: User, now: datetime) -> int:
+def cancel_series_from(
+    session: Session, shift: Shift, *, reason: str, by: User, now: datetime
+) -> int:
     """Cancel this and every later shift of its weekly series (e.g. the group stops)."""
     if shift.series_id is None:
-        return cancel_shift(session, shift, by=by, now=now)
+        return cancel_shift(session, shift, reason=reason, by=by, now=now)
+    _cancel_reason(reason)
     later = session.exec(
         select(Shift).where(
             Shift.series_id == shift.series_id,
@@ -463,7 +489,9 @@ def cancel_series_from(session: Session, shift: Shift, *, by: User, now: datetim
             col(Shift.cancelled_at).is_(None),
         )
     ).all()
-    return sum(cancel_shift(session, s, by=by, now=now) for s in later if s.starts_at > now)
+    return sum(
+        cancel_shift(session, s, reason=reason, by=by, now=now) for s in later if s.starts_at > now
+    )
 
 
 # --- overviews -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from volunteer.platform.clock import BERLIN
 
 # How far ahead a series may reach: occurrences are generated up to this horizon at once, so a
 # weekly need posted today has every date bookable and no background job has to extend it.

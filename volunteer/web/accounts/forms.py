@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from volunteer.web.forms import email_validators, required
+from volunteer.web.wording.consents import PRIVACY_LABEL
 
 
 class RegisterForm(FlaskForm):
@@ -22,10 +23,7 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     accept_terms = BooleanField(
-        _l(
-            "I have read the privacy notice and agree that my data is processed to arrange "
-            "volunteering."
-        ),
+        PRIVACY_LABEL,
         validators=[
             DataRequired(message=_l("Please confirm that you have read the privacy notice."))
         ],

@@ -10,6 +10,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import limiter
 from volunteer.services.accounts import account as accounts
+from volunteer.services.accounts.consents import PRIVACY
 from volunteer.web.accounts import bp
 from volunteer.web.accounts.forms import (
     ChangeEmailForm,
@@ -21,6 +22,7 @@ from volunteer.web.accounts.forms import (
 )
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, safe_next
+from volunteer.web.wording import consents as consent_wording
 
 
 def _cfg(key: str) -> Any:
@@ -45,6 +47,7 @@ def register() -> Any:
                 base_url=_cfg("BASE_URL"),
                 min_length=_cfg("PASSWORD_MIN_LENGTH"),
                 verify_hours=_cfg("VERIFY_TOKEN_HOURS"),
+                privacy_shown=consent_wording.shown(PRIVACY),
             ),
             report=partial(apply_error, form),
         )

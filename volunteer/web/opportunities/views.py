@@ -1,14 +1,17 @@
 """Views for browsing needs and signing up: anyone may browse, signing up needs an account."""
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
 
 from volunteer.catalogue.gazetteer import default_gazetteer
+from volunteer.catalogue.geocoding import GeocodeError
 from volunteer.catalogue.reference import load_causes, load_skills
 from volunteer.models import (
     Cause,
@@ -26,12 +29,27 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import (
+    ReasonField,
+    acting_user,
+    commit_or_report,
+    confirmation_page,
+    flash_category,
+    flash_error,
+    geocoder,
+    is_confirmed,
+    public_url,
+)
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.map import district_map
+from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
 from volunteer.web.wording.reasons import reason_text
+
+# Sign-up results are tied to "result-<shift id>", inside that shift's card on the detail page.
+RESULT_ANCHOR = "result"
 
 
 def _locale() -> str:
@@ -49,6 +67,27 @@ def index() -> Any:
         causes={c.slug for c in load_causes()},
         districts={d.number for d in districts},
     )
+    where = request.args.get("wo", "").strip()
+    if where:
+        # "Where?" from the home page: a postcode or place becomes the district filter, so the
+        # URL stays canonical; a place we cannot find is said plainly and left out.
+        args: dict[str, Any] = params.query_args(page=1)
+        try:
+            place = geocoder().geocode(where)
+        except GeocodeError:
+            place = None
+        if place is not None and place.district_number in {d.number for d in districts}:
+            args["district"] = str(place.district_number)
+        else:
+            flash(
+                _(
+                    "We could not find “%(where)s” in %(city)s. Try a postcode or a district.",
+                    where=where[:100],
+                    city=current_app.config["CITY_NAME"],
+                ),
+                "warning",
+            )
+        return redirect(url_for("opportunities.index", **args))
     result = search.search(db, params, user=user, now=now())
     if result.page != params.page and params.page > 1:
         query: dict[str, Any] = result.params.query_args()
@@ -63,6 +102,28 @@ def index() -> Any:
         districts=districts,
         radii=search.RADII,
         has_profile=user is not None and profiles.is_complete(db, user),
+    )
+
+
+@bp.get("/vereine/<int:org_id>")
+def organisation(org_id: int) -> Any:
+    """An organisation's public page: logo, description, district, causes, open needs and the
+    contact it allows (``services.discovery.organisations``)."""
+    db = get_session()
+    moment = now()
+    viewer = acting_user() if current_user.is_authenticated else None
+    found = public_organisation(db, org_id, viewer=viewer, now=moment)
+    if found is None:
+        abort(404)
+    hits = search.card_hits(db, found.need_ids, now=moment)
+    hits.sort(key=lambda h: (h.next_start is None, h.next_start or moment))
+    return render_template(
+        "opportunities/organisation.html",
+        found=found,
+        org=found.organisation,
+        hits=hits,
+        has_logo=found.organisation.logo_type is not None,
+        kind_label=next((v for k, v in KIND_LABELS.items() if k == found.organisation.kind), ""),
     )
 
 
@@ -127,10 +188,26 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         explanation = engine.explain_for(db, user, opp, now=moment)
     district = db.get(District, opp.district_number) if opp.district_number else None
     label = "label_en" if locale.startswith("en") else "label_de"
+    km = next(
+        (
+            float(r["km"])
+            for r in (explanation.reasons if explanation else [])
+            if r["code"] == "distance"
+        ),
+        None,
+    )
+    cards = search.card_hits(
+        db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {}
+    )
     return {
+        "card": cards[0] if cards else None,
+        "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
+        "shift_months": by_month(shifts),
         "opp": opp,
         "org": org,
         "shifts": shifts,
+        # The shifts' cards show their own results; base.html shows any other at the top.
+        "flash_anchors": [f"{RESULT_ANCHOR}-{s.id}" for s in shifts],
         "places": places,
         "required_skills": [getattr(s, label) for s, req in skill_rows if req],
         "optional_skills": [getattr(s, label) for s, req in skill_rows if not req],
@@ -147,6 +224,17 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "has_profile": user is not None and profiles.is_complete(db, user),
         "SignupState": SignupState,
     }
+
+
+def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
+    """Shifts grouped under "Dezember 2026" headings (Berlin calendar, reader's language)."""
+    groups: list[tuple[str, list[Shift]]] = []
+    for shift in shifts:
+        month = format_date(shift.starts_at, "LLLL yyyy")
+        if not groups or groups[-1][0] != month:
+            groups.append((month, []))
+        groups[-1][1].append(shift)
+    return groups
 
 
 def search_places(shift: Shift) -> int:
@@ -174,9 +262,12 @@ def sign_up(shift_id: int) -> Any:
     form = SignupForm()
     db = get_session()
     user = acting_user()
-    target = url_for("opportunities.detail", opportunity_id=opp.id)
+    # The result is shown inside the shift's card and the page opens there (RESULT_ANCHOR),
+    # not at the top of a page that has scrolled to the shift.
+    anchor = f"{RESULT_ANCHOR}-{shift.id}"
+    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
     if not form.validate_on_submit():
-        flash(_("Please check your input."), "error")
+        flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     clashing = signups.clashes(db, user, shift)
     if clashing and not form.confirm_clash.data:
@@ -193,16 +284,21 @@ def sign_up(shift_id: int) -> Any:
             message=form.message.data or "",
             join_waitlist=bool(form.join_waitlist.data),
         ),
-        report=flash_error,
+        report=partial(flash_error, at=anchor),
         success=lambda signup: (
-            _("You are on the waiting list. We will tell you when a place frees up.")
+            _(
+                "You are on the waiting list, place %(place)s. We will tell you when a place "
+                "frees up.",
+                place=signups.waitlist_place(db, signup),
+            )
             if signup.state == SignupState.WAITLISTED
             else _("You are signed up! The organisation will confirm your place.")
         ),
+        at=anchor,
     )
     if done:
         engine.invalidate()
-    return redirect(target + f"#shift-{shift.id}")
+    return redirect(target)
 
 
 @bp.post("/anmeldungen/<int:signup_id>/abmelden")
@@ -225,6 +321,27 @@ def withdraw(signup_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Please check your input."), "error")
         return redirect(target)
+    if not is_confirmed():
+        opp = db.get(Opportunity, shift.opportunity_id) if shift else None
+        return confirmation_page(
+            title=_("Withdraw from this shift?"),
+            question=_(
+                "Do you really want to withdraw from “%(title)s” on %(when)s? The organisation is "
+                "told and your place may go to someone else.",
+                title=opp.title if opp else "",
+                when=format_datetime(shift.starts_at, "medium") if shift else "",
+            ),
+            action=url_for("opportunities.withdraw", signup_id=signup.id),
+            confirm_label=_("Yes, withdraw"),
+            back_url=target,
+            hidden=[("next", request.form.get("next"))],
+            reason=ReasonField(
+                label=_("Reason for the organisation (optional)"),
+                required=False,
+                value=form.reason.data or "",
+                max_length=2000,
+            ),
+        )
     done = commit_or_report(
         lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
         report=flash_error,
@@ -237,9 +354,13 @@ def withdraw(signup_id: int) -> Any:
 
 @bp.get("/schichten/<int:shift_id>.ics")
 def shift_ics(shift_id: int) -> Any:
-    shift, _opp, _org = _shift_or_404(shift_id)
+    shift, opp, _org = _shift_or_404(shift_id)
     body = calendar.shift_ics(
-        get_session(), shift, base_url=current_app.config["BASE_URL"], now=now()
+        get_session(),
+        shift,
+        base_url=current_app.config["BASE_URL"],
+        url=public_url("opportunities.detail", opportunity_id=opp.id),
+        now=now(),
     )
     return Response(
         body,

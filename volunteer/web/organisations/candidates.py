@@ -19,16 +19,14 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
 )
 from volunteer.web.organisations.loading import (
-    flash_error,
     need_or_404,
     organisation_or_404,
     page_context,
@@ -49,7 +47,7 @@ def candidates(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
     need = need_or_404(db, org, need_id)
-    found = engine.candidates(db, need, now=now(), limit=20)
+    found = applications.candidates(db, need, now=now())
     districts = {d.number: d.name for d in db.exec(select(District)).all()}  # 30 rows
     return render_template(
         "organisations/candidates.html",

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -19,12 +20,18 @@ from volunteer.models import (
     HourState,
     Signup,
 )
-from volunteer.platform.clock import now
+from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import exports, hours
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations.recurrence import BERLIN
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    confirmation_page,
+    flash_error,
+    is_confirmed,
+)
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     BulkHoursForm,
@@ -33,12 +40,10 @@ from volunteer.web.organisations.forms import (
     RejectForm,
 )
 from volunteer.web.organisations.loading import (
-    flash_error,
     organisation_or_404,
     page_context,
     reader_locale,
 )
-from volunteer.web.organisations.messages import apply_error
 
 
 @bp.route("/<int:org_id>/stunden", methods=["GET", "POST"])
@@ -51,9 +56,39 @@ def hours_list(org_id: int) -> Any:
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "")
         to = {"confirm": HourState.CONFIRMED, "reject": HourState.REJECTED}.get(action)
+        chosen = set(form.entries.data or [])
         if to is None:
             apply_error(form, ServiceError("bad_choice", field="entries"))
             failed = True
+        elif (
+            to == HourState.REJECTED
+            and not is_confirmed()
+            and (rows := [r for r in hours.pending(db, org) if r.entry.id in chosen])
+        ):
+            # Only what is still pending is listed and re-sent: she confirms what she sees.
+            return confirmation_page(
+                title=_("Reject these hours?"),
+                question=ngettext(
+                    "Do you really want to reject %(num)d entry? The person is told; a rejection "
+                    "cannot be undone.",
+                    "Do you really want to reject %(num)d entries? Each person is told; a "
+                    "rejection cannot be undone.",
+                    len(rows),
+                ),
+                items=[
+                    _(
+                        "%(name)s, %(day)s: %(minutes)s minutes",
+                        name=r.user.display_name if r.user else _("Deleted account"),
+                        day=format_date(r.entry.worked_on, "medium"),
+                        minutes=r.entry.minutes,
+                    )
+                    for r in rows
+                ],
+                action=url_for("organisations.hours_list", org_id=org.id),
+                confirm_label=_("Yes, reject"),
+                back_url=url_for("organisations.hours_list", org_id=org.id),
+                hidden=[("action", "reject"), *(("entries", r.entry.id) for r in rows)],
+            )
         else:
             done = commit_or_report(
                 lambda: hours.decide_many(

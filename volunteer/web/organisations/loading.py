@@ -9,14 +9,11 @@ from typing import Any
 
 from flask import (
     abort,
-    current_app,
-    flash,
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from volunteer.catalogue.geocoding import Geocoder, make_geocoder
 from volunteer.catalogue.reference import load_languages
 from volunteer.models import (
     Cause,
@@ -39,7 +36,6 @@ from volunteer.web.organisations.forms import (
     OrganisationForm,
     ShiftForm,
 )
-from volunteer.web.organisations.messages import message_for
 
 STATUS_LABELS = {
     OpportunityStatus.DRAFT: ("tag", _l("Draft")),
@@ -52,15 +48,6 @@ STATUS_LABELS = {
 # --- helpers -------------------------------------------------------------------------------------
 def reader_locale() -> str:
     return str(get_locale() or "de")
-
-
-def geocoder() -> Geocoder:
-    """One geocoder per app, built from the configuration (offline gazetteer by default)."""
-    ext = current_app.extensions
-    if "geocoder" not in ext:
-        ext["geocoder"] = make_geocoder(current_app.config)
-    geocoder: Geocoder = ext["geocoder"]
-    return geocoder
 
 
 def organisation_or_404(org_id: int, *, admin: bool = False) -> Organisation:
@@ -166,7 +153,3 @@ def page_context(org: Organisation, **extra: Any) -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         **extra,
     }
-
-
-def flash_error(error: ServiceError) -> None:
-    flash(message_for(error), "error")

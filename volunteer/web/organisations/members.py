@@ -23,7 +23,8 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import organisation as organisations
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ROLE_LABELS,
@@ -31,8 +32,7 @@ from volunteer.web.organisations.forms import (
     InviteForm,
     RoleForm,
 )
-from volunteer.web.organisations.loading import flash_error, organisation_or_404, page_context
-from volunteer.web.organisations.messages import apply_error
+from volunteer.web.organisations.loading import organisation_or_404, page_context
 
 
 @bp.route("/<int:org_id>/mitglieder", methods=["GET", "POST"])

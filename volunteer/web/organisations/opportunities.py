@@ -23,7 +23,8 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities as needs
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -31,8 +32,6 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
-    flash_error,
-    geocoder,
     language_choices,
     need_input,
     need_or_404,
@@ -40,7 +39,6 @@ from volunteer.web.organisations.loading import (
     page_context,
     skill_groups,
 )
-from volunteer.web.organisations.messages import apply_error
 
 
 @bp.get("/<int:org_id>/einsaetze")

@@ -24,7 +24,8 @@ from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -33,12 +34,10 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
-    geocoder,
     organisation_input,
     organisation_or_404,
     page_context,
 )
-from volunteer.web.organisations.messages import apply_error
 
 
 @bp.get("/<int:org_id>/")

@@ -16,7 +16,8 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import organisations_of
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -24,12 +25,9 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
-    flash_error,
     form_status,
-    geocoder,
     organisation_input,
 )
-from volunteer.web.organisations.messages import apply_error
 
 
 @bp.get("/")

@@ -10,15 +10,24 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from volunteer.platform.clock import now
+from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
+from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import opportunities as needs
-from volunteer.services.organisations.recurrence import BERLIN
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.forms import apply_error
+from volunteer.web.helpers import (
+    ReasonField,
+    acting_user,
+    commit_or_report,
+    confirmation_page,
+    flash_error,
+    is_confirmed,
+)
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -27,14 +36,13 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
-    flash_error,
     found_or_404,
     need_or_404,
     organisation_or_404,
     page_context,
     shift_input,
 )
-from volunteer.web.organisations.messages import apply_error
+from volunteer.web.wording.messages import error_message
 
 
 @bp.route("/<int:org_id>/einsaetze/<int:need_id>/termine/neu", methods=["GET", "POST"])
@@ -95,19 +103,51 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
 @bp.post("/<int:org_id>/termine/<int:shift_id>/absagen")
 @login_required
 def shift_cancel(org_id: int, shift_id: int) -> Any:
+    """Cancel a shift (or the rest of its series) after a confirmation step that asks why."""
     org = organisation_or_404(org_id)
     db = get_session()
     shift, need = found_or_404(applications.shift_of, db, org, shift_id)
-    if ConfirmForm().validate_on_submit():
-        cancel = (
-            needs.cancel_series_from if request.form.get("series") == "1" else needs.cancel_shift
-        )
-        commit_or_report(
-            lambda: cancel(db, shift, by=acting_user(), now=now()),
-            report=flash_error,
+    back = url_for("organisations.need", org_id=org.id, need_id=need.id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    series = request.form.get("series") == "1"
+    reason = request.form.get("reason", "")
+    refused: list[ServiceError] = []
+    when = format_datetime(shift.starts_at, "medium")
+    if is_confirmed():
+        cancel = needs.cancel_series_from if series else needs.cancel_shift
+        done = commit_or_report(
+            lambda: cancel(db, shift, reason=reason, by=acting_user(), now=now()),
+            report=lambda error: (
+                refused.append(error) if error.field == "reason" else flash_error(error)
+            ),
             success=lambda notified: _("Cancelled. We let %(n)s people know.", n=notified),
         )
-    return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+        if done or not refused:
+            return redirect(back)
+    return confirmation_page(
+        title=_("Cancel this shift?"),
+        question=(
+            _("Do you really want to cancel %(when)s and all later dates of the series?", when=when)
+            if series
+            else _("Do you really want to cancel the shift on %(when)s?", when=when)
+        )
+        + " "
+        + _("Everyone signed up or waiting gets a notice with your reason. This cannot be undone."),
+        action=url_for("organisations.shift_cancel", org_id=org.id, shift_id=shift.id),
+        confirm_label=_("Yes, cancel"),
+        back_url=back,
+        hidden=[("series", "1" if series else None)],
+        reason=ReasonField(
+            label=_("Why is it cancelled?"),
+            hint=_("This goes to the people affected, e.g. “The hall is closed for repairs.”"),
+            required=True,
+            value=reason,
+            error=error_message(refused[0]) if refused else None,
+            max_length=needs.CANCEL_REASON_MAX,
+        ),
+        status=422 if refused else 200,
+    )
 
 
 @bp.route("/<int:org_id>/termine/<int:shift_id>", methods=["GET", "POST"])

@@ -1,20 +1,32 @@
+from datetime import timedelta
 from typing import Any
 
-from flask import current_app, make_response, redirect, render_template, request
+from flask import abort, current_app, make_response, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 
+from volunteer.catalogue.reference import load_causes
+from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import LANG_COOKIE
 from volunteer.services.accounts.account import set_locale
-from volunteer.services.discovery.stats import home_figures
+from volunteer.services.discovery.search import card_hits
+from volunteer.services.discovery.stats import home_figures, urgent_need_ids
+from volunteer.services.permissions import is_coordinator
 from volunteer.web.helpers import acting_user, safe_next
 from volunteer.web.pages import bp
+from volunteer.web.templating import current_locale
 
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("pages/home.html", figures=home_figures(get_session()))
+    db = get_session()
+    moment = now()
+    return render_template(
+        "pages/home.html",
+        figures=home_figures(db, now=moment),
+        urgent=card_hits(db, urgent_need_ids(db, now=moment), now=moment),
+    )
 
 
 @bp.get("/barrierefreiheit")
@@ -30,6 +42,23 @@ def privacy() -> Any:
 @bp.get("/impressum")
 def imprint() -> Any:
     return render_template("pages/imprint.html")
+
+
+@bp.get("/stil")
+def style_guide() -> Any:
+    """Every component of the design system on one page, for developers.
+
+    Shown in debug mode and to coordinators (who review the service's look); for everyone else
+    the page does not exist.
+    """
+    if not (current_app.debug or is_coordinator(current_user)):
+        abort(404)
+    locale = current_locale()
+    return render_template(
+        "pages/style_guide.html",
+        causes=[(c.slug, c.label(locale)) for c in load_causes()],
+        sample_date=now() + timedelta(days=3),
+    )
 
 
 @bp.post("/sprache")

@@ -21,6 +21,7 @@ from matching.model import SLOTS
 from volunteer.catalogue.reference import load_causes, load_languages, load_skills
 from volunteer.models import AgeGroup
 from volunteer.web.forms import FiniteDecimalField, required
+from volunteer.web.wording.consents import DISCOVERABLE_LABEL
 
 RADIUS_MESSAGE = _l("Please choose a distance between 1 and 50 km.")
 
@@ -106,10 +107,7 @@ class ProfileForm(FlaskForm):
         description=_l("Only under 16: we ask them to agree before you can sign up."),
         render_kw={"autocomplete": "email"},
     )
-    discoverable = BooleanField(
-        _l("Associations may find me and invite me (they see only my first name and district)"),
-        default=True,
-    )
+    discoverable = BooleanField(DISCOVERABLE_LABEL, default=False)
     about = TextAreaField(_l("A few words about you (optional)"), validators=[Length(max=2000)])
     digest_frequency = RadioField(
         _l("New opportunities that fit me by e-mail"),
@@ -146,8 +144,8 @@ class HoursForm(FlaskForm):
     minutes = IntegerField(
         _l("Minutes"),
         validators=[
+            # How many minutes are plausible depends on the shift: the service decides that.
             InputRequired(message=_l("Please enter the minutes you worked.")),
-            NumberRange(min=1, max=1440, message=_l("Please enter between 1 and 1440 minutes.")),
         ],
     )
     note = StringField(_l("Note (optional)"), validators=[Length(max=1000)])

@@ -1,5 +1,6 @@
 """Views of the volunteer's own pages: thin, each parses a form and calls one service."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -16,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 from sqlmodel import col, select
@@ -23,7 +25,6 @@ from sqlmodel import col, select
 from volunteer.catalogue.geocoding import make_geocoder
 from volunteer.models import (
     AgeGroup,
-    Consent,
     HourEntry,
     Opportunity,
     Organisation,
@@ -34,14 +35,16 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.inputs import parse_int
-from volunteer.services.accounts import privacy
+from volunteer.services.accounts import consents, guardians, privacy
+from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
-from volunteer.services.engagement import calendar, recognition
+from volunteer.services.discovery.search import card_hits
+from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, public_url
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, public_url
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
@@ -50,9 +53,12 @@ from volunteer.web.volunteers.forms import (
     HoursForm,
     ProfileForm,
 )
+from volunteer.web.wording import consents as consent_wording
+from volunteer.web.wording import export as export_wording
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
+FEED_URL_KEY = "volunteers_new_feed_url"  # shown once, right after the link was made
 REAUTH_MINUTES = 10
 
 
@@ -116,8 +122,8 @@ def profile() -> Any:
                 acting_user(),
                 data,
                 geocoder=make_geocoder(current_app.config),
+                discoverable_shown=consent_wording.shown(consents.DISCOVERABLE),
                 now=now(),
-                base_url=current_app.config["BASE_URL"],
             ),
             report=partial(apply_error, form),
             success=_("Your profile is saved. Here is what fits you."),
@@ -137,18 +143,51 @@ def profile() -> Any:
 
 @bp.route("/einwilligung/<token>", methods=["GET", "POST"])
 def guardian_consent(token: str) -> Any:
-    """A parent or guardian agrees that the child may sign up (no account needed)."""
+    """The guardian's page (no account needed): it names the child and says what is processed;
+    the guardian consents or declines, and through the same link withdraws later."""
+    db = get_session()
+    secret = str(current_app.config["SECRET_KEY"])
+    try:
+        req = guardians.request_for_link(db, secret, token)
+        child = guardians.child_of(db, req)
+    except ServiceError:
+        return render_template("accounts/token_invalid.html"), 404
+    operator = str(current_app.config["OPERATOR_NAME"])
     form = EmptyForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            profiles.confirm_guardian_consent(db, token, now=now())
-            db.commit()
-        except ServiceError:
-            db.rollback()
-            return render_template("accounts/token_invalid.html"), 400
-        return render_template("volunteers/guardian_done.html")
-    return render_template("volunteers/guardian_consent.html", form=form)
+        answer = request.form.get("answer", "")
+        moment = now()
+        actions: dict[str, Callable[[], object]] = {
+            "consent": lambda: guardians.consent(
+                db,
+                req,
+                shown=consent_wording.shown(
+                    consents.GUARDIAN, child=child.display_name, operator=operator
+                ),
+                now=moment,
+            ),
+            "decline": lambda: guardians.decline(db, req, now=moment),
+            "withdraw": lambda: guardians.withdraw_by_guardian(db, req, now=moment),
+        }
+        if answer in actions:
+            commit_or_report(
+                actions[answer],
+                report=flash_error,
+                success={
+                    "consent": _("Thank you. Your consent is recorded."),
+                    "decline": _("Your answer is recorded. Nothing further happens."),
+                    "withdraw": _("Your consent is withdrawn."),
+                }[answer],
+            )
+        return redirect(url_for("volunteers.guardian_consent", token=token))
+    return render_template(
+        "volunteers/guardian_consent.html",
+        form=form,
+        req=req,
+        child=child.display_name,
+        paragraphs=consent_wording.guardian_paragraphs(child.display_name, operator),
+        expired=guardians.is_expired(req, now=now()),
+    )
 
 
 # --- recommendations -----------------------------------------------------------------------------
@@ -160,8 +199,27 @@ def recommendations() -> Any:
     if not profiles.is_complete(db, user):
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
-    items = engine.recommend(db, user, now=now(), limit=10, include_near_misses=3)
-    return render_template("volunteers/recommendations.html", items=items, reason_text=reason_text)
+    moment = now()
+    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3)
+    ids = [int(i.opportunity.id or 0) for i in items]
+    cards = {
+        hit.opportunity.id: hit
+        for hit in card_hits(
+            db,
+            ids,
+            now=moment,
+            scores={
+                int(i.opportunity.id or 0): i.match.score for i in items if not i.match.missing
+            },
+            explained={
+                int(i.opportunity.id or 0): (tuple(i.match.reasons), i.match.components)
+                for i in items
+            },
+        )
+    }
+    return render_template(
+        "volunteers/recommendations.html", items=items, cards=cards, reason_text=reason_text
+    )
 
 
 # --- engagements ---------------------------------------------------------------------------------
@@ -181,14 +239,13 @@ def _my_signups(user_id: int) -> list[tuple[Signup, Shift, Opportunity, Organisa
     return [(s, sh, o, org) for s, sh, o, org in rows]
 
 
-@bp.get("/engagements")
-@login_required
-def engagements() -> Any:
+def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
+    """The volunteer's shifts and hours; ``failed`` re-shows one refused hours report in place."""
     db = get_session()
     user = acting_user()
     moment = now()
     rows = _my_signups(user.id or 0)
-    hours = {
+    entries = {
         h.signup_id: h
         for h in db.exec(
             select(HourEntry).where(HourEntry.user_id == user.id).order_by(col(HourEntry.id))
@@ -197,23 +254,36 @@ def engagements() -> Any:
     upcoming = [r for r in rows if r[1].ends_at > moment and r[0].state != SignupState.DECLINED]
     past = [r for r in rows if r[1].ends_at <= moment]
     past.reverse()
-    return render_template(
+    margin = int(current_app.config["HOURS_MARGIN_MINUTES"])
+    page = render_template(
         "volunteers/engagements.html",
         upcoming=[r for r in upcoming if r[0].state != SignupState.WITHDRAWN],
         withdrawn=[r for r in upcoming if r[0].state == SignupState.WITHDRAWN],
         past=past,
-        hours=hours,
+        hours=entries,
+        reportable=hours.REPORTABLE_STATES,
+        max_minutes={
+            signup.id: hours.plausible_minutes(shift, margin_minutes=margin)
+            for signup, shift, _, _ in past
+        },
         hours_form=HoursForm(),
+        failed_signup=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
-        feed_url=(
-            public_url("volunteers.calendar_feed", token=user.ical_token)
-            if user.ical_token
-            else None
-        ),
+        # The raw feed token exists only in the response that made it (the account keeps a hash).
+        feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
+        feed_active=bool(user.ical_token),
         now=moment,
     )
+    return page, (422 if failed else 200)
+
+
+@bp.get("/engagements")
+@login_required
+def engagements() -> Any:
+    return _engagements_page()
 
 
 @bp.post("/engagements/<int:signup_id>/stunden")
@@ -225,11 +295,12 @@ def submit_hours(signup_id: int) -> Any:
     form = HoursForm()
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: recognition.submit_hours(
+            lambda: hours.submit_hours(
                 db,
                 user,
                 signup,
                 minutes=int(form.minutes.data or 0),
+                margin_minutes=int(current_app.config["HOURS_MARGIN_MINUTES"]),
                 now=now(),
                 note=form.note.data or "",
             ),
@@ -238,10 +309,7 @@ def submit_hours(signup_id: int) -> Any:
         )
         if done:
             return redirect(url_for("volunteers.engagements") + "#past")
-    for errors in form.errors.values():
-        for message in errors:
-            flash(message, "error")
-    return redirect(url_for("volunteers.engagements") + "#past")
+    return _engagements_page(failed=(signup_id, form))
 
 
 @bp.post("/kalender/neu")
@@ -250,8 +318,9 @@ def rotate_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     db = get_session()
-    calendar.rotate_feed_token(db, acting_user())
+    raw = calendar.rotate_feed_token(db, acting_user())
     db.commit()
+    session[FEED_URL_KEY] = public_url("volunteers.calendar_feed", token=raw)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
@@ -275,7 +344,13 @@ def calendar_feed(token: str) -> Any:
     user = calendar.user_for_feed_token(db, token)
     if user is None:
         abort(404)
-    body = calendar.feed_ics(db, user, base_url=current_app.config["BASE_URL"], now=now())
+    body = calendar.feed_ics(
+        db,
+        user,
+        base_url=current_app.config["BASE_URL"],
+        url_of=lambda opp: public_url("opportunities.detail", opportunity_id=opp.id),
+        now=now(),
+    )
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
@@ -299,18 +374,42 @@ def _recently_authenticated() -> bool:
 def my_data() -> Any:
     db = get_session()
     user = acting_user()
-    consents = db.exec(
-        select(Consent).where(Consent.user_id == user.id).order_by(col(Consent.given_at))
-    ).all()
     return render_template(
         "volunteers/my_data.html",
-        consents=consents,
+        consents=consents.history(db, user),
+        consent_label=consent_wording.consent_label,
+        withdrawn_how_label=consent_wording.withdrawn_how_label,
+        guardian_request=guardians.current_request(db, user),
         fresh=_recently_authenticated(),
         password_form=ConfirmPasswordForm(),
         delete_form=DeleteAccountForm(),
         button_form=EmptyForm(),
         reauth_minutes=REAUTH_MINUTES,
     )
+
+
+@bp.post("/meine-daten/einwilligungen/<kind>/widerrufen")
+@login_required
+def withdraw_consent(kind: str) -> Any:
+    """Withdraw a consent as easily as it was given (art. 7(3)); it takes effect at once."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if kind == consents.PRIVACY:
+        flash(
+            _(
+                "Your account rests on this consent. To withdraw it, delete your account below: "
+                "everything that names you is then erased."
+            ),
+            "info",
+        )
+        return redirect(url_for("volunteers.my_data") + "#actions")
+    db = get_session()
+    commit_or_report(
+        lambda: profiles.withdraw_consent(db, acting_user(), kind, now=now()),
+        report=flash_error,
+        success=_("Your consent is withdrawn. This took effect at once."),
+    )
+    return redirect(url_for("volunteers.my_data") + "#consents-title")
 
 
 @bp.post("/meine-daten/bestaetigen")
@@ -340,7 +439,18 @@ def export_data() -> Any:
         flash(_("Please enter your password again first."), "info")
         return redirect(url_for("volunteers.my_data"))
     moment = now()
-    body = privacy.export_zip(get_session(), acting_user(), now=moment)
+    user = acting_user()
+    with force_locale(user.locale):  # the archive is in the person's language, whatever the page
+        data = export_wording.localise(personal_export.collect(get_session(), user))
+        body = personal_export.zip_archive(
+            data,
+            readme=export_wording.readme(
+                data, now=moment, operator=current_app.config["OPERATOR_NAME"]
+            ),
+            dictionary=export_wording.dictionary(data),
+            now=moment,
+            service=f"Mitwirken {current_app.config['CITY_NAME']}",
+        )
     name = f"mitwirken-meine-daten-{moment:%Y-%m-%d}.zip"
     return Response(
         body,

@@ -53,6 +53,29 @@ def skill_label(slug: str) -> str:
     return skill.label(_locale()) if skill else slug
 
 
+def cause_label(slug: str) -> str:
+    """A cause slug in the reader's language (the slug itself only for an unknown cause)."""
+    return _cause_label(slug)
+
+
+# Distance bands for cards: a rough, honest idea of "how far", upper bounds in km.
+DISTANCE_BANDS = (1.0, 2.0, 5.0, 10.0)
+
+
+def distance_band(km: float) -> str:
+    """ "unter 1 km", "1–2 km", ..., "über 10 km": easier to take in than "3,7 km" on a card."""
+    low = 0.0
+    for high in DISTANCE_BANDS:
+        if km < high:
+            if low == 0:
+                return gettext("under %(km)s km", km=format_decimal(high))
+            return gettext(
+                "%(low)s–%(high)s km", low=format_decimal(low), high=format_decimal(high)
+            )
+        low = high
+    return gettext("over %(km)s km", km=format_decimal(low))
+
+
 def _cause_label(slug: str) -> str:
     for cause in load_causes():
         if cause.slug == slug:
@@ -140,6 +163,34 @@ def reason_text(reason: Mapping[str, Any], *, audience: str = "volunteer") -> st
             hours,
         )
     return missing_text(reason)
+
+
+# Which score component each positive reason code speaks for (see matching.explain).
+REASON_COMPONENT = {
+    "skills_matched": "skills",
+    "related_skill": "skills",
+    "distance": "distance",
+    "remote": "distance",
+    "fits_slot": "availability",
+    "shared_cause": "causes",
+    "language": "language",
+    "urgent": "urgency",
+}
+
+
+def top_reason(reasons: Iterable[Mapping[str, Any]], components: Mapping[str, float]) -> str | None:
+    """The one reason a card leads with: the one whose component adds most to the score.
+
+    Ties keep the engine's order (skills before distance before time ...). ``None`` when the
+    engine gave no reason.
+    """
+    ranked = [
+        (-components.get(REASON_COMPONENT.get(str(r.get("code")), ""), 0.0), i, r)
+        for i, r in enumerate(reasons)
+    ]
+    if not ranked:
+        return None
+    return reason_text(min(ranked, key=lambda t: (t[0], t[1]))[2])
 
 
 def _about_candidate(reason: Mapping[str, Any]) -> str | None:

@@ -1,0 +1,447 @@
+"""Load benchmark: the real server under concurrent load, against a floor measured in the same run.
+
+``python -m bench load [--sqlite PATH] [--postgres URL] [--seconds N] [--connections 1,8,32]
+[--write-readme]``
+
+For each backend (a database filled with ``volunteer demo-data --scale bochum``; an empty one is
+filled first, which takes minutes), the app is started exactly as ``volunteer serve`` runs it
+(gunicorn, 2 workers x 4 threads, gthread; no scheduler), and wrk (Debian's package; loopback only,
+each run bounded by ``--seconds``) drives each page at 1, 8 and 32 connections: home, search (varied
+queries and sorts), a need's page (rotating over listed needs), the district page, "Für dich" and
+"Meine Engagements" as the demo volunteer, a sign-up POST (rotating over open shifts, as the demo
+volunteer; later ones answer "already signed up" or "full", which is a normal page too), and the
+coordinators' dashboard as the demo coordinator. The floor is a minimal Flask app rendering a small
+Jinja template (``bench/floor_app.py``) on the same gunicorn settings, measured in the same run;
+every page's throughput is given as a share of the floor's at the same concurrency.
+
+Figures per run: requests/s, p50, p95, p99, the slowest request and errors (non-2xx/3xx answers
+and socket errors). The machine's load average is printed before and after.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from bench.web_bench import DEMO_VOLUNTEER, SEARCHES, _prepare, load_average, log
+from volunteer.app import create_app
+from volunteer.models import Opportunity, Organisation, Shift
+from volunteer.platform.db import new_session
+from volunteer.services.discovery.listing import listed_clause
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+START, END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
+DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
+DEMO_PASSWORD = "Mitwirken-Demo-2026"
+BIN = Path(sys.executable).parent
+SECRET = "load-bench-secret-0123456789abcdef-0123456789"
+GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    paths: list[str]
+    who: str | None = None  # "volunteer" | "coordinator"
+    post: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    page: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    requests: int
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, seconds: float = 180.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+@contextmanager
+def _server(argv: list[str], env: dict[str, str], health: str) -> Iterator[None]:
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        _wait_healthy(health)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _cookies(headers: list[str]) -> dict[str, str]:
+    """Cookie name -> value from Set-Cookie headers (the Secure flag does not matter to wrk)."""
+    out: dict[str, str] = {}
+    for header in headers:
+        name, _, rest = header.partition("=")
+        out[name.strip()] = rest.split(";", 1)[0]
+    return out
+
+
+def _request(
+    base: str, path: str, cookies: dict[str, str], data: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    req = urllib.request.Request(base + path, data=body)
+    if cookies:
+        req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    try:
+        with opener.open(req, timeout=30) as r:
+            status, page, set_cookie = r.status, r.read().decode(), r.headers.get_all("Set-Cookie")
+    except urllib.error.HTTPError as e:
+        status, page, set_cookie = e.code, e.read().decode(), e.headers.get_all("Set-Cookie")
+    return status, page, {**cookies, **_cookies(set_cookie or [])}
+
+
+def _cookie_dict(header: str | None) -> dict[str, str]:
+    return _cookies(header.split("; ")) if header else {}
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if not found:
+        raise RuntimeError("no CSRF token on the page")
+    return found.group(1)
+
+
+def login(base: str, email: str) -> tuple[str, str]:
+    """The Cookie header of a logged-in session and a CSRF token valid for it."""
+    _, page, cookies = _request(base, "/konto/anmelden", {})
+    status, _, cookies = _request(
+        base,
+        "/konto/anmelden",
+        cookies,
+        {"email": email, "password": DEMO_PASSWORD, "csrf_token": _csrf(page)},
+    )
+    if status not in (302, 303):
+        raise RuntimeError(f"login of {email} answered {status}")
+    _, page, cookies = _request(base, "/ich/engagements", cookies)
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return header, _csrf(page)
+
+
+def _sample_ids(url: str) -> tuple[list[int], list[int]]:
+    """Listed needs and open future shifts of listed needs, a deterministic sample of each."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
+    listed = (
+        select(Opportunity.id)
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .where(listed_clause())
+        .order_by(col(Opportunity.id))
+    )
+    with new_session(app) as s:
+        needs = [int(i) for i in s.exec(listed).all() if i is not None]
+        upcoming = (
+            select(Shift.id)
+            .where(col(Shift.opportunity_id).in_(listed))
+            .where(col(Shift.cancelled_at).is_(None))
+            .where(col(Shift.starts_at) > datetime.now(UTC))
+            .order_by(col(Shift.id))
+        )
+        shifts = [int(i) for i in s.exec(upcoming).all() if i is not None]
+    step_n, step_s = max(1, len(needs) // 64), max(1, len(shifts) // 256)
+    return needs[::step_n][:64], shifts[::step_s][:256]
+
+
+LUA = """
+local paths = {%(paths)s}
+local method = "%(method)s"
+local body = "%(body)s"
+local headers = {}
+%(headers)s
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(method, paths[(i %% #paths) + 1], headers, method == "POST" and body or nil)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+    summary.duration, e.status + e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def _lua(page: Page, cookie: str | None, csrf: str | None) -> str:
+    def quote(s: str) -> str:
+        return s.replace("\\", "\\\\").replace('"', '\\"')
+
+    headers = []
+    if cookie:
+        headers.append(f'headers["Cookie"] = "{quote(cookie)}"')
+    body = ""
+    if page.post:
+        headers.append('headers["Content-Type"] = "application/x-www-form-urlencoded"')
+        body = urllib.parse.urlencode({"csrf_token": csrf or ""})
+    return LUA % {
+        "paths": ", ".join(f'"{quote(p)}"' for p in page.paths),
+        "method": "POST" if page.post else "GET",
+        "body": quote(body),
+        "headers": "\n".join(headers),
+    }
+
+
+def run_wrk(
+    base: str, page: Page, connections: int, seconds: int, cookie: str | None, csrf: str | None
+) -> Result:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is missing: apt-get install wrk")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(_lua(page, cookie, csrf))
+        script = f.name
+    try:
+        out = subprocess.run(
+            [
+                wrk,
+                "-t",
+                str(min(2, connections)),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    n, duration_us, errors, p50, p95, p99, worst = (int(x) for x in line.split()[1:])
+    return Result(
+        page.name,
+        connections,
+        n / (duration_us / 1e6),
+        p50 / 1000,
+        p95 / 1000,
+        p99 / 1000,
+        worst / 1000,
+        errors,
+        n,
+    )
+
+
+def pages(needs: list[int], shifts: list[int]) -> list[Page]:
+    return [
+        Page("home", ["/"]),
+        Page("search (8 varied queries and sorts)", [f"/engagements/?{q}" for q in SEARCHES[:8]]),
+        Page("need page", [f"/engagements/{i}" for i in needs]),
+        Page("district page", ["/engagements/stadtteile"]),
+        Page("Für dich", ["/ich/fuer-dich"], who="volunteer"),
+        Page("Meine Engagements", ["/ich/engagements"], who="volunteer"),
+        Page(
+            "sign-up POST",
+            [f"/engagements/schichten/{i}/anmelden" for i in shifts],
+            who="volunteer",
+            post=True,
+        ),
+        Page("coordinator dashboard", ["/koordination/"], who="coordinator"),
+    ]
+
+
+def bench_backend(label: str, url: str, connections: list[int], seconds: int) -> list[Result]:
+    env = {
+        **os.environ,
+        "VOLUNTEER_DATABASE_URL": url,
+        "VOLUNTEER_SECRET_KEY": SECRET,
+        "VOLUNTEER_RATELIMIT_ENABLED": "false",
+    }
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    results: list[Result] = []
+    floor_port = _free_port()
+    floor_base = f"http://127.0.0.1:{floor_port}"
+    floor = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{floor_port}",
+        *GUNICORN_SETTINGS,
+        "bench.floor_app:app",
+    ]
+    with _server(floor, env, floor_base + "/"):
+        for c in connections:
+            results.append(run_wrk(floor_base, Page("floor", ["/"]), c, seconds, None, None))
+            log(f"{label} floor c={c}: {results[-1].rps:.0f} req/s")
+    needs, shifts = _sample_ids(url)
+    serve = [
+        str(BIN / "volunteer"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-scheduler",
+    ]
+    with _server(serve, env, base + "/healthz"):
+        sessions = {
+            "volunteer": login(base, DEMO_VOLUNTEER),
+            "coordinator": login(base, DEMO_COORDINATOR),
+        }
+        for page in pages(needs, shifts):
+            cookie, csrf = sessions[page.who] if page.who else (None, None)
+            # Warm up: every path once, one after the other, so that the engine's index and the
+            # caches are built before anything is measured.
+            for path in page.paths[:8]:
+                _request(
+                    base,
+                    path,
+                    _cookie_dict(cookie),
+                    {"csrf_token": csrf or ""} if page.post else None,
+                )
+            for c in connections:
+                results.append(run_wrk(base, page, c, seconds, cookie, csrf))
+                log(
+                    f"{label} {page.name} c={c}: {results[-1].rps:.0f} req/s, "
+                    f"p95 {results[-1].p95_ms:.0f} ms, errors {results[-1].errors}"
+                )
+    return results
+
+
+# Targets at 32 connections: (minimum share of the floor's req/s, maximum p95 as a multiple of
+# the floor's), and an absolute p95 for the dashboard.
+SHARE_TARGETS = {
+    "search (8 varied queries and sorts)": 0.30,
+    "need page": 0.50,
+    "Für dich": 0.30,
+    "home": 0.50,
+}
+P95_FACTOR_TARGETS = {"search (8 varied queries and sorts)": 3.0, "need page": 3.0, "Für dich": 3.0}
+DASHBOARD_P95_MS = 300.0
+BLOCK_MS = 2000.0
+
+
+def verdict(r: Result, floor: Result) -> str:
+    problems = []
+    if r.connections == 32:
+        share = SHARE_TARGETS.get(r.page)
+        if share is not None and r.rps < share * floor.rps:
+            problems.append(f"< {share:.0%} of floor")
+        factor = P95_FACTOR_TARGETS.get(r.page)
+        if factor is not None and r.p95_ms > factor * floor.p95_ms:
+            problems.append(f"p95 > {factor:g}x floor")
+        if r.page == "coordinator dashboard" and r.p95_ms > DASHBOARD_P95_MS:
+            problems.append(f"p95 > {DASHBOARD_P95_MS:.0f} ms")
+    if r.requests == 0:
+        return "no request completed"
+    if r.max_ms > BLOCK_MS:
+        problems.append(f"slowest > {BLOCK_MS / 1000:.0f} s")
+    if r.errors:
+        problems.append("errors")
+    return "; ".join(problems) if problems else "met"
+
+
+def table(label: str, results: list[Result]) -> list[str]:
+    floors = {r.connections: r for r in results if r.page == "floor"}
+    lines = [
+        f"**{label}**",
+        "",
+        "| page | conns | req/s | % of floor | p50 | p95 | p99 | slowest | errors | targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        floor = floors[r.connections]
+        share = "100" if r.page == "floor" else f"{100 * r.rps / floor.rps:.0f}"
+        lines.append(
+            f"| {r.page} | {r.connections} | {r.rps:,.0f} | {share} | {r.p50_ms:.1f} ms | "
+            f"{r.p95_ms:.1f} ms | {r.p99_ms:.1f} ms | {r.max_ms:.0f} ms | {r.errors} | "
+            f"{'(floor)' if r.page == 'floor' else verdict(r, floor)} |"
+        )
+    return [*lines, ""]
+
+
+def write_readme(text_: str, path: Path = README) -> None:
+    content = path.read_text(encoding="utf-8")
+    start, end = content.index(START) + len(START), content.index(END)
+    path.write_text(content[:start] + "\n" + text_ + content[end:], encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__)
+    parser.add_argument(
+        "--sqlite",
+        default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
+    )
+    parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", default="1,8,32")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args(argv)
+    connections = [int(c) for c in args.connections.split(",")]
+    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
+    if args.postgres:
+        backends.append(("PostgreSQL", args.postgres))
+    before = load_average()
+    lines = [
+        f"Load benchmark: wrk on loopback, {args.seconds} s per run, the app as `volunteer serve` "
+        f"runs it (gunicorn {' '.join(GUNICORN_SETTINGS)}), Bochum-scale demo data; "
+        f"{os.cpu_count()} cores. Load average before: {before}.",
+        "",
+    ]
+    for label, url in backends:
+        _prepare(url)  # fills an empty database at Bochum scale (minutes), else does nothing
+        lines += table(label, bench_backend(label, url, connections, args.seconds))
+    lines.append(f"Load average after: {load_average()} (1 / 5 / 15 min).")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if args.write_readme:
+        write_readme(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

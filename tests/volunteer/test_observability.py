@@ -1,0 +1,219 @@
+"""Request ids, JSON access logs without tokens or personal data, and a scraped ``/metrics``."""
+
+import io
+import json
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from volunteer.models import SchedulerLease, User
+from volunteer.platform.logs import JsonFormatter, scrub
+from volunteer.services.notices import outbox
+
+
+@pytest.fixture
+def access_log() -> Iterator[Callable[[], list[dict[str, object]]]]:
+    """What the access logger writes, through the production formatter, parsed back."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("volunteer.access")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines() if line]
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)
+
+
+def test_a_request_id_from_the_proxy_is_echoed_and_logged(client: FlaskClient, access_log):
+    response = client.get("/healthz", headers={"X-Request-ID": "edge-4711.a"})
+    assert response.headers["X-Request-ID"] == "edge-4711.a"
+    (line,) = access_log()
+    assert line["request_id"] == "edge-4711.a"
+    assert (line["method"], line["route"], line["status"]) == ("GET", "/healthz", 200)
+    assert line["endpoint"] == "pages.healthz" and isinstance(line["duration_ms"], float)
+
+
+def test_an_unusable_request_id_is_replaced_by_a_fresh_one(client: FlaskClient, access_log):
+    first = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces" + "x" * 80})
+    second = client.get("/healthz")
+    ids = [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids) and ids[0] != ids[1]
+    assert [line["request_id"] for line in access_log()] == ids
+
+
+def test_the_access_log_holds_no_token_query_string_or_address(
+    client: FlaskClient, access_log
+) -> None:
+    token = "IjQyIg.Zx7-secret-reset-token-value_abcdef"
+    client.get(
+        f"/konto/passwort-neu/{token}?email=anna@example.org&q=Tafel",
+        environ_base={"REMOTE_ADDR": "198.51.100.23"},
+    )
+    client.get("/kein/solcher/pfad/" + token)
+    text = json.dumps(access_log())
+    for secret in (token, "anna@example.org", "Tafel", "198.51.100.23", "kein/solcher"):
+        assert secret not in text
+    routes = [line["route"] for line in access_log()]
+    assert routes == ["/konto/passwort-neu/<token>", "<unmatched>"]
+
+
+def test_log_messages_are_scrubbed_of_addresses_and_tokens() -> None:
+    record = logging.LogRecord(
+        "x", logging.WARNING, __file__, 1, "mail to %s with %s", ("a.b@example.org", "t" * 30), None
+    )
+    data = json.loads(JsonFormatter().format(record))
+    assert data["message"] == "mail to [email] with [token]"
+    assert scrub("notice 42 for user 7") == "notice 42 for user 7"
+
+
+def _scrape(client: FlaskClient, **kwargs: object) -> str:
+    response = client.get("/metrics", **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.status_code
+    assert response.content_type.startswith("text/plain; version=0.0.4")
+    return response.get_data(as_text=True)
+
+
+def _value(text: str, name: str, /, missing: float | None = None, **labels: str) -> float:
+    """The sample of ``name`` with these labels; ``missing`` if absent (else it must be there)."""
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        metric, _, value = line.rpartition(" ")
+        if metric.split("{")[0] != name:
+            continue
+        if all(f'{k}="{v}"' in metric for k, v in labels.items()):
+            return float(value)
+    assert missing is not None, f"{name} {labels} not in the scrape"
+    return missing
+
+
+def test_metrics_count_requests_outbox_leader_and_engine_index(
+    client: FlaskClient,
+    session: Session,
+    make_user: Callable[..., User],
+    now: datetime,
+) -> None:
+    user = make_user()
+    for i in range(3):
+        outbox.enqueue(
+            session,
+            "password_changed",
+            dedupe_key=f"m:{i}",
+            now=now,
+            user=user,
+            payload={"name": "A"},
+            due_at=now - timedelta(minutes=10 * (i + 1)),
+            channels=["email"],
+        )
+    session.add(
+        SchedulerLease(name="notices", holder="node-a:17", expires_at=now + timedelta(seconds=20))
+    )
+    session.commit()
+    before = _scrape(client)
+    client.get("/healthz")
+    client.get("/gibt-es-nicht")
+    client.get("/")  # builds the engine index for the start page
+    text = _scrape(client)
+    healthz = dict(endpoint="pages.healthz", method="GET", status="200")
+    earlier = _value(before, "mitwirken_http_requests_total", missing=0, **healthz)
+    assert _value(text, "mitwirken_http_requests_total", **healthz) == earlier + 1
+    assert _value(text, "mitwirken_http_requests_total", endpoint="<unmatched>", status="404") >= 1
+    assert (
+        _value(text, "mitwirken_http_request_duration_seconds_count", endpoint="pages.healthz") >= 1
+    )
+    assert _value(text, "mitwirken_outbox_notices", state="pending") == 3
+    assert _value(text, "mitwirken_outbox_notices", state="failed") == 0
+    assert _value(text, "mitwirken_outbox_oldest_due_age_seconds") == 30 * 60
+    assert _value(text, "mitwirken_scheduler_leader", holder="node-a:17") == 1
+    assert _value(text, "mitwirken_scheduler_lease_seconds_left", name="notices") == 20
+    assert "mitwirken_engine_index_age_seconds" in text
+
+
+def test_metrics_are_for_the_loopback_or_a_token_holder_only(app: Flask, client: FlaskClient):
+    outside = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
+    assert client.get("/metrics", **outside).status_code == 404
+    _scrape(client)  # from 127.0.0.1
+    app.config["METRICS_TOKEN"] = "scrape-token-0123456789"
+    assert client.get("/metrics").status_code == 404  # loopback no longer enough
+    bad = {"Authorization": "Bearer wrong"}
+    assert client.get("/metrics", headers=bad, **outside).status_code == 404
+    good = {"Authorization": "Bearer scrape-token-0123456789"}
+    assert "mitwirken_outbox_notices" in _scrape(client, headers=good, **outside)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_gunicorn_workers_add_up_in_one_scrape_and_log_json(tmp_path: Path) -> None:
+    """Multiprocess mode as ``volunteer serve`` and the image run it: two gunicorn workers,
+    one ``PROMETHEUS_MULTIPROC_DIR``; every request is counted, whichever worker answered."""
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    port = _free_port()
+    url = f"sqlite:///{tmp_path}/m.sqlite3"
+    env = os.environ | {
+        "VOLUNTEER_DATABASE_URL": url,
+        "VOLUNTEER_SECRET_KEY": "metrics-test-secret-0123456789abcdef",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [bin_dir / "volunteer", "db", "upgrade"], env=env, check=True, capture_output=True
+    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                bin_dir / "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "volunteer.wsgi:app",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+                time.sleep(0.2)
+        before = urllib.request.urlopen(f"{base}/metrics", timeout=5).read().decode()
+        for _ in range(20):
+            urllib.request.urlopen(f"{base}/healthz", timeout=5)
+        text = urllib.request.urlopen(f"{base}/metrics", timeout=5).read().decode()
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert len(list(metrics_dir.glob("counter_*.db"))) >= 2  # one file per worker process
+    healthz = {"endpoint": "pages.healthz", "status": "200"}
+    total = _value(text, "mitwirken_http_requests_total", **healthz)
+    assert total - _value(before, "mitwirken_http_requests_total", **healthz) == 20
+    access = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert sum(1 for line in access if line.get("route") == "/healthz") == total
