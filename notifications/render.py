@@ -16,9 +16,7 @@ from flask import Flask
 from flask_babel import (
     force_locale,
     format_date,
-    format_datetime,
     format_decimal,
-    format_time,
     get_translations,
 )
 from jinja2 import pass_context
@@ -39,7 +37,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.platform.clock import BERLIN
+from volunteer.platform.i18n import time_range
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
@@ -265,12 +263,7 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
     payload = ctx["payload"]
 
     def when(shift: Shift) -> str:
-        start, end = shift.starts_at, shift.ends_at
-        same_day = start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date()
-        if same_day:
-            day = format_date(start, "full")
-            return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
-        return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
+        return time_range(shift.starts_at, shift.ends_at)
 
     def format_day(value: date | str) -> str:
         return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "long")

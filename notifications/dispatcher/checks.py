@@ -43,18 +43,13 @@ class RecipientChecks:
             self._profiles[profile.user_id] = profile
 
     def _wants(self, user: User, kind: str, channel: str) -> bool:
-        """Same rule as :func:`notice_settings.is_enabled`, on the preloaded rows."""
-        if not notice_settings.can_switch_off(kind):
-            return True
         profile = self._profiles.get(user.id or 0)
-        if (
-            kind == "digest"
-            and channel == EMAIL
-            and profile
-            and profile.digest_frequency == "never"
-        ):
-            return False
-        return self._prefs.get((user.id or 0, kind, channel), True)
+        return notice_settings.wants(
+            kind,
+            channel,
+            enabled=self._prefs.get((user.id or 0, kind, channel)),
+            digest_frequency=profile.digest_frequency if profile else None,
+        )
 
     def _quiet_until(self, user: User, now: datetime) -> datetime | None:
         profile = self._profiles.get(user.id or 0)

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -14,8 +15,11 @@ from tests.volunteer.journey_helpers import (
     make_organisation,
     make_shift,
 )
-from volunteer.models import Signup, SignupState
+from volunteer.models import HourState, Signup, SignupState
 from volunteer.platform.db import get_bind
+from volunteer.web.wording.signups import ASSOCIATION_LABELS, VOLUNTEER_LABELS
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _card(page: str, shift_id: int) -> str:
@@ -95,3 +99,21 @@ def test_joining_the_waiting_list_says_which_place_on_the_page_and_in_the_mail(
     assert "auf der Warteliste, Platz 2" in mails[cem.id].text
     assert "hat deine Anmeldung erhalten" not in mails[cem.id].text
     assert mails[first.id].subject == "Deine Anmeldung: Lebensmittel sortieren"
+
+
+def test_every_sign_up_state_has_words_for_both_audiences():
+    assert set(VOLUNTEER_LABELS) == set(SignupState) == set(ASSOCIATION_LABELS)
+
+
+def test_templates_compare_sign_up_and_hour_states_with_the_enums_not_string_literals():
+    states = "|".join(sorted({s.value for s in SignupState} | {s.value for s in HourState}))
+    # Sign-ups and hour entries (a guardian request has states of its own).
+    literal = re.compile(
+        rf"""(signup|entry|payload)\.state\s*(==|!=|in)\s*\(?\s*["']({states})["']"""
+    )
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
+        for path in sorted(TEMPLATES.rglob("*.*"))
+        for match in literal.finditer(path.read_text("utf-8"))
+    ]
+    assert offenders == []

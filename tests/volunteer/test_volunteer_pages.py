@@ -94,6 +94,9 @@ def test_new_volunteer_is_guided_to_the_profile_and_sees_recommendations(
         ({"radius_km": "abc"}, "radius_km", "zwischen 1 und 50 km"),
         ({"availability": []}, "availability", "mindestens eine Zeit"),
         ({"age_group": "under16", "guardian_email": ""}, "guardian_email", "erziehungsberecht"),
+        # The same quiet-hours rule as the notice settings page (notices.settings).
+        ({"quiet_end_hour": ""}, "quiet_start_hour", "wann die Ruhezeit beginnt und wann"),
+        ({"quiet_end_hour": "21"}, "quiet_end_hour", "anderen Stunde enden"),
     ],
 )
 def test_profile_rejects_bad_input_with_a_message_and_keeps_the_input(

@@ -44,6 +44,21 @@ def translation_directories(root: Path) -> list[Path]:
     return sorted(p for p in (root / "translations").iterdir() if (p / "de").is_dir())
 
 
+def time_range(start: datetime, end: datetime, style: str = "full") -> str:
+    """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
+    16:00–18:00", with ``style="medium"`` "02.12.2026, 16:00–18:00", with
+    ``style="short_day"`` "Mi., 2. Dez., 16:00–18:00". Pages and notices both use it."""
+    if style == "short_day":
+        # "Sa., 5. Dez." / "Sat 5 Dec": compact rows in a list grouped by month.
+        pattern = "EEE, d. MMM" if str(get_locale() or "de").startswith("de") else "EEE d MMM"
+        day = format_date(start, pattern)
+    else:
+        day = format_date(start, style)
+    if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
+        return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
+    return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
@@ -54,20 +69,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_decimal"] = format_decimal
     app.jinja_env.filters["format_number"] = format_number
 
-    @app.template_filter("time_range")
-    def _time_range(start: datetime, end: datetime, style: str = "full") -> str:
-        """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
-        16:00–18:00", with ``style="medium"`` "02.12.2026, 16:00–18:00", with
-        ``style="short_day"`` "Mi., 2. Dez., 16:00–18:00"."""
-        if style == "short_day":
-            # "Sa., 5. Dez." / "Sat 5 Dec": compact rows in a list grouped by month.
-            pattern = "EEE, d. MMM" if str(get_locale() or "de").startswith("de") else "EEE d MMM"
-            day = format_date(start, pattern)
-        else:
-            day = format_date(start, style)
-        if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
-            return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
-        return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
+    app.jinja_env.filters["time_range"] = time_range
 
     @app.template_filter("local_date")
     def _local_date(value: datetime, fmt: str = "medium") -> str:

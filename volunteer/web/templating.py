@@ -56,6 +56,8 @@ def avatar_colour(key: int) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from volunteer.models import HourState, SignupState
+    from volunteer.services.engagement.signups import ACTIVE_STATES
     from volunteer.web.wording.reasons import (
         cause_label,
         distance_band,
@@ -63,8 +65,15 @@ def init_app(app: Flask) -> None:
         reason_text,
         top_reason,
     )
+    from volunteer.web.wording.signups import association_label, volunteer_label
 
     app.jinja_env.globals.update(
+        # Sign-up states: templates compare with the enum and read labels from one table.
+        SignupState=SignupState,
+        HourState=HourState,
+        SIGNUP_ACTIVE_STATES=ACTIVE_STATES,
+        signup_volunteer_label=volunteer_label,
+        signup_association_label=association_label,
         main_nav=main_nav,
         current_locale=current_locale,
         language_labels=language_labels,

@@ -26,6 +26,7 @@ from volunteer.models import (
 from volunteer.services.accounts import consents, guardians
 from volunteer.services.discovery import engine
 from volunteer.services.errors import ServiceError
+from volunteer.services.notices import settings as notice_settings
 
 MIN_RADIUS_KM = 1.0
 MAX_RADIUS_KM = 50.0
@@ -111,6 +112,8 @@ def save_profile(
         raise ServiceError("invalid_choice", field="age_group")
     if data.age_group == AgeGroup.UNDER_16 and not data.guardian_email.strip():
         raise ServiceError("guardian_email_required", field="guardian_email")
+    notice_settings.check_digest_frequency(data.digest_frequency)
+    notice_settings.check_quiet_hours(data.quiet_start_hour, data.quiet_end_hour)
 
     assert user.id is not None
     profile = profile_of(session, user) or VolunteerProfile(user_id=user.id)
@@ -124,15 +127,7 @@ def save_profile(
     profile.languages = sorted(set(data.languages)) or ["de"]
     profile.age_group = data.age_group
     profile.about = data.about.strip()[:2000]
-    profile.digest_frequency = (
-        data.digest_frequency
-        if data.digest_frequency
-        in (
-            "never",
-            "weekly",
-        )
-        else "weekly"
-    )
+    profile.digest_frequency = data.digest_frequency
     profile.quiet_start_hour = data.quiet_start_hour
     profile.quiet_end_hour = data.quiet_end_hour
     profile.completed_at = profile.completed_at or now

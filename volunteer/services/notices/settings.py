@@ -79,16 +79,34 @@ def choices(session: Session, user: User) -> dict[tuple[str, str], bool]:
     return values
 
 
-def is_enabled(session: Session, user: User, kind: str, channel: str) -> bool:
-    """Whether ``user`` wants ``kind`` on ``channel`` now. Security notices always go out."""
+def wants(kind: str, channel: str, *, enabled: bool | None, digest_frequency: str | None) -> bool:
+    """Whether a person wants ``kind`` on ``channel``: the one preference rule, applied by the
+    dispatcher at delivery. ``enabled`` is their stored choice (None: never chosen, so on);
+    ``digest_frequency`` comes from their profile ("never" switches the e-mail digest off).
+    Security notices always go out."""
     if not can_switch_off(kind):
         return True
-    if kind == "digest" and channel == EMAIL:
-        profile = session.get(VolunteerProfile, user.id)
-        if profile is not None and profile.digest_frequency == "never":
-            return False
-    row = session.get(NoticePreference, (user.id, kind, channel))
-    return True if row is None else bool(row.enabled)
+    if kind == "digest" and channel == EMAIL and digest_frequency == "never":
+        return False
+    return True if enabled is None else enabled
+
+
+def check_quiet_hours(start_hour: int | None, end_hour: int | None) -> None:
+    """Both or neither, each an hour of the day, and not the same hour (an empty window).
+
+    Both pages that set quiet hours (the profile and the notice settings) call this."""
+    if (start_hour is None) != (end_hour is None):
+        raise ServiceError("quiet_hours_incomplete", field="quiet_start_hour")
+    for value in (start_hour, end_hour):
+        if value is not None and not 0 <= value <= 23:
+            raise ServiceError("invalid_choice", field="quiet_start_hour")
+    if start_hour is not None and start_hour == end_hour:
+        raise ServiceError("quiet_hours_empty", field="quiet_end_hour")
+
+
+def check_digest_frequency(value: str) -> None:
+    if value not in DIGEST_FREQUENCIES:
+        raise ServiceError("invalid_choice", field="digest_frequency")
 
 
 def set_choice(session: Session, user: User, kind: str, channel: str, enabled: bool) -> None:
@@ -118,16 +136,9 @@ def save(
     profile = session.get(VolunteerProfile, user.id)
     if profile is not None:
         if digest_frequency is not None:
-            if digest_frequency not in DIGEST_FREQUENCIES:
-                raise ServiceError("invalid_choice", field="digest_frequency")
+            check_digest_frequency(digest_frequency)
             profile.digest_frequency = digest_frequency
-        if (quiet_start_hour is None) != (quiet_end_hour is None):
-            raise ServiceError("quiet_hours_incomplete", field="quiet_start_hour")
-        for value in (quiet_start_hour, quiet_end_hour):
-            if value is not None and not 0 <= value <= 23:
-                raise ServiceError("invalid_choice", field="quiet_start_hour")
-        if quiet_start_hour is not None and quiet_start_hour == quiet_end_hour:
-            raise ServiceError("quiet_hours_empty", field="quiet_end_hour")
+        check_quiet_hours(quiet_start_hour, quiet_end_hour)
         profile.quiet_start_hour = quiet_start_hour
         profile.quiet_end_hour = quiet_end_hour
         profile.updated_at = now
@@ -141,20 +152,10 @@ def unsubscribe(session: Session, user: User, kind: str) -> None:
     session.flush()
 
 
-def quiet_until(session: Session, user: User, at: datetime) -> datetime | None:
-    """If ``at`` falls into the user's quiet hours, when they end (UTC); else None.
-
-    Quiet hours are wall-clock hours in Europe/Berlin (e.g. 21 to 8, across midnight), so the
-    end is computed in local time and converted back: correct across a DST change.
-    """
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or profile.quiet_start_hour is None or profile.quiet_end_hour is None:
-        return None
-    return quiet_window_end(profile.quiet_start_hour, profile.quiet_end_hour, at)
-
-
 def quiet_window_end(start_hour: int, end_hour: int, at: datetime) -> datetime | None:
-    """Pure helper for :func:`quiet_until` (tested directly across DST)."""
+    """If ``at`` falls into quiet hours from ``start_hour`` to ``end_hour``, when they end (UTC);
+    else None. The hours are wall-clock hours in Europe/Berlin (e.g. 21 to 8, across midnight),
+    so the end is computed in local time and converted back: correct across a DST change."""
     local = at.astimezone(BERLIN)
     hour = local.hour
     if start_hour < end_hour:

@@ -12,6 +12,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import proposal, statistics, verification
 from volunteer.services.discovery import engine
+from volunteer.services.engagement.exports import safe_cell
 from volunteer.services.organisations import organisation as organisations_service
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
@@ -105,7 +106,7 @@ def _csv(filename: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) ->
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return Response(
         "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 umlauts correctly
         mimetype="text/csv",
