@@ -1,26 +1,33 @@
 # Two commands do everything: `make run` and `make test`. Both are idempotent: the venv is
-# reinstalled only when pyproject.toml changes (the stamp carries its hash).
+# reinstalled only when pyproject.toml or a lock file changes (the stamp carries their hash).
+# Dependencies come from the hash-pinned lock files in requirements/ (`make lock` renews them).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-HASH := $(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCKS := requirements/run.lock requirements/dev.lock requirements/build.lock
+HASH := $(shell cat pyproject.toml $(LOCKS) | sha1sum | cut -c1-12)
+COMPILE := $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links pyproject.toml
 RUN_STAMP := $(VENV)/.run-$(HASH)
 DEV_STAMP := $(VENV)/.dev-$(HASH)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Two workers: the CI machine has two cores (each worker gets its own PostgreSQL database).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint contracts pytest bench translations messages clean
+.PHONY: run test lint contracts security pytest bench translations messages lock clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/activate
-	$(PY) -m pip install -q -e .
+# Every dependency from a lock (with --require-hashes), then the project itself without deps.
+$(RUN_STAMP): pyproject.toml $(LOCKS) | $(VENV)/bin/activate
+	$(PY) -m pip install -q --require-hashes -r requirements/run.lock -r requirements/build.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.run-*; touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/activate
-	$(PY) -m pip install -q -e '.[dev]'
+$(DEV_STAMP): pyproject.toml $(LOCKS) | $(VENV)/bin/activate
+	$(PY) -m pip install -q --require-hashes -r requirements/dev.lock -r requirements/build.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e '.[dev]'
 	rm -f $(VENV)/.dev-* $(VENV)/.run-*; touch $@ $(RUN_STAMP)
 
 # Catalogues are compiled from the committed .po files on every install, never committed as .mo.
@@ -30,7 +37,7 @@ translations: $(RUN_STAMP)
 run: $(RUN_STAMP) translations
 	$(VENV)/bin/volunteer serve --host 127.0.0.1 --port 8000
 
-test: $(DEV_STAMP) translations lint contracts pytest
+test: $(DEV_STAMP) translations lint contracts security pytest
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -39,6 +46,16 @@ lint: $(DEV_STAMP)
 
 contracts: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports
+
+# Static security scan (settings in pyproject.toml [tool.bandit]; each skip is justified there).
+security: $(DEV_STAMP)
+	$(VENV)/bin/bandit -q -c pyproject.toml -r volunteer notifications matching
+
+# Renew the locks after changing dependencies in pyproject.toml (see SECURITY.md, "Dependencies").
+lock: $(DEV_STAMP)
+	$(COMPILE) -o requirements/run.lock
+	$(COMPILE) --extra dev -o requirements/dev.lock
+	$(COMPILE) --only-build-deps --all-build-deps -o requirements/build.lock
 
 pytest: $(DEV_STAMP) translations
 	$(PY) -m pytest $(PYTEST_ARGS)

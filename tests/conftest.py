@@ -11,6 +11,7 @@
 
 import os
 import socket
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -87,6 +88,30 @@ def postgres_engine() -> Iterator[Engine]:
     SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_database(postgres_engine: Engine) -> Iterator[Callable[[], str]]:
+    """Makes brand-new, empty PostgreSQL databases (what a first deployment or a restore
+    target sees, unlike the shared test schema); drops them after the test."""
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(postgres_engine.url.render_as_string(hide_password=False))
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"fresh_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return base.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with admin.connect() as conn:
+        for name in made:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

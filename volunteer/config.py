@@ -66,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MIN_LENGTH": 10,
     # Reported hours may exceed the shift's length by this many minutes (setting up, staying on).
     "HOURS_MARGIN_MINUTES": 60,
+    # Names of declined or withdrawn applicants leave the association's shift pages after this
+    # many days (data minimisation): the row stays, without the name.
+    "DECLINED_NAMES_DAYS": 30,
     # Token lifetimes.
     "VERIFY_TOKEN_HOURS": 72,
     "RESET_TOKEN_HOURS": 2,
@@ -93,19 +96,71 @@ DEFAULTS: dict[str, Any] = {
     "OPERATOR_NAME": "Stadt Bochum",
     "OPERATOR_ADDRESS": "Willy-Brandt-Platz 2–6, 44777 Bochum",
     "OPERATOR_EMAIL": "mitwirken@bochum.example",
+    # Legal pages (/impressum, /datenschutz, /barrierefreiheit) are written from these, so another
+    # city fills in its own. Values in [brackets] or on an .example domain are placeholders:
+    # production refuses to start while any remains (LEGAL_KEYS below).
+    "OPERATOR_LEGAL_FORM": "Kreisfreie Stadt, Gebietskörperschaft des öffentlichen Rechts",
+    "OPERATOR_REPRESENTATIVE": "[Oberbürgermeister*in der Stadt Bochum: Name]",
+    "OPERATOR_PHONE": "[Telefonnummer der Servicestelle]",
+    "OPERATOR_VAT_ID": "",  # Umsatzsteuer-ID, if the operator has one (imprint)
+    "CONTENT_RESPONSIBLE": "[Verantwortlich nach § 18 Abs. 2 MStV: Name, Anschrift]",
+    "DPO_NAME": "[Behördliche*r Datenschutzbeauftragte*r: Name]",
+    "DPO_ADDRESS": "[Anschrift der*des Datenschutzbeauftragten]",
+    "DPO_EMAIL": "datenschutz@bochum.example",
+    "HOSTING_PROVIDER": "[Rechenzentrum / Hosting-Dienstleister: Name, Sitz]",
+    "MAIL_PROVIDER": "[E-Mail-Versanddienstleister: Name, Sitz]",
+    "SUPERVISORY_AUTHORITY": (
+        "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
+        "Kavalleriestraße 2–4, 40213 Düsseldorf"
+    ),
+    # Accessibility statement (EU model, Implementing Decision (EU) 2018/1523).
+    "ACCESSIBILITY_STATUS": "partial",  # full / partial / none
+    "ACCESSIBILITY_EVALUATED_ON": "2026-12-01",
+    "ACCESSIBILITY_METHOD": "self",  # self (Selbstbewertung) / third_party (Prüfung durch Dritte)
+    "ACCESSIBILITY_STATEMENT_ON": "2026-12-01",
+    "ACCESSIBILITY_CONTACT": "[Barriere melden: E-Mail und Telefon]",
+    "ACCESSIBILITY_ENFORCEMENT": (
+        "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen bei "
+        "der Landesbeauftragten für Menschen mit Behinderung"
+    ),
 }
 
 _PLACEHOLDER_SECRETS = {"", "dev", "secret", "change-me", "changeme"}
 # A random secret of 32+ characters estimates far above this (token_urlsafe(32): ~200 bits);
 # repeated or patterned strings ("a" * 32, "abab...") fall far below.
 MIN_SECRET_BITS = 96
-# Contact settings are recognised by name, so a contact added later is checked too.
-_CONTACT_KEY = re.compile(r"(EMAIL|PHONE|ADDRESS|CONTACT|MAIL_FROM|OPERATOR|IMPRINT|DPO|LEGAL)")
-_PLACEHOLDER_CONTACT = re.compile(
-    r"(\.example\b|@example\.(org|com|net)\b|\blocalhost\b|\bplaceholder\b|\bplatzhalter\b"
-    r"|\btodo\b|\bxxx+\b|\b0000+\b|musterstra(ss|ß)e|max mustermann)",
-    re.IGNORECASE,
+# What the imprint, privacy notice and accessibility statement must name for real in production.
+LEGAL_KEYS = (
+    "OPERATOR_NAME",
+    "OPERATOR_ADDRESS",
+    "OPERATOR_EMAIL",
+    "OPERATOR_LEGAL_FORM",
+    "OPERATOR_REPRESENTATIVE",
+    "OPERATOR_PHONE",
+    "CONTENT_RESPONSIBLE",
+    "DPO_NAME",
+    "DPO_ADDRESS",
+    "DPO_EMAIL",
+    "HOSTING_PROVIDER",
+    "MAIL_PROVIDER",
+    "SUPERVISORY_AUTHORITY",
+    "ACCESSIBILITY_CONTACT",
+    "ACCESSIBILITY_ENFORCEMENT",
 )
+
+
+# Reserved example domains (RFC 2606) and the loopback name: never a real contact.
+_PLACEHOLDER_DOMAIN = re.compile(r"\.example\b|@example\.(org|com|net)\b|\blocalhost\b", re.I)
+
+
+def is_placeholder(value: Any) -> bool:
+    """Empty, ``[to be filled in]`` or an address on a reserved example domain."""
+    text = str(value or "").strip()
+    return not text or "[" in text or bool(_PLACEHOLDER_DOMAIN.search(text))
+
+
+def legal_placeholders(config: dict[str, Any]) -> list[str]:
+    return [key for key in LEGAL_KEYS if is_placeholder(config.get(key))]
 
 
 class ConfigError(RuntimeError):
@@ -180,13 +235,11 @@ def production_problems(config: dict[str, Any]) -> list[str]:
             "memory:// rate limits count per process: set VOLUNTEER_RATELIMIT_STORAGE_URI to a "
             "shared store (redis://...) or VOLUNTEER_WORKERS=1"
         )
-    for key, value in sorted(config.items()):
-        if (
-            isinstance(value, str)
-            and _CONTACT_KEY.search(key)
-            and (not value.strip() or _PLACEHOLDER_CONTACT.search(value))
-        ):
-            problems.append(f"VOLUNTEER_{key} still holds a placeholder ({value!r})")
+    for key in (
+        *legal_placeholders(config),
+        *(["MAIL_FROM"] if is_placeholder(config.get("MAIL_FROM")) else []),
+    ):
+        problems.append(f"VOLUNTEER_{key} still holds a placeholder ({config.get(key)!r})")
     return problems
 
 

@@ -5,6 +5,7 @@ again the moment consent is withdrawn; being findable is opt-in and can be switc
 time, with immediate effect in the engine's pools. Each test goes through the pages people use.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -378,3 +379,90 @@ def test_search_shows_minors_only_needs_open_to_them_as_for_you_does(
     _save_profile(client)
     page = client.get("/engagements/").get_data(as_text=True)
     assert "Vorlesen in der Bücherei" in page and "Nachtschicht am Tresen" in page
+
+
+# --- name correction (art. 16) ------------------------------------------------------------------
+def test_first_name_and_surname_are_corrected_in_the_settings_and_reach_the_ehrenamtskarte_csv(
+    client, login, session, make_user, now
+):
+    from volunteer.models import HourEntry, HourState
+
+    org = make_organisation(session, now)
+    admin = make_user(first_name="Vera")
+    add_member(session, org, admin)
+    person = make_user(first_name="Jonsa")
+    session.add(
+        HourEntry(
+            user_id=person.id, organisation_id=org.id, worked_on=now.date(), minutes=120,
+            state=HourState.CONFIRMED, created_at=now,
+        )
+    )  # fmt: skip
+    session.commit()
+    login(person)
+    page = client.get("/konto/").get_data(as_text=True)
+    assert 'value="Jonsa"' in page and "Ehrenamtskarte" in page
+    bad = client.post("/konto/name", data={"first_name": "  ", "last_name": "x"})
+    assert bad.status_code == 422 and "Bitte fülle dieses Feld aus." in bad.get_data(as_text=True)
+    too_long = client.post("/konto/name", data={"first_name": "Jonas", "last_name": "x" * 81})
+    assert too_long.status_code == 422
+    response = client.post("/konto/name", data={"first_name": "Jonas", "last_name": "Çelik"})
+    assert response.status_code == 302
+    session.expire_all()
+    person = session.get(User, person.id)
+    assert (person.first_name, person.last_name) == ("Jonas", "Çelik")
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.name_changed")).one()
+    assert "Jonsa" not in str(entry.details) and "Çelik" not in str(entry.details)
+
+    _as(client, login, admin)
+    csv = client.get(f"/vereine/{org.id}/stunden/export.csv?year={now.year}")
+    text = csv.get_data().decode("utf-8-sig")
+    assert "Jonas;Çelik;" in text
+
+
+# --- data minimisation for associations ---------------------------------------------------------
+def test_candidates_show_first_name_district_and_a_distance_band_only(
+    client, login, session, make_user, need
+):
+    org, opp, _shift = need
+    person = make_user(first_name="Jonas", last_name="Çelik")
+    login(person)
+    _save_profile(client, discoverable="y", causes=["children-youth"], about="Ich mag Bücher")
+    admin = make_user(first_name="Vera")
+    add_member(session, org, admin)
+    _as(client, login, admin)
+    page = _candidates_page(client, org, opp)
+    card = page[page.index("Jonas") :][:1500]
+    assert re.search(r"wohnt (unter \d+ km|\d+–\d+ km|über \d+ km) entfernt", card), card
+    assert not re.search(r"\d+,\d km", card)  # never "2,1 km"
+    assert "Çelik" not in page and person.email not in page and "Ich mag Bücher" not in page
+
+
+def test_names_of_declined_or_withdrawn_applicants_leave_the_shift_page_after_the_period(
+    app, client, login, session, make_user, need, now
+):
+    org, _opp, shift = need
+    admin = make_user(first_name="Vera")
+    add_member(session, org, admin)
+    fresh = make_user(first_name="Frieda")
+    old = make_user(first_name="Otto")
+    days = app.config["DECLINED_NAMES_DAYS"]
+    assert days == 30  # the documented default
+    for person, state, ago in (
+        (fresh, SignupState.DECLINED, timedelta(days=days - 1)),
+        (old, SignupState.WITHDRAWN, timedelta(days=days + 1)),
+    ):
+        session.add(
+            Signup(
+                shift_id=shift.id, user_id=person.id, state=state,
+                created_at=now - ago, updated_at=now - ago,
+            )
+        )  # fmt: skip
+    session.commit()
+    login(admin)
+    page = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
+    assert "Frieda" in page
+    assert "Otto" not in page and old.email not in page
+    assert "Name wird nicht mehr angezeigt" in page
+    app.config["DECLINED_NAMES_DAYS"] = 60
+    page = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
+    assert "Otto" in page

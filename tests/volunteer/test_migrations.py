@@ -3,15 +3,13 @@
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from volunteer.app import create_app
@@ -63,27 +61,14 @@ def test_models_and_migrations_do_not_drift_on_postgresql(postgres_engine):
         engine.dispose()
 
 
-@pytest.fixture
-def empty_postgres_database(postgres_engine) -> Iterator[str]:
-    """A brand-new, empty PostgreSQL database (not a schema: what a first deployment sees)."""
-    base = make_url(os.environ["VOLUNTEER_TEST_POSTGRES_URL"])
-    name = f"mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_nodes_migrating_an_empty_postgresql_database_at_once_both_succeed(
-    empty_postgres_database,
+    fresh_postgres_database,
 ):
     """Two containers start together and both run ``volunteer db upgrade`` (the image's
     command): both exit 0 and the database ends at the head, once."""
+    empty_postgres_database = fresh_postgres_database()
     env = os.environ | {
         "VOLUNTEER_DATABASE_URL": empty_postgres_database,
         "VOLUNTEER_SECRET_KEY": "migration-race-secret-0123456789abcdef",

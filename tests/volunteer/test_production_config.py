@@ -5,9 +5,10 @@ import secrets
 import pytest
 
 from volunteer.app import create_app
-from volunteer.config import ConfigError, secret_bits
+from volunteer.config import LEGAL_KEYS, ConfigError, secret_bits
 
 GOOD = {
+    **{key: f"Echter Wert für {key}" for key in LEGAL_KEYS},
     "ENV": "production",
     "DATABASE_URL": "sqlite://",
     "SECRET_KEY": secrets.token_urlsafe(48),
@@ -42,6 +43,7 @@ def test_a_sound_production_configuration_starts():
         ("OPERATOR_EMAIL", "mitwirken@bochum.example", "OPERATOR_EMAIL"),
         ("MAIL_FROM", "Mitwirken <noreply@example.org>", "MAIL_FROM"),
         ("OPERATOR_ADDRESS", "", "OPERATOR_ADDRESS"),
+        ("DPO_EMAIL", "datenschutz@localhost", "DPO_EMAIL"),
     ],
 )
 def test_production_refuses_an_unsafe_setting(key, value, says):

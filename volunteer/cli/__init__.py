@@ -17,13 +17,14 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import Engine
 
 from volunteer.app import create_app
 from volunteer.cli.match import match
 from volunteer.models import Role
-from volunteer.platform import migrate
+from volunteer.platform import backup, migrate
 from volunteer.platform.clock import now
-from volunteer.platform.db import session_scope
+from volunteer.platform.db import get_bind, session_scope
 from volunteer.services.accounts import account as accounts
 from volunteer.services.errors import ServiceError
 
@@ -54,6 +55,36 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     migrate.upgrade(current_app, revision)
     click.echo(f"Database at {migrate.head(current_app)}")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Write a consistent backup of the database to TARGET (the app may keep running)."""
+    try:
+        kind = backup.backup(_engine(), target)
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{kind} backup written to {target} ({target.stat().st_size:,} bytes)")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Restore SOURCE into the configured (empty) database, then migrate it to this release."""
+    try:
+        kind = backup.restore(_engine(), source)
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from e
+    migrate.upgrade(current_app)
+    click.echo(f"{kind} backup {source} restored; database at {migrate.head(current_app)}")
+
+
+def _engine() -> Engine:
+    bind = get_bind(current_app)
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 @db.command("revision")

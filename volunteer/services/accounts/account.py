@@ -164,6 +164,35 @@ def register(
     return user
 
 
+NAME_MAX = 80
+
+
+def change_name(
+    session: Session, user: User, *, first_name: str, last_name: str, now: datetime
+) -> User:
+    """Correct one's name (GDPR art. 16). The first name is what everyone sees; the surname is
+    optional and used only for the Ehrenamtskarte export an association makes of confirmed hours.
+    """
+    first = " ".join("".join(c for c in first_name if c.isprintable()).split())
+    last = " ".join("".join(c for c in last_name if c.isprintable()).split())
+    if not first:
+        raise ServiceError("first_name_required", field="first_name")
+    if len(first) > NAME_MAX:
+        raise ServiceError("name_too_long", field="first_name", n=NAME_MAX)
+    if len(last) > NAME_MAX:
+        raise ServiceError("name_too_long", field="last_name", n=NAME_MAX)
+    if (first, last) != (user.first_name, user.last_name):
+        user.first_name, user.last_name = first, last
+        session.add(user)
+        # The entry says that the name changed, not what it was: the log must not keep old names.
+        audit.record(
+            session, "user.name_changed", actor=user, now=now, object_type="user",
+            object_id=user.id,
+        )  # fmt: skip
+        session.flush()
+    return user
+
+
 def send_verification(
     session: Session, user: User, *, now: datetime, base_url: str, hours: float
 ) -> None:

@@ -273,9 +273,23 @@ class Person:
     signup: Signup
     user: User | None
     hour_entry: HourEntry | None
+    # Declined or withdrawn long enough ago that the name is no longer shown.
+    name_hidden: bool = False
 
 
-def people_of_shift(session: Session, shift: Shift) -> list[Person]:
+# A declined or withdrawn applicant's name is needed for a while (to answer a question, to
+# avoid inviting them again), not for ever.
+ENDED_STATES = (SignupState.DECLINED, SignupState.WITHDRAWN)
+
+
+def people_of_shift(
+    session: Session, shift: Shift, *, now: datetime, names_for: timedelta
+) -> list[Person]:
+    """Everyone signed up for a shift, as the association sees them.
+
+    A person whose sign-up was declined or withdrawn more than ``names_for`` ago stays in the
+    list (the shift's history), but without name or contact (``name_hidden``).
+    """
     rows = session.exec(
         select(Signup, User)
         .join(User, col(User.id) == Signup.user_id, isouter=True)
@@ -293,7 +307,16 @@ def people_of_shift(session: Session, shift: Shift) -> list[Person]:
         ).all():
             assert entry.signup_id is not None
             entries[entry.signup_id] = entry
-    return [Person(s, u, entries.get(s.id or 0)) for s, u in rows]
+
+    def hidden(signup: Signup) -> bool:
+        return signup.state in ENDED_STATES and signup.updated_at <= now - names_for
+
+    return [
+        Person(s, None, entries.get(s.id or 0), name_hidden=True)
+        if hidden(s)
+        else Person(s, u, entries.get(s.id or 0))
+        for s, u in rows
+    ]
 
 
 def open_applications(

@@ -70,3 +70,20 @@ class ChangeEmailForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[required()], render_kw={"autocomplete": "current-password"}
     )
+
+
+class NameForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        validators=[required(), Length(max=80)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        _l("Surname (optional)"),
+        validators=[Length(max=80)],
+        description=_l(
+            "Only used when an association applies for your Ehrenamtskarte with your confirmed "
+            "hours. Nobody else sees it."
+        ),
+        render_kw={"autocomplete": "family-name"},
+    )

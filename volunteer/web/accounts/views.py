@@ -16,6 +16,7 @@ from volunteer.web.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     LoginForm,
+    NameForm,
     RegisterForm,
     ResetForm,
     ResetRequestForm,
@@ -179,9 +180,47 @@ def reset(token: str) -> Any:
 @bp.get("/")
 @login_required
 def settings() -> Any:
+    return _settings_page()
+
+
+def _settings_page(
+    *,
+    password_form: ChangePasswordForm | None = None,
+    email_form: ChangeEmailForm | None = None,
+    name_form: NameForm | None = None,
+) -> str:
+    user = acting_user()
+    if name_form is None:
+        name_form = NameForm(formdata=None, first_name=user.first_name, last_name=user.last_name)
     return render_template(
-        "accounts/settings.html", password_form=ChangePasswordForm(), email_form=ChangeEmailForm()
+        "accounts/settings.html",
+        password_form=password_form or ChangePasswordForm(),
+        email_form=email_form or ChangeEmailForm(),
+        name_form=name_form,
     )
+
+
+@bp.post("/name")
+@login_required
+def change_name() -> Any:
+    """Correct the first name and the optional surname (GDPR art. 16)."""
+    form = NameForm()
+    if form.validate_on_submit():
+        db = get_session()
+        done = commit_or_report(
+            lambda: accounts.change_name(
+                db,
+                acting_user(),
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                now=now(),
+            ),
+            report=partial(apply_error, form),
+            success=_("Your name is saved."),
+        )
+        if done:
+            return redirect(url_for("accounts.settings"))
+    return _settings_page(name_form=form), 422
 
 
 @bp.post("/passwort")
@@ -207,9 +246,7 @@ def change_password() -> Any:
                 _("Your password has been changed. Other devices have been logged out."), "success"
             )
             return redirect(url_for("accounts.settings"))
-    return render_template(
-        "accounts/settings.html", password_form=form, email_form=ChangeEmailForm()
-    ), 422
+    return _settings_page(password_form=form), 422
 
 
 @bp.post("/email")
@@ -233,9 +270,7 @@ def change_email() -> Any:
         )
         if done:
             return redirect(url_for("accounts.settings"))
-    return render_template(
-        "accounts/settings.html", password_form=ChangePasswordForm(), email_form=form
-    ), 422
+    return _settings_page(email_form=form), 422
 
 
 @bp.get("/email-bestaetigen/<token>")

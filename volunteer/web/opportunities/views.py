@@ -1,16 +1,16 @@
 """Views for browsing needs and signing up: anyone may browse, signing up needs an account."""
 
+import math
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
 
-from volunteer.catalogue.gazetteer import default_gazetteer
 from volunteer.catalogue.geocoding import GeocodeError
 from volunteer.catalogue.reference import load_causes, load_skills
 from volunteer.models import (
@@ -31,6 +31,7 @@ from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
+from volunteer.web.charts.map import bands, choropleth, step_of
 from volunteer.web.helpers import (
     ReasonField,
     acting_user,
@@ -43,7 +44,6 @@ from volunteer.web.helpers import (
     public_url,
 )
 from volunteer.web.opportunities import bp
-from volunteer.web.opportunities.map import district_map
 from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
 from volunteer.web.wording.reasons import reason_text
@@ -129,12 +129,30 @@ def organisation(org_id: int) -> Any:
 
 @bp.get("/stadtteile")
 def districts() -> Any:
+    """Listed needs per district: a choropleth drawn from the district polygons, each district a
+    link to the search, and the same figures as a table beside it."""
     db = get_session()
     counts = search.district_counts(db)
+    values = {d.number: float(n) for d, n in counts}
+    maximum = max(values.values(), default=0.0)
+    svg = choropleth(
+        values,
+        title=_("Map of the districts: listed needs per district"),
+        label=lambda name, v: ngettext(
+            "%(name)s: %(num)d opportunity", "%(name)s: %(num)d opportunities", int(v), name=name
+        ),
+        show=lambda v: format_number(int(v)),
+        link=lambda number: url_for("opportunities.index", district=number),
+    )
     return render_template(
         "opportunities/districts.html",
-        counts=counts,
-        svg=district_map(counts, default_gazetteer()),
+        counts=sorted(counts, key=lambda dn: dn[0].name),
+        svg=svg,
+        legend=[
+            (0, 0, 0),
+            *[(i, math.floor(lo) + 1, math.floor(hi)) for i, lo, hi in bands(maximum)],
+        ],
+        step_of=lambda n: step_of(float(n), maximum),
     )
 
 

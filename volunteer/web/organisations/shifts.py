@@ -1,9 +1,11 @@
 """Shifts and the sign-ups on them: create, edit, cancel, decide, attendance."""
 
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from flask import (
+    current_app,
     flash,
     redirect,
     render_template,
@@ -168,7 +170,12 @@ def shift(org_id: int, shift_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
-    people = applications.people_of_shift(db, shift)
+    people = applications.people_of_shift(
+        db,
+        shift,
+        now=now(),
+        names_for=timedelta(days=int(current_app.config["DECLINED_NAMES_DAYS"])),
+    )
     (row,) = needs.shift_rows(db, [shift])
     checks = applications.conduct_checks(
         db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]

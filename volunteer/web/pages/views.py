@@ -1,7 +1,8 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, current_app, make_response, redirect, render_template, request
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -9,13 +10,16 @@ from volunteer.catalogue.reference import load_causes
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import LANG_COOKIE
+from volunteer.services.accounts import retention
 from volunteer.services.accounts.account import set_locale
+from volunteer.services.accounts.consents import PRIVACY
 from volunteer.services.discovery.search import card_hits
 from volunteer.services.discovery.stats import home_figures, urgent_need_ids
 from volunteer.services.permissions import is_coordinator
 from volunteer.web.helpers import acting_user, safe_next
 from volunteer.web.pages import bp
 from volunteer.web.templating import current_locale
+from volunteer.web.wording.consents import VERSIONS
 
 
 @bp.get("/")
@@ -31,12 +35,30 @@ def home() -> Any:
 
 @bp.get("/barrierefreiheit")
 def accessibility() -> Any:
-    return render_template("pages/accessibility.html")
+    """The EU model statement; status, date and method are configuration (ACCESSIBILITY_*)."""
+    config = current_app.config
+    return render_template(
+        "pages/accessibility.html",
+        evaluated_on=format_date(
+            date.fromisoformat(str(config["ACCESSIBILITY_EVALUATED_ON"])), "long"
+        ),
+        statement_on=format_date(
+            date.fromisoformat(str(config["ACCESSIBILITY_STATEMENT_ON"])), "long"
+        ),
+    )
 
 
 @bp.get("/datenschutz")
 def privacy() -> Any:
-    return render_template("pages/privacy.html")
+    """The privacy notice quotes the retention periods the nightly rule enforces, from the same
+    configuration, and the version recorded with every privacy consent."""
+    version = VERSIONS[PRIVACY]
+    return render_template(
+        "pages/privacy.html",
+        periods=retention.Periods.from_config(current_app.config),
+        version=version,
+        version_date=format_date(date.fromisoformat(version), "long"),
+    )
 
 
 @bp.get("/impressum")

@@ -86,6 +86,13 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
         "guardian_email_required": lambda: _(
             "Under 16, we need the e-mail address of a parent or guardian."
         ),
+        # Consents and names (services/accounts/guardians.py, consents.py, account.py).
+        "guardian_request_expired": lambda: _(
+            "This request has expired. A new one can be sent from the profile."
+        ),
+        "guardian_request_answered": lambda: _("This request has already been answered."),
+        "first_name_required": lambda: _("Please enter your first name."),
+        "name_too_long": lambda: _("Please use at most %(n)s characters.", n=p.get("n", 80)),
         # Hours (volunteer/services/engagement/hours.py).
         "hours_not_possible": lambda: _("You can only report hours for a shift you were part of."),
         "hours_in_future": lambda: _("You can report hours once the shift has started."),

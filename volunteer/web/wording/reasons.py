@@ -196,7 +196,9 @@ def top_reason(reasons: Iterable[Mapping[str, Any]], components: Mapping[str, fl
 def _about_candidate(reason: Mapping[str, Any]) -> str | None:
     code = reason.get("code")
     if code == "distance":
-        return gettext("%(km)s km from their home", km=_km(reason["km"]))
+        # A band, not "2.1 km": before anyone applies, associations learn no more than roughly
+        # how far away a person lives.
+        return gettext("lives %(band)s away", band=distance_band(float(reason["km"])))
     if code == "remote":
         return gettext("the need can be done from home")
     if code == "fits_slot":
