@@ -354,6 +354,8 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("opportunities.index")
     if kind == "candidate_invited":
         return links("opportunities.detail", opportunity_id=opp.id)
+    if kind == "proposal_invitation":
+        return links("volunteers.invitation", pair_id=payload["pair_id"])
     if kind == "password_changed":
         return links("accounts.reset_request")
     if kind == "account_inactive":

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from notifications.dispatcher import Dispatcher, Stats, build_channels
 from notifications.leader import LeaderLease
+from notifications.proposals import run_next_proposal
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
@@ -143,6 +144,16 @@ class NoticeClock:
             misfire_grace_time=FREQUENT_GRACE,
             **common,
         )
+        # Every process looks for queued proposals: the claim is atomic, so any one may run it.
+        self.scheduler.add_job(
+            self.proposals,
+            "interval",
+            seconds=dispatch_every,
+            id="proposals",
+            next_run_time=start + timedelta(seconds=1),
+            misfire_grace_time=FREQUENT_GRACE,
+            **common,
+        )
         for name, rule in rules().items():
             spec = dict(SCHEDULE.get(name, {"trigger": "interval", "minutes": 15}))
             trigger = spec.pop("trigger")
@@ -192,6 +203,13 @@ class NoticeClock:
             if outcome not in ("claimed", "reasons") and count:
                 metrics.NOTICES.labels(outcome).inc(count)
         return stats
+
+    def proposals(self) -> int | None:
+        try:
+            return run_next_proposal(self.app, worker=self.holder)
+        except OperationalError:
+            log.warning("database unavailable; looking for proposals again later")
+            return None
 
     def start(self) -> None:
         self.scheduler.start()

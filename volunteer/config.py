@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "WORKERS": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Per client, on each endpoint of the open-data API (/api/v1/...).
+    "API_RATE_LIMIT": "120 per minute",
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
     # /metrics: readable with "Authorization: Bearer <token>" when set, else from loopback only.
     "METRICS_TOKEN": None,
@@ -81,7 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DECLINED_MESSAGE_DAYS": 180,  # messages and reasons of declined/withdrawn sign-ups
     "RETENTION_INACTIVE_DAYS": 730,  # no log-in for two years: a warning mail, then ...
     "RETENTION_INACTIVE_GRACE_DAYS": 30,  # ... the account is deleted this long after the warning
-    # Geocoding: the offline gazetteer always; "geopy" adds a network geocoder (opt-in).
+    # Geocoding: the offline gazetteer (default) or "nominatim", a network geocoder (opt-in, needs
+    # GEOCODER_USER_AGENT; postcodes and districts still come from the gazetteer).
     "GEOCODER": "gazetteer",
     # E-mail (used by the notifications package).
     "MAIL_FROM": "Mitwirken Bochum <noreply@mitwirken.bochum.example>",
@@ -91,6 +94,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": False,
     "SMTP_TIMEOUT": 10,
+    # City-wide proposals: at most this many invitations per volunteer in seven days.
+    "PROPOSAL_INVITATIONS_PER_WEEK": 2,
     # The city this instance serves (the gazetteer in volunteer/data/gazetteer decides the rest).
     "CITY_NAME": "Bochum",
     "OPERATOR_NAME": "Stadt Bochum",

@@ -2,17 +2,27 @@
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import col, select
 
+from notifications.proposals import run_next_proposal
 from tests.conftest import FIXED_NOW, TEST_PASSWORD
 from volunteer.demo.city import Scale, load_demo_data
-from volunteer.models import Role
+from volunteer.models import ProposalPair, Role, Signup, User
 from volunteer.services.accounts.account import create_user
+from volunteer.services.accounts.passwords import hash_password
 
 pytestmark = pytest.mark.browser
 
 
+def _log_in(page, email: str) -> None:
+    page.goto("/konto/anmelden")
+    page.get_by_label("E-Mail-Adresse").fill(email)
+    page.get_by_label("Passwort").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+
+
 def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
-    page, live_session, assert_accessible
+    page, browser, live_app, live_server, live_session, assert_accessible
 ):
     load_demo_data(live_session, now=FIXED_NOW, scale=Scale(60, 30, 30), progress=False)
     from volunteer.models import SkillSuggestion
@@ -46,10 +56,51 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     page.get_by_role("link", name="Koordination der Stadt").first.click()
     page.get_by_role("link", name="Stadtweiter Zuordnungsvorschlag").click()
     page.get_by_label("Fair verteilen").check()
-    page.get_by_role("button", name="Vorschlag berechnen").click()
-    expect(page.get_by_text("Menschen vermittelt")).to_be_visible()
+    page.get_by_role("button", name="Vorschlag starten").click()
+    expect(page.get_by_text("wartet auf den Start")).to_be_visible()
+    page.get_by_role("link", name="Nicht mehr automatisch aktualisieren").click()
+    assert_accessible(page)  # checked while still, so the reload cannot interrupt axe
+    page.get_by_role("link", name="Automatisch aktualisieren").click()
+    # The worker process computes it; the status page refreshes itself until it is done.
+    assert run_next_proposal(live_app, worker="e2e") is not None
+    expect(page.get_by_role("heading", name="Ergebnis")).to_be_visible()
+    expect(page.get_by_text("Bestes Paar zuerst (gierig)")).to_be_visible()
     assert_accessible(page)
+    boxes = page.locator('input[name="pair"]')
+    for i in range(3):
+        boxes.nth(i).check()
+    page.get_by_role("button", name="Einladungen an die Ausgewählten verschicken").click()
+    expect(page.get_by_text("3 Einladungen verschickt.")).to_be_visible()
+
+    invited = live_session.exec(
+        select(ProposalPair, User)
+        .join(User, col(User.id) == ProposalPair.volunteer_id)
+        .where(col(ProposalPair.invited_at).is_not(None))
+        .order_by(col(ProposalPair.id))
+    ).all()
+    assert len(invited) == 3
+    for _pair, user in invited[:2]:
+        user.password_hash = hash_password(TEST_PASSWORD)
+        user.email_verified_at = FIXED_NOW
+        live_session.add(user)
+    live_session.commit()
+    for (pair, user), answer in zip(invited[:2], ("Ja, melde mich an", "Nein, danke"), strict=True):
+        context = browser.new_context(base_url=live_server.url, locale="de-DE")
+        volunteer = context.new_page()
+        _log_in(volunteer, user.email)
+        volunteer.goto(f"/ich/einladungen/{pair.id}")
+        expect(volunteer.get_by_role("heading", level=1)).to_contain_text("Einladung")
+        assert_accessible(volunteer)
+        volunteer.get_by_role("button", name=answer).click()
+        expect(volunteer.get_by_role("status").first).to_be_visible()
+        context.close()
+    live_session.expire_all()
+    answers = [live_session.get(ProposalPair, pair.id).answer for pair, _user in invited[:2]]
+    assert answers == ["accepted", "declined"]
+    accepted = live_session.get(ProposalPair, invited[0][0].id)
+    assert live_session.get(Signup, accepted.signup_id).shift_id == accepted.shift_id
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", name="City-wide assignment proposal")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Proposal of")
+    expect(page.get_by_text("Best pair first (greedy)")).to_be_visible()
     assert_accessible(page)

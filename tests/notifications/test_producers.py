@@ -31,8 +31,9 @@ from tests.volunteer.organisation_factories import (
     seed_reference,
 )
 from volunteer.config import DEFAULTS
-from volunteer.models import AgeGroup, Notice, Role, User
+from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
 from volunteer.services.accounts import account, guardians, retention
+from volunteer.services.coordination import proposal
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
 from volunteer.services.notices import outbox
@@ -87,6 +88,13 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
         session, org, tomorrow, "Bitte am Tor B klingeln.", by=admin, now=now
     )
     applications.invite_candidate(session, org, need, jonas, by=admin, now=now)
+    run = proposal.queue(session, proposal.default_options(now=now), by=coordinator, now=now)
+    proposal.claim_next(session, worker="test", now=now)
+    proposal.compute(session, run, now=now)
+    pair_ids = session.exec(select(ProposalPair.id).where(ProposalPair.run_id == run.id)).all()
+    proposal.invite(
+        session, run, [int(i) for i in pair_ids if i], by=coordinator, now=now, per_week=2
+    )  # proposal_invitation
     session.commit()
 
     # reminders and the unfilled shift first: changing and cancelling come after.
@@ -171,6 +179,8 @@ def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     assert "Schön!" in de["signup_accepted"].text
     assert "jonas@example.net" in de["email_change"].text
     assert "/vereine/einladung/" in de["organisation_invite"].text
+    assert "/ich/einladungen/" in de["proposal_invitation"].link
+    assert "Lebensmittel sortieren" in de["proposal_invitation"].subject
     assert "Jonas" in de["shift_unfilled"].text and "Mia" not in de["shift_unfilled"].text
 
     # The guardian mail names the child and addresses the guardian formally ("Sie").

@@ -69,6 +69,7 @@ def make_need(
     title: str = "Lesepatin für die Grundschule",
     publish: bool = True,
     skills: tuple[str, ...] = ("reading-aloud",),
+    address: str = "44787",
     **extra: Any,
 ) -> Opportunity:
     skill_ids = [
@@ -78,7 +79,7 @@ def make_need(
     data = needs.NeedInput(
         title=title,
         description="Wir lesen mit Kindern.",
-        address="44787",
+        address=address,
         required_skill_ids=skill_ids,
         **extra,
     )

@@ -3,12 +3,13 @@
 import csv
 import io
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from sqlmodel import select
 
 from volunteer.demo.city import Scale, load_demo_data
-from volunteer.models import Role, VolunteerProfile
+from volunteer.models import ProposalPair, ProposalRun, Role, Shift, VolunteerProfile
 from volunteer.services.coordination import proposal, statistics
 
 SMALL = Scale(volunteers=80, organisations=30, opportunities=40)
@@ -43,27 +44,44 @@ def test_overview_counts_every_district_and_finds_gaps(session, city, now):
         assert gap.needs > gap.volunteers
 
 
-def test_proposal_respects_capacities_and_matches_the_engine(session, city, now):
-    result = proposal.propose(session, now=now)
-    assert result.placed > 0
-    assert result.placed <= min(result.volunteers, result.open_places)
-    per_person = Counter(p.volunteer_id for p in result.pairs)
+def _computed(session, coordinator, now, *, fair: bool) -> ProposalRun:
+    options = replace(proposal.default_options(now=now), fill_fairly=fair)
+    run = proposal.queue(session, options, by=coordinator, now=now)
+    session.commit()
+    proposal.claim_next(session, worker="test", now=now)
+    proposal.compute(session, run, now=now)
+    session.commit()
+    return run
+
+
+def test_proposal_respects_capacities_and_beats_the_greedy_baseline(
+    session, city, coordinator, now
+):
+    run = _computed(session, coordinator, now, fair=False)
+    pairs = session.exec(select(ProposalPair).where(ProposalPair.run_id == run.id)).all()
+    f = run.figures
+    assert f["pairs"] == len(pairs) > 0
+    assert f["pairs"] <= min(f["volunteers"], f["open_places"])
+    per_person = Counter(p.volunteer_id for p in pairs)
     for user_id, n in per_person.items():
         assert n <= session.get(VolunteerProfile, user_id).capacity
-    pairs = {(p.volunteer_id, p.opportunity_id) for p in result.pairs}
-    assert len(pairs) == len(result.pairs)
-    assert result.total_score == pytest.approx(sum(p.score for p in result.pairs), abs=0.01)
-    fair = proposal.propose(session, now=now, fill_fairly=True)
-    assert fair.needs_served >= result.needs_served
-    assert fair.total_score <= result.total_score + 1e-6
+    assert len({(p.volunteer_id, p.opportunity_id) for p in pairs}) == len(pairs)
+    per_shift = Counter(p.shift_id for p in pairs)
+    for shift_id, n in per_shift.items():
+        shift = session.get(Shift, shift_id)
+        assert n <= shift.capacity and shift.starts_at > now
+    assert f["total_score"] == pytest.approx(sum(p.score for p in pairs), abs=0.01)
+    assert f["total_score"] >= f["greedy_total_score"] - 1e-6  # exact beats the rule of thumb
+    fair = _computed(session, coordinator, now, fair=True)
+    assert fair.figures["needs_filled"] >= f["needs_filled"]
+    assert fair.figures["total_score"] <= f["total_score"] + 1e-6
 
 
 def test_pages_render_with_data_and_export_csv(client, login, coordinator, city):
     login(coordinator)
     page = client.get("/koordination/").get_data(as_text=True)
     assert "Lücken" in page and "Grumme" in page
-    run = client.post("/koordination/vorschlag", data={"fair": "1"})
-    assert run.status_code == 200 and "Menschen vermittelt" in run.get_data(as_text=True)
+    assert "Vorschlag starten" in client.get("/koordination/vorschlag").get_data(as_text=True)
     report = client.get("/koordination/bericht.csv")
     rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "district_number" and len(rows) == 31

@@ -194,13 +194,6 @@ def test_slots_are_computed_in_berlin_time_across_dst(moment, slot):
     assert engine.slot_of(moment) == slot
 
 
-def test_weights_come_from_configuration():
-    weights = engine.weights_from({"distance": 0.5, "unknown": 3})
-    assert weights.distance == 0.5
-    with pytest.raises(ValueError):
-        engine.weights_from({"skills": -1})
-
-
 def test_pool_is_cached_until_invalidated(session, volunteer, skills, now):
     first = engine.opportunity_pool(session, now=now)
     _need(session, skills)

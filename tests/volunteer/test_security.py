@@ -54,6 +54,20 @@ def test_login_is_rate_limited(app):
     assert codes[3] == 429
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/opportunities", "/api/v1/opportunities/1", "/api/v1/districts", "/api/v1/taxonomy"],
+)
+def test_every_api_endpoint_is_rate_limited(app, path):
+    from volunteer.platform.extensions import limiter
+
+    limiter.reset()
+    app.config["API_RATE_LIMIT"] = "2 per minute"
+    client = app.test_client()
+    codes = [client.get(path).status_code for _ in range(3)]
+    assert 429 not in codes[:2] and codes[2] == 429
+
+
 def test_security_headers_and_cookie_flags(app_config):
     from volunteer.app import create_app
 

@@ -40,6 +40,12 @@ from volunteer.models.organisations import (
     OrganisationKind,
 )
 from volunteer.models.places import Borough, District, Postcode
+from volunteer.models.proposals import (
+    InvitationAnswer,
+    ProposalPair,
+    ProposalRun,
+    ProposalStatus,
+)
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -57,6 +63,7 @@ __all__ = [
     "GuardianState",
     "HourEntry",
     "HourState",
+    "InvitationAnswer",
     "MemberRole",
     "Membership",
     "Notice",
@@ -70,6 +77,9 @@ __all__ = [
     "OrganisationCause",
     "OrganisationKind",
     "Postcode",
+    "ProposalPair",
+    "ProposalRun",
+    "ProposalStatus",
     "Role",
     "SchedulerLease",
     "Shift",

@@ -1,4 +1,10 @@
-"""Signed link tokens: what a mail links to is never stored, only a key the signature covers.
+"""Signed link tokens, the one home for signing links with the app secret (itsdangerous).
+
+Every link that carries a credential is signed here, each purpose with its own salt: account
+links (below), the guardian's consent link (``services.accounts.guardians``) and one-click
+unsubscribe (``services.notices.unsubscribe``) call :func:`sign_value` / :func:`read_value`.
+
+What a mail links to is never stored, only a key the signature covers.
 
 A link token is ``sign(app secret, key)``. The database holds the key (in the outbox payload's
 link slot) and a hash of it (on the token row); neither works as a link without the app secret,
@@ -7,6 +13,7 @@ invitation link. The signature is checked with the same secret the renderer sign
 """
 
 import re
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -26,18 +33,29 @@ def slot(key: str) -> str:
     return "{token:" + key + "}"
 
 
+def sign_value(secret: str, value: Any, *, salt: str) -> str:
+    """``value`` (JSON: a number, a string, a list) as a URL-safe token signed for ``salt``."""
+    return str(URLSafeSerializer(secret, salt=salt).dumps(value))
+
+
+def read_value(secret: str, token: str, *, salt: str, max_length: int) -> Any:
+    """The value a token was signed for, or None if it is forged, garbled or too long. Callers
+    check the value's shape: a valid signature says who made it, not what it holds."""
+    if not token or len(token) > max_length:
+        return None
+    try:
+        return URLSafeSerializer(secret, salt=salt).loads(token)
+    except BadSignature:
+        return None
+
+
 def sign(secret: str, key: str) -> str:
-    return str(URLSafeSerializer(secret, salt=_SALT).dumps(key))
+    return sign_value(secret, key, salt=_SALT)
 
 
 def unsign(secret: str, token: str) -> str | None:
-    """The key a link token was signed for, or None if it is forged, garbled or too long."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    try:
-        key = URLSafeSerializer(secret, salt=_SALT).loads(token)
-    except BadSignature:
-        return None
+    """The key an account link token was signed for, or None if forged, garbled or too long."""
+    key = read_value(secret, token, salt=_SALT, max_length=MAX_TOKEN_LENGTH)
     return key if isinstance(key, str) else None
 
 

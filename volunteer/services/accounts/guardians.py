@@ -16,10 +16,10 @@ record ends, upcoming sign-ups are withdrawn and the engine's pools leave the ch
 
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
 from volunteer.models import AgeGroup, GuardianRequest, GuardianState, User, VolunteerProfile
+from volunteer.platform import signing
 from volunteer.services import audit
 from volunteer.services.accounts import consents
 from volunteer.services.discovery import engine
@@ -36,16 +36,11 @@ OPEN_STATES = (GuardianState.PENDING, GuardianState.CONSENTED)
 # --- the link ------------------------------------------------------------------------------------
 def make_link_token(secret: str, request_id: int) -> str:
     """The token in the guardian's link: the request id, signed with the app secret."""
-    return URLSafeSerializer(secret, salt=_SALT).dumps(request_id)
+    return signing.sign_value(secret, request_id, salt=_SALT)
 
 
 def read_link_token(secret: str, token: str) -> int | None:
-    if not token or len(token) > 200:
-        return None
-    try:
-        value = URLSafeSerializer(secret, salt=_SALT).loads(token)
-    except BadSignature:
-        return None
+    value = signing.read_value(secret, token, salt=_SALT, max_length=200)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 

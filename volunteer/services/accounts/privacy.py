@@ -31,6 +31,8 @@ from volunteer.models import (
     NoticePreference,
     NoticeStatus,
     Organisation,
+    ProposalPair,
+    ProposalRun,
     Signup,
     SkillSuggestion,
     Token,
@@ -244,7 +246,18 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         if entry.details.get(key) == uid:
             entry.details = {**entry.details, key: None}
             session.add(entry)
-
+    # Proposed pairs name the person; the coordinator's run keeps its figures without them.
+    session.execute(delete(ProposalPair).where(col(ProposalPair.volunteer_id) == uid))
+    session.execute(
+        update(ProposalPair)
+        .where(col(ProposalPair.invited_by_id) == uid)
+        .values(invited_by_id=None)
+    )
+    session.execute(
+        update(ProposalRun)
+        .where(col(ProposalRun.requested_by_id) == uid)
+        .values(requested_by_id=None)
+    )
     for model in (
         VolunteerSkill,
         VolunteerCause,

@@ -5,7 +5,7 @@ The engine is pure and knows nothing of SQL; this module turns profiles and need
 keeps the engine's array indexes warm between requests, and maps results back to rows.
 
 Index caching: building an index for thousands of needs costs far more than ranking against it,
-so each process keeps the last index for ``ENGINE_CACHE_SECONDS`` and services that change needs,
+so each process keeps the last index for :data:`CACHE_SECONDS` and services that change needs,
 shifts or sign-ups call :func:`invalidate`. Other processes see changes after at most that long;
 anything a user must be able to trust (remaining places, sign-up rules) is read from the database
 directly, never from this cache.
@@ -15,8 +15,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -72,14 +72,6 @@ def slot_of(moment: datetime) -> str:
     return f"{DAYS[local.weekday()]}-{part_of_day(local.hour)}"
 
 
-def weights_from(config: Mapping[str, Any] | None) -> Weights:
-    """Weights from configuration (``VOLUNTEER_MATCH_WEIGHTS='{"distance": 0.3}'``)."""
-    if not config:
-        return DEFAULT_WEIGHTS
-    known = {f.name for f in fields(Weights)}
-    return Weights(**{k: float(v) for k, v in config.items() if k in known})
-
-
 # --- rows -> engine values -------------------------------------------------------------------
 def skill_categories(session: Session) -> dict[str, str]:
     return dict(session.exec(select(Skill.slug, Skill.category_slug)).all())
@@ -127,18 +119,36 @@ class ShiftFacts:
     next_filled: int
 
 
-def _shift_facts(
-    session: Session, opportunity_ids: list[int], now: datetime
-) -> dict[int, ShiftFacts]:
+@dataclass(frozen=True)
+class OpenShift:
+    """An upcoming, not cancelled shift of a need and the places still free on it."""
+
+    shift_id: int
+    opportunity_id: int
+    starts_at: datetime
+    taken: int
+    free: int
+
+
+def open_shifts(
+    session: Session,
+    opportunity_ids: list[int],
+    *,
+    now: datetime,
+    window: tuple[datetime, datetime] | None = None,
+) -> list[OpenShift]:
+    """The shifts the engine matches on, by start: after ``now`` and within ``window`` (default:
+    the next ``HORIZON``). Full shifts are included (``free`` 0): they still set a need's slots."""
     if not opportunity_ids:
-        return {}
+        return []
+    start, end = (max(now, window[0]), window[1]) if window else (now, now + HORIZON)
     taken = dict(
         session.exec(
             select(Signup.shift_id, func.count())
             .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(
                 col(Shift.opportunity_id).in_(opportunity_ids),
-                Shift.starts_at > now,
+                Shift.starts_at > start,
                 col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
             )
             .group_by(col(Signup.shift_id))
@@ -148,22 +158,37 @@ def _shift_facts(
         select(Shift.id, Shift.opportunity_id, Shift.starts_at, Shift.capacity)
         .where(
             col(Shift.opportunity_id).in_(opportunity_ids),
-            Shift.starts_at > now,
-            Shift.starts_at < now + HORIZON,
+            Shift.starts_at > start,
+            Shift.starts_at < end,
             col(Shift.cancelled_at).is_(None),
         )
-        .order_by(col(Shift.starts_at))
+        .order_by(col(Shift.starts_at), col(Shift.id))
     ).all()
+    out = []
+    for shift_id, opp_id, starts_at, capacity in shifts:
+        assert shift_id is not None  # a stored row always has its key
+        used = taken.get(shift_id, 0)
+        out.append(OpenShift(shift_id, opp_id, starts_at, used, max(0, capacity - used)))
+    return out
+
+
+def _shift_facts(
+    session: Session,
+    opportunity_ids: list[int],
+    now: datetime,
+    window: tuple[datetime, datetime] | None = None,
+) -> dict[int, ShiftFacts]:
+    if not opportunity_ids:
+        return {}
     slots: dict[int, int] = defaultdict(int)
     open_places: dict[int, int] = defaultdict(int)
     first: dict[int, tuple[datetime, int]] = {}
-    for shift_id, opp_id, starts_at, capacity in shifts:
-        assert shift_id is not None  # a stored row always has its key
-        free = max(0, capacity - taken.get(shift_id, 0))
-        slots[opp_id] |= SLOT_BIT[slot_of(starts_at)]
-        open_places[opp_id] += free
-        if free and opp_id not in first:
-            first[opp_id] = (starts_at, taken.get(shift_id, 0))
+    for shift in open_shifts(session, opportunity_ids, now=now, window=window):
+        opp_id = shift.opportunity_id
+        slots[opp_id] |= SLOT_BIT[slot_of(shift.starts_at)]
+        open_places[opp_id] += shift.free
+        if shift.free and opp_id not in first:
+            first[opp_id] = (shift.starts_at, shift.taken)
     return {
         opp_id: ShiftFacts(
             slots=slots.get(opp_id, 0),
@@ -199,15 +224,20 @@ def _links(session: Session, model: Any, key: str, ids: list[int]) -> dict[int, 
 
 
 def opportunities_for(
-    session: Session, rows: list[Opportunity], *, now: datetime
+    session: Session,
+    rows: list[Opportunity],
+    *,
+    now: datetime,
+    window: tuple[datetime, datetime] | None = None,
 ) -> list[EngineOpportunity]:
     """Engine values for these needs, one per need, aggregated over its upcoming shifts.
 
     A need's slots are the weekly slots of its upcoming shifts; its capacity is the open places
-    left on them, so a need with every shift full is not eligible ("no open place").
+    left on them, so a need with every shift full is not eligible ("no open place"). ``window``
+    limits the shifts to a period (the city-wide proposal); the default is the next ``HORIZON``.
     """
     ids = [o.id for o in rows if o.id is not None]
-    facts = _shift_facts(session, ids, now)
+    facts = _shift_facts(session, ids, now, window)
     skills = _links(session, OpportunitySkill, "skill", ids)
     causes = _links(session, OpportunityCause, "cause", ids)
     out = []

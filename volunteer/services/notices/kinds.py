@@ -70,6 +70,8 @@ KINDS: dict[str, Kind] = {
     "candidate_invited": _kind(
         "opportunity_id", "organisation_id", optional=("invited_by", "message")
     ),
+    # From a city-wide proposal: the pair names the shift; the page behind it is the answer.
+    "proposal_invitation": _kind("pair_id", "shift_id"),
     # associations
     "application_new": _kind("signup_id", "opportunity_id", optional=_SIGNUP),
     "signup_withdrawn": _kind("signup_id", "opportunity_id", optional=_SIGNUP),

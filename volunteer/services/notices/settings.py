@@ -47,6 +47,7 @@ CONFIGURABLE: tuple[KindInfo, ...] = (
     KindInfo("hours_rejected", _l("Your hours were not confirmed"), "volunteer"),
     KindInfo("recognition", _l("Milestones and recognition"), "volunteer"),
     KindInfo("candidate_invited", _l("An association invites you"), "volunteer"),
+    KindInfo("proposal_invitation", _l("The city coordination invites you"), "volunteer"),
     KindInfo("digest", _l("Weekly digest of new opportunities for you"), "volunteer"),
     KindInfo("application_new", _l("New application for your association"), "organisation"),
     KindInfo("signup_withdrawn", _l("A sign-up was withdrawn"), "organisation"),

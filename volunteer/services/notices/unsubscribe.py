@@ -6,24 +6,19 @@ The dispatcher (``notifications``) signs a token per recipient and notice kind; 
 e-mail must still work, and all it can do is switch one kind of e-mail off for one person.
 """
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from volunteer.platform import signing
 
 _SALT = "mitwirken.unsubscribe.v1"
 
 
 def make_token(secret: str, user_id: int, kind: str) -> str:
     """A URL-safe token naming a user and a notice kind, signed with the app secret."""
-    return URLSafeSerializer(secret, salt=_SALT).dumps([user_id, kind])
+    return signing.sign_value(secret, [user_id, kind], salt=_SALT)
 
 
 def read_token(secret: str, token: str) -> tuple[int, str] | None:
     """The (user id, kind) a token was made for, or None if it is forged or garbled."""
-    if not token or len(token) > 500:
-        return None
-    try:
-        value = URLSafeSerializer(secret, salt=_SALT).loads(token)
-    except BadSignature:
-        return None
+    value = signing.read_value(secret, token, salt=_SALT, max_length=500)
     if (
         not isinstance(value, list)
         or len(value) != 2

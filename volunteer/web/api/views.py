@@ -50,7 +50,8 @@ API_SORTS = ("soonest", "nearest")
 
 
 def _api_limit() -> str:
-    return str(current_app.config.get("API_RATE_LIMIT", "120 per minute"))
+    """Every endpoint of the open-data API shares this per-client limit (``API_RATE_LIMIT``)."""
+    return str(current_app.config["API_RATE_LIMIT"])
 
 
 @bp.after_request
@@ -215,6 +216,7 @@ def opportunity(opportunity_id: int) -> Any:
 
 
 @bp.get("/districts")
+@limiter.limit(_api_limit)
 def districts() -> Any:
     return jsonify(
         [
@@ -232,6 +234,7 @@ def districts() -> Any:
 
 
 @bp.get("/taxonomy")
+@limiter.limit(_api_limit)
 def taxonomy() -> Any:
     def labelled(items: Any, key: str) -> list[dict[str, Any]]:
         return [{key: getattr(i, key), "de": i.label_de, "en": i.label_en} for i in items]

@@ -1,8 +1,6 @@
-import csv
-import io
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
@@ -10,12 +8,12 @@ from matching.model import SLOTS
 from volunteer.models import District, Organisation
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.coordination import proposal, statistics, verification
+from volunteer.services.coordination import statistics, verification
 from volunteer.services.discovery import engine
-from volunteer.services.engagement.exports import safe_cell
 from volunteer.services.organisations import organisation as organisations_service
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
+from volunteer.web.coordination.downloads import csv_response
 from volunteer.web.helpers import acting_user
 from volunteer.web.wording.reasons import slot_label
 
@@ -36,35 +34,6 @@ def index() -> Any:
         gaps=statistics.gaps(db),
         skills=[s for s in data.skills if s.demand][:15],
     )
-
-
-@bp.route("/vorschlag", methods=["GET", "POST"])
-@coordinator_required
-def proposal_view() -> Any:
-    result = None
-    fair = request.values.get("fair") == "1"
-    if request.method == "POST":
-        result = proposal.propose(get_session(), now=now(), fill_fairly=fair)
-    return render_template("coordination/proposal.html", result=result, fair=fair)
-
-
-@bp.get("/vorschlag.csv")
-@coordinator_required
-def proposal_csv() -> Any:
-    result = proposal.propose(get_session(), now=now(), fill_fairly=request.args.get("fair") == "1")
-    rows = [
-        (
-            p.volunteer_id,
-            p.volunteer_name,
-            p.volunteer_district,
-            p.opportunity_id,
-            p.opportunity_title,
-            p.score,
-        )
-        for p in result.pairs
-    ]
-    header = ("volunteer_id", "first_name", "district", "opportunity_id", "opportunity", "score")
-    return _csv("mitwirken-vorschlag.csv", header, rows)
 
 
 @bp.get("/bericht.csv")
@@ -98,20 +67,7 @@ def report_csv() -> Any:
         )
         for d in data.districts
     ]
-    return _csv("mitwirken-bezirke.csv", header, rows)
-
-
-def _csv(filename: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 umlauts correctly
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response("mitwirken-bezirke.csv", header, rows)
 
 
 @bp.get("/vereine")
@@ -167,7 +123,7 @@ def resolve_skill_suggestion() -> Any:
 @coordinator_required
 def skill_suggestions_csv() -> Any:
     groups = verification.skill_suggestions(get_session())
-    return _csv(
+    return csv_response(
         "mitwirken-faehigkeiten-vorschlaege.csv",
         ("text", "count"),
         [(g.text, g.count) for g in groups],
