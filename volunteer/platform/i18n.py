@@ -71,6 +71,11 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["time_range"] = time_range
 
+    @app.template_filter("clock_range")
+    def _clock_range(start: datetime, end: datetime) -> str:
+        """Just the times, Berlin time: "16:00–18:00" / "4:00 PM–6:00 PM"."""
+        return f"{format_time(start, 'short')}–{format_time(end, 'short')}"
+
     @app.template_filter("local_date")
     def _local_date(value: datetime, fmt: str = "medium") -> str:
         """The Berlin calendar day of a UTC timestamp, in the reader's language (CLDR pattern or

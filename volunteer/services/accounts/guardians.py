@@ -22,7 +22,6 @@ from volunteer.models import AgeGroup, GuardianRequest, GuardianState, User, Vol
 from volunteer.platform import signing
 from volunteer.services import audit
 from volunteer.services.accounts import consents
-from volunteer.services.discovery import engine
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
@@ -111,6 +110,25 @@ def request_consent(session: Session, user: User, *, now: datetime) -> GuardianR
     return req
 
 
+def needs_request(session: Session, user: User, *, now: datetime) -> bool:
+    """Under 16, no consent in force and no request still waiting: the child may ask again
+    (after a refusal, an expiry or a withdrawal)."""
+    profile = session.get(VolunteerProfile, user.id)
+    if profile is None or profile.age_group != AgeGroup.UNDER_16 or not profile.guardian_email:
+        return False
+    if profile.guardian_consent_at is not None:
+        return False
+    req = current_request(session, user)
+    return req is None or is_expired(req, now=now)
+
+
+def ask_again(session: Session, user: User, *, now: datetime) -> GuardianRequest:
+    """The child asks the same guardian again, from "Meine Daten"."""
+    if not needs_request(session, user, now=now):
+        raise ServiceError("guardian_request_answered")
+    return request_consent(session, user, now=now)
+
+
 def _mail(session: Session, user: User, req: GuardianRequest, kind: str, *, now: datetime) -> None:
     """To the guardian, who has no account: e-mail only, in the child's language."""
     outbox.enqueue(
@@ -154,7 +172,6 @@ def consent(
         object_id=user.id, request=req.id,
     )  # fmt: skip
     session.flush()
-    engine.invalidate()
     return user
 
 
@@ -215,7 +232,6 @@ def _withdraw(
         object_id=user.id, request=req.id, how=how,
     )  # fmt: skip
     session.flush()
-    engine.invalidate()
 
 
 def remind_and_expire(session: Session, *, now: datetime) -> int:

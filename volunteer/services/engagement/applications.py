@@ -370,10 +370,6 @@ class NeedFill:
     taken: int
     shifts: int
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.taken / self.capacity) if self.capacity else 0
-
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:

@@ -11,6 +11,7 @@ so two people racing for the last place are serialised and the second one sees i
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, update
@@ -161,6 +162,92 @@ def sign_up(
     )
     _notify_organisation(session, shift, "application_new", signup, now=now, payload=payload)
     return signup
+
+
+# Refusals that concern one date of a series, not the person: that date is skipped.
+_SERIES_SKIPS = ("already_signed_up", "already_declined", "shift_full")
+
+
+@dataclass(frozen=True)
+class SeriesSignup:
+    """What joining a series did: new sign-ups per state, and dates skipped (already joined,
+    declined for that date, or full while the waiting list was not wanted)."""
+
+    applied: int
+    waitlisted: int
+    skipped: int
+
+
+def series_shifts(session: Session, series_id: str, *, now: datetime) -> list[Shift]:
+    """The series' dates still ahead and not cancelled, soonest first."""
+    return list(
+        session.exec(
+            select(Shift)
+            .where(
+                Shift.series_id == series_id,
+                Shift.starts_at > now,
+                col(Shift.cancelled_at).is_(None),
+            )
+            .order_by(col(Shift.starts_at), col(Shift.id))
+        ).all()
+    )
+
+
+def sign_up_series(
+    session: Session,
+    user: User,
+    series_id: str,
+    *,
+    now: datetime,
+    message: str = "",
+    join_waitlist: bool = True,
+) -> SeriesSignup:
+    """Join every future date of a weekly series, each through :func:`sign_up`, so every date
+    keeps its own capacity and waiting list (a full date puts the person on its waiting list
+    when ``join_waitlist``). Refusals about the person (not verified, adults only, missing
+    consent, ...) apply to every date and stop the whole series: nothing is half-joined, since
+    the caller rolls back. Raises ``not_found`` for a series without future dates."""
+    shifts = series_shifts(session, series_id, now=now)
+    if not shifts:
+        raise ServiceError("not_found")
+    applied = waitlisted = skipped = 0
+    for shift in shifts:
+        try:
+            signup = sign_up(
+                session, user, shift, now=now, message=message, join_waitlist=join_waitlist
+            )
+        except ServiceError as error:
+            if error.code in _SERIES_SKIPS:
+                skipped += 1  # raised before anything was written for this date
+                continue
+            raise
+        if signup.state == SignupState.WAITLISTED:
+            waitlisted += 1
+        else:
+            applied += 1
+    return SeriesSignup(applied=applied, waitlisted=waitlisted, skipped=skipped)
+
+
+def leave_series(
+    session: Session, user: User, series_id: str, *, now: datetime, reason: str = ""
+) -> int:
+    """Withdraw from every future date of a series (each through :func:`withdraw`, so freed
+    places move the waiting list up); returns how many sign-ups ended."""
+    ids = [s.id for s in series_shifts(session, series_id, now=now)]
+    if not ids:
+        raise ServiceError("not_found")
+    active = session.exec(
+        select(Signup).where(
+            Signup.user_id == user.id,
+            col(Signup.shift_id).in_(ids),
+            col(Signup.state).in_(
+                [SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED]
+            ),
+        )
+    ).all()
+    for signup in active:
+        withdraw(session, signup, by=user, now=now, reason=reason)
+    return len(active)
 
 
 def waitlist_place(session: Session, signup: Signup) -> int:

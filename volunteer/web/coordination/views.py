@@ -9,7 +9,6 @@ from volunteer.models import District, Organisation
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import statistics, verification
-from volunteer.services.discovery import engine
 from volunteer.services.organisations import organisation as organisations_service
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
@@ -90,8 +89,7 @@ def verify_organisation(org_id: int) -> Any:
     if org is None:
         abort(404)
     organisations_service.verify(db, org, by=acting_user(), now=now())
-    db.commit()
-    engine.invalidate()  # its published needs are public from now on
+    db.commit()  # its published needs are public from now on (the engine follows the commit)
     flash(_("%(name)s is verified; its published needs are now public.", name=org.name), "success")
     return redirect(url_for("coordination.organisations"))
 

@@ -232,6 +232,7 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "causes": [getattr(c, label) for c in causes],
         "district": district,
         "mine": mine,
+        "series": _series_boxes(shifts, mine, moment),
         "explanation": explanation,
         "reason_text": reason_text,
         "signup_form": SignupForm(),
@@ -242,6 +243,26 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "has_profile": user is not None and profiles.is_complete(db, user),
         "SignupState": SignupState,
     }
+
+
+def _series_boxes(
+    shifts: Sequence[Shift], mine: dict[int, Signup], moment: Any
+) -> list[dict[str, Any]]:
+    """One box per weekly series among the shown dates: how many dates are ahead and how many
+    of them the reader has joined (for "join all" / "leave the series")."""
+    active = (SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED)
+    boxes: dict[str, dict[str, Any]] = {}
+    for shift in shifts:
+        if not shift.series_id or shift.cancelled_at or shift.starts_at <= moment:
+            continue
+        box = boxes.setdefault(
+            shift.series_id, {"id": shift.series_id, "first": shift, "count": 0, "joined": 0}
+        )
+        box["count"] += 1
+        signup = mine.get(shift.id or 0)
+        if signup is not None and signup.state in active:
+            box["joined"] += 1
+    return [b for b in boxes.values() if b["count"] > 1]
 
 
 def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
@@ -293,7 +314,7 @@ def sign_up(shift_id: int) -> Any:
         context["clash_ids"] = {shift.id: clashing}
         context["signup_form"] = form
         return render_template("opportunities/detail.html", **context), 409
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.sign_up(
             db,
             user,
@@ -314,8 +335,98 @@ def sign_up(shift_id: int) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
+    return redirect(target)
+
+
+def _series_or_404(series_id: str) -> tuple[Shift, Opportunity]:
+    """The series' first future date and its need (404 unless the need is listed)."""
+    shifts = signups.series_shifts(get_session(), series_id[:36], now=now())
+    if not shifts:
+        abort(404)
+    opp, _org = _published_or_404(shifts[0].opportunity_id)
+    return shifts[0], opp
+
+
+@bp.post("/serien/<series_id>/anmelden")
+@login_required
+def sign_up_series(series_id: str) -> Any:
+    """Join every future date of a regular need at once (each date's own places and waiting
+    list apply; see ``signups.sign_up_series``)."""
+    _first, opp = _series_or_404(series_id)
+    anchor = f"{RESULT_ANCHOR}-series"
+    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
+    if not EmptyForm().validate_on_submit():
+        flash(_("Please check your input."), flash_category("error", anchor))
+        return redirect(target)
+    db = get_session()
+    commit_or_report(
+        lambda: signups.sign_up_series(db, acting_user(), series_id[:36], now=now()),
+        report=partial(flash_error, at=anchor),
+        success=lambda r: " ".join(
+            part
+            for part in (
+                ngettext(
+                    "You are signed up for %(num)d date.",
+                    "You are signed up for %(num)d dates.",
+                    r.applied,
+                )
+                if r.applied
+                else "",
+                ngettext(
+                    "For %(num)d full date you are on the waiting list.",
+                    "For %(num)d full dates you are on the waiting list.",
+                    r.waitlisted,
+                )
+                if r.waitlisted
+                else "",
+                ngettext(
+                    "%(num)d date you already had was left as it is.",
+                    "%(num)d dates you already had were left as they are.",
+                    r.skipped,
+                )
+                if r.skipped
+                else "",
+            )
+            if part
+        ),
+        at=anchor,
+    )
+    return redirect(target)
+
+
+@bp.post("/serien/<series_id>/abmelden")
+@login_required
+def leave_series(series_id: str) -> Any:
+    """Leave a series: every future sign-up of it ends, and freed places go to the waiting list."""
+    _first, opp = _series_or_404(series_id)
+    anchor = f"{RESULT_ANCHOR}-series"
+    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
+    if not EmptyForm().validate_on_submit():
+        flash(_("Please check your input."), flash_category("error", anchor))
+        return redirect(target)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Leave this series?"),
+            question=_(
+                "Do you really want to leave every future date of “%(title)s”? The organisation "
+                "is told and your places may go to others.",
+                title=opp.title,
+            ),
+            action=url_for("opportunities.leave_series", series_id=series_id[:36]),
+            confirm_label=_("Yes, leave the series"),
+            back_url=target,
+        )
+    db = get_session()
+    commit_or_report(
+        lambda: signups.leave_series(db, acting_user(), series_id[:36], now=now()),
+        report=partial(flash_error, at=anchor),
+        success=lambda n: ngettext(
+            "You left the series: %(num)d date cancelled.",
+            "You left the series: %(num)d dates cancelled.",
+            n,
+        ),
+        at=anchor,
+    )
     return redirect(target)
 
 
@@ -360,13 +471,11 @@ def withdraw(signup_id: int) -> Any:
                 max_length=2000,
             ),
         )
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
         report=flash_error,
         success=_("You have withdrawn from this shift. The organisation has been told."),
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 

@@ -380,6 +380,7 @@ def my_data() -> Any:
         consent_label=consent_wording.consent_label,
         withdrawn_how_label=consent_wording.withdrawn_how_label,
         guardian_request=guardians.current_request(db, user),
+        can_ask_guardian=guardians.needs_request(db, user, now=now()),
         fresh=_recently_authenticated(),
         password_form=ConfirmPasswordForm(),
         delete_form=DeleteAccountForm(),
@@ -408,6 +409,21 @@ def withdraw_consent(kind: str) -> Any:
         lambda: profiles.withdraw_consent(db, acting_user(), kind, now=now()),
         report=flash_error,
         success=_("Your consent is withdrawn. This took effect at once."),
+    )
+    return redirect(url_for("volunteers.my_data") + "#consents-title")
+
+
+@bp.post("/meine-daten/einwilligung-anfragen")
+@login_required
+def ask_guardian() -> Any:
+    """Ask the parent or guardian again after a refusal, an expiry or a withdrawal."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    commit_or_report(
+        lambda: guardians.ask_again(db, acting_user(), now=now()),
+        report=flash_error,
+        success=_("We have asked your parent or guardian again by e-mail."),
     )
     return redirect(url_for("volunteers.my_data") + "#consents-title")
 

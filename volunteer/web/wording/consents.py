@@ -83,4 +83,4 @@ def withdrawn_how_label(how: str) -> str:
         "superseded": _("replaced by a newer wording"),
         "account_deleted": _("ended with the account"),
     }
-    return labels.get(how) or _("withdrawn")
+    return labels.get(how) or _("consent withdrawn")

@@ -88,7 +88,7 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
         ),
         # Consents and names (services/accounts/guardians.py, consents.py, account.py).
         "guardian_request_expired": lambda: _(
-            "This request has expired. A new one can be sent from the profile."
+            "This request has expired. A new one can be sent from the young person's account."
         ),
         "guardian_request_answered": lambda: _("This request has already been answered."),
         "first_name_required": lambda: _("Please enter your first name."),
