@@ -161,7 +161,7 @@ class ConfirmForm(FlaskForm):
     """A form with only the CSRF token (buttons that change something)."""
 
 
-class NeedForm(FlaskForm):
+class OpportunityForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[required(), Length(max=160)],
