@@ -358,7 +358,7 @@ def sign_up_series(series_id: str) -> Any:
         flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     db = get_session()
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.sign_up_series(db, acting_user(), series_id[:36], now=now()),
         report=partial(flash_error, at=anchor),
         success=lambda r: " ".join(
@@ -390,8 +390,6 @@ def sign_up_series(series_id: str) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
@@ -405,8 +403,20 @@ def leave_series(series_id: str) -> Any:
     if not EmptyForm().validate_on_submit():
         flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Leave this series?"),
+            question=_(
+                "Do you really want to leave every future date of “%(title)s”? The organisation "
+                "is told and your places may go to others.",
+                title=opp.title,
+            ),
+            action=url_for("opportunities.leave_series", series_id=series_id[:36]),
+            confirm_label=_("Yes, leave the series"),
+            back_url=target,
+        )
     db = get_session()
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.leave_series(db, acting_user(), series_id[:36], now=now()),
         report=partial(flash_error, at=anchor),
         success=lambda n: ngettext(
@@ -416,8 +426,6 @@ def leave_series(series_id: str) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
