@@ -26,6 +26,8 @@ from volunteer.models import (
     District,
     GuardianRequest,
     GuardianState,
+    HourEntry,
+    HourState,
     Notice,
     ProposalPair,
     Signup,
@@ -279,6 +281,16 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
     roster = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
     assert "Mia" not in roster
     assert "Mia" not in client.get(f"/vereine/{org.id}/bewerbungen").get_data(as_text=True)
+    session.add(
+        HourEntry(
+            user_id=child.id, organisation_id=org.id, worked_on=now.date(), minutes=60,
+            state=HourState.CONFIRMED, created_at=now,
+        )
+    )  # fmt: skip
+    session.commit()
+    assert "Mia" not in client.get(f"/vereine/{org.id}/stunden").get_data(as_text=True)
+    csv = client.get(f"/vereine/{org.id}/stunden/export.csv?year={now.year}")
+    assert "Mia" not in csv.get_data().decode("utf-8-sig")
     assert child.id not in _proposed(session, coordinator, now)
     actions = session.exec(
         select(AuditEntry.action)
@@ -407,8 +419,6 @@ def test_search_shows_minors_only_needs_open_to_them_as_for_you_does(
 def test_first_name_and_surname_are_corrected_in_the_settings_and_reach_the_ehrenamtskarte_csv(
     client, login, session, make_user, now
 ):
-    from volunteer.models import HourEntry, HourState
-
     org = make_organisation(session, now)
     admin = make_user(first_name="Vera")
     add_member(session, org, admin)

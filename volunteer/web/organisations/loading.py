@@ -26,13 +26,13 @@ from volunteer.models import (
 )
 from volunteer.platform.db import get_session
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of, organisation_for
 from volunteer.web.helpers import acting_user
 from volunteer.web.organisations.forms import (
     KIND_LABELS,
-    NeedForm,
+    OpportunityForm,
     OrganisationForm,
     ShiftForm,
 )
@@ -54,7 +54,7 @@ def organisation_or_404(org_id: int, *, admin: bool = False) -> Organisation:
     return organisation_for(get_session(), acting_user(), org_id, admin=admin)
 
 
-def need_or_404(db: Session, org: Organisation, need_id: int) -> Opportunity:
+def opportunity_or_404(db: Session, org: Organisation, need_id: int) -> Opportunity:
     need = db.get(Opportunity, need_id)
     if need is None or need.organisation_id != org.id:
         abort(404)
@@ -110,8 +110,8 @@ def organisation_input(form: OrganisationForm) -> organisations.OrganisationInpu
     )
 
 
-def need_input(form: NeedForm) -> needs.NeedInput:
-    return needs.NeedInput(
+def opportunity_input(form: OpportunityForm) -> opportunities.OpportunityInput:
+    return opportunities.OpportunityInput(
         title=form.title.data or "",
         description=form.description.data or "",
         cause_ids=list(form.causes.data or []),
@@ -127,9 +127,9 @@ def need_input(form: NeedForm) -> needs.NeedInput:
     )
 
 
-def shift_input(form: ShiftForm) -> needs.ShiftInput:
+def shift_input(form: ShiftForm) -> opportunities.ShiftInput:
     assert form.day.data and form.start_time.data and form.end_time.data
-    return needs.ShiftInput(
+    return opportunities.ShiftInput(
         day=form.day.data,
         start=form.start_time.data,
         end=form.end_time.data,

@@ -20,7 +20,7 @@ from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import (
     ReasonField,
@@ -39,7 +39,7 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     found_or_404,
-    need_or_404,
+    opportunity_or_404,
     organisation_or_404,
     page_context,
     shift_input,
@@ -52,11 +52,13 @@ from volunteer.web.wording.messages import error_message
 def shift_new(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     form = ShiftForm()
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: needs.add_shifts(db, need, shift_input(form), by=acting_user(), now=now()),
+            lambda: opportunities.add_shifts(
+                db, need, shift_input(form), by=acting_user(), now=now()
+            ),
             report=partial(apply_error, form),
             success=lambda created: _("%(n)s date(s) added.", n=len(created)),
         )
@@ -83,7 +85,9 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         form.place.data = shift.place
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: needs.edit_shift(db, shift, shift_input(form), by=acting_user(), now=now()),
+            lambda: opportunities.edit_shift(
+                db, shift, shift_input(form), by=acting_user(), now=now()
+            ),
             report=partial(apply_error, form),
             success=lambda notified: (
                 _("Saved. We let %(n)s people know about the change.", n=notified)
@@ -93,7 +97,7 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    affected = len(needs.affected_signups(db, shift))
+    affected = len(opportunities.affected_signups(db, shift))
     return render_template(
         "organisations/shift_form.html",
         **page_context(
@@ -117,7 +121,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     refused: list[ServiceError] = []
     when = format_datetime(shift.starts_at, "medium")
     if is_confirmed():
-        cancel = needs.cancel_series_from if series else needs.cancel_shift
+        cancel = opportunities.cancel_series_from if series else opportunities.cancel_shift
         done = commit_or_report(
             lambda: cancel(db, shift, reason=reason, by=acting_user(), now=now()),
             report=lambda error: (
@@ -146,7 +150,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
             required=True,
             value=reason,
             error=error_message(refused[0]) if refused else None,
-            max_length=needs.CANCEL_REASON_MAX,
+            max_length=opportunities.CANCEL_REASON_MAX,
         ),
         status=422 if refused else 200,
     )
@@ -176,7 +180,7 @@ def shift(org_id: int, shift_id: int) -> Any:
         now=now(),
         names_for=timedelta(days=int(current_app.config["DECLINED_NAMES_DAYS"])),
     )
-    (row,) = needs.shift_rows(db, [shift])
+    (row,) = opportunities.shift_rows(db, [shift])
     checks = applications.conduct_checks(
         db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]
     )
