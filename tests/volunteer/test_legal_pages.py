@@ -115,6 +115,10 @@ def test_production_refuses_to_start_while_legal_contacts_are_placeholders(tmp_p
         "ENV": "production",
         "SECRET_KEY": "a-real-secret-that-is-long-enough-0123456789",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # What production needs besides the legal contacts (test_production_config.py).
+        "BASE_URL": "https://mitwirken.bochum.de",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "MAIL_FROM": "Mitwirken Bochum <noreply@mitwirken.bochum.de>",
     }
     with pytest.raises(ConfigError, match="VOLUNTEER_DPO_EMAIL"):
         create_app(base)

@@ -41,6 +41,7 @@ from volunteer.web.helpers import (
     flash_error,
     geocoder,
     is_confirmed,
+    public_url,
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
@@ -485,7 +486,7 @@ def shift_ics(shift_id: int) -> Any:
         get_session(),
         shift,
         base_url=current_app.config["BASE_URL"],
-        url=url_for("opportunities.detail", opportunity_id=opp.id, _external=True),
+        url=public_url("opportunities.detail", opportunity_id=opp.id),
         now=now(),
     )
     return Response(
