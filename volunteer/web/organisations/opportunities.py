@@ -4,7 +4,6 @@ from functools import partial
 from typing import Any
 
 from flask import (
-    flash,
     redirect,
     render_template,
     request,
@@ -23,6 +22,7 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
+from volunteer.services.organisations import shifts as shift_service
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
@@ -119,9 +119,9 @@ def need(org_id: int, need_id: int) -> Any:
     db = get_session()
     need = opportunity_or_404(db, org, need_id)
     moment = now()
-    upcoming = opportunities.shift_rows(db, opportunities.shifts_of(db, need, now=moment))
-    past = opportunities.shift_rows(
-        db, opportunities.shifts_of(db, need, now=moment, past=True)[:20]
+    upcoming = shift_service.shift_rows(db, shift_service.shifts_of(db, need, now=moment))
+    past = shift_service.shift_rows(
+        db, shift_service.shifts_of(db, need, now=moment, past=True)[:20]
     )
     required, optional = opportunities.skill_ids(db, need)
     skills = {s.id: s for s in db.exec(select(Skill).where(col(Skill.id).in_(required + optional)))}
@@ -182,7 +182,11 @@ def need_duplicate(org_id: int, need_id: int) -> Any:
     need = opportunity_or_404(db, org, need_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    copy = opportunities.duplicate(db, need, by=acting_user(), now=now())
-    db.commit()
-    flash(_("This is a draft copy. Check it and add dates."), "success")
-    return redirect(url_for("organisations.need_edit", org_id=org.id, need_id=copy.id))
+    done = commit_or_report(
+        lambda: opportunities.duplicate(db, need, by=acting_user(), now=now()),
+        report=flash_error,
+        success=_("This is a draft copy. Check it and add dates."),
+    )
+    if done is None:
+        return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    return redirect(url_for("organisations.need_edit", org_id=org.id, need_id=done.value.id))
