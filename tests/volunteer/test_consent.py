@@ -266,6 +266,16 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
     roster = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
     assert "Mia" in roster
 
+    stored = proposal.queue(session, proposal.default_options(now=now), by=coordinator, now=now)
+    proposal.compute(session, stored, now=now)
+    session.commit()
+    child_pairs = session.exec(
+        select(ProposalPair.id).where(
+            ProposalPair.run_id == stored.id, ProposalPair.volunteer_id == child.id
+        )
+    ).all()
+    assert child_pairs
+
     # The guardian withdraws later through the same link: at once, everywhere.
     client.get("/konto/abmelden")
     page = client.get(f"/ich/einwilligung/{token}").get_data(as_text=True)
@@ -292,6 +302,11 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
     csv = client.get(f"/vereine/{org.id}/stunden/export.csv?year={now.year}")
     assert "Mia" not in csv.get_data().decode("utf-8-sig")
     assert child.id not in _proposed(session, coordinator, now)
+    # A proposal computed while consent was in force invites her no more.
+    outcome = proposal.invite(
+        session, stored, list(child_pairs), by=coordinator, now=now, per_week=3
+    )
+    assert (outcome.sent, outcome.unavailable) == (0, len(child_pairs))
     actions = session.exec(
         select(AuditEntry.action)
         .where(col(AuditEntry.action).startswith("guardian."))

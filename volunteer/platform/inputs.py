@@ -37,11 +37,6 @@ def parse_int(value: object, low: int = 0, high: int = MAX_ID) -> int | None:
     return number if low <= number <= high else None
 
 
-def parse_id(value: object) -> int | None:
-    """A row id (1 .. ``MAX_ID``), else ``None``."""
-    return parse_int(value, 1, MAX_ID)
-
-
 def parse_date(value: object, low: date = MIN_DATE, high: date = MAX_DATE) -> date | None:
     """A ``YYYY-MM-DD`` date between ``low`` and ``high``, else ``None``."""
     text = str(value).strip() if value is not None else ""

@@ -17,14 +17,18 @@ from sqlmodel import Session, col, select
 from volunteer.catalogue.reference import load_languages
 from volunteer.models import (
     Cause,
+    HourEntry,
     MemberRole,
     Opportunity,
     OpportunityStatus,
     Organisation,
+    Shift,
+    Signup,
     Skill,
     SkillCategory,
 )
 from volunteer.platform.db import get_session
+from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
@@ -61,12 +65,29 @@ def opportunity_or_404(db: Session, org: Organisation, need_id: int) -> Opportun
     return need
 
 
-def found_or_404(call: Any, *args: Any) -> Any:
-    """Run a service lookup that raises ``not_found`` for other organisations' objects."""
+# One load-and-authorise helper per object kind: each looks the id up *within* the organisation
+# the member may see, so another organisation's object answers 404 like a missing one.
+def shift_or_404(db: Session, org: Organisation, shift_id: int) -> tuple[Shift, Opportunity]:
     try:
-        return call(*args)
+        return applications.shift_of(db, org, shift_id)
     except ServiceError:
         abort(404)
+
+
+def signup_or_404(
+    db: Session, org: Organisation, signup_id: int
+) -> tuple[Signup, Shift, Opportunity]:
+    try:
+        return applications.signup_of(db, org, signup_id)
+    except ServiceError:
+        abort(404)
+
+
+def hour_entry_or_404(db: Session, org: Organisation, entry_id: int) -> HourEntry:
+    entry = db.get(HourEntry, entry_id)
+    if entry is None or entry.organisation_id != org.id:
+        abort(404)
+    return entry
 
 
 def form_status(code: str | None) -> int:

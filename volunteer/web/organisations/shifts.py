@@ -38,11 +38,12 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
-    found_or_404,
     opportunity_or_404,
     organisation_or_404,
     page_context,
     shift_input,
+    shift_or_404,
+    signup_or_404,
 )
 from volunteer.web.wording.messages import error_message
 
@@ -74,7 +75,7 @@ def shift_new(org_id: int, need_id: int) -> Any:
 def shift_edit(org_id: int, shift_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    shift, need = shift_or_404(db, org, shift_id)
     form = ShiftForm()
     if request.method == "GET":
         start = shift.starts_at.astimezone(BERLIN)
@@ -112,7 +113,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     """Cancel a shift (or the rest of its series) after a confirmation step that asks why."""
     org = organisation_or_404(org_id)
     db = get_session()
-    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    shift, need = shift_or_404(db, org, shift_id)
     back = url_for("organisations.need", org_id=org.id, need_id=need.id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
@@ -162,7 +163,7 @@ def shift(org_id: int, shift_id: int) -> Any:
     """The people of one shift: decide, wait-list, message, record attendance and hours."""
     org = organisation_or_404(org_id)
     db = get_session()
-    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    shift, need = shift_or_404(db, org, shift_id)
     message_form = MessageForm()
     if request.method == "POST" and message_form.validate_on_submit():
         done = commit_or_report(
@@ -207,7 +208,7 @@ def shift(org_id: int, shift_id: int) -> Any:
 def decide(org_id: int, signup_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     form = DecisionForm()
     action = request.form.get("action", "")
     if form.validate_on_submit():
@@ -241,7 +242,7 @@ def decide(org_id: int, signup_id: int) -> Any:
 def attendance(org_id: int, signup_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
             lambda: applications.record_attendance(
@@ -258,7 +259,7 @@ def attendance(org_id: int, signup_id: int) -> Any:
 def conduct_check(org_id: int, signup_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
             lambda: applications.record_conduct_check(
