@@ -121,7 +121,7 @@ def test_the_phone_menu_opens_without_javascript(browser, live_server):
     )
     page = context.new_page()
     page.goto("/")
-    menu = page.get_by_role("link", name="Engagement finden", exact=True)
+    menu = page.get_by_role("navigation", name="Hauptnavigation")
     assert not menu.is_visible()
     page.locator(".menu > summary").click()
     assert menu.is_visible()
