@@ -43,6 +43,7 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) tools/dead_code.py
 
 contracts: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports

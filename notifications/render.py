@@ -342,7 +342,7 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("organisations.candidates", org_id=org.id, need_id=opp.id)
     if kind == "hours_submitted":
         return links("organisations.hours_list", org_id=org.id)
-    if kind == "organisation_verified":
+    if kind in ("organisation_verified", "organisation_info_requested", "organisation_rejected"):
         return links("organisations.dashboard", org_id=org.id)
     if kind == "organisation_registered":
         return links("coordination.organisations")

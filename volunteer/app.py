@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from volunteer.config import DEFAULTS, finalise
 from volunteer.platform import db, i18n
 from volunteer.platform.extensions import csrf, limiter
-from volunteer.web import auth, errors, observability, security, templating
+from volunteer.web import auth, errors, inputs, observability, security, templating
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -28,10 +28,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
+    inputs.install_converters(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     observability.init_app(app)
+    inputs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

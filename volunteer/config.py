@@ -5,10 +5,15 @@ Every key below can be set from the environment with the ``VOLUNTEER_`` prefix, 
 where possible (``VOLUNTEER_RATELIMIT_ENABLED=false``).
 """
 
+import ipaddress
+import math
+import re
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,8 +25,12 @@ DEFAULTS: dict[str, Any] = {
     # Where pages and e-mail notices are rendered from (top-level templates/).
     "TEMPLATES_DIR": str(PROJECT_ROOT / "templates"),
     "MIGRATIONS_DIR": str(PROJECT_ROOT / "migrations"),
-    # Public base URL used in e-mails (links must work outside a request).
+    # Public base URL used in e-mails and the API's absolute links (never the request's Host).
+    # Production refuses http:// and loopback hosts.
     "BASE_URL": "http://127.0.0.1:8000",
+    # Host names the app answers to (Flask checks the Host header; others get 400). None: any
+    # host in development; in production the host of BASE_URL.
+    "TRUSTED_HOSTS": None,
     "SECRET_KEY": None,  # generated into instance/secret_key on first run when unset
     # Cookies: Secure outside debug/testing, HttpOnly, SameSite=Lax, bounded lifetimes.
     "COOKIE_SECURE": None,  # None = secure unless DEBUG or TESTING
@@ -42,9 +51,13 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["de", "en"],
     # Number of trusted reverse proxies in front of the app (0 = none; 1 behind one balancer).
     "PROXY_HOPS": 0,
-    # Rate limits (Flask-Limiter). Use a shared storage (e.g. memcached://) with several nodes.
+    # Rate limits (Flask-Limiter). With more than one worker or node use a shared storage
+    # (redis://host:6379): production refuses memory:// unless WORKERS is 1.
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Worker processes serving this app on all nodes together (`volunteer serve` sets it to its
+    # --workers); None = unknown, which production treats as several.
+    "WORKERS": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     # Per client, on each endpoint of the open-data API (/api/v1/...).
@@ -118,6 +131,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _PLACEHOLDER_SECRETS = {"", "dev", "secret", "change-me", "changeme"}
+# A random secret of 32+ characters estimates far above this (token_urlsafe(32): ~200 bits);
+# repeated or patterned strings ("a" * 32, "abab...") fall far below.
+MIN_SECRET_BITS = 96
 # What the imprint, privacy notice and accessibility statement must name for real in production.
 LEGAL_KEYS = (
     "OPERATOR_NAME",
@@ -138,10 +154,14 @@ LEGAL_KEYS = (
 )
 
 
+# Reserved example domains (RFC 2606) and the loopback name: never a real contact.
+_PLACEHOLDER_DOMAIN = re.compile(r"\.example\b|@example\.(org|com|net)\b|\blocalhost\b", re.I)
+
+
 def is_placeholder(value: Any) -> bool:
-    """Empty, ``[to be filled in]`` or an address on a reserved ``.example`` domain."""
+    """Empty, ``[to be filled in]`` or an address on a reserved example domain."""
     text = str(value or "").strip()
-    return not text or "[" in text or ".example" in text.lower()
+    return not text or "[" in text or bool(_PLACEHOLDER_DOMAIN.search(text))
 
 
 def legal_placeholders(config: dict[str, Any]) -> list[str]:
@@ -161,18 +181,12 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'mitwirken.sqlite3'}"
     secret = config.get("SECRET_KEY")
     production = config.get("ENV") == "production"
-    if production and (not secret or str(secret) in _PLACEHOLDER_SECRETS or len(str(secret)) < 32):
-        raise ConfigError(
-            "Refusing to start in production without VOLUNTEER_SECRET_KEY "
-            "(at least 32 random characters, the same on every node)."
-        )
-    missing = legal_placeholders(config) if production else []
-    if missing:
-        raise ConfigError(
-            "Refusing to start in production while the legal pages name placeholders: set "
-            + ", ".join(f"VOLUNTEER_{key}" for key in missing)
-            + " (imprint, privacy notice, accessibility statement)."
-        )
+    if production:
+        problems = production_problems(config)
+        if problems:
+            raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+        if config.get("TRUSTED_HOSTS") is None:
+            config["TRUSTED_HOSTS"] = [urlsplit(str(config["BASE_URL"])).hostname]
     if not secret:
         config["SECRET_KEY"] = _instance_secret(instance_path)
     secure = config.get("COOKIE_SECURE")
@@ -180,6 +194,68 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         secure = not (config.get("DEBUG") or config.get("TESTING"))
     config["SESSION_COOKIE_SECURE"] = bool(secure)
     config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+
+
+def secret_bits(secret: str) -> float:
+    """Estimated entropy of a secret in bits: its length times the Shannon entropy of its
+    characters, lowered for short repeating patterns ("abab..." counts as "ab")."""
+    if not secret:
+        return 0.0
+    for size in range(1, len(secret) // 2 + 1):
+        if len(secret) % size == 0 and secret[:size] * (len(secret) // size) == secret:
+            secret = secret[:size]
+            break
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_char * len(secret)
+
+
+def production_problems(config: dict[str, Any]) -> list[str]:
+    """Every reason this configuration must not serve the public (empty: it may)."""
+    problems = []
+    secret = str(config.get("SECRET_KEY") or "")
+    if secret.lower() in _PLACEHOLDER_SECRETS or len(secret) < 32:
+        problems.append(
+            "VOLUNTEER_SECRET_KEY must be set (at least 32 random characters, "
+            "the same on every node)"
+        )
+    elif secret_bits(secret) < MIN_SECRET_BITS:
+        problems.append("VOLUNTEER_SECRET_KEY is not random enough (use secrets.token_urlsafe(48))")
+    if config.get("DEBUG"):
+        problems.append("DEBUG must be off")
+    if config.get("TESTING"):
+        problems.append("TESTING must be off")
+    if config.get("COOKIE_SECURE") is False:
+        problems.append("COOKIE_SECURE must not be false (cookies only over HTTPS)")
+    base = urlsplit(str(config.get("BASE_URL") or ""))
+    if base.scheme != "https" or not base.hostname:
+        problems.append("VOLUNTEER_BASE_URL must be the public https:// address")
+    elif _is_local(base.hostname) or base.hostname.endswith(".example"):
+        problems.append("VOLUNTEER_BASE_URL must not be a loopback or example host")
+    if not config.get("RATELIMIT_ENABLED"):
+        problems.append("rate limits must stay enabled")
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if storage.startswith("memory://") and config.get("WORKERS") != 1:
+        problems.append(
+            "memory:// rate limits count per process: set VOLUNTEER_RATELIMIT_STORAGE_URI to a "
+            "shared store (redis://...) or VOLUNTEER_WORKERS=1"
+        )
+    for key in (
+        *legal_placeholders(config),
+        *(["MAIL_FROM"] if is_placeholder(config.get("MAIL_FROM")) else []),
+    ):
+        problems.append(f"VOLUNTEER_{key} still holds a placeholder ({config.get(key)!r})")
+    return problems
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_unspecified
 
 
 def _instance_secret(instance_path: Path) -> str:

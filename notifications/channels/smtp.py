@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.header import Header
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
@@ -43,15 +42,6 @@ def message_id(notice: Notice, domain: str) -> str:
     so receiving servers and clients can drop the duplicate."""
     key = notice.dedupe_key.replace(":", ".").replace(" ", "")[:120]
     return f"<notice-{notice.id}.{key}@{domain}>"
-
-
-def build_message(notice: Notice, rendered: Rendered, settings: SmtpSettings) -> EmailMessage:
-    """The message as an :class:`EmailMessage` (what :func:`message_bytes` writes, parsed)."""
-    from email import message_from_bytes, policy
-
-    msg = message_from_bytes(message_bytes(notice, rendered, settings), policy=policy.SMTP)
-    assert isinstance(msg, EmailMessage)
-    return msg
 
 
 def _encoded_words(value: str) -> str:

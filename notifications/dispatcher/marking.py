@@ -4,7 +4,8 @@ Every outcome is one ``UPDATE`` fenced by the claim token (a row whose lease ano
 took over is left alone and counted as ``lost_lease``). Delivered notices are marked ``sent`` in
 groups (``mark_every`` messages or ``mark_within`` seconds: one statement, one commit), so a
 crash after the server accepted a message re-sends at most one unmarked group, never a notice
-already marked ``sent``.
+already marked ``sent``. A group the database refuses is marked row by row, so one poison
+row (a NUL byte PostgreSQL cannot store) fails alone and the rest of its group is delivered.
 """
 
 import logging
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col
 
 from notifications.dispatcher.leases import Policy
@@ -156,6 +158,27 @@ class Marker:
         group, self._delivered = self._delivered, []
         if not group:
             return
+        try:
+            self._mark_sent(group)
+        except (DataError, IntegrityError):
+            # One row the database refuses (PostgreSQL: a NUL byte in a message's text) must not
+            # hold back its group: mark each on its own, and fail only the poison one for good.
+            self.s.rollback()
+            if len(group) == 1:
+                self._poisoned(group[0][0])
+                return
+            for item in group:
+                try:
+                    self._mark_sent([item])
+                except (DataError, IntegrityError):
+                    self.s.rollback()
+                    self._poisoned(item[0])
+
+    def _poisoned(self, n: Notice) -> None:
+        log.error("notice %s: delivered, but its text could not be stored", n.id)
+        self.finish(n, NoticeStatus.FAILED, "could not be stored: the database refused its text")
+
+    def _mark_sent(self, group: list[tuple[Notice, datetime]]) -> None:
         rows = [
             {
                 "nid": n.id,

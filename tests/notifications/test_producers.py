@@ -33,12 +33,12 @@ from tests.volunteer.organisation_factories import (
 from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
 from volunteer.services.accounts import account, guardians, retention
-from volunteer.services.coordination import proposal
+from volunteer.services.coordination import proposal, verification
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
 from volunteer.services.notices import outbox
 from volunteer.services.notices.kinds import KINDS, PayloadMismatch, UnknownKind
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
@@ -60,6 +60,21 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
         geocoder=GEOCODER,
     )  # organisation_registered
     organisations.verify(session, org, by=coordinator, now=now)  # organisation_verified
+    other = organisations.register(
+        session,
+        organisations.OrganisationInput(
+            name="Nachbarschaftshilfe Wattenscheid", kind="initiative", address="44866"
+        ),
+        by=admin,
+        now=now,
+        geocoder=GEOCODER,
+    )
+    verification.decide(
+        session, other, "info_requested", by=coordinator, now=now, message="Bitte Satzung senden."
+    )  # organisation_info_requested
+    verification.decide(
+        session, other, "rejected", by=coordinator, now=now, message="Kein Verein in Bochum."
+    )  # organisation_rejected
     organisations.invite(
         session, org, email="neu@example.org", role="member", by=admin, now=now, base_url=BASE
     )  # organisation_invite
@@ -104,11 +119,11 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
     schedule_coordinator_summaries(session, now=now)
     session.commit()
 
-    data = needs.ShiftInput(
+    data = opportunities.ShiftInput(
         day=(now + timedelta(days=1)).date(), start=time(11), end=time(13), capacity=2
     )
-    needs.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
-    needs.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
+    opportunities.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
+    opportunities.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
 
     account.send_verification(session, jonas, now=now, base_url=BASE, hours=24)
     account.request_password_reset(session, jonas.email, now=now, base_url=BASE, hours=2)
@@ -180,6 +195,8 @@ def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     assert "jonas@example.net" in de["email_change"].text
     assert "/vereine/einladung/" in de["organisation_invite"].text
     assert "/ich/einladungen/" in de["proposal_invitation"].link
+    assert "Bitte Satzung senden." in de["organisation_info_requested"].text
+    assert "Kein Verein in Bochum." in de["organisation_rejected"].html
     assert "Lebensmittel sortieren" in de["proposal_invitation"].subject
     assert "Jonas" in de["shift_unfilled"].text and "Mia" not in de["shift_unfilled"].text
 

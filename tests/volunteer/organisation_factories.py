@@ -24,7 +24,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 
 GEOCODER = GazetteerGeocoder()
@@ -76,16 +76,16 @@ def make_need(
         s.id
         for s in session.exec(select(Skill).where(Skill.slug.in_(skills))).all()  # type: ignore[attr-defined]
     ]
-    data = needs.NeedInput(
+    data = opportunities.OpportunityInput(
         title=title,
         description="Wir lesen mit Kindern.",
         address=address,
         required_skill_ids=skill_ids,
         **extra,
     )
-    need = needs.create(session, org, data, by=by, now=now, geocoder=GEOCODER)
+    need = opportunities.create(session, org, data, by=by, now=now, geocoder=GEOCODER)
     if publish:
-        needs.set_status(session, need, "published", by=by, now=now)
+        opportunities.set_status(session, need, "published", by=by, now=now)
     session.commit()
     return need
 
@@ -102,10 +102,10 @@ def make_shift(
     end: time = time(17),
 ) -> Shift:
     day = (now + timedelta(days=days)).date()
-    (shift,) = needs.add_shifts(
+    (shift,) = opportunities.add_shifts(
         session,
         need,
-        needs.ShiftInput(day=day, start=start, end=end, capacity=capacity),
+        opportunities.ShiftInput(day=day, start=start, end=end, capacity=capacity),
         by=by,
         now=now,
     )

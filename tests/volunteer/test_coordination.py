@@ -105,7 +105,8 @@ def test_coordinator_verifies_a_pending_organisation(
     login(coordinator)
     page = client.get("/koordination/vereine").get_data(as_text=True)
     assert "Kleingartenverein Am Kemnader See" in page and "vorstand@kleingarten.example" in page
-    response = client.post(f"/koordination/vereine/{org.id}/pruefen")
+    assert "Eingetragener Verein" in page  # the kind's label, not "verein"
+    response = client.post(f"/koordination/vereine/{org.id}/pruefen", data={"decision": "approved"})
     assert response.status_code == 302
     session.refresh(org)
     assert org.verified_at is not None and org.verified_by_id == coordinator.id
@@ -137,3 +138,63 @@ def test_suggested_skills_are_grouped_and_resolved(
         == 400
     )
     assert "Drohnen fliegen" in client.get("/koordination/faehigkeiten.csv").get_data(as_text=True)
+
+
+def test_asking_for_information_and_rejecting_tell_the_organisation_and_show_on_both_sides(
+    client, login, session, coordinator, make_user
+):
+    from volunteer.models import (
+        MemberRole,
+        Membership,
+        Notice,
+        Organisation,
+        OrganisationKind,
+        OrganisationReview,
+    )
+
+    admin = make_user(email="vorstand@kirche.example")
+    org = Organisation(
+        name="Gemeinde St. Peter", kind=OrganisationKind.CHURCH, contact_email="sp@example.org"
+    )
+    session.add(org)
+    session.commit()
+    session.add(Membership(organisation_id=org.id, user_id=admin.id, role=MemberRole.ADMIN))
+    session.commit()
+    login(coordinator)
+    url = f"/koordination/vereine/{org.id}/pruefen"
+    page = client.get("/koordination/vereine").get_data(as_text=True)
+    assert (
+        "church" not in page and "Kirchen- oder Religionsgemeinde" in page
+    )  # a label, not the code
+
+    # Asking without saying what for is refused, clearly, and changes nothing.
+    refused = client.post(url, data={"decision": "info_requested"}, follow_redirects=True)
+    assert refused.status_code == 200 and "Bitte" in refused.get_data(as_text=True)
+    assert session.exec(select(OrganisationReview)).all() == []
+    assert client.post(url, data={"decision": "evil", "message": "x"}).status_code == 302
+    assert session.exec(select(OrganisationReview)).all() == []
+
+    client.post(url, data={"decision": "info_requested", "message": "Bitte Satzung senden."})
+    page = client.get("/koordination/vereine").get_data(as_text=True)
+    assert "wartet auf weitere Angaben" in page and "Bitte Satzung senden." in page
+    client.post(url, data={"decision": "rejected", "message": "Kein Bezug zu Bochum."})
+    kinds = [n.kind for n in session.exec(select(Notice).where(Notice.user_id == admin.id))]
+    assert "organisation_info_requested" in kinds and "organisation_rejected" in kinds
+    page = client.get("/koordination/vereine").get_data(as_text=True)
+    assert "Abgelehnt (1)" in page and "Kein Bezug zu Bochum." in page
+    session.refresh(org)
+    assert org.verified_at is None
+
+    login(admin)
+    dashboard = client.get(f"/vereine/{org.id}/").get_data(as_text=True)
+    assert "Prüfung durch die Stadt" in dashboard
+    assert "Bitte Satzung senden." in dashboard and "Kein Bezug zu Bochum." in dashboard
+    assert dashboard.index("weitere Angaben erbeten") < dashboard.index("abgelehnt")
+
+    # A coordinator may reconsider; once verified, no further decision.
+    login(coordinator)
+    client.post(url, data={"decision": "approved"})
+    session.refresh(org)
+    assert org.verified_at is not None
+    again = client.post(url, data={"decision": "rejected", "message": "x"}, follow_redirects=True)
+    assert "bereits geprüft" in again.get_data(as_text=True)

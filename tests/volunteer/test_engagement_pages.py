@@ -17,6 +17,7 @@ from tests.volunteer.journey_helpers import (
 )
 from volunteer.models import HourState, Signup, SignupState
 from volunteer.platform.db import get_bind
+from volunteer.services.discovery import engine
 from volunteer.web.wording.signups import ASSOCIATION_LABELS, VOLUNTEER_LABELS
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -117,3 +118,27 @@ def test_templates_compare_sign_up_and_hour_states_with_the_enums_not_string_lit
         for match in literal.finditer(path.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_engine_forgets_its_index_after_a_commit_that_changes_it_never_before(
+    client, login, session, make_user, now
+):
+    opp = make_opportunity(session, now)
+    shift = make_shift(session, now, opp, capacity=3)
+    cached = engine.opportunity_pool(session, now=now)
+    assert engine.opportunity_pool(session, now=now) is cached
+    shift.place = "Hinterhof"
+    session.add(shift)
+    session.flush()
+    assert engine.opportunity_pool(session, now=now) is cached  # not before the commit
+    session.rollback()
+    assert engine.opportunity_pool(session, now=now) is cached  # nor after a rollback
+    login(make_user())  # a login stamps the user row: nothing the engine reads
+    assert engine.opportunity_pool(session, now=now) is cached
+    signup = client.post(f"/engagements/schichten/{shift.id}/anmelden", data={})
+    assert signup.status_code == 302
+    fresh = engine.opportunity_pool(session, now=now)
+    assert fresh is not cached  # the sign-up's commit changed the places
+    refused = client.post(f"/engagements/schichten/{shift.id}/anmelden", data={})
+    assert refused.status_code == 302  # already signed up: rolled back
+    assert engine.opportunity_pool(session, now=now) is fresh

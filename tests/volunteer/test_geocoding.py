@@ -9,7 +9,6 @@ from volunteer.catalogue.geocoding import (
     GeocodeError,
     GeopyGeocoder,
     GeoResult,
-    district_for_point,
     make_geocoder,
 )
 
@@ -131,12 +130,12 @@ def test_an_out_of_area_postcode_is_reported_with_the_service_area(geocoder) -> 
     [(51.4818, 7.2172, "Gleisdreieck"), (51.4264, 7.2334, "Stiepel"), (51.52, 7.29, "Gerthe")],
 )
 def test_district_for_point_is_the_nearest_centroid(lat, lon, district) -> None:
-    assert district_for_point(lat, lon).name == district
+    assert default_gazetteer().nearest_district(lat, lon).name == district
 
 
 def test_every_district_centroid_is_its_own_nearest_district() -> None:
     for district in default_gazetteer().districts:
-        assert district_for_point(district.lat, district.lon) == district
+        assert default_gazetteer().nearest_district(district.lat, district.lon) == district
 
 
 def test_the_fake_answers_from_its_table_and_records_queries() -> None:

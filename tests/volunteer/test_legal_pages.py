@@ -86,7 +86,7 @@ def test_accessibility_statement_follows_the_eu_model_with_date_and_method_from_
         "teilweise mit WCAG 2.1 Stufe AA",
         "Nicht barrierefreie Inhalte",
         "Begründung",
-        "Kreis an seinem Mittelpunkt",  # the map is described as it is drawn
+        "aus den echten Umrissen der Stadtteile",  # the map is described as it is drawn
         "am 15. November 2026 erstellt",
         "Selbstbewertung vom 10. November 2026",
         "Ombudsstelle für barrierefreie Informationstechnik des Landes Nordrhein-Westfalen",
@@ -96,13 +96,18 @@ def test_accessibility_statement_follows_the_eu_model_with_date_and_method_from_
     _formal(text)
 
 
-def test_the_accessibility_statement_describes_the_map_the_page_draws(client, session):
+def test_the_accessibility_statement_describes_the_map_the_page_draws(app, client, session):
+    from flask import url_for
+
     from volunteer.catalogue.sync import sync_reference_data
 
     sync_reference_data(session)
     session.commit()
-    page = client.get("/engagements/bezirke").get_data(as_text=True)
-    assert "<circle" in page and "<svg" in page  # circles at centroids, as the statement says
+    with app.test_request_context():
+        path = url_for("opportunities.districts")
+    page = client.get(path).get_data(as_text=True)
+    # Outlines shaded by count, as the statement says; the same figures in the table beside it.
+    assert "district-choropleth" in page and "<path" in page and "<table" in page
 
 
 def test_production_refuses_to_start_while_legal_contacts_are_placeholders(tmp_path):
@@ -110,6 +115,10 @@ def test_production_refuses_to_start_while_legal_contacts_are_placeholders(tmp_p
         "ENV": "production",
         "SECRET_KEY": "a-real-secret-that-is-long-enough-0123456789",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # What production needs besides the legal contacts (test_production_config.py).
+        "BASE_URL": "https://mitwirken.bochum.de",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "MAIL_FROM": "Mitwirken Bochum <noreply@mitwirken.bochum.de>",
     }
     with pytest.raises(ConfigError, match="VOLUNTEER_DPO_EMAIL"):
         create_app(base)

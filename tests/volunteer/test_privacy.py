@@ -39,6 +39,8 @@ from volunteer.models import (
     Notice,
     NoticePreference,
     NoticeStatus,
+    ProposalPair,
+    ProposalRun,
     Signup,
     SignupState,
     SkillSuggestion,
@@ -183,6 +185,19 @@ def person_world(session, make_user, now):
         subject=f"Hallo {m(2)}", body=f"Liebe {m(2)} {m(3)}", link="http://localhost/x",
     )  # fmt: skip
     session.add_all([unfilled, guardian, own])
+    # The city's assignment planning proposed and invited the person.
+    run = ProposalRun(
+        requested_by_id=coordinator.id, requested_at=now, period_start=now.date(),
+        period_end=now.date() + timedelta(days=7), status="done",
+    )  # fmt: skip
+    session.add(run)
+    session.flush()
+    session.add(
+        ProposalPair(
+            run_id=run.id, volunteer_id=person.id, opportunity_id=opp.id, shift_id=upcoming.id,
+            score=0.8, invited_at=now, invited_by_id=coordinator.id,
+        )
+    )  # fmt: skip
     calendar.rotate_feed_token(session, person)
     session.commit()
     return {"person": person, "org": org, "admin": admin, "applied": applied, "entry": entry}

@@ -74,7 +74,13 @@ def test_leaving_the_series_withdraws_every_future_date_and_moves_the_waiting_li
     signups.sign_up(session, waiting, shifts[0], now=now, join_waitlist=True)
     session.commit()
     login(user)
-    page = client.post(f"/engagements/serien/{SERIES}/abmelden", follow_redirects=True)
+    asked = client.post(f"/engagements/serien/{SERIES}/abmelden")  # one click only asks
+    assert asked.status_code == 200 and "Aus dieser Reihe austreten?" in asked.text
+    session.expire_all()
+    assert SignupState.WITHDRAWN not in {state for _, state in _states(session, user)}
+    page = client.post(
+        f"/engagements/serien/{SERIES}/abmelden", data={"confirmed": "1"}, follow_redirects=True
+    )
     assert "Du bist aus der Reihe ausgetreten: 4 Termine abgesagt." in page.get_data(as_text=True)
     session.expire_all()
     assert {state for _, state in _states(session, user)} == {SignupState.WITHDRAWN}

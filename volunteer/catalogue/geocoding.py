@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from volunteer.catalogue.gazetteer import District, Gazetteer, default_gazetteer, normalise_name
+from volunteer.catalogue.gazetteer import Gazetteer, default_gazetteer, normalise_name
 
 Precision = Literal["postcode", "district", "address"]
 GeocodeReason = Literal["unknown_postcode", "outside_service_area", "not_understood"]
@@ -62,16 +62,6 @@ class Geocoder(Protocol):
 def is_german_postcode(code: str) -> bool:
     """Five digits, and not in the unused 00xxx range (German PLZ run 01001-99998)."""
     return len(code) == 5 and code.isdigit() and not code.startswith("00")
-
-
-def district_for_point(lat: float, lon: float, gazetteer: Gazetteer | None = None) -> District:
-    """The district whose centroid is nearest to the point.
-
-    An approximation: no district polygons ship with the app, so a point close to a border may
-    be assigned to the neighbour. Check :meth:`City.contains` first if the point may lie outside
-    the city; this function always answers with some district.
-    """
-    return (gazetteer or default_gazetteer()).nearest_district(lat, lon)
 
 
 class GazetteerGeocoder:

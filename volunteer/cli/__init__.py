@@ -142,6 +142,30 @@ def demo_data_command(scale: str, if_empty: bool) -> None:
         click.echo(line)
 
 
+def gunicorn_command(gunicorn: str, host: str, port: int, workers: int) -> list[str]:
+    """How ``volunteer serve`` starts gunicorn. Its request-line and header limits sit above the
+    app's own (``volunteer.web.inputs``), so the app answers 414/431 as problem details; only
+    lines beyond 8190 bytes, gunicorn's maximum, still get gunicorn's plain 400/414 page."""
+    return [
+        gunicorn,
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--limit-request-line",
+        "8190",
+        "--limit-request-field_size",
+        "16380",
+        # No gunicorn access log: it records full URLs (tokens, query strings). The app
+        # logs each request as JSON with the route pattern instead.
+        "volunteer.wsgi:app",
+    ]
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=8000, type=int)
@@ -172,24 +196,9 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
     exe = os.path.dirname(sys.executable)
     procs: list[subprocess.Popen[Any]] = []
     gunicorn = shutil.which("gunicorn", path=exe) or "gunicorn"
-    procs.append(
-        subprocess.Popen(
-            [
-                gunicorn,
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                "4",
-                "--worker-class",
-                "gthread",
-                # No gunicorn access log: it records full URLs (tokens, query strings). The app
-                # logs each request as JSON with the route pattern instead.
-                "volunteer.wsgi:app",
-            ]
-        )
-    )
+    # Every worker counts rate limits in the configured storage; memory:// only holds with one.
+    env = {**os.environ, "VOLUNTEER_WORKERS": str(workers)}
+    procs.append(subprocess.Popen(gunicorn_command(gunicorn, host, port, workers), env=env))
     if not no_scheduler and "scheduler" in main.list_commands(click.get_current_context()):
         procs.append(subprocess.Popen([os.path.join(exe, "volunteer"), "scheduler"]))
     click.echo(f"Serving on http://{host}:{port}  (Ctrl-C stops everything)")

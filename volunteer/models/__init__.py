@@ -46,6 +46,7 @@ from volunteer.models.proposals import (
     ProposalRun,
     ProposalStatus,
 )
+from volunteer.models.reviews import OrganisationReview, ReviewDecision
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -76,10 +77,12 @@ __all__ = [
     "Organisation",
     "OrganisationCause",
     "OrganisationKind",
+    "OrganisationReview",
     "Postcode",
     "ProposalPair",
     "ProposalRun",
     "ProposalStatus",
+    "ReviewDecision",
     "Role",
     "SchedulerLease",
     "Shift",

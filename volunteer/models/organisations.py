@@ -43,10 +43,6 @@ class Organisation(SQLModel, table=True):
     verified_at: datetime | None = at_field(index=True)
     verified_by_id: int | None = Field(default=None, foreign_key="user.id")
 
-    @property
-    def is_verified(self) -> bool:
-        return self.verified_at is not None
-
 
 class Membership(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)

@@ -9,10 +9,3 @@ class ServiceError(Exception):
         self.code = code
         self.field = field
         self.params = params
-
-
-class NotFound(ServiceError):
-    """The object does not exist *for this user*: another user's object looks the same as none."""
-
-    def __init__(self) -> None:
-        super().__init__("not_found")

@@ -35,7 +35,9 @@ def _titles() -> dict[int, str]:
         404: _("Page not found"),
         405: _("Method not allowed"),
         413: _("Too large"),
+        414: _("Address too long"),
         429: _("Too many attempts"),
+        431: _("Headers too large"),
         500: _("Something went wrong"),
     }
 
@@ -47,7 +49,12 @@ def _details() -> dict[int, str]:
         404: _("We could not find this page. It may have been moved or removed."),
         405: _("This address cannot be used like this."),
         413: _("What you sent is too large."),
+        414: _("This address is too long. Please shorten the search or the link."),
         429: _("Too many attempts in a short time. Please wait a moment and try again."),
+        431: _(
+            "Your browser sent too much data with the request (e.g. cookies). Please delete "
+            "this site's cookies and try again."
+        ),
         500: _("An error occurred on our side. It has been logged; please try again later."),
     }
 

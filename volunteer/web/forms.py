@@ -1,10 +1,14 @@
-"""Shared form helpers: translated messages and applying service errors to fields."""
+"""Shared form helpers: translated messages, strict fields and applying service errors."""
+
+from typing import Any
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField
 from wtforms.validators import DataRequired, Email, Length
 
+from volunteer.platform.inputs import MAX_DATE, MIN_DATE, parse_date, parse_decimal
 from volunteer.services.errors import ServiceError
 from volunteer.web.wording.messages import error_message
 
@@ -37,3 +41,28 @@ def apply_error(form: FlaskForm, error: ServiceError, default_field: str | None 
         field.errors = [*list(field.errors), message]
     else:
         flash(message, "error")
+
+
+class StrictDateField(DateField):
+    """A ``YYYY-MM-DD`` date within the years the app can compute with (not ``9999-12-31``)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        self.data = parse_date(valuelist[0], MIN_DATE, MAX_DATE)
+        if self.data is None:
+            raise ValueError(str(_l("Please enter a valid date.")))
+
+
+class FiniteDecimalField(DecimalField):
+    """A plain decimal number: ``NaN``, ``sNaN``, ``Infinity`` and exponents are refused (they
+    pass ``Decimal`` but break every comparison after it)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        self.data = parse_decimal(valuelist[0], -1e12, 1e12)
+        if self.data is None:
+            raise ValueError(str(_l("Please enter a number.")))

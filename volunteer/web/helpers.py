@@ -41,6 +41,12 @@ def safe_next(default_endpoint: str = "pages.home") -> str:
     return url_for(default_endpoint)
 
 
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link on the configured public base URL (``BASE_URL``), never on the request's
+    Host header: a forged Host must not flow into links others copy, cache or subscribe to."""
+    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
+
+
 def flash_category(kind: str, at: str | None = None) -> str:
     """A flash category, optionally tied to the element with id ``at`` on the next page.
 

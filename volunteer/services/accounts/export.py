@@ -50,6 +50,8 @@ FILE_NAMES = {
     "token": "open_links",
     "organisation": "organisations_verified",
     "guardianrequest": "guardian_requests",
+    "proposalrun": "proposal_runs",
+    "proposalpair": "proposals",
 }
 ABOUT_ME_AUDIT = "records_about_me"
 ABOUT_ME_NOTICES = "notices_about_me"
@@ -59,6 +61,7 @@ SECRET_COLUMNS = {
     "token": {"token_hash", "data"},
     "notice": {"dedupe_key", "lease_until", "claimed_by", "attempts"},
     "organisation": {"logo"},
+    "proposalrun": {"claimed_by", "lease_until"},
 }
 # Labels for ids that point at reference rows, so the file reads without the rest of the database.
 _LABEL_COLUMNS = ("title", "name", "label_{locale}", "label_de", "slug")

@@ -22,7 +22,6 @@ from volunteer.models import AgeGroup, GuardianRequest, GuardianState, User, Vol
 from volunteer.platform import signing
 from volunteer.services import audit
 from volunteer.services.accounts import consents
-from volunteer.services.discovery import engine
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
@@ -173,7 +172,6 @@ def consent(
         object_id=user.id, request=req.id,
     )  # fmt: skip
     session.flush()
-    engine.invalidate()
     return user
 
 
@@ -234,7 +232,6 @@ def _withdraw(
         object_id=user.id, request=req.id, how=how,
     )  # fmt: skip
     session.flush()
-    engine.invalidate()
 
 
 def remind_and_expire(session: Session, *, now: datetime) -> int:

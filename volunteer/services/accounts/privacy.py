@@ -44,7 +44,6 @@ from volunteer.models import (
 from volunteer.models.accounts import new_alternative_id
 from volunteer.services import audit
 from volunteer.services.coordination import verification
-from volunteer.services.discovery import engine
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 
@@ -288,4 +287,3 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     audit.record(session, "user.deleted", actor=None, now=now, object_type="user", object_id=uid)
     session.flush()
     session.expire_all()
-    engine.invalidate()

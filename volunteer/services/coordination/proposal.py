@@ -54,6 +54,7 @@ from volunteer.services.discovery.engine import (
     slot_of,
     volunteer_pool,
 )
+from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
@@ -532,16 +533,27 @@ def invite(
         .where(ProposalPair.run_id == run.id, col(ProposalPair.id).in_(list(pair_ids)))
         .order_by(col(ProposalPair.score).desc(), col(ProposalPair.id))
     ).all()
+    # Who is still findable now (opted in, and under 16 only with a guardian's consent): the
+    # stored result may be older than a withdrawal.
+    findable = set(
+        session.exec(
+            select(User.id)
+            .join(VolunteerProfile, col(VolunteerProfile.user_id) == User.id)
+            .where(
+                col(User.id).in_({pair.volunteer_id for pair, *_ in rows}),
+                findable_clause(),
+            )
+        ).all()
+    )
     sent = already = unavailable = 0
     over: list[str] = []
     counted: dict[int, int] = {}
-    for pair, user, profile, shift in rows:
+    for pair, user, _profile, shift in rows:
         if pair.invited_at is not None:
             already += 1
             continue
         if (
-            user.deleted_at is not None
-            or not profile.discoverable
+            pair.volunteer_id not in findable
             or shift.cancelled_at is not None
             or shift.starts_at <= now
         ):

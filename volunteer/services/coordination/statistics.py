@@ -50,11 +50,6 @@ class DistrictRow:
     def fill_rate(self) -> float | None:
         return self.taken / self.places if self.places else None
 
-    @property
-    def volunteers_per_place(self) -> float | None:
-        open_places = self.places - self.taken
-        return self.volunteers / open_places if open_places > 0 else None
-
 
 @dataclass
 class SkillRow:
@@ -63,10 +58,6 @@ class SkillRow:
     label_en: str
     demand: int = 0  # open needs that require it
     supply: int = 0  # volunteers who offer it
-
-    @property
-    def ratio(self) -> float | None:
-        return self.supply / self.demand if self.demand else None
 
 
 @dataclass

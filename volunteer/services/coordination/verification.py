@@ -1,22 +1,144 @@
-"""The coordinators' review queues: organisations waiting to be listed, suggested skills."""
+"""The coordinators' review queues: organisations waiting to be listed, suggested skills.
 
-from dataclasses import dataclass
+A waiting organisation gets a decision (:func:`decide`): approved (it is verified and its needs
+are listed), asked for more information (it stays in the queue, marked as waiting for an
+answer), or rejected with a reason (it leaves the queue; a coordinator may still reconsider).
+Every decision is stored with its message, the organisation's admins are notified, and both the
+coordinator page and the organisation's dashboard show the history.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from volunteer.models import MemberRole, Membership, Organisation, SkillSuggestion, User
+from volunteer.models import (
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationReview,
+    ReviewDecision,
+    SkillSuggestion,
+    User,
+)
+from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
+from volunteer.services.errors import ServiceError
+from volunteer.services.notices import outbox
+from volunteer.services.organisations import organisation as organisations
+
+# The notice each decision sends to the organisation's admins.
+DECISION_KINDS = {
+    ReviewDecision.APPROVED: "organisation_verified",
+    ReviewDecision.INFO_REQUESTED: "organisation_info_requested",
+    ReviewDecision.REJECTED: "organisation_rejected",
+}
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    review: OrganisationReview
+    decided_by: str
 
 
 @dataclass(frozen=True)
 class PendingOrganisation:
     organisation: Organisation
     admin_emails: list[str]
+    history: list[ReviewEntry] = field(default_factory=list)
+
+    @property
+    def latest(self) -> OrganisationReview | None:
+        return self.history[-1].review if self.history else None
+
+
+def decide(
+    session: Session,
+    org: Organisation,
+    decision: str,
+    *,
+    by: User,
+    now: datetime,
+    message: str = "",
+) -> OrganisationReview:
+    """Record a coordinator's decision and tell the organisation's admins.
+
+    Asking for information and rejecting need a message (the organisation must know what to do
+    or why); approving may carry one. An organisation that is verified already gets no new
+    decision here.
+    """
+    if not by.is_coordinator:
+        raise ServiceError("not_allowed")
+    if decision not in set(ReviewDecision):
+        raise ServiceError("bad_choice", field="decision")
+    text = message.strip()
+    if decision != ReviewDecision.APPROVED and not text:
+        raise ServiceError("required", field="message")
+    if len(text) > 2000:
+        raise ServiceError("too_long", field="message", max=2000)
+    if markup_problem(text):
+        raise ServiceError("markup", field="message")
+    if org.verified_at is not None:
+        raise ServiceError("already_verified")
+    assert org.id is not None
+    review = OrganisationReview(
+        organisation_id=org.id, decision=decision, message=text, decided_by_id=by.id, decided_at=now
+    )
+    session.add(review)
+    session.flush()
+    if decision == ReviewDecision.APPROVED:
+        organisations.verify(session, org, by=by, now=now)  # its notice and audit entry
+        return review
+    kind = DECISION_KINDS[ReviewDecision(decision)]
+    for admin in organisations.admins(session, org):
+        outbox.enqueue(
+            session,
+            kind,
+            dedupe_key=f"{kind}:{review.id}:{admin.id}",
+            now=now,
+            user=admin,
+            payload={"organisation_id": org.id, "message": text},
+        )
+    audit.record(
+        session, f"organisation.{decision}", actor=by, now=now, object_type="organisation",
+        object_id=org.id, message=text,
+    )  # fmt: skip
+    return review
+
+
+def history(session: Session, org_ids: list[int]) -> dict[int, list[ReviewEntry]]:
+    """Each organisation's decisions, oldest first, with the deciding coordinator's name."""
+    out: dict[int, list[ReviewEntry]] = defaultdict(list)
+    if not org_ids:
+        return out
+    rows = session.exec(
+        select(OrganisationReview, User.first_name)
+        .join(User, col(User.id) == OrganisationReview.decided_by_id, isouter=True)
+        .where(col(OrganisationReview.organisation_id).in_(org_ids))
+        .order_by(col(OrganisationReview.decided_at), col(OrganisationReview.id))
+    ).all()
+    for review, name in rows:
+        out[review.organisation_id].append(ReviewEntry(review, name or ""))
+    return out
 
 
 def pending(session: Session) -> list[PendingOrganisation]:
-    """Unverified organisations, oldest first (first come, first served), with admin contacts."""
+    """Unverified organisations not rejected, oldest first (first come, first served), with
+    admin contacts and their decision history."""
+    return [p for p in _unverified(session) if _state(p) != ReviewDecision.REJECTED]
+
+
+def rejected(session: Session) -> list[PendingOrganisation]:
+    """Rejected organisations, so a coordinator can still reconsider."""
+    return [p for p in _unverified(session) if _state(p) == ReviewDecision.REJECTED]
+
+
+def _state(item: PendingOrganisation) -> str | None:
+    return item.latest.decision if item.latest else None
+
+
+def _unverified(session: Session) -> list[PendingOrganisation]:
     orgs = session.exec(
         select(Organisation)
         .where(col(Organisation.verified_at).is_(None))
@@ -34,7 +156,11 @@ def pending(session: Session) -> list[PendingOrganisation]:
             )
         ).all():
             emails.setdefault(org_id, []).append(email)
-    return [PendingOrganisation(o, sorted(emails.get(o.id or 0, []))) for o in orgs]
+    reviews = history(session, [o.id for o in orgs if o.id is not None])
+    return [
+        PendingOrganisation(o, sorted(emails.get(o.id or 0, [])), reviews.get(o.id or 0, []))
+        for o in orgs
+    ]
 
 
 def recently_verified(session: Session, *, limit: int = 10) -> list[Organisation]:

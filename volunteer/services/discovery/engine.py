@@ -11,11 +11,8 @@ anything a user must be able to trust (remaining places, sign-up rules) is read 
 directly, never from this cache.
 """
 
-import logging
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +45,7 @@ from volunteer.models import (
     VolunteerSkill,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.services.discovery import freshness
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.visibility import findable_clause
 
@@ -275,79 +273,11 @@ def listed_opportunities(session: Session) -> list[Opportunity]:
     )
 
 
-# --- cached indexes ------------------------------------------------------------------------------
-class _Cache:
-    """A per-process cache of the last index built, keyed by kind and the database bind.
-
-    Stale-while-revalidate: after ``ttl`` seconds the old index is still served while one
-    background thread builds the next, so no visitor waits seconds for a city-sized rebuild.
-    Only the very first build (or one after :func:`invalidate`) happens in the request.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, int], tuple[float, Any]] = {}
-        self._refreshing: set[tuple[str, int]] = set()
-
-    def get(self, kind: str, session: Session, ttl: float, build: Callable[[Session], Any]) -> Any:
-        bind = session.get_bind()
-        key = (kind, id(bind))
-        moment = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None:
-                if moment - hit[0] >= ttl and key not in self._refreshing:
-                    self._refreshing.add(key)
-                    threading.Thread(
-                        target=self._refresh, args=(key, bind, build), daemon=True
-                    ).start()
-                return hit[1]
-        value = build(session)
-        with self._lock:
-            self._entries[key] = (moment, value)
-        return value
-
-    def _refresh(self, key: tuple[str, int], bind: Any, build: Callable[[Session], Any]) -> None:
-        try:
-            with Session(bind=bind) as session:
-                value = build(session)
-            with self._lock:
-                if key in self._entries:  # not invalidated meanwhile
-                    self._entries[key] = (time.monotonic(), value)
-        except Exception:  # the stale index keeps serving; the next request retries
-            logging.getLogger(__name__).exception("rebuilding the %s index failed", key[0])
-        finally:
-            with self._lock:
-                self._refreshing.discard(key)
-
-    def drop(self, kind: str, session: Session) -> None:
-        with self._lock:
-            self._entries.pop((kind, id(session.get_bind())), None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def ages(self) -> dict[str, float]:
-        moment = time.monotonic()
-        ages: dict[str, float] = {}
-        with self._lock:
-            for (kind, _bind), (built, _value) in self._entries.items():
-                ages[kind] = min(ages.get(kind, float("inf")), moment - built)
-        return ages
-
-
-_cache = _Cache()
-
-
-def index_ages() -> dict[str, float]:
-    """Seconds since this process last built each index ("opportunities", "volunteers")."""
-    return _cache.ages()
-
-
-def invalidate() -> None:
-    """Forget the cached indexes (call after changing needs, shifts or sign-ups)."""
-    _cache.clear()
+# --- cached indexes (volunteer/services/discovery/freshness.py keeps them and drops them) ---------
+_cache = freshness.CACHE
+index_ages = freshness.index_ages
+# The public name callers (tests, benchmarks) use to forget the indexes by hand.
+invalidate = freshness.invalidate
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from volunteer.models import (
     VolunteerSkill,
 )
 from volunteer.services.accounts import consents, guardians
-from volunteer.services.discovery import engine
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import settings as notice_settings
 
@@ -150,7 +149,6 @@ def save_profile(
     if guardian and guardian != (previous_guardian or ""):
         guardians.request_consent(session, user, now=now)
     session.flush()
-    engine.invalidate()
     return profile
 
 
@@ -199,7 +197,6 @@ def set_discoverable(
         profile.updated_at = now  # the engine's pool notices the change (engine._findable_stamp)
         session.add(profile)
     session.flush()
-    engine.invalidate()
 
 
 def withdraw_consent(session: Session, user: User, kind: str, *, now: datetime) -> None:

@@ -39,6 +39,7 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.platform.inputs import parse_date, parse_int
 from volunteer.services.discovery import engine
 from volunteer.services.discovery.listing import listed_clause
 
@@ -93,21 +94,6 @@ class SearchParams:
         return urlencode(self.query_args(**changes))
 
 
-def _int(value: str | None, low: int, high: int) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(str(value).strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def parse_params(
     args: Mapping[str, str], *, skills: set[str], causes: set[str], districts: set[int]
 ) -> SearchParams:
@@ -115,9 +101,9 @@ def parse_params(
     raw = str(args.get("q", ""))[: MAX_QUERY * 4]
     # Control characters (NUL above all) mean nothing in a search and PostgreSQL rejects them.
     q = " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())[:MAX_QUERY]
-    district = _int(args.get("district"), 1, 10_000)
-    radius = _int(args.get("radius"), 1, 50)
-    date_from, date_to = _date(args.get("from")), _date(args.get("to"))
+    district = parse_int(args.get("district"), 1, 10_000)
+    radius = parse_int(args.get("radius"), 1, 50)
+    date_from, date_to = parse_date(args.get("from")), parse_date(args.get("to"))
     if date_from and date_to and date_to < date_from:
         date_from, date_to = date_to, date_from
     sort = str(args.get("sort", ""))
@@ -135,7 +121,7 @@ def parse_params(
         step_free=args.get("step_free") == "1",
         kind=kind if kind in KINDS else "",
         sort=sort if sort in SORTS else "",
-        page=_int(args.get("page"), 1, MAX_PAGE) or 1,
+        page=parse_int(args.get("page"), 1, MAX_PAGE) or 1,
     )
 
 

@@ -36,7 +36,7 @@ from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 
 DECISIONS = {
     "accept": SignupState.ACCEPTED,
@@ -131,7 +131,7 @@ def message_shift(
     if markup_problem(body):
         raise ServiceError("markup", field="message")
     count = 0
-    for signup in needs.affected_signups(session, shift):
+    for signup in opportunities.affected_signups(session, shift):
         user = session.get(User, signup.user_id)
         if user is None or user.deleted_at is not None:
             continue
@@ -370,16 +370,12 @@ class NeedFill:
     taken: int
     shifts: int
 
-    @property
-    def percent(self) -> int:
-        return round(100 * self.taken / self.capacity) if self.capacity else 0
-
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     open_needs: list[NeedFill]
     drafts: int
-    upcoming: list[needs.ShiftRow]
+    upcoming: list[opportunities.ShiftRow]
     upcoming_needs: dict[int, Opportunity]
     minutes_this_year: int
     volunteers_this_year: int
@@ -391,7 +387,7 @@ class Dashboard:
 
 def dashboard(session: Session, org: Organisation, *, now: datetime) -> Dashboard:
     """The figures on the organisation's start page, in a handful of queries."""
-    all_needs = needs.needs_of(session, org)
+    all_needs = opportunities.opportunities_of(session, org)
     published = [n for n in all_needs if n.status == OpportunityStatus.PUBLISHED]
     by_id = {n.id: n for n in all_needs}
     future = list(
@@ -406,7 +402,7 @@ def dashboard(session: Session, org: Organisation, *, now: datetime) -> Dashboar
             .order_by(col(Shift.starts_at))
         ).all()
     )
-    rows = needs.shift_rows(session, future)
+    rows = opportunities.shift_rows(session, future)
     fills = []
     for need in published:
         mine = [r for r in rows if r.shift.opportunity_id == need.id]

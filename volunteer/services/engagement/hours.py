@@ -317,17 +317,3 @@ def organisation_minutes(session: Session, org: Organisation, *, year: int) -> i
         )
     ).one()
     return int(total)
-
-
-def volunteer_minutes(session: Session, user: User, *, year: int) -> dict[int, int]:
-    """Confirmed minutes per organisation id for one volunteer in one year."""
-    rows = session.exec(
-        select(HourEntry.organisation_id, func.sum(HourEntry.minutes))
-        .where(
-            HourEntry.user_id == user.id,
-            HourEntry.state == HourState.CONFIRMED,
-            extract("year", col(HourEntry.worked_on)) == year,
-        )
-        .group_by(col(HourEntry.organisation_id))
-    ).all()
-    return {int(org_id): int(m or 0) for org_id, m in rows}

@@ -80,6 +80,9 @@ KINDS: dict[str, Kind] = {
         "shift_id", "candidate_ids", "candidate_reasons", optional=("expires_at",)
     ),
     "organisation_verified": _kind("organisation_id"),
+    # A coordinator's decision before verification, in the coordinator's own words.
+    "organisation_info_requested": _kind("organisation_id", "message"),
+    "organisation_rejected": _kind("organisation_id", "message"),
     "organisation_invite": _kind("organisation_id", "role", "url", optional=("invited_by",)),
     # city coordinators
     "organisation_registered": _kind("organisation_id"),

@@ -1,11 +1,11 @@
-"""Needs (opportunities) and their shifts, as an organisation posts and runs them.
+"""Opportunities and their shifts, as an organisation posts and runs them.
 
-A need moves draft -> published <-> paused -> closed (closed is final; duplicate it to post it
-again). Its shifts are one-off or generated from a weekly recurrence
+An opportunity moves draft -> published <-> paused -> closed (closed is final; duplicate it to post
+it again). Its shifts are one-off or generated from a weekly recurrence
 (:mod:`volunteer.services.organisations.recurrence`); the generated shifts share a ``series_id``.
 Editing or cancelling a shift that people signed up for writes a notice to each of them in the same
-transaction. Every check runs before the first write, so a refused form never leaves half a need or
-half a series behind.
+transaction. Every check runs before the first write, so a refused form never leaves half an
+opportunity or half a series behind.
 """
 
 import uuid
@@ -53,8 +53,8 @@ AFFECTED_STATES = frozenset({*PLACE_HOLDING_STATES, SignupState.WAITLISTED}) - {
 
 
 @dataclass(slots=True, kw_only=True)
-class NeedInput:
-    """What the need form collects."""
+class OpportunityInput:
+    """What the opportunity form collects."""
 
     title: str
     description: str = ""
@@ -85,7 +85,9 @@ class ShiftInput:
     every_weeks: int = 1
 
 
-def _clean_need(session: Session, data: NeedInput, geocoder: Geocoder) -> dict[str, Any]:
+def _clean_opportunity(
+    session: Session, data: OpportunityInput, geocoder: Geocoder
+) -> dict[str, Any]:
     title = " ".join(data.title.split())
     if not title:
         raise ServiceError("required", field="title")
@@ -150,68 +152,84 @@ def _clean_need(session: Session, data: NeedInput, geocoder: Geocoder) -> dict[s
     return values
 
 
-def _apply(session: Session, need: Opportunity, values: dict[str, Any]) -> None:
+def _apply(session: Session, opportunity: Opportunity, values: dict[str, Any]) -> None:
     required, optional = values.pop("_skills")
     causes = values.pop("_causes")
     for key, value in values.items():
-        setattr(need, key, value)
-    session.add(need)
+        setattr(opportunity, key, value)
+    session.add(opportunity)
     session.flush()
     for model in (OpportunitySkill, OpportunityCause):
-        for row in session.exec(select(model).where(model.opportunity_id == need.id)).all():
+        for row in session.exec(select(model).where(model.opportunity_id == opportunity.id)).all():
             session.delete(row)
     session.flush()
-    assert need.id is not None
+    assert opportunity.id is not None
     for skill_id in required:
-        session.add(OpportunitySkill(opportunity_id=need.id, skill_id=skill_id, required=True))
+        session.add(
+            OpportunitySkill(opportunity_id=opportunity.id, skill_id=skill_id, required=True)
+        )
     for skill_id in optional:
-        session.add(OpportunitySkill(opportunity_id=need.id, skill_id=skill_id, required=False))
+        session.add(
+            OpportunitySkill(opportunity_id=opportunity.id, skill_id=skill_id, required=False)
+        )
     for cause_id in causes:
-        session.add(OpportunityCause(opportunity_id=need.id, cause_id=cause_id))
+        session.add(OpportunityCause(opportunity_id=opportunity.id, cause_id=cause_id))
     session.flush()
 
 
 def create(
     session: Session,
     org: Organisation,
-    data: NeedInput,
+    data: OpportunityInput,
     *,
     by: User,
     now: datetime,
     geocoder: Geocoder,
 ) -> Opportunity:
-    """A new need, as a draft: nobody sees it until it is published."""
-    values = _clean_need(session, data, geocoder)
+    """A new opportunity, as a draft: nobody sees it until it is published."""
+    values = _clean_opportunity(session, data, geocoder)
     assert org.id is not None
-    need = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
-    _apply(session, need, values)
+    opportunity = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
+    _apply(session, opportunity, values)
     audit.record(
-        session, "need.created", actor=by, now=now, object_type="opportunity", object_id=need.id
+        session,
+        "opportunity.created",
+        actor=by,
+        now=now,
+        object_type="opportunity",
+        object_id=opportunity.id,
     )
-    return need
+    return opportunity
 
 
 def update(
     session: Session,
-    need: Opportunity,
-    data: NeedInput,
+    opportunity: Opportunity,
+    data: OpportunityInput,
     *,
     by: User,
     now: datetime,
     geocoder: Geocoder,
 ) -> Opportunity:
-    values = _clean_need(session, data, geocoder)
+    values = _clean_opportunity(session, data, geocoder)
     values["updated_at"] = now
-    _apply(session, need, values)
+    _apply(session, opportunity, values)
     audit.record(
-        session, "need.updated", actor=by, now=now, object_type="opportunity", object_id=need.id
+        session,
+        "opportunity.updated",
+        actor=by,
+        now=now,
+        object_type="opportunity",
+        object_id=opportunity.id,
     )
-    return need
+    return opportunity
 
 
-def skill_ids(session: Session, need: Opportunity) -> tuple[list[int], list[int]]:
-    """(required, optional) skill ids of a need."""
-    rows = session.exec(select(OpportunitySkill).where(OpportunitySkill.opportunity_id == need.id))
+def skill_ids(session: Session, opportunity: Opportunity) -> tuple[list[int], list[int]]:
+    """(required, optional) skill ids of an opportunity."""
+    rows = session.exec(
+        select(OpportunitySkill).where(OpportunitySkill.opportunity_id == opportunity.id)
+    )
     required: list[int] = []
     optional: list[int] = []
     for row in rows:
@@ -219,56 +237,69 @@ def skill_ids(session: Session, need: Opportunity) -> tuple[list[int], list[int]
     return sorted(required), sorted(optional)
 
 
-def cause_ids(session: Session, need: Opportunity) -> list[int]:
+def cause_ids(session: Session, opportunity: Opportunity) -> list[int]:
     return sorted(
         session.exec(
-            select(OpportunityCause.cause_id).where(OpportunityCause.opportunity_id == need.id)
+            select(OpportunityCause.cause_id).where(
+                OpportunityCause.opportunity_id == opportunity.id
+            )
         ).all()
     )
 
 
 def set_status(
-    session: Session, need: Opportunity, status: str, *, by: User, now: datetime
+    session: Session, opportunity: Opportunity, status: str, *, by: User, now: datetime
 ) -> Opportunity:
-    """Publish, pause or close a need (the allowed moves are :data:`STATUS_TRANSITIONS`).
+    """Publish, pause or close an opportunity (the allowed moves are :data:`STATUS_TRANSITIONS`).
 
-    Publishing needs a title and, for an on-site need, a place; closing cancels nothing by
+    Publishing needs a title and, for an on-site opportunity, a place; closing cancels nothing by
     itself (shifts people signed up for stay, so attendance and hours can still be recorded).
     """
-    allowed = STATUS_TRANSITIONS.get(need.status, frozenset())
+    allowed = STATUS_TRANSITIONS.get(opportunity.status, frozenset())
     if status not in allowed:
-        raise ServiceError("bad_status", current=need.status, wanted=status)
-    if status == OpportunityStatus.PUBLISHED and not need.is_remote and need.lat is None:
+        raise ServiceError("bad_status", current=opportunity.status, wanted=status)
+    if (
+        status == OpportunityStatus.PUBLISHED
+        and not opportunity.is_remote
+        and opportunity.lat is None
+    ):
         raise ServiceError("place_required", field="address")
-    need.status = status
-    need.updated_at = now
-    if status == OpportunityStatus.PUBLISHED and need.published_at is None:
-        need.published_at = now
-    session.add(need)
+    opportunity.status = status
+    opportunity.updated_at = now
+    if status == OpportunityStatus.PUBLISHED and opportunity.published_at is None:
+        opportunity.published_at = now
+    session.add(opportunity)
     audit.record(
-        session, f"need.{status}", actor=by, now=now, object_type="opportunity", object_id=need.id
+        session,
+        f"opportunity.{status}",
+        actor=by,
+        now=now,
+        object_type="opportunity",
+        object_id=opportunity.id,
     )
     session.flush()
-    return need
+    return opportunity
 
 
-def duplicate(session: Session, need: Opportunity, *, by: User, now: datetime) -> Opportunity:
+def duplicate(
+    session: Session, opportunity: Opportunity, *, by: User, now: datetime
+) -> Opportunity:
     """A draft copy with the same texts, skills and causes, without shifts or sign-ups."""
     copy = Opportunity(
-        organisation_id=need.organisation_id,
-        title=need.title,
-        description=need.description,
-        is_remote=need.is_remote,
-        address=need.address,
-        postcode=need.postcode,
-        district_number=need.district_number,
-        lat=need.lat,
-        lon=need.lon,
-        minors_ok=need.minors_ok,
-        step_free=need.step_free,
-        regular=need.regular,
-        needs_conduct_certificate=need.needs_conduct_certificate,
-        languages=list(need.languages),
+        organisation_id=opportunity.organisation_id,
+        title=opportunity.title,
+        description=opportunity.description,
+        is_remote=opportunity.is_remote,
+        address=opportunity.address,
+        postcode=opportunity.postcode,
+        district_number=opportunity.district_number,
+        lat=opportunity.lat,
+        lon=opportunity.lon,
+        minors_ok=opportunity.minors_ok,
+        step_free=opportunity.step_free,
+        regular=opportunity.regular,
+        needs_conduct_certificate=opportunity.needs_conduct_certificate,
+        languages=list(opportunity.languages),
         status=OpportunityStatus.DRAFT,
         created_at=now,
         updated_at=now,
@@ -277,16 +308,16 @@ def duplicate(session: Session, need: Opportunity, *, by: User, now: datetime) -
     session.flush()
     assert copy.id is not None
     for row in session.exec(
-        select(OpportunitySkill).where(OpportunitySkill.opportunity_id == need.id)
+        select(OpportunitySkill).where(OpportunitySkill.opportunity_id == opportunity.id)
     ).all():
         session.add(
             OpportunitySkill(opportunity_id=copy.id, skill_id=row.skill_id, required=row.required)
         )
-    for cause_id in cause_ids(session, need):
+    for cause_id in cause_ids(session, opportunity):
         session.add(OpportunityCause(opportunity_id=copy.id, cause_id=cause_id))
     audit.record(
-        session, "need.duplicated", actor=by, now=now, object_type="opportunity",
-        object_id=copy.id, source=need.id,
+        session, "opportunity.duplicated", actor=by, now=now, object_type="opportunity",
+        object_id=copy.id, source=opportunity.id,
     )  # fmt: skip
     session.flush()
     return copy
@@ -322,18 +353,18 @@ def _check_shift(data: ShiftInput, now: datetime) -> list[recurrence.Occurrence]
 
 
 def add_shifts(
-    session: Session, need: Opportunity, data: ShiftInput, *, by: User, now: datetime
+    session: Session, opportunity: Opportunity, data: ShiftInput, *, by: User, now: datetime
 ) -> list[Shift]:
     """One shift, or a weekly series of them (sharing a ``series_id``)."""
-    if need.status == OpportunityStatus.CLOSED:
+    if opportunity.status == OpportunityStatus.CLOSED:
         raise ServiceError("need_closed")
     occurrences = _check_shift(data, now)
     series = str(uuid.uuid4()) if data.repeat == "weekly" else None
     place = " ".join(data.place.split())
-    assert need.id is not None
+    assert opportunity.id is not None
     shifts = [
         Shift(
-            opportunity_id=need.id,
+            opportunity_id=opportunity.id,
             starts_at=o.starts_at,
             ends_at=o.ends_at,
             capacity=data.capacity,
@@ -346,12 +377,12 @@ def add_shifts(
     ]
     session.add_all(shifts)
     if data.repeat == "weekly":
-        need.regular = True
-        session.add(need)
+        opportunity.regular = True
+        session.add(opportunity)
     session.flush()
     audit.record(
         session, "shift.created", actor=by, now=now, object_type="opportunity",
-        object_id=need.id, count=len(shifts), series=series,
+        object_id=opportunity.id, count=len(shifts), series=series,
     )  # fmt: skip
     return shifts
 
@@ -529,9 +560,9 @@ def shift_rows(
 
 
 def shifts_of(
-    session: Session, need: Opportunity, *, now: datetime, past: bool = False
+    session: Session, opportunity: Opportunity, *, now: datetime, past: bool = False
 ) -> list[Shift]:
-    query = select(Shift).where(Shift.opportunity_id == need.id)
+    query = select(Shift).where(Shift.opportunity_id == opportunity.id)
     if past:
         query = query.where(col(Shift.starts_at) < now).order_by(col(Shift.starts_at).desc())
     else:
@@ -541,7 +572,7 @@ def shifts_of(
     return list(session.exec(query).all())
 
 
-def needs_of(session: Session, org: Organisation) -> list[Opportunity]:
+def opportunities_of(session: Session, org: Organisation) -> list[Opportunity]:
     order = {
         OpportunityStatus.PUBLISHED: 0,
         OpportunityStatus.DRAFT: 1,

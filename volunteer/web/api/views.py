@@ -1,8 +1,7 @@
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
@@ -25,10 +24,12 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import csrf, limiter
+from volunteer.platform.inputs import parse_date, parse_int
 from volunteer.services.discovery import search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.web.api import bp
 from volunteer.web.errors import problem
+from volunteer.web.helpers import public_url
 
 csrf.exempt(bp)
 
@@ -56,7 +57,15 @@ def _api_limit() -> str:
 @bp.after_request
 def _open_data(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers.setdefault("Cache-Control", "public, max-age=60")
+    if response.status_code == 200:
+        # Shared caches may keep an answer for a minute; its words follow the visitor's language
+        # (Accept-Language or the language cookie), so caches must key on both. Links are built
+        # from BASE_URL, never from the Host header, so the host need not be part of the key.
+        response.headers.setdefault("Cache-Control", "public, max-age=60")
+        response.vary.update(("Accept-Language", "Cookie"))
+    else:
+        # Never cache a refusal (a 429 shared by a proxy would lock out every client behind it).
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -80,23 +89,20 @@ def _validate(
     checks: dict[str, Callable[[str], bool]] = {
         "skill": lambda v: v in skills,
         "cause": lambda v: v in causes,
-        "district": lambda v: v.isdigit() and int(v) in districts,
+        "district": lambda v: parse_int(v, 1) in districts,
         "kind": lambda v: v in search.KINDS,
         "sort": lambda v: v in API_SORTS,
         "minors": lambda v: v in ("0", "1"),
         "step_free": lambda v: v in ("0", "1"),
-        "page": lambda v: v.isdigit() and 1 <= int(v) <= search.MAX_PAGE,
+        "page": lambda v: parse_int(v, 1, search.MAX_PAGE) is not None,
         "q": lambda v: len(v) <= search.MAX_QUERY,
     }
     for name, ok in checks.items():
         if name in args and not ok(args[name]):
             errors.append({"name": name, "reason": _("invalid value")})
     for name in ("from", "to"):
-        if name in args:
-            try:
-                date.fromisoformat(args[name])
-            except ValueError:
-                errors.append({"name": name, "reason": _("expected a date like 2026-12-24")})
+        if name in args and parse_date(args[name]) is None:
+            errors.append({"name": name, "reason": _("expected a date like 2026-12-24")})
     return errors
 
 
@@ -113,8 +119,8 @@ def _opportunity_json(hit: search.Hit) -> dict[str, Any]:
         "minors_ok": o.minors_ok,
         "step_free": o.step_free,
         "regular": o.regular,
-        "url": url_for("opportunities.detail", opportunity_id=o.id, _external=True),
-        "api_url": url_for("api.opportunity", opportunity_id=o.id, _external=True),
+        "url": public_url("opportunities.detail", opportunity_id=o.id),
+        "api_url": public_url("api.opportunity", opportunity_id=o.id),
     }
 
 
@@ -204,7 +210,7 @@ def opportunity(opportunity_id: int) -> Any:
                 }
                 for s in shifts
             ],
-            "url": url_for("opportunities.detail", opportunity_id=opp.id, _external=True),
+            "url": public_url("opportunities.detail", opportunity_id=opp.id),
         }
     )
 

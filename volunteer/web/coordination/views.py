@@ -5,16 +5,15 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from matching.model import SLOTS
-from volunteer.models import District, Organisation
+from volunteer.models import District, Organisation, ReviewDecision
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import statistics, verification
-from volunteer.services.discovery import engine
-from volunteer.services.organisations import organisation as organisations_service
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
-from volunteer.web.helpers import acting_user
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.wording.reasons import slot_label
 
 
@@ -77,8 +76,10 @@ def organisations() -> Any:
     return render_template(
         "coordination/organisations.html",
         pending=verification.pending(db),
+        rejected=verification.rejected(db),
         recent=verification.recently_verified(db, limit=10),
         districts=dict(db.exec(select(District.number, District.name)).all()),
+        kind_labels=KIND_LABELS,
     )
 
 
@@ -89,11 +90,30 @@ def verify_organisation(org_id: int) -> Any:
     org = db.get(Organisation, org_id)
     if org is None:
         abort(404)
-    organisations_service.verify(db, org, by=acting_user(), now=now())
-    db.commit()
-    engine.invalidate()  # its published needs are public from now on
-    flash(_("%(name)s is verified; its published needs are now public.", name=org.name), "success")
-    return redirect(url_for("coordination.organisations"))
+    decision = request.form.get("decision", "")
+    commit_or_report(
+        lambda: verification.decide(
+            db,
+            org,
+            decision,
+            by=acting_user(),
+            now=now(),
+            message=request.form.get("message", "")[:4000],
+        ),
+        report=flash_error,
+        success={
+            ReviewDecision.APPROVED: _(
+                "%(name)s is verified; its published needs are now public.", name=org.name
+            ),
+            ReviewDecision.INFO_REQUESTED: _(
+                "%(name)s has been asked for more information.", name=org.name
+            ),
+            ReviewDecision.REJECTED: _("%(name)s has been told it is not verified.", name=org.name),
+        }.get(ReviewDecision(decision))
+        if decision in set(ReviewDecision)
+        else None,
+    )
+    return redirect(url_for("coordination.organisations") + f"#org-{org.id}")
 
 
 @bp.get("/faehigkeiten")

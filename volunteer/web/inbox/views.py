@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.inputs import parse_int
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import inbox
 from volunteer.web.helpers import acting_user
@@ -32,8 +33,7 @@ def _unread() -> dict[str, Any]:
 @bp.get("/")
 @login_required
 def index() -> Any:
-    page = request.args.get("seite", "1")
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    number = parse_int(request.args.get("seite"), 1, 999_999) or 1
     result = inbox.page_of(get_session(), acting_user(), page=number)
     return render_template("inbox/index.html", inbox=result, form=ActionForm())
 

@@ -41,6 +41,7 @@ from volunteer.web.helpers import (
     flash_error,
     geocoder,
     is_confirmed,
+    public_url,
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
@@ -313,7 +314,7 @@ def sign_up(shift_id: int) -> Any:
         context["clash_ids"] = {shift.id: clashing}
         context["signup_form"] = form
         return render_template("opportunities/detail.html", **context), 409
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.sign_up(
             db,
             user,
@@ -334,8 +335,6 @@ def sign_up(shift_id: int) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
@@ -360,7 +359,7 @@ def sign_up_series(series_id: str) -> Any:
         flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     db = get_session()
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.sign_up_series(db, acting_user(), series_id[:36], now=now()),
         report=partial(flash_error, at=anchor),
         success=lambda r: " ".join(
@@ -392,8 +391,6 @@ def sign_up_series(series_id: str) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
@@ -407,8 +404,20 @@ def leave_series(series_id: str) -> Any:
     if not EmptyForm().validate_on_submit():
         flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Leave this series?"),
+            question=_(
+                "Do you really want to leave every future date of “%(title)s”? The organisation "
+                "is told and your places may go to others.",
+                title=opp.title,
+            ),
+            action=url_for("opportunities.leave_series", series_id=series_id[:36]),
+            confirm_label=_("Yes, leave the series"),
+            back_url=target,
+        )
     db = get_session()
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.leave_series(db, acting_user(), series_id[:36], now=now()),
         report=partial(flash_error, at=anchor),
         success=lambda n: ngettext(
@@ -418,8 +427,6 @@ def leave_series(series_id: str) -> Any:
         ),
         at=anchor,
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
@@ -464,13 +471,11 @@ def withdraw(signup_id: int) -> Any:
                 max_length=2000,
             ),
         )
-    done = commit_or_report(
+    commit_or_report(
         lambda: signups.withdraw(db, signup, by=user, now=now(), reason=form.reason.data or ""),
         report=flash_error,
         success=_("You have withdrawn from this shift. The organisation has been told."),
     )
-    if done:
-        engine.invalidate()
     return redirect(target)
 
 
@@ -481,7 +486,7 @@ def shift_ics(shift_id: int) -> Any:
         get_session(),
         shift,
         base_url=current_app.config["BASE_URL"],
-        url=url_for("opportunities.detail", opportunity_id=opp.id, _external=True),
+        url=public_url("opportunities.detail", opportunity_id=opp.id),
         now=now(),
     )
     return Response(

@@ -27,7 +27,7 @@ from volunteer.web.organisations.forms import (
     ConfirmForm,
 )
 from volunteer.web.organisations.loading import (
-    need_or_404,
+    opportunity_or_404,
     organisation_or_404,
     page_context,
 )
@@ -46,7 +46,7 @@ def _not_found_or_flash(error: ServiceError) -> None:
 def candidates(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     found = applications.candidates(db, need, now=now())
     districts = {d.number: d.name for d in db.exec(select(District)).all()}  # 30 rows
     return render_template(
@@ -69,7 +69,7 @@ def candidates(org_id: int, need_id: int) -> Any:
 def invite_candidate(org_id: int, need_id: int, user_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     person = db.get(User, user_id)
     if person is None:
         abort(404)

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     Field,
     HiddenField,
@@ -22,7 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer.models import MemberRole, OrganisationKind
-from volunteer.web.forms import email_validators, required
+from volunteer.platform.inputs import MAX_LIST, parse_int
+from volunteer.web.forms import StrictDateField, email_validators, required
 
 KIND_LABELS = {
     OrganisationKind.VEREIN: _l("Registered association (Verein)"),
@@ -43,19 +43,13 @@ WEEKDAY_LABELS = [
 ]
 
 
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 class MultiCheckbox(Field):
     """A group of checkboxes; the template renders ``options`` inside a fieldset with a legend.
 
     Unknown or malformed values are dropped rather than raising: the service validates ids
-    against the database and says which field is wrong. The options are set by the view (they
-    come from the database or the reference data).
+    against the database and says which field is wrong. Numbers beyond a row id and repeats
+    are dropped and the list is capped, so no ``IN (...)`` sees a huge or endless list. The
+    options are set by the view (they come from the database or the reference data).
     """
 
     def __init__(
@@ -75,10 +69,12 @@ class MultiCheckbox(Field):
         self.data = list(value or [])
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if self.coerce is int:
-            self.data = [v for v in (_int_or_none(x) for x in valuelist) if v is not None]
-        else:
-            self.data = [str(v)[:20] for v in valuelist]
+        values: list[Any] = (
+            [parse_int(x) for x in valuelist]
+            if self.coerce is int
+            else [str(v)[:20] for v in valuelist]
+        )
+        self.data = list(dict.fromkeys(v for v in values if v is not None))[:MAX_LIST]
 
 
 def _choices(pairs: Any) -> list[SelectChoice]:
@@ -165,7 +161,7 @@ class ConfirmForm(FlaskForm):
     """A form with only the CSRF token (buttons that change something)."""
 
 
-class NeedForm(FlaskForm):
+class OpportunityForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[required(), Length(max=160)],
@@ -203,7 +199,9 @@ class NeedForm(FlaskForm):
 
 
 class ShiftForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Please enter a date."))])
+    day = StrictDateField(
+        _l("Date"), validators=[InputRequired(message=_l("Please enter a date."))]
+    )
     start_time = TimeField(
         _l("Start time"), validators=[InputRequired(message=_l("Please enter a time."))]
     )
@@ -240,7 +238,7 @@ class ShiftForm(FlaskForm):
         choices=_choices([("1", _l("week")), ("2", _l("second week")), ("3", _l("third week"))]),
         default="1",
     )
-    repeat_until = DateField(
+    repeat_until = StrictDateField(
         _l("Repeat until"),
         validators=[Optional()],
         description=_l("At most one year ahead. All dates up to then are created at once."),

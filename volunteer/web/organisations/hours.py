@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import (
     Response,
-    abort,
     redirect,
     render_template,
     request,
@@ -16,7 +15,6 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from volunteer.models import (
-    HourEntry,
     HourState,
     Signup,
 )
@@ -40,6 +38,7 @@ from volunteer.web.organisations.forms import (
     RejectForm,
 )
 from volunteer.web.organisations.loading import (
+    hour_entry_or_404,
     organisation_or_404,
     page_context,
     reader_locale,
@@ -126,9 +125,7 @@ def hours_list(org_id: int) -> Any:
 def hour_decide(org_id: int, entry_id: int, action: str) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    entry = db.get(HourEntry, entry_id)
-    if entry is None or entry.organisation_id != org.id:
-        abort(404)
+    entry = hour_entry_or_404(db, org, entry_id)
     form = RejectForm()
     if form.validate_on_submit():
         commit_or_report(

@@ -17,22 +17,26 @@ from sqlmodel import Session, col, select
 from volunteer.catalogue.reference import load_languages
 from volunteer.models import (
     Cause,
+    HourEntry,
     MemberRole,
     Opportunity,
     OpportunityStatus,
     Organisation,
+    Shift,
+    Signup,
     Skill,
     SkillCategory,
 )
 from volunteer.platform.db import get_session
+from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of, organisation_for
 from volunteer.web.helpers import acting_user
 from volunteer.web.organisations.forms import (
     KIND_LABELS,
-    NeedForm,
+    OpportunityForm,
     OrganisationForm,
     ShiftForm,
 )
@@ -54,19 +58,36 @@ def organisation_or_404(org_id: int, *, admin: bool = False) -> Organisation:
     return organisation_for(get_session(), acting_user(), org_id, admin=admin)
 
 
-def need_or_404(db: Session, org: Organisation, need_id: int) -> Opportunity:
+def opportunity_or_404(db: Session, org: Organisation, need_id: int) -> Opportunity:
     need = db.get(Opportunity, need_id)
     if need is None or need.organisation_id != org.id:
         abort(404)
     return need
 
 
-def found_or_404(call: Any, *args: Any) -> Any:
-    """Run a service lookup that raises ``not_found`` for other organisations' objects."""
+# One load-and-authorise helper per object kind: each looks the id up *within* the organisation
+# the member may see, so another organisation's object answers 404 like a missing one.
+def shift_or_404(db: Session, org: Organisation, shift_id: int) -> tuple[Shift, Opportunity]:
     try:
-        return call(*args)
+        return applications.shift_of(db, org, shift_id)
     except ServiceError:
         abort(404)
+
+
+def signup_or_404(
+    db: Session, org: Organisation, signup_id: int
+) -> tuple[Signup, Shift, Opportunity]:
+    try:
+        return applications.signup_of(db, org, signup_id)
+    except ServiceError:
+        abort(404)
+
+
+def hour_entry_or_404(db: Session, org: Organisation, entry_id: int) -> HourEntry:
+    entry = db.get(HourEntry, entry_id)
+    if entry is None or entry.organisation_id != org.id:
+        abort(404)
+    return entry
 
 
 def form_status(code: str | None) -> int:
@@ -110,8 +131,8 @@ def organisation_input(form: OrganisationForm) -> organisations.OrganisationInpu
     )
 
 
-def need_input(form: NeedForm) -> needs.NeedInput:
-    return needs.NeedInput(
+def opportunity_input(form: OpportunityForm) -> opportunities.OpportunityInput:
+    return opportunities.OpportunityInput(
         title=form.title.data or "",
         description=form.description.data or "",
         cause_ids=list(form.causes.data or []),
@@ -127,9 +148,9 @@ def need_input(form: NeedForm) -> needs.NeedInput:
     )
 
 
-def shift_input(form: ShiftForm) -> needs.ShiftInput:
+def shift_input(form: ShiftForm) -> opportunities.ShiftInput:
     assert form.day.data and form.start_time.data and form.end_time.data
-    return needs.ShiftInput(
+    return opportunities.ShiftInput(
         day=form.day.data,
         start=form.start_time.data,
         end=form.end_time.data,

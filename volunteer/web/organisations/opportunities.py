@@ -22,19 +22,19 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
-    NeedForm,
+    OpportunityForm,
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
     language_choices,
-    need_input,
-    need_or_404,
+    opportunity_input,
+    opportunity_or_404,
     organisation_or_404,
     page_context,
     skill_groups,
@@ -46,12 +46,12 @@ from volunteer.web.organisations.loading import (
 def needs_list(org_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    rows = needs.needs_of(db, org)
+    rows = opportunities.opportunities_of(db, org)
     return render_template("organisations/needs_list.html", **page_context(org, rows=rows))
 
 
-def _need_form(db: Session, need: Opportunity | None = None) -> NeedForm:
-    form = NeedForm(obj=need if request.method == "GET" else None)
+def _need_form(db: Session, need: Opportunity | None = None) -> OpportunityForm:
+    form = OpportunityForm(obj=need if request.method == "GET" else None)
     form.causes.options = cause_choices(db)
     groups = skill_groups(db)
     all_skills = [item for _, items in groups for item in items]
@@ -59,8 +59,8 @@ def _need_form(db: Session, need: Opportunity | None = None) -> NeedForm:
     form.optional_skills.options = all_skills
     form.languages.options = language_choices()
     if request.method == "GET" and need is not None:
-        form.causes.data = needs.cause_ids(db, need)
-        form.required_skills.data, form.optional_skills.data = needs.skill_ids(db, need)
+        form.causes.data = opportunities.cause_ids(db, need)
+        form.required_skills.data, form.optional_skills.data = opportunities.skill_ids(db, need)
         form.languages.data = list(need.languages)
     return form
 
@@ -73,8 +73,8 @@ def need_new(org_id: int) -> Any:
     form = _need_form(db)
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: needs.create(
-                db, org, need_input(form), by=acting_user(), now=now(), geocoder=geocoder()
+            lambda: opportunities.create(
+                db, org, opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()
             ),
             report=partial(apply_error, form),
             success=_("The need is saved as a draft. Now add its dates."),
@@ -94,12 +94,12 @@ def need_new(org_id: int) -> Any:
 def need_edit(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     form = _need_form(db, need)
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: needs.update(
-                db, need, need_input(form), by=acting_user(), now=now(), geocoder=geocoder()
+            lambda: opportunities.update(
+                db, need, opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()
             ),
             report=partial(apply_error, form),
             success=_("The need is saved."),
@@ -117,14 +117,17 @@ def need_edit(org_id: int, need_id: int) -> Any:
 def need(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     moment = now()
-    upcoming = needs.shift_rows(db, needs.shifts_of(db, need, now=moment))
-    past = needs.shift_rows(db, needs.shifts_of(db, need, now=moment, past=True)[:20])
-    required, optional = needs.skill_ids(db, need)
+    upcoming = opportunities.shift_rows(db, opportunities.shifts_of(db, need, now=moment))
+    past = opportunities.shift_rows(
+        db, opportunities.shifts_of(db, need, now=moment, past=True)[:20]
+    )
+    required, optional = opportunities.skill_ids(db, need)
     skills = {s.id: s for s in db.exec(select(Skill).where(col(Skill.id).in_(required + optional)))}
     causes = {
-        c.id: c for c in db.exec(select(Cause).where(col(Cause.id).in_(needs.cause_ids(db, need))))
+        c.id: c
+        for c in db.exec(select(Cause).where(col(Cause.id).in_(opportunities.cause_ids(db, need))))
     }
     return render_template(
         "organisations/need.html",
@@ -136,7 +139,7 @@ def need(org_id: int, need_id: int) -> Any:
             required=[skills[i] for i in required if i in skills],
             optional=[skills[i] for i in optional if i in skills],
             causes=list(causes.values()),
-            transitions=needs.STATUS_TRANSITIONS.get(need.status, frozenset()),
+            transitions=opportunities.STATUS_TRANSITIONS.get(need.status, frozenset()),
             confirm=ConfirmForm(),
             languages=dict(language_choices()),
             now=moment,
@@ -149,7 +152,7 @@ def need(org_id: int, need_id: int) -> Any:
 def need_status(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     status = request.form.get("status", "")
     if ConfirmForm().validate_on_submit():
         messages = {
@@ -163,10 +166,10 @@ def need_status(org_id: int, need_id: int) -> Any:
             OpportunityStatus.CLOSED: _("The need is closed."),
         }
         commit_or_report(
-            lambda: needs.set_status(db, need, status, by=acting_user(), now=now()),
+            lambda: opportunities.set_status(db, need, status, by=acting_user(), now=now()),
             report=flash_error,
             # Only after the service accepted it is ``status`` known to be a valid one.
-            success=lambda need_or_404: messages.get(OpportunityStatus(status), _("Saved.")),
+            success=lambda opportunity_or_404: messages.get(OpportunityStatus(status), _("Saved.")),
         )
     return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
 
@@ -176,10 +179,10 @@ def need_status(org_id: int, need_id: int) -> Any:
 def need_duplicate(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    copy = needs.duplicate(db, need, by=acting_user(), now=now())
+    copy = opportunities.duplicate(db, need, by=acting_user(), now=now())
     db.commit()
     flash(_("This is a draft copy. Check it and add dates."), "success")
     return redirect(url_for("organisations.need_edit", org_id=org.id, need_id=copy.id))

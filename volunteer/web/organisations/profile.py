@@ -21,6 +21,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.services.coordination import verification
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
@@ -44,8 +45,12 @@ from volunteer.web.organisations.loading import (
 @login_required
 def dashboard(org_id: int) -> Any:
     org = organisation_or_404(org_id)
-    data = applications.dashboard(get_session(), org, now=now())
-    return render_template("organisations/dashboard.html", **page_context(org, data=data))
+    db = get_session()
+    data = applications.dashboard(db, org, now=now())
+    reviews = verification.history(db, [org.id or 0]).get(org.id or 0, [])
+    return render_template(
+        "organisations/dashboard.html", **page_context(org, data=data, reviews=reviews)
+    )
 
 
 @bp.route("/<int:org_id>/profil", methods=["GET", "POST"])

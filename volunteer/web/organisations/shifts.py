@@ -20,7 +20,7 @@ from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations import opportunities as needs
+from volunteer.services.organisations import opportunities
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import (
     ReasonField,
@@ -38,11 +38,12 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
-    found_or_404,
-    need_or_404,
+    opportunity_or_404,
     organisation_or_404,
     page_context,
     shift_input,
+    shift_or_404,
+    signup_or_404,
 )
 from volunteer.web.wording.messages import error_message
 
@@ -52,11 +53,13 @@ from volunteer.web.wording.messages import error_message
 def shift_new(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    need = need_or_404(db, org, need_id)
+    need = opportunity_or_404(db, org, need_id)
     form = ShiftForm()
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: needs.add_shifts(db, need, shift_input(form), by=acting_user(), now=now()),
+            lambda: opportunities.add_shifts(
+                db, need, shift_input(form), by=acting_user(), now=now()
+            ),
             report=partial(apply_error, form),
             success=lambda created: _("%(n)s date(s) added.", n=len(created)),
         )
@@ -72,7 +75,7 @@ def shift_new(org_id: int, need_id: int) -> Any:
 def shift_edit(org_id: int, shift_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    shift, need = shift_or_404(db, org, shift_id)
     form = ShiftForm()
     if request.method == "GET":
         start = shift.starts_at.astimezone(BERLIN)
@@ -83,7 +86,9 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         form.place.data = shift.place
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: needs.edit_shift(db, shift, shift_input(form), by=acting_user(), now=now()),
+            lambda: opportunities.edit_shift(
+                db, shift, shift_input(form), by=acting_user(), now=now()
+            ),
             report=partial(apply_error, form),
             success=lambda notified: (
                 _("Saved. We let %(n)s people know about the change.", n=notified)
@@ -93,7 +98,7 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    affected = len(needs.affected_signups(db, shift))
+    affected = len(opportunities.affected_signups(db, shift))
     return render_template(
         "organisations/shift_form.html",
         **page_context(
@@ -108,7 +113,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     """Cancel a shift (or the rest of its series) after a confirmation step that asks why."""
     org = organisation_or_404(org_id)
     db = get_session()
-    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    shift, need = shift_or_404(db, org, shift_id)
     back = url_for("organisations.need", org_id=org.id, need_id=need.id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
@@ -117,7 +122,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     refused: list[ServiceError] = []
     when = format_datetime(shift.starts_at, "medium")
     if is_confirmed():
-        cancel = needs.cancel_series_from if series else needs.cancel_shift
+        cancel = opportunities.cancel_series_from if series else opportunities.cancel_shift
         done = commit_or_report(
             lambda: cancel(db, shift, reason=reason, by=acting_user(), now=now()),
             report=lambda error: (
@@ -146,7 +151,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
             required=True,
             value=reason,
             error=error_message(refused[0]) if refused else None,
-            max_length=needs.CANCEL_REASON_MAX,
+            max_length=opportunities.CANCEL_REASON_MAX,
         ),
         status=422 if refused else 200,
     )
@@ -158,7 +163,7 @@ def shift(org_id: int, shift_id: int) -> Any:
     """The people of one shift: decide, wait-list, message, record attendance and hours."""
     org = organisation_or_404(org_id)
     db = get_session()
-    shift, need = found_or_404(applications.shift_of, db, org, shift_id)
+    shift, need = shift_or_404(db, org, shift_id)
     message_form = MessageForm()
     if request.method == "POST" and message_form.validate_on_submit():
         done = commit_or_report(
@@ -176,7 +181,7 @@ def shift(org_id: int, shift_id: int) -> Any:
         now=now(),
         names_for=timedelta(days=int(current_app.config["DECLINED_NAMES_DAYS"])),
     )
-    (row,) = needs.shift_rows(db, [shift])
+    (row,) = opportunities.shift_rows(db, [shift])
     checks = applications.conduct_checks(
         db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]
     )
@@ -203,7 +208,7 @@ def shift(org_id: int, shift_id: int) -> Any:
 def decide(org_id: int, signup_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     form = DecisionForm()
     action = request.form.get("action", "")
     if form.validate_on_submit():
@@ -237,7 +242,7 @@ def decide(org_id: int, signup_id: int) -> Any:
 def attendance(org_id: int, signup_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
             lambda: applications.record_attendance(
@@ -254,7 +259,7 @@ def attendance(org_id: int, signup_id: int) -> Any:
 def conduct_check(org_id: int, signup_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    signup, shift, _need_row = found_or_404(applications.signup_of, db, org, signup_id)
+    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
             lambda: applications.record_conduct_check(

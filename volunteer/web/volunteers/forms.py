@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -21,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matching.model import SLOTS
 from volunteer.catalogue.reference import load_causes, load_languages, load_skills
 from volunteer.models import AgeGroup
-from volunteer.web.forms import required
+from volunteer.web.forms import FiniteDecimalField, required
 from volunteer.web.wording.consents import DISCOVERABLE_LABEL
 
 RADIUS_MESSAGE = _l("Please choose a distance between 1 and 50 km.")
@@ -62,7 +61,7 @@ class ProfileForm(FlaskForm):
         ),
         render_kw={"autocomplete": "postal-code"},
     )
-    radius_km = DecimalField(
+    radius_km = FiniteDecimalField(
         _l("How far would you travel? (km)"),
         places=None,
         validators=[

@@ -15,7 +15,6 @@ from volunteer.models import SignupState
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import proposal
-from volunteer.services.discovery import engine
 from volunteer.services.errors import ServiceError
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.volunteers import bp
@@ -47,7 +46,7 @@ def invitation(pair_id: int) -> Any:
 def accept_invitation(pair_id: int) -> Any:
     _invitation_or_404(pair_id)
     if EmptyForm().validate_on_submit():
-        done = commit_or_report(
+        commit_or_report(  # the engine's index follows the commit (discovery/freshness.py)
             lambda: proposal.accept_invitation(
                 get_session(),
                 pair_id,
@@ -62,8 +61,6 @@ def accept_invitation(pair_id: int) -> Any:
                 else _("You are signed up! The organisation will confirm your place.")
             ),
         )
-        if done:
-            engine.invalidate()
     return redirect(url_for("volunteers.invitation", pair_id=pair_id))
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -33,6 +34,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.inputs import parse_int
 from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
@@ -42,7 +44,7 @@ from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, public_url
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
@@ -69,7 +71,7 @@ def _form_from_profile(form: ProfileForm) -> None:
         form.languages.data = ["de"]
         return
     form.location.data = profile.address or profile.postcode or ""
-    form.radius_km.data = profile.radius_km
+    form.radius_km.data = Decimal(str(profile.radius_km))
     form.availability.data = profiles.slots_of(profile.availability)
     form.skills.data = profiles.skill_slugs(db, user)
     form.causes.data = profiles.cause_slugs(db, user)
@@ -86,7 +88,7 @@ def _form_from_profile(form: ProfileForm) -> None:
 
 
 def _hour(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and 0 <= int(value) < 24 else None
+    return parse_int(value, 0, 23)
 
 
 @bp.route("/profil", methods=["GET", "POST"])
@@ -318,7 +320,7 @@ def rotate_feed() -> Any:
     db = get_session()
     raw = calendar.rotate_feed_token(db, acting_user())
     db.commit()
-    session[FEED_URL_KEY] = url_for("volunteers.calendar_feed", token=raw, _external=True)
+    session[FEED_URL_KEY] = public_url("volunteers.calendar_feed", token=raw)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
@@ -346,7 +348,7 @@ def calendar_feed(token: str) -> Any:
         db,
         user,
         base_url=current_app.config["BASE_URL"],
-        url_of=lambda opp: url_for("opportunities.detail", opportunity_id=opp.id, _external=True),
+        url_of=lambda opp: public_url("opportunities.detail", opportunity_id=opp.id),
         now=now(),
     )
     response = Response(body, mimetype="text/calendar")

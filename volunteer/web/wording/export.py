@@ -37,6 +37,11 @@ FILES: dict[str, Any] = {
     "open_links": _l("Links we sent you by e-mail (confirmation, new password, invitations)."),
     "organisations_verified": _l("Associations you verified as a city coordinator."),
     "guardian_requests": _l("Requests to your parent or guardian for consent, and their answer."),
+    "proposal_runs": _l("City-wide assignment proposals you started as a coordinator."),
+    "proposals": _l(
+        "Proposals of the city's assignment planning that name you: which shift you were "
+        "suggested for, whether you were invited and what you answered."
+    ),
     ABOUT_ME_AUDIT: _l(
         "What others recorded about you: who accepted or declined your sign-ups, who confirmed "
         "your hours, who saw your certificate of conduct."
@@ -112,6 +117,16 @@ FIELDS: dict[str, Any] = {
     "logo_type": _l("Image type of the logo."),
     "verified_by_id": _l("Who verified it (first name)."),
     "opportunity": _l("The engagement."),
+    "period_start": _l("First day the proposal covers."),
+    "period_end": _l("Last day the proposal covers."),
+    "district_numbers": _l("Districts the proposal was limited to."),
+    "cause_slugs": _l("Causes the proposal was limited to."),
+    "fill_fairly": _l("Whether places were spread fairly across needs."),
+    "progress": _l("How far the calculation got, in per cent."),
+    "figures": _l("Totals of the proposal."),
+    "error": _l("Why the calculation failed."),
+    "score": _l("How well the person fits the shift (0 to 1, from the matching)."),
+    "answer": _l("The answer to the invitation (accepted, declined)."),
     "organisation": _l("The association."),
 }
 _SUFFIXES: dict[str, Any] = {
@@ -136,6 +151,12 @@ CODES: dict[str, dict[str, Any]] = {
         "consented": _l("the guardian consented"),
         "expired": _l("no answer in time"),
         "superseded": _l("replaced by a newer request"),
+    },
+    "status (proposal_runs)": {
+        "queued": _l("waiting to be calculated"),
+        "running": _l("being calculated"),
+        "done": _l("calculated"),
+        "failed": _l("the calculation failed"),
     },
     "status": {
         "pending": _l("waiting to be sent"),

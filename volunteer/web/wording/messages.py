@@ -164,6 +164,7 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
         ),
         "proposal_not_done": lambda: _("This proposal is not finished yet."),
         "already_answered": lambda: _("You have already answered this invitation."),
+        "already_verified": lambda: _("This organisation is verified already."),
     }
 
 
