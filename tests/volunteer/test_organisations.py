@@ -150,6 +150,10 @@ def test_logo_is_checked_reencoded_and_served(world, client, login, session):
     from PIL import Image
 
     assert Image.open(io.BytesIO(served.data)).size == (512, 256)
+    removed = client.post(f"/vereine/{org.id}/logo/entfernen", follow_redirects=True)
+    assert "Das Logo ist entfernt." in removed.text
+    session.expire_all()
+    assert session.get(Organisation, org.id).logo is None
 
 
 def test_unverified_logo_is_hidden_from_outsiders(world, client, login, session, make_user):

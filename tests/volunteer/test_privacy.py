@@ -91,6 +91,12 @@ def person_world(session, make_user, now):
         availability=(1 << 0) | (1 << (5 * 3 + 1)),  # Monday morning, Saturday afternoon
     )
     session.add(Consent(user_id=person.id, kind="guardian", details={"email": f"e.{m(6)}@x.org"}))
+    session.add(
+        GuardianRequest(
+            user_id=person.id, guardian_email=f"eltern.{m(6)}@example.org", requested_at=now,
+            expires_at=now + timedelta(days=21),
+        )
+    )  # fmt: skip
     session.add(NoticePreference(user_id=person.id, kind="digest", channel="email", enabled=False))
     # Address history: anna -> neu (confirmed, audited), then a pending change to "next".
     account.request_email_change(

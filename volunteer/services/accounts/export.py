@@ -52,6 +52,7 @@ FILE_NAMES = {
     "guardianrequest": "guardian_requests",
     "proposalrun": "proposal_runs",
     "proposalpair": "proposals",
+    "organisationreview": "organisation_reviews",
 }
 ABOUT_ME_AUDIT = "records_about_me"
 ABOUT_ME_NOTICES = "notices_about_me"

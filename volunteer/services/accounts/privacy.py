@@ -31,6 +31,7 @@ from volunteer.models import (
     NoticePreference,
     NoticeStatus,
     Organisation,
+    OrganisationReview,
     ProposalPair,
     ProposalRun,
     Signup,
@@ -197,6 +198,12 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         update(ConductCheck)
         .where(col(ConductCheck.recorded_by_id) == uid)
         .values(recorded_by_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OrganisationReview)
+        .where(col(OrganisationReview.decided_by_id) == uid)
+        .values(decided_by_id=None)
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -4,7 +4,6 @@ from functools import partial
 from typing import Any
 
 from flask import (
-    flash,
     redirect,
     render_template,
     request,
@@ -182,7 +181,11 @@ def need_duplicate(org_id: int, need_id: int) -> Any:
     need = opportunity_or_404(db, org, need_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    copy = opportunities.duplicate(db, need, by=acting_user(), now=now())
-    db.commit()
-    flash(_("This is a draft copy. Check it and add dates."), "success")
-    return redirect(url_for("organisations.need_edit", org_id=org.id, need_id=copy.id))
+    done = commit_or_report(
+        lambda: opportunities.duplicate(db, need, by=acting_user(), now=now()),
+        report=flash_error,
+        success=_("This is a draft copy. Check it and add dates."),
+    )
+    if done is None:
+        return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    return redirect(url_for("organisations.need_edit", org_id=org.id, need_id=done.value.id))

@@ -6,7 +6,6 @@ from typing import Any
 from flask import (
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -26,7 +25,7 @@ from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, geocoder
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ConfirmForm,
@@ -115,9 +114,11 @@ def remove_logo(org_id: int) -> Any:
     org = organisation_or_404(org_id, admin=True)
     if ConfirmForm().validate_on_submit():
         db = get_session()
-        organisations.remove_logo(db, org, by=acting_user(), now=now())
-        db.commit()
-        flash(_("The logo is removed."), "success")
+        commit_or_report(
+            lambda: organisations.remove_logo(db, org, by=acting_user(), now=now()),
+            report=flash_error,
+            success=_("The logo is removed."),
+        )
     return redirect(url_for("organisations.profile", org_id=org.id))
 
 

@@ -38,6 +38,7 @@ FILES: dict[str, Any] = {
     "organisations_verified": _l("Associations you verified as a city coordinator."),
     "guardian_requests": _l("Requests to your parent or guardian for consent, and their answer."),
     "proposal_runs": _l("City-wide assignment proposals you started as a coordinator."),
+    "organisation_reviews": _l("Decisions you took on associations as a city coordinator."),
     "proposals": _l(
         "Proposals of the city's assignment planning that name you: which shift you were "
         "suggested for, whether you were invited and what you answered."
@@ -125,6 +126,8 @@ FIELDS: dict[str, Any] = {
     "progress": _l("How far the calculation got, in per cent."),
     "figures": _l("Totals of the proposal."),
     "error": _l("Why the calculation failed."),
+    "decision": _l("The decision (see the codes in README.txt)."),
+    "organisation_reviews.message": _l("What you wrote to the association with the decision."),
     "score": _l("How well the person fits the shift (0 to 1, from the matching)."),
     "answer": _l("The answer to the invitation (accepted, declined)."),
     "organisation": _l("The association."),
@@ -151,6 +154,11 @@ CODES: dict[str, dict[str, Any]] = {
         "consented": _l("the guardian consented"),
         "expired": _l("no answer in time"),
         "superseded": _l("replaced by a newer request"),
+    },
+    "decision": {
+        "approved": _l("listed"),
+        "info_requested": _l("more information requested"),
+        "rejected": _l("not listed"),
     },
     "status (proposal_runs)": {
         "queued": _l("waiting to be calculated"),
