@@ -14,7 +14,7 @@ from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
 from volunteer.platform.clock import BERLIN
 from volunteer.services.engagement import calendar
-from volunteer.services.organisations import opportunities
+from volunteer.services.organisations import shifts as shift_service
 
 
 def _event(data: bytes) -> tuple[icalendar.Calendar, icalendar.Event]:
@@ -53,12 +53,12 @@ def test_one_uid_per_shift_in_download_feed_and_mails_with_sequence_and_method(
 
     # The association moves the shift by an hour: a calendar update to everyone on it.
     local = shift.starts_at.astimezone(BERLIN)
-    moved = opportunities.ShiftInput(
+    moved = shift_service.ShiftInput(
         day=local.date(), start=time(local.hour + 1), end=time(local.hour + 4), capacity=3,
         place="Lager, Eingang B",
     )  # fmt: skip
     later = now + timedelta(hours=1)
-    assert opportunities.edit_shift(session, shift, moved, by=w["admin"], now=later) == 1
+    assert shift_service.edit_shift(session, shift, moved, by=w["admin"], now=later) == 1
     session.commit()
     clock["now"] = later
     dispatcher.run_until_idle()
@@ -75,7 +75,7 @@ def test_one_uid_per_shift_in_download_feed_and_mails_with_sequence_and_method(
     # Then it is cancelled: the mail removes the event from the calendar.
     clock["now"] = later + timedelta(hours=1)
     assert (
-        opportunities.cancel_shift(
+        shift_service.cancel_shift(
             session,
             shift,
             reason="Der Lieferwagen ist ausgefallen.",

@@ -39,8 +39,8 @@ from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
 from volunteer.services.notices import outbox
 from volunteer.services.notices.kinds import KINDS, PayloadMismatch, UnknownKind
-from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
+from volunteer.services.organisations import shifts as shift_service
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 BASE = "http://localhost"
@@ -122,11 +122,11 @@ def produce_every_kind(
     schedule_coordinator_summaries(session, now=now)
     session.commit()
 
-    data = opportunities.ShiftInput(
+    data = shift_service.ShiftInput(
         day=(now + timedelta(days=1)).date(), start=time(11), end=time(13), capacity=2
     )
-    opportunities.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
-    opportunities.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
+    shift_service.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
+    shift_service.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
 
     account.send_verification(session, jonas, now=now, base_url=BASE, hours=24)
     account.request_password_reset(session, jonas.email, now=now, base_url=BASE, hours=2)

@@ -26,6 +26,7 @@ from volunteer.models import (
 )
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
+from volunteer.services.organisations import shifts as shift_service
 
 GEOCODER = GazetteerGeocoder()
 
@@ -102,10 +103,10 @@ def make_shift(
     end: time = time(17),
 ) -> Shift:
     day = (now + timedelta(days=days)).date()
-    (shift,) = opportunities.add_shifts(
+    (shift,) = shift_service.add_shifts(
         session,
         need,
-        opportunities.ShiftInput(day=day, start=start, end=end, capacity=capacity),
+        shift_service.ShiftInput(day=day, start=start, end=end, capacity=capacity),
         by=by,
         now=now,
     )

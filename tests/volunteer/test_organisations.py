@@ -715,13 +715,14 @@ def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
     from datetime import time
 
     from volunteer.services.organisations import opportunities
+    from volunteer.services.organisations import shifts as shift_service
 
     need, admin = world["need"], world["admin"]
     first = (now + timedelta(days=1)).date()
-    series = opportunities.add_shifts(
+    series = shift_service.add_shifts(
         session,
         need,
-        opportunities.ShiftInput(
+        shift_service.ShiftInput(
             day=first,
             start=time(10),
             end=time(12),
@@ -733,7 +734,7 @@ def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
         now=now,
     )
     assert len(series) == 4
-    opportunities.cancel_series_from(
+    shift_service.cancel_series_from(
         session, series[2], reason="Die Gruppe hört auf.", by=admin, now=now
     )
     assert [s.cancelled_at is not None for s in series] == [False, False, True, True]
@@ -741,10 +742,10 @@ def test_cancelling_the_rest_of_a_weekly_series(world, session, now):
         opportunities.set_status(session, need, "draft", by=admin, now=now)
     opportunities.set_status(session, need, "closed", by=admin, now=now)
     with pytest.raises(ServiceError) as info:
-        opportunities.add_shifts(
+        shift_service.add_shifts(
             session,
             need,
-            opportunities.ShiftInput(day=first, start=time(10), end=time(12), capacity=1),
+            shift_service.ShiftInput(day=first, start=time(10), end=time(12), capacity=1),
             by=admin,
             now=now,
         )

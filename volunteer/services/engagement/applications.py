@@ -37,6 +37,7 @@ from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import opportunities
+from volunteer.services.organisations import shifts as shift_service
 
 DECISIONS = {
     "accept": SignupState.ACCEPTED,
@@ -131,7 +132,7 @@ def message_shift(
     if markup_problem(body):
         raise ServiceError("markup", field="message")
     count = 0
-    for signup in opportunities.affected_signups(session, shift):
+    for signup in shift_service.affected_signups(session, shift):
         user = session.get(User, signup.user_id)
         if user is None or user.deleted_at is not None:
             continue
@@ -375,7 +376,7 @@ class NeedFill:
 class Dashboard:
     open_needs: list[NeedFill]
     drafts: int
-    upcoming: list[opportunities.ShiftRow]
+    upcoming: list[shift_service.ShiftRow]
     upcoming_needs: dict[int, Opportunity]
     minutes_this_year: int
     volunteers_this_year: int
@@ -402,7 +403,7 @@ def dashboard(session: Session, org: Organisation, *, now: datetime) -> Dashboar
             .order_by(col(Shift.starts_at))
         ).all()
     )
-    rows = opportunities.shift_rows(session, future)
+    rows = shift_service.shift_rows(session, future)
     fills = []
     for need in published:
         mine = [r for r in rows if r.shift.opportunity_id == need.id]

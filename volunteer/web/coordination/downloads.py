@@ -1,19 +1,31 @@
-"""CSV downloads of the coordination pages: one writer, one guard against spreadsheet formulas."""
+"""CSV downloads of the coordination pages: one writer, one formula guard, one audit entry.
+
+Every file a coordinator downloads leaves the service, so each download is recorded in the
+audit log (who, which file, how many rows) before it is sent.
+"""
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response
 
+from volunteer.platform.clock import now
+from volunteer.platform.db import get_session
+from volunteer.services.coordination import audit_log
 from volunteer.services.engagement.exports import safe_cell
+from volunteer.web.helpers import acting_user
 
 
 def csv_response(
-    filename: str, header: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+    filename: str, header: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> Response:
-    """A UTF-8 CSV attachment; text a spreadsheet would run as a formula is defused."""
+    """A UTF-8 CSV attachment (text a spreadsheet would run as a formula is defused), with
+    the download recorded in the audit log."""
+    db = get_session()
+    audit_log.record_export(db, filename, by=acting_user(), now=now(), rows=len(rows))
+    db.commit()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)

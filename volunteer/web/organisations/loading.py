@@ -32,6 +32,7 @@ from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
+from volunteer.services.organisations import shifts as shift_service
 from volunteer.services.permissions import membership_of, organisation_for
 from volunteer.web.helpers import acting_user
 from volunteer.web.organisations.forms import (
@@ -148,9 +149,9 @@ def opportunity_input(form: OpportunityForm) -> opportunities.OpportunityInput:
     )
 
 
-def shift_input(form: ShiftForm) -> opportunities.ShiftInput:
+def shift_input(form: ShiftForm) -> shift_service.ShiftInput:
     assert form.day.data and form.start_time.data and form.end_time.data
-    return opportunities.ShiftInput(
+    return shift_service.ShiftInput(
         day=form.day.data,
         start=form.start_time.data,
         end=form.end_time.data,

@@ -22,6 +22,7 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
+from volunteer.services.organisations import shifts as shift_service
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
@@ -118,9 +119,9 @@ def need(org_id: int, need_id: int) -> Any:
     db = get_session()
     need = opportunity_or_404(db, org, need_id)
     moment = now()
-    upcoming = opportunities.shift_rows(db, opportunities.shifts_of(db, need, now=moment))
-    past = opportunities.shift_rows(
-        db, opportunities.shifts_of(db, need, now=moment, past=True)[:20]
+    upcoming = shift_service.shift_rows(db, shift_service.shifts_of(db, need, now=moment))
+    past = shift_service.shift_rows(
+        db, shift_service.shifts_of(db, need, now=moment, past=True)[:20]
     )
     required, optional = opportunities.skill_ids(db, need)
     skills = {s.id: s for s in db.exec(select(Skill).where(col(Skill.id).in_(required + optional)))}

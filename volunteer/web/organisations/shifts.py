@@ -20,7 +20,7 @@ from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
-from volunteer.services.organisations import opportunities
+from volunteer.services.organisations import shifts as shift_service
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import (
     ReasonField,
@@ -57,7 +57,7 @@ def shift_new(org_id: int, need_id: int) -> Any:
     form = ShiftForm()
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: opportunities.add_shifts(
+            lambda: shift_service.add_shifts(
                 db, need, shift_input(form), by=acting_user(), now=now()
             ),
             report=partial(apply_error, form),
@@ -86,7 +86,7 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         form.place.data = shift.place
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: opportunities.edit_shift(
+            lambda: shift_service.edit_shift(
                 db, shift, shift_input(form), by=acting_user(), now=now()
             ),
             report=partial(apply_error, form),
@@ -98,7 +98,7 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    affected = len(opportunities.affected_signups(db, shift))
+    affected = len(shift_service.affected_signups(db, shift))
     return render_template(
         "organisations/shift_form.html",
         **page_context(
@@ -122,7 +122,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     refused: list[ServiceError] = []
     when = format_datetime(shift.starts_at, "medium")
     if is_confirmed():
-        cancel = opportunities.cancel_series_from if series else opportunities.cancel_shift
+        cancel = shift_service.cancel_series_from if series else shift_service.cancel_shift
         done = commit_or_report(
             lambda: cancel(db, shift, reason=reason, by=acting_user(), now=now()),
             report=lambda error: (
@@ -151,7 +151,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
             required=True,
             value=reason,
             error=error_message(refused[0]) if refused else None,
-            max_length=opportunities.CANCEL_REASON_MAX,
+            max_length=shift_service.CANCEL_REASON_MAX,
         ),
         status=422 if refused else 200,
     )
@@ -181,7 +181,7 @@ def shift(org_id: int, shift_id: int) -> Any:
         now=now(),
         names_for=timedelta(days=int(current_app.config["DECLINED_NAMES_DAYS"])),
     )
-    (row,) = opportunities.shift_rows(db, [shift])
+    (row,) = shift_service.shift_rows(db, [shift])
     checks = applications.conduct_checks(
         db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]
     )
