@@ -34,8 +34,9 @@ RUN pip install --no-deps --no-build-isolation -e . \
 
 USER mitwirken
 EXPOSE 8000
+# The Host header names the public host: production trusts only that one (TRUSTED_HOSTS).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
+  CMD python -c "import os, sys, urllib.parse as p, urllib.request as u; host = p.urlsplit(os.environ.get('VOLUNTEER_BASE_URL', '')).hostname or '127.0.0.1'; sys.exit(0 if u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=4).status == 200 else 1)"
 # Several containers may start at once against one PostgreSQL database: the upgrade holds an
 # advisory lock, so a second node waits for the first and then finds the schema current.
 # The metrics directory is emptied on start (Prometheus multiprocess mode); no gunicorn access
