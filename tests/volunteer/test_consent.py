@@ -302,7 +302,15 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
     csv = client.get(f"/vereine/{org.id}/stunden/export.csv?year={now.year}")
     assert "Mia" not in csv.get_data().decode("utf-8-sig")
     assert child.id not in _proposed(session, coordinator, now)
-    # A proposal computed while consent was in force invites her no more.
+    # A proposal computed while consent was in force shows her no more, and invites her no more.
+    shown = [
+        pr.pair.volunteer_id
+        for need_row in proposal.result_page(session, stored).needs
+        for shift_row in need_row.shifts
+        for pr in shift_row.pairs
+    ]
+    assert child.id not in shown
+    assert child.id not in {row[0] for row in proposal.csv_rows(session, stored)}
     outcome = proposal.invite(
         session, stored, list(child_pairs), by=coordinator, now=now, per_week=3
     )

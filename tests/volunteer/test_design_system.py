@@ -85,3 +85,19 @@ def test_top_reason_is_the_one_whose_component_adds_most(app):
             "0,8 km von deinem Zuhause"
         )
         assert top_reason([], {}) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "hours"), [("de", "14.03.2027", "1,5 Std."), ("en", "Mar 14, 2027", "1.5 h")]
+)
+def test_days_and_hours_follow_the_readers_language(app, lang, day, hours):
+    from datetime import date
+
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        assert render_template_string("{{ d|local_date }}", d=date(2027, 3, 14)) == day
+        text = render_template_string(
+            '{{ _("%(h)s h", h=(90 / 60)|format_decimal(format="#,##0.#")) }}'
+        )
+        assert text == hours

@@ -5,7 +5,7 @@ Accept-Language. Message ids are English; ``translations/de`` holds the German c
 test keeps complete.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import Flask, current_app, request
@@ -77,10 +77,12 @@ def init_app(app: Flask) -> None:
         return f"{format_time(start, 'short')}–{format_time(end, 'short')}"
 
     @app.template_filter("local_date")
-    def _local_date(value: datetime, fmt: str = "medium") -> str:
-        """The Berlin calendar day of a UTC timestamp, in the reader's language (CLDR pattern or
-        style: "MMM" -> "Dez."/"Dec", "EEE" -> "Mi."/"Wed")."""
-        return format_date(value.astimezone(BERLIN), fmt)
+    def _local_date(value: date, fmt: str = "medium") -> str:
+        """A calendar day in the reader's language (CLDR pattern or style: "MMM" -> "Dez."/"Dec",
+        "EEE" -> "Mi."/"Wed"); a UTC timestamp counts as its Berlin day."""
+        if isinstance(value, datetime):
+            value = value.astimezone(BERLIN)
+        return format_date(value, fmt)
 
     @app.template_filter("local_dt")
     def _local_dt(value: datetime | None, fmt: str = "medium") -> str:

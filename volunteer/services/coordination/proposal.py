@@ -400,7 +400,12 @@ def result_page(
         .join(Shift, col(Shift.id) == ProposalPair.shift_id)
         .join(User, col(User.id) == ProposalPair.volunteer_id)
         .join(VolunteerProfile, col(VolunteerProfile.user_id) == ProposalPair.volunteer_id)
-        .where(ProposalPair.run_id == run.id, col(ProposalPair.opportunity_id).in_(need_ids))
+        .where(
+            ProposalPair.run_id == run.id,
+            col(ProposalPair.opportunity_id).in_(need_ids),
+            # A stored result shows nobody who has since opted out or lost a guardian's consent.
+            findable_clause(),
+        )
         .order_by(col(Shift.starts_at), col(Shift.id), col(ProposalPair.score).desc())
     ).all()
     shifts: dict[int, dict[int, ShiftRow]] = defaultdict(dict)
@@ -459,10 +464,11 @@ def csv_rows(session: Session, run: ProposalRun) -> list[tuple[Any, ...]]:
             col(ProposalPair.answer),
         )
         .join(User, col(User.id) == ProposalPair.volunteer_id)
+        .join(VolunteerProfile, col(VolunteerProfile.user_id) == ProposalPair.volunteer_id)
         .join(Opportunity, col(Opportunity.id) == ProposalPair.opportunity_id)
         .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
         .join(Shift, col(Shift.id) == ProposalPair.shift_id)
-        .where(col(ProposalPair.run_id) == run.id)
+        .where(col(ProposalPair.run_id) == run.id, findable_clause())
         .order_by(col(Shift.starts_at), col(Opportunity.id), col(ProposalPair.score).desc())
     ).all()
     return [

@@ -1,0 +1,130 @@
+"""Every role's main pages in a real browser at 320 and 1280 px: axe finds no serious or
+critical violation and nothing scrolls sideways. The demo city gives the pages real content."""
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from tests.conftest import FIXED_NOW
+from volunteer.demo.city import (
+    DEMO_COORDINATOR,
+    DEMO_ORG_ADMIN,
+    DEMO_PASSWORD,
+    DEMO_VOLUNTEER,
+    Scale,
+    load_demo_data,
+)
+from volunteer.models import Membership, Opportunity, Shift, User
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _pages(session) -> dict[str, list[str]]:
+    admin = session.exec(select(User).where(User.email == DEMO_ORG_ADMIN)).one()
+    org_id = session.exec(
+        select(Membership.organisation_id).where(Membership.user_id == admin.id)
+    ).first()
+    need = session.exec(
+        select(Opportunity)
+        .where(Opportunity.organisation_id == org_id)
+        .order_by(col(Opportunity.id))
+    ).first()
+    shift = session.exec(select(Shift.id).where(Shift.opportunity_id == need.id)).first()
+    o = f"/vereine/{org_id}"
+    return {
+        "visitor": [
+            "/",
+            "/engagements/",
+            f"/engagements/{need.id}",
+            "/engagements/stadtteile",
+            f"/engagements/vereine/{org_id}",
+            "/datenschutz",
+            "/barrierefreiheit",
+            "/impressum",
+            "/konto/anmelden",
+            "/konto/registrieren",
+        ],
+        DEMO_VOLUNTEER: [
+            "/ich/profil",
+            "/ich/fuer-dich",
+            "/ich/engagements",
+            "/ich/meine-daten",
+            "/postfach/",
+            "/benachrichtigungen",
+            "/konto/",
+            f"/engagements/{need.id}",
+        ],
+        DEMO_ORG_ADMIN: [
+            f"{o}/",
+            f"{o}/einsaetze",
+            f"{o}/einsaetze/{need.id}",
+            f"{o}/termine/{shift}",
+            f"{o}/bewerbungen",
+            f"{o}/stunden",
+            f"{o}/mitglieder",
+            f"{o}/profil",
+        ],
+        DEMO_COORDINATOR: [
+            "/koordination/",
+            "/koordination/vereine",
+            "/koordination/faehigkeiten",
+            "/koordination/benachrichtigungen",
+            "/stil",
+        ],
+    }
+
+
+@pytest.fixture
+def demo_pages(live_session):
+    load_demo_data(live_session, now=FIXED_NOW, scale=Scale(60, 30, 30), progress=False)
+    live_session.commit()
+    return _pages(live_session)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_every_role_reaches_its_pages_accessibly_without_sideways_scrolling(
+    browser, live_server, demo_pages, assert_accessible, width
+):
+    problems = []
+    for role, paths in demo_pages.items():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE"
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        if role != "visitor":
+            page.goto("/konto/anmelden")
+            page.get_by_label("E-Mail-Adresse").fill(role)
+            page.get_by_label("Passwort").fill(DEMO_PASSWORD)
+            page.get_by_label("Passwort").press("Enter")
+            page.wait_for_load_state()
+        for path in paths:
+            response = page.goto(path)
+            assert response is not None and response.status < 400, f"{role} {path}: {response}"
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                problems.append(f"{role} {path}: {scroll} px wide at {width} px")
+            assert_accessible(page)
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_phone_menu_opens_without_javascript(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 375, "height": 700},
+        locale="de-DE",
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.goto("/")
+    menu = page.get_by_role("navigation", name="Hauptnavigation")
+    assert not menu.is_visible()
+    page.locator(".menu > summary").click()
+    assert menu.is_visible()
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    context.close()
