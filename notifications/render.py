@@ -358,6 +358,8 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("volunteers.invitation", pair_id=payload["pair_id"])
     if kind == "password_changed":
         return links("accounts.reset_request")
+    if kind == "email_changed":
+        return links("pages.imprint")  # the operator's contact, for "that was not me"
     if kind == "account_inactive":
         return links("accounts.login")
     # recognition, hours decided, sign-up news, reminders: the person's own engagements

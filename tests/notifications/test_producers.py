@@ -32,6 +32,7 @@ from tests.volunteer.organisation_factories import (
 )
 from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
+from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts import account, guardians, retention
 from volunteer.services.coordination import proposal, verification
 from volunteer.services.discovery import engine
@@ -45,7 +46,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
 BASE = "http://localhost"
 
 
-def produce_every_kind(session: Session, make_user: Callable[..., User], now: datetime) -> None:
+def produce_every_kind(
+    session: Session, make_user: Callable[..., User], now: datetime, app: Flask
+) -> None:
     """Drive each producer once, as the pages and the scheduler do."""
     seed_reference(session)
     coordinator = make_user(first_name="Clara", role=Role.COORDINATOR)
@@ -135,6 +138,10 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
         session, jonas, new_email="jonas@example.net", password="Ein neuer langer Satz 43",
         now=now, base_url=BASE, hours=24,
     )  # fmt: skip
+    change = session.exec(select(Notice).where(Notice.kind == "email_change")).one()
+    with app.app_context():  # the link is signed with the app secret, as the mail carries it
+        raw = fill_slots(change.payload["url"], str(app.config["SECRET_KEY"])).rsplit("/", 1)[1]
+        account.confirm_email_change(session, raw, now=now)  # email_changed, to the old address
 
     child = make_user(first_name="Emil")
     profile = make_profile(session, child, now=now)
@@ -167,7 +174,7 @@ def produce_every_kind(session: Session, make_user: Callable[..., User], now: da
 def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     session: Session, make_user: Callable[..., User], app: Flask, now: datetime
 ) -> None:
-    produce_every_kind(session, make_user, now)
+    produce_every_kind(session, make_user, now, app)
     produced = list(session.exec(select(Notice).where(Notice.channel == "email")).all())
     assert {n.kind for n in produced} == set(KINDS)
     seen: dict[tuple[str, str], Any] = {}
@@ -193,6 +200,7 @@ def test_every_kind_comes_from_its_producer_and_renders_in_german_and_english(
     assert "Die Halle ist gesperrt." in de["shift_cancelled"].html
     assert "Schön!" in de["signup_accepted"].text
     assert "jonas@example.net" in de["email_change"].text
+    assert "jonas@example.net" in de["email_changed"].text
     assert "/vereine/einladung/" in de["organisation_invite"].text
     assert "/ich/einladungen/" in de["proposal_invitation"].link
     assert "Bitte Satzung senden." in de["organisation_info_requested"].text

@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -217,3 +218,51 @@ def test_gunicorn_workers_add_up_in_one_scrape_and_log_json(tmp_path: Path) -> N
     assert total - _value(before, "mitwirken_http_requests_total", **healthz) == 20
     access = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     assert sum(1 for line in access if line.get("route") == "/healthz") == total
+
+
+@pytest.mark.slow
+def test_volunteer_serve_scrapes_the_scheduler_jobs_with_the_web_requests(tmp_path: Path) -> None:
+    """``volunteer serve`` (what ``make run`` starts) gives gunicorn and the scheduler one
+    metrics directory: the web's /metrics shows the scheduler's dispatch runs."""
+    port = _free_port()
+    env = os.environ | {
+        "VOLUNTEER_DATABASE_URL": f"sqlite:///{tmp_path}/serve.sqlite3",
+        "VOLUNTEER_SECRET_KEY": "serve-metrics-secret-0123456789abcdef",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    volunteer = Path(sys.executable).with_name("volunteer")
+    subprocess.run([volunteer, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(  # a user, so that serve does not spend a minute on demo data
+        [volunteer, "create-user", "--email", "a@example.org", "--password", "Ein langer Satz 42"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        serve = subprocess.Popen(
+            [volunteer, "serve", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    text = ""
+    try:
+        deadline = time.monotonic() + 90
+        while 'job="dispatch"' not in text:
+            assert time.monotonic() < deadline and serve.poll() is None, log.read_text()
+            time.sleep(0.5)
+            try:
+                text = (
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5)
+                    .read()
+                    .decode()
+                )
+            except OSError:
+                continue
+    finally:
+        serve.send_signal(signal.SIGINT)
+        serve.wait(30)
+    assert _value(text, "mitwirken_job_runs_total", job="dispatch", outcome="ok") >= 1
+    assert _value(text, "mitwirken_job_runs_total", job="warm_engine_index", outcome="ok") == 1

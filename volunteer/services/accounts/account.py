@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from volunteer.models import Role, Token, User
 from volunteer.models.accounts import new_alternative_id
@@ -297,10 +297,35 @@ def change_password(
     _set_password(session, user, new, now=now)
 
 
+# Links that act on the account with its current password and address: a new password (set
+# with the old one or through a reset link) voids every one still outstanding.
+ACCOUNT_LINK_PURPOSES = ("password_reset", "email_change")
+
+
+def void_account_links(session: Session, user: User, *, now: datetime) -> int:
+    """Mark every unused reset and e-mail-change link of ``user`` used; returns how many.
+
+    A reset link mailed before the password changed (or a second one next to the one just
+    used) must not work afterwards, nor a pending address change confirmed with the old one.
+    """
+    tokens = session.exec(
+        select(Token).where(
+            Token.user_id == user.id,
+            col(Token.purpose).in_(ACCOUNT_LINK_PURPOSES),
+            col(Token.used_at).is_(None),
+        )
+    ).all()
+    for token in tokens:
+        token.used_at = now
+        session.add(token)
+    return len(tokens)
+
+
 def _set_password(session: Session, user: User, password: str, *, now: datetime) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     revoke_sessions(session, user)
+    void_account_links(session, user, now=now)
     calendar.revoke_feed_token(session, user)  # a copied feed link dies with the old password
     audit.record(
         session, "user.password_changed", actor=user, now=now, object_type="user", object_id=user.id
@@ -359,7 +384,20 @@ def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
     old = user.email
     user.email, user.email_key = new_email, email_key(new_email)
     user.email_verified_at = now
+    # Whoever holds another session (or a copied cookie) is logged out; the browser that
+    # confirmed is logged in again by the view. The old address hears of the change, so a
+    # takeover does not go unnoticed.
+    revoke_sessions(session, user)
     session.add(user)
+    outbox.enqueue(
+        session,
+        "email_changed",
+        dedupe_key=f"email_changed:{user.id}:{now.isoformat()}",
+        now=now,
+        user=user,
+        to_email=old,
+        payload={"name": user.display_name, "new_email": new_email},
+    )
     audit.record(
         session,
         "user.email_changed",

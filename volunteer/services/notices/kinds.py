@@ -41,6 +41,8 @@ KINDS: dict[str, Kind] = {
     "password_reset": _kind("url", "hours", optional=("name",), security=True),
     "password_changed": _kind(optional=("name",), security=True),
     "email_change": _kind("url", "new_email", optional=("name",), security=True),
+    # To the old address once a change is confirmed: a takeover must not go unnoticed.
+    "email_changed": _kind("new_email", optional=("name",), security=True),
     # The retention rule's warning before an unused account is deleted (cannot be switched off).
     "account_inactive": _kind("delete_on", optional=("name",), security=True),
     # To a parent or guardian, who has no account: the renderer loads the request and the child

@@ -283,6 +283,8 @@ def confirm_email(token: str) -> Any:
     )
     if not done:
         return render_template("accounts/token_invalid.html"), 400
+    if current_user.is_authenticated and current_user.id == done.value.id:
+        login_user(done.value)  # this browser stays, with the new id; other sessions ended
     return redirect(
         url_for("accounts.settings") if current_user.is_authenticated else url_for("accounts.login")
     )

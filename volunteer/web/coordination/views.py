@@ -8,7 +8,7 @@ from matching.model import SLOTS
 from volunteer.models import District, Organisation, ReviewDecision
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.coordination import statistics, verification
+from volunteer.services.coordination import disclosure, statistics, verification
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
@@ -51,20 +51,28 @@ def report_csv() -> Any:
         "fill_rate",
         "confirmed_hours_this_year",
     )
+    # Counts of people leave the service only under the disclosure rule; a fill rate would give
+    # a hidden "places taken" away, so it is hidden with it.
+    volunteers = disclosure.protect([d.volunteers for d in data.districts])
+    taken = disclosure.protect([d.taken for d in data.districts])
     rows = [
         (
             d.number,
             d.name,
             d.borough,
-            d.volunteers,
+            volunteers[i],
             d.organisations,
             d.needs,
             d.places,
-            d.taken,
-            "" if d.fill_rate is None else round(d.fill_rate, 3),
+            taken[i],
+            ""
+            if d.fill_rate is None
+            else disclosure.SUPPRESSED
+            if taken[i] == disclosure.SUPPRESSED
+            else round(d.fill_rate, 3),
             d.hours,
         )
-        for d in data.districts
+        for i, d in enumerate(data.districts)
     ]
     return csv_response("mitwirken-bezirke.csv", header, rows)
 
@@ -146,5 +154,9 @@ def skill_suggestions_csv() -> Any:
     return csv_response(
         "mitwirken-faehigkeiten-vorschlaege.csv",
         ("text", "count"),
-        [(g.text, g.count) for g in groups],
+        list(
+            zip(
+                [g.text for g in groups], disclosure.protect([g.count for g in groups]), strict=True
+            )
+        ),
     )
