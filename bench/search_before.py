@@ -32,7 +32,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.services.discovery import engine
+from volunteer.services.discovery import engine, engine_values
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PER_PAGE = 20
@@ -251,7 +251,7 @@ def search(
 
     pool = engine.opportunity_pool(session, now=now)
     items = {o.id: o for o in pool.index.items}
-    volunteer = engine.volunteer_for(session, user) if user is not None else None
+    volunteer = engine_values.volunteer_for(session, user) if user is not None else None
 
     if p.fits:
         if profile is not None and profile.availability:

@@ -100,7 +100,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     expect(page.get_by_role("heading", name="Engagement finden")).to_be_visible()
     assert_accessible(page)
     _activate(page, "link", "Nach Stadtteil stöbern (Liste und Karte)")
-    assert page.locator("svg.district-map a").count() >= 30
+    assert page.locator("svg.district-choropleth a").count() >= 30
     assert_accessible(page)
 
     # Register by keyboard.

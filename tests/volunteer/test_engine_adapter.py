@@ -18,7 +18,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.services.discovery import engine
+from volunteer.services.discovery import engine, engine_values
 from volunteer.web.wording.reasons import missing_text, reason_text
 
 # Bochum Hauptbahnhof and a place about 2 km south (Südinnenstadt / Ehrenfeld).
@@ -192,7 +192,7 @@ def test_candidates_are_discoverable_volunteers_not_yet_signed_up(
     ],
 )
 def test_slots_are_computed_in_berlin_time_across_dst(moment, slot):
-    assert engine.slot_of(moment) == slot
+    assert engine_values.slot_of(moment) == slot
 
 
 def test_pool_is_cached_until_a_commit_changes_what_it_is_built_from(

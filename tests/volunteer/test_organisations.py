@@ -30,7 +30,7 @@ from volunteer.models import (
     SignupState,
 )
 from volunteer.platform.richtext import render
-from volunteer.services.discovery import engine
+from volunteer.services.discovery import engine, engine_values
 from volunteer.services.engagement import hours
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import organisation as organisations
@@ -117,12 +117,12 @@ def test_only_coordinators_verify_and_verification_makes_needs_public(world, ses
     org.verified_at = None
     session.add(org)
     session.commit()
-    assert need.id not in {o.id for o in engine.listed_opportunities(session)}
+    assert need.id not in {o.id for o in engine_values.listed_opportunities(session)}
     with pytest.raises(ServiceError):
         organisations.verify(session, org, by=admin, now=now)
     organisations.verify(session, org, by=world["coordinator"], now=now)
     session.commit()
-    assert need.id in {o.id for o in engine.listed_opportunities(session)}
+    assert need.id in {o.id for o in engine_values.listed_opportunities(session)}
     assert any(n.user_id == admin.id for n in _notices(session, "organisation_verified"))
 
 

@@ -47,12 +47,12 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.services import audit
-from volunteer.services.discovery.engine import (
+from volunteer.services.discovery.engine import volunteer_pool
+from volunteer.services.discovery.engine_values import (
     listed_opportunities,
     open_shifts,
     opportunities_for,
     slot_of,
-    volunteer_pool,
 )
 from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import signups

@@ -30,7 +30,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.services.discovery.engine import slot_of
+from volunteer.services.discovery.engine_values import slot_of
 from volunteer.services.discovery.listing import listed_clause
 
 

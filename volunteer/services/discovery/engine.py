@@ -12,9 +12,8 @@ directly, never from this cache.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -22,18 +21,13 @@ from sqlmodel import Session, col, select
 
 from matching.explain import Explanation, explain
 from matching.index import OpportunityIndex, VolunteerIndex
-from matching.model import SLOT_BIT
-from matching.model import Opportunity as EngineOpportunity
 from matching.model import Volunteer as EngineVolunteer
 from matching.rank import Match, near_misses, rank_opportunities, rank_volunteers
 from matching.scoring import DEFAULT_WEIGHTS, Weights
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     Cause,
     District,
     Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
     Organisation,
     Shift,
     Signup,
@@ -44,233 +38,18 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery import freshness
+from volunteer.services.discovery.engine_values import (
+    listed_opportunities,
+    opportunities_for,
+    skill_categories,
+    volunteer_for,
+    volunteer_value,
+)
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.visibility import findable_clause
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CACHE_SECONDS = 60.0
-# Needs are matched on their shifts within this horizon (the demo data plans 8 weeks ahead).
-HORIZON = timedelta(weeks=12)
-
-
-def part_of_day(hour: int) -> str:
-    """Morning until noon, afternoon until 17:00, evening after (local time)."""
-    if hour < 12:
-        return "morning"
-    if hour < 17:
-        return "afternoon"
-    return "evening"
-
-
-def slot_of(moment: datetime) -> str:
-    """The weekly slot name (e.g. ``sat-morning``) of a moment, in Europe/Berlin."""
-    local = moment.astimezone(BERLIN)
-    return f"{DAYS[local.weekday()]}-{part_of_day(local.hour)}"
-
-
-# --- rows -> engine values -------------------------------------------------------------------
-def skill_categories(session: Session) -> dict[str, str]:
-    return dict(session.exec(select(Skill.slug, Skill.category_slug)).all())
-
-
-def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:
-    """The engine's view of a volunteer, or None without a completed profile."""
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or profile.completed_at is None or user.deleted_at is not None:
-        return None
-    skills = session.exec(
-        select(Skill.slug).join(VolunteerSkill).where(VolunteerSkill.user_id == user.id)
-    ).all()
-    causes = session.exec(
-        select(Cause.slug).join(VolunteerCause).where(VolunteerCause.user_id == user.id)
-    ).all()
-    return _volunteer(profile, skills, causes)
-
-
-def _volunteer(
-    profile: VolunteerProfile, skills: Iterable[str], causes: Iterable[str]
-) -> EngineVolunteer:
-    located = profile.lat is not None and profile.lon is not None
-    return EngineVolunteer(
-        id=str(profile.user_id),
-        lat=profile.lat if located else None,
-        lon=profile.lon if located else None,
-        max_km=max(0.0, float(profile.radius_km or 0.0)),
-        skills=frozenset(skills),
-        causes=frozenset(causes),
-        languages=frozenset(profile.languages or []),
-        availability=int(profile.availability or 0),
-        adult=profile.is_adult,
-        capacity=max(0, int(profile.capacity or 1)),
-    )
-
-
-@dataclass(frozen=True)
-class ShiftFacts:
-    """What the engine needs from a need's upcoming shifts."""
-
-    slots: int
-    open_places: int
-    next_start: datetime | None
-    next_filled: int
-
-
-@dataclass(frozen=True)
-class OpenShift:
-    """An upcoming, not cancelled shift of a need and the places still free on it."""
-
-    shift_id: int
-    opportunity_id: int
-    starts_at: datetime
-    taken: int
-    free: int
-
-
-def open_shifts(
-    session: Session,
-    opportunity_ids: list[int],
-    *,
-    now: datetime,
-    window: tuple[datetime, datetime] | None = None,
-) -> list[OpenShift]:
-    """The shifts the engine matches on, by start: after ``now`` and within ``window`` (default:
-    the next ``HORIZON``). Full shifts are included (``free`` 0): they still set a need's slots."""
-    if not opportunity_ids:
-        return []
-    start, end = (max(now, window[0]), window[1]) if window else (now, now + HORIZON)
-    taken = dict(
-        session.exec(
-            select(Signup.shift_id, func.count())
-            .join(Shift, col(Shift.id) == Signup.shift_id)
-            .where(
-                col(Shift.opportunity_id).in_(opportunity_ids),
-                Shift.starts_at > start,
-                col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
-            )
-            .group_by(col(Signup.shift_id))
-        ).all()
-    )
-    shifts = session.exec(
-        select(Shift.id, Shift.opportunity_id, Shift.starts_at, Shift.capacity)
-        .where(
-            col(Shift.opportunity_id).in_(opportunity_ids),
-            Shift.starts_at > start,
-            Shift.starts_at < end,
-            col(Shift.cancelled_at).is_(None),
-        )
-        .order_by(col(Shift.starts_at), col(Shift.id))
-    ).all()
-    out = []
-    for shift_id, opp_id, starts_at, capacity in shifts:
-        assert shift_id is not None  # a stored row always has its key
-        used = taken.get(shift_id, 0)
-        out.append(OpenShift(shift_id, opp_id, starts_at, used, max(0, capacity - used)))
-    return out
-
-
-def _shift_facts(
-    session: Session,
-    opportunity_ids: list[int],
-    now: datetime,
-    window: tuple[datetime, datetime] | None = None,
-) -> dict[int, ShiftFacts]:
-    if not opportunity_ids:
-        return {}
-    slots: dict[int, int] = defaultdict(int)
-    open_places: dict[int, int] = defaultdict(int)
-    first: dict[int, tuple[datetime, int]] = {}
-    for shift in open_shifts(session, opportunity_ids, now=now, window=window):
-        opp_id = shift.opportunity_id
-        slots[opp_id] |= SLOT_BIT[slot_of(shift.starts_at)]
-        open_places[opp_id] += shift.free
-        if shift.free and opp_id not in first:
-            first[opp_id] = (shift.starts_at, shift.taken)
-    return {
-        opp_id: ShiftFacts(
-            slots=slots.get(opp_id, 0),
-            open_places=open_places.get(opp_id, 0),
-            next_start=first[opp_id][0] if opp_id in first else None,
-            next_filled=first[opp_id][1] if opp_id in first else 0,
-        )
-        for opp_id in opportunity_ids
-    }
-
-
-def _links(session: Session, model: Any, key: str, ids: list[int]) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
-    if not ids:
-        return out
-    if model is OpportunitySkill:
-        rows = session.exec(
-            select(OpportunitySkill.opportunity_id, Skill.slug, OpportunitySkill.required)
-            .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
-            .where(col(OpportunitySkill.opportunity_id).in_(ids))
-        ).all()
-        for opp_id, slug, required in rows:
-            out[opp_id].append((slug, required))
-    else:
-        cause_rows = session.exec(
-            select(OpportunityCause.opportunity_id, Cause.slug)
-            .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
-            .where(col(OpportunityCause.opportunity_id).in_(ids))
-        ).all()
-        for opp_id, slug in cause_rows:
-            out[opp_id].append(slug)
-    return out
-
-
-def opportunities_for(
-    session: Session,
-    rows: list[Opportunity],
-    *,
-    now: datetime,
-    window: tuple[datetime, datetime] | None = None,
-) -> list[EngineOpportunity]:
-    """Engine values for these needs, one per need, aggregated over its upcoming shifts.
-
-    A need's slots are the weekly slots of its upcoming shifts; its capacity is the open places
-    left on them, so a need with every shift full is not eligible ("no open place"). ``window``
-    limits the shifts to a period (the city-wide proposal); the default is the next ``HORIZON``.
-    """
-    ids = [o.id for o in rows if o.id is not None]
-    facts = _shift_facts(session, ids, now, window)
-    skills = _links(session, OpportunitySkill, "skill", ids)
-    causes = _links(session, OpportunityCause, "cause", ids)
-    out = []
-    for o in rows:
-        assert o.id is not None
-        f = facts.get(o.id) or ShiftFacts(0, 0, None, 0)
-        located = not o.is_remote and o.lat is not None and o.lon is not None
-        out.append(
-            EngineOpportunity(
-                id=str(o.id),
-                lat=o.lat if located else None,
-                lon=o.lon if located else None,
-                required_skills=frozenset(s for s, req in skills.get(o.id, []) if req),
-                optional_skills=frozenset(s for s, req in skills.get(o.id, []) if not req),
-                causes=frozenset(causes.get(o.id, [])),
-                languages=frozenset(o.languages or []),
-                slots=f.slots,
-                adults_only=not o.minors_ok,
-                capacity=f.open_places,
-                starts_at=f.next_start,
-                filled=f.next_filled,
-            )
-        )
-    return out
-
-
-def listed_opportunities(session: Session) -> list[Opportunity]:
-    """Published needs of verified organisations: what residents may see and be matched with."""
-    return list(
-        session.exec(
-            select(Opportunity)
-            .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
-            .where(listed_clause())
-        ).all()
-    )
 
 
 # --- cached indexes (volunteer/services/discovery/freshness.py keeps them and drops them) ---------
@@ -323,7 +102,9 @@ def discoverable_volunteers(session: Session) -> list[EngineVolunteer]:
     causes: dict[int, list[str]] = defaultdict(list)
     for user_id, slug in session.exec(select(VolunteerCause.user_id, Cause.slug).join(Cause)).all():
         causes[user_id].append(slug)
-    return [_volunteer(p, skills.get(p.user_id, []), causes.get(p.user_id, [])) for p in profiles]
+    return [
+        volunteer_value(p, skills.get(p.user_id, []), causes.get(p.user_id, [])) for p in profiles
+    ]
 
 
 def _findable_stamp(session: Session) -> tuple[Any, ...]:

@@ -40,7 +40,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import BERLIN
 from volunteer.platform.inputs import parse_date, parse_int
-from volunteer.services.discovery import engine
+from volunteer.services.discovery import engine, engine_values
 from volunteer.services.discovery.listing import listed_clause
 
 PER_PAGE = 20
@@ -319,7 +319,7 @@ def search(
 
     pool = engine.opportunity_pool(session, now=now)
     lookup = _lookup(pool.index)
-    volunteer = engine.volunteer_for(session, user) if user is not None else None
+    volunteer = engine_values.volunteer_for(session, user) if user is not None else None
 
     if p.fits:
         if profile is not None and profile.availability:

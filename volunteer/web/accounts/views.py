@@ -11,6 +11,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.extensions import limiter
 from volunteer.services.accounts import account as accounts
 from volunteer.services.accounts.consents import PRIVACY
+from volunteer.web import limits
 from volunteer.web.accounts import bp
 from volunteer.web.accounts.forms import (
     ChangeEmailForm,
@@ -95,6 +96,7 @@ def _login_limit() -> str:
 
 @bp.route("/anmelden", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limits.login_per_address
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
@@ -129,6 +131,7 @@ def _reset_limit() -> str:
 
 @bp.route("/passwort-vergessen", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
+@limits.reset_per_address
 def reset_request() -> Any:
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -225,6 +228,7 @@ def change_name() -> Any:
 
 @bp.post("/passwort")
 @login_required
+@limits.password_check_per_account
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -251,6 +255,7 @@ def change_password() -> Any:
 
 @bp.post("/email")
 @login_required
+@limits.password_check_per_account
 def change_email() -> Any:
     form = ChangeEmailForm()
     if form.validate_on_submit():

@@ -95,9 +95,9 @@ def hours_list(org_id: int) -> Any:
                 ),
                 report=partial(apply_error, form),
                 success=lambda count: (
-                    _("%(n)s entries confirmed.", n=count)
+                    ngettext("%(num)s entry confirmed.", "%(num)s entries confirmed.", count)
                     if to == HourState.CONFIRMED
-                    else _("%(n)s entries rejected.", n=count)
+                    else ngettext("%(num)s entry rejected.", "%(num)s entries rejected.", count)
                 ),
             )
             if done:

@@ -43,6 +43,7 @@ from volunteer.services.discovery.search import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
+from volunteer.web import limits
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, public_url
 from volunteer.web.volunteers import bp
@@ -430,6 +431,7 @@ def ask_guardian() -> Any:
 
 @bp.post("/meine-daten/bestaetigen")
 @login_required
+@limits.password_check_per_account
 def confirm_password() -> Any:
     form = ConfirmPasswordForm()
     user = acting_user()

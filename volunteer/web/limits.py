@@ -1,0 +1,51 @@
+"""Rate limits per account and per address, next to the per-client limits.
+
+A limit keyed on the client address alone lets an attacker with a few source addresses try
+many passwords on one account, or mail one address again and again; these keys count per
+target instead. They share the configured storage (``RATELIMIT_STORAGE_URI``), so with Redis
+every worker and node counts together.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from volunteer.platform.extensions import limiter
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _reset_limit() -> str:
+    return str(current_app.config["RESET_RATE_LIMIT"])
+
+
+def _address_key() -> str:
+    """The e-mail address a form names (login, reset, registration), case-insensitively."""
+    return "address:" + str(request.form.get("email", "")).strip().lower()[:254]
+
+
+def _account_key() -> str:
+    """The logged-in account (password re-checks behind a session)."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return get_remote_address()
+
+
+def per_address(limit: Callable[[], str]) -> Callable[[Any], Any]:
+    return limiter.limit(limit, key_func=_address_key, methods=["POST"], scope="per-address")
+
+
+def per_account(limit: Callable[[], str]) -> Callable[[Any], Any]:
+    return limiter.limit(limit, key_func=_account_key, methods=["POST"], scope="per-account")
+
+
+# The limits the account pages use: logins and password re-checks share one budget per
+# account; reset mails one per address.
+login_per_address = per_address(_login_limit)
+password_check_per_account = per_account(_login_limit)
+reset_per_address = per_address(_reset_limit)
