@@ -138,3 +138,17 @@ def test_pages_with_personal_data_are_not_cached(client, make_user, login):
     assert client.get("/").headers["Cache-Control"] == "no-cache"
     login(make_user())
     assert client.get("/konto/").headers["Cache-Control"] == "private, no-store"
+
+
+def test_an_untrusted_host_header_gets_a_plain_400_not_a_server_error(
+    app_config: dict[str, object],
+) -> None:
+    from volunteer.app import create_app
+
+    app = create_app({**app_config, "TRUSTED_HOSTS": ["mitwirken.bochum.de"]})
+    client = app.test_client()
+    for path in ("/", "/engagements/", "/api/v1/opportunities", "/does-not-exist"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 400, path
+        assert "evil.example" not in response.get_data(as_text=True)
+    assert client.get("/", headers={"Host": "mitwirken.bochum.de"}).status_code == 200

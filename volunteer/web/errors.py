@@ -7,6 +7,7 @@ and the log has the traceback.
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -67,6 +68,10 @@ def init_app(app: Flask) -> None:
         detail = _details().get(status, "")
         if isinstance(exc, CSRFError):
             detail = _("Your form expired or was sent from elsewhere. Please reload and try again.")
+        if request_ctx.url_adapter is None:
+            # The Host header is not one we trust (TRUSTED_HOSTS), so no URL can be built and
+            # the page layout cannot render: answer in plain words, with nothing of the request.
+            return Response(f"{status} {title}\n{detail}\n", status=status, mimetype="text/plain")
         if wants_problem_json():
             return problem(status, title, detail)
         return render_template(
