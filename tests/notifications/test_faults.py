@@ -351,14 +351,17 @@ def _scheduler_process(url: str, port: int, stop: Any, name: str, events: Any) -
     )
     acquire, release = clock.lease.acquire, clock.lease.release
 
+    # Leadership is known only once acquire returns, and ends when release is called: record
+    # those moments (not the tick's start, nor after the release), so that a hand-over that
+    # happens between two timestamps is never mistaken for two leaders at once.
     def recorded_acquire(now: datetime) -> bool:
         ok = acquire(now)
-        events.put((name, "lead" if ok else "follow", now.timestamp()))
+        events.put((name, "lead" if ok else "follow", time.time() if ok else now.timestamp()))
         return ok
 
     def recorded_release() -> None:
-        release()
         events.put((name, "release", time.time()))
+        release()
 
     clock.lease.acquire = recorded_acquire  # type: ignore[method-assign]
     clock.lease.release = recorded_release  # type: ignore[method-assign]

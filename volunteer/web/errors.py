@@ -68,12 +68,12 @@ def init_app(app: Flask) -> None:
         detail = _details().get(status, "")
         if isinstance(exc, CSRFError):
             detail = _("Your form expired or was sent from elsewhere. Please reload and try again.")
+        if wants_problem_json():
+            return problem(status, title, detail)
         if request_ctx.url_adapter is None:
             # The Host header is not one we trust (TRUSTED_HOSTS), so no URL can be built and
             # the page layout cannot render: answer in plain words, with nothing of the request.
             return Response(f"{status} {title}\n{detail}\n", status=status, mimetype="text/plain")
-        if wants_problem_json():
-            return problem(status, title, detail)
         return render_template(
             "errors/error.html", status=status, title=title, detail=detail
         ), status
