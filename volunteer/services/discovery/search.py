@@ -11,7 +11,7 @@ import math
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +25,6 @@ from matching.index import OpportunityIndex
 from matching.rules import Reason
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, combine
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     Cause,
     District,
     Opportunity,
@@ -33,7 +32,6 @@ from volunteer.models import (
     OpportunitySkill,
     Organisation,
     Shift,
-    Signup,
     Skill,
     User,
     VolunteerProfile,
@@ -479,28 +477,19 @@ def first_causes(session: Session, ids: list[int]) -> dict[int, str]:
 def shift_facts(
     session: Session, ids: list[int], *, now: datetime
 ) -> dict[int, tuple[datetime | None, int]]:
-    """(next upcoming shift start, open places over upcoming shifts) per need, from the database."""
-    if not ids:
-        return {}
-    taken = (
-        select(func.count())
-        .select_from(Signup)
-        .where(
-            Signup.shift_id == Shift.id,
-            col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
-        )
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Shift.opportunity_id, func.min(Shift.starts_at), func.sum(Shift.capacity - taken))
-        .where(
-            col(Shift.opportunity_id).in_(ids),
-            Shift.starts_at > now,
-            col(Shift.cancelled_at).is_(None),
-        )
-        .group_by(col(Shift.opportunity_id))
-    ).all()
-    return {int(oid): (start, max(0, int(left or 0))) for oid, start, left in rows}
+    """(next upcoming shift start, open places over upcoming shifts) per need.
+
+    Counted from :func:`engine_values.open_shifts`, the one home of "a shift's places taken",
+    over every upcoming shift (not only the engine's horizon): a card shows the next date even
+    when it lies further ahead."""
+    facts: dict[int, tuple[datetime | None, int]] = {}
+    for shift in engine_values.open_shifts(session, ids, now=now, window=(now, _FOREVER)):
+        start, left = facts.get(shift.opportunity_id, (None, 0))
+        facts[shift.opportunity_id] = (start or shift.starts_at, left + shift.free)
+    return facts
+
+
+_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def district_counts(session: Session) -> list[tuple[District, int]]:
