@@ -16,10 +16,11 @@ Every day is a calendar day in Europe/Berlin, and so is every slot (weekday × p
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import delete, insert
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -182,8 +183,9 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         by_state[shift_id][state] += 1
         if state == SignupState.ATTENDED and user_id is not None:
             attended_by[shift_id].add(user_id)
-    for shift_id, opp, starts_at, capacity in shifts:
-        assert shift_id is not None  # a stored row always has its key
+    for row_id, opp, starts_at, capacity in shifts:
+        assert row_id is not None  # a stored row always has its key
+        shift_id = row_id
         day = berlin_day(starts_at)
         here = needs.cells(day, opp, slot_of(starts_at))
         counts = by_state.get(shift_id, Counter())
@@ -206,22 +208,22 @@ def refresh(session: Session, *, start: date, end: date) -> int:
 
     # Hours confirmed for work on these days: the need's cuts when tied to a sign-up, else the
     # organisation's district.
-    for worked_on, minutes, user_id, opp, starts_at, org_district in session.exec(
-        select(
-            HourEntry.worked_on,
-            HourEntry.minutes,
-            HourEntry.user_id,
-            Shift.opportunity_id,
-            Shift.starts_at,
-            Organisation.district_number,
+    for worked_on, minutes, user_id, opp, starts_at, org_district in session.execute(
+        sa_select(
+            col(HourEntry.worked_on),
+            col(HourEntry.minutes),
+            col(HourEntry.user_id),
+            col(Shift.opportunity_id),
+            col(Shift.starts_at),
+            col(Organisation.district_number),
         )
         .join(Organisation, col(Organisation.id) == HourEntry.organisation_id)
         .outerjoin(Signup, col(Signup.id) == HourEntry.signup_id)
         .outerjoin(Shift, col(Shift.id) == Signup.shift_id)
         .where(
-            HourEntry.state == HourState.CONFIRMED,
-            HourEntry.worked_on >= start,
-            HourEntry.worked_on <= end,
+            col(HourEntry.state) == HourState.CONFIRMED,
+            col(HourEntry.worked_on) >= start,
+            col(HourEntry.worked_on) <= end,
         )
     ).all():
         if opp is not None and starts_at is not None:
@@ -245,14 +247,14 @@ def refresh(session: Session, *, start: date, end: date) -> int:
     ).all()
     if completed:
         day_of = {u: berlin_day(at) for u, at, _ in completed if at is not None}
-        for user_id, _, district in completed:
-            add([(day_of[user_id], "district", int(district or 0))], "profiles")
+        for volunteer_id, _at, home in completed:
+            add([(day_of[volunteer_id], "district", int(home or 0))], "profiles")
         for link, cut in ((VolunteerSkill.skill_id, "skill"), (VolunteerCause.cause_id, "cause")):
             owner = VolunteerSkill.user_id if cut == "skill" else VolunteerCause.user_id
-            for user_id, key in session.exec(
+            for person, key in session.exec(
                 select(owner, link).where(col(owner).in_(list(day_of)))
             ).all():
-                add([(day_of[user_id], cut, key)], "profiles")
+                add([(day_of[person], cut, key)], "profiles")
 
     day_col = col(MatchDay.day)
     session.execute(delete(MatchDay).where(day_col >= start, day_col <= end))
@@ -283,5 +285,5 @@ def pack(user_ids: Iterable[int]) -> bytes:
     return np.array(sorted(user_ids), dtype="<u4").tobytes()
 
 
-def unpack(blob: bytes) -> np.ndarray:  # type: ignore[type-arg]
+def unpack(blob: bytes) -> "np.ndarray[Any, np.dtype[np.uint32]]":
     return np.frombuffer(blob, dtype="<u4")

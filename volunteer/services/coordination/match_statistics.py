@@ -18,11 +18,14 @@ handful of small queries. The rules of each figure live here:
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matching.model import SLOTS
@@ -161,6 +164,21 @@ class Report:
     district_borough: dict[int, int]
 
 
+def _figures(values: Sequence[Any]) -> Figures:
+    counts = dict(zip(MEASURES, (int(v or 0) for v in values), strict=True))
+    return Figures(
+        profiles=counts["profiles"],
+        applied=counts["applied"],
+        accepted=counts["accepted"],
+        attended=counts["attended"],
+        no_show=counts["no_show"],
+        places=counts["places"],
+        filled=counts["filled"],
+        hour_entries=counts["hour_entries"],
+        minutes=counts["minutes"],
+    )
+
+
 def _sums(
     session: Session, period: Period
 ) -> tuple[dict[tuple[str, int], Figures], dict[date, Figures]]:
@@ -169,18 +187,18 @@ def _sums(
     days: dict[date, Figures] = defaultdict(Figures)
     in_period = (col(MatchDay.day) >= period.start, col(MatchDay.day) <= period.end)
     measures = [func.sum(getattr(MatchDay, m)) for m in MEASURES]
-    for cut, key, *values in session.exec(  # type: ignore[call-overload]
-        select(MatchDay.cut, MatchDay.key, *measures)
+    for cut, key, *values in session.execute(
+        sa_select(col(MatchDay.cut), col(MatchDay.key), *measures)
         .where(*in_period)
         .group_by(col(MatchDay.cut), col(MatchDay.key))
     ).all():
-        cells[(cut, key)] = Figures(**dict(zip(MEASURES, map(int, values), strict=True)))
-    for day, *values in session.exec(  # type: ignore[call-overload]
-        select(MatchDay.day, *measures)
-        .where(*in_period, MatchDay.cut == "district")
+        cells[(cut, key)] = _figures(values)
+    for day, *values in session.execute(
+        sa_select(col(MatchDay.day), *measures)
+        .where(*in_period, col(MatchDay.cut) == "district")
         .group_by(col(MatchDay.day))
     ).all():
-        days[day] = Figures(**dict(zip(MEASURES, map(int, values), strict=True)))
+        days[day] = _figures(values)
     funnel_period = (col(FunnelDay.day) >= period.start, col(FunnelDay.day) <= period.end)
     for cut, key, recommended, opened in session.exec(
         select(
@@ -195,7 +213,7 @@ def _sums(
         cells[(cut, key)].recommended = int(recommended or 0)
         cells[(cut, key)].opened = int(opened or 0)
     for day, recommended, opened in session.exec(
-        select(FunnelDay.day, func.sum(FunnelDay.recommended), func.sum(FunnelDay.opened))
+        select(col(FunnelDay.day), func.sum(FunnelDay.recommended), func.sum(FunnelDay.opened))
         .where(*funnel_period, FunnelDay.cut == "district")
         .group_by(col(FunnelDay.day))
     ).all():
@@ -227,19 +245,19 @@ def _waits(session: Session, period: Period) -> list[tuple[int, int, float]]:
 
 def _active(
     session: Session, period: Period
-) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:  # type: ignore[type-arg]
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """Distinct active people per district in the period and in the one before it."""
     before = period.previous()
-    now_ids: dict[int, list[np.ndarray]] = defaultdict(list)  # type: ignore[type-arg]
-    before_ids: dict[int, list[np.ndarray]] = defaultdict(list)  # type: ignore[type-arg]
+    now_ids: dict[int, list[np.ndarray]] = defaultdict(list)
+    before_ids: dict[int, list[np.ndarray]] = defaultdict(list)
     for day, district, blob in session.exec(
-        select(ActiveDay.day, ActiveDay.district_number, ActiveDay.user_ids).where(
+        select(col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)).where(
             col(ActiveDay.day) >= before.start, col(ActiveDay.day) <= period.end
         )
     ).all():
         (now_ids if day >= period.start else before_ids)[district].append(unpack(blob))
 
-    def union(parts: dict[int, list[np.ndarray]]) -> dict[int, np.ndarray]:  # type: ignore[type-arg]
+    def union(parts: dict[int, list[np.ndarray]]) -> dict[int, np.ndarray]:
         return {k: np.unique(np.concatenate(v)) for k, v in parts.items()}
 
     return union(now_ids), union(before_ids)
@@ -296,7 +314,7 @@ def report(session: Session, period: Period) -> Report:
     )
     city.active = int(everyone.size)
     city.returning = int(np.intersect1d(everyone, everyone_before, assume_unique=True).size)
-    borough_ids: dict[int, list[np.ndarray]] = defaultdict(list)  # type: ignore[type-arg]
+    borough_ids: dict[int, list[np.ndarray]] = defaultdict(list)
     for number, figures in by_district.items():
         mine = now_ids.get(number, np.array([], dtype="<u4"))
         figures.active = int(mine.size)

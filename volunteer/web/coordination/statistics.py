@@ -65,7 +65,7 @@ def _change(now_value: float | None, before: float | None) -> str:
         return "–"
     if before == 0:
         return "–" if now_value == 0 else _("new")
-    return format_percent((now_value - before) / before, "+#,##0 %;−#,##0 %")
+    return str(format_percent((now_value - before) / before, "+#,##0 %;−#,##0 %"))
 
 
 def _headline(current: Figures, previous: Figures) -> list[tuple[str, str, str, str]]:
