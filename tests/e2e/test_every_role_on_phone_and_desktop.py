@@ -69,6 +69,7 @@ def _pages(session) -> dict[str, list[str]]:
         ],
         DEMO_COORDINATOR: [
             "/koordination/",
+            "/koordination/statistik",
             "/koordination/vereine",
             "/koordination/faehigkeiten",
             "/koordination/benachrichtigungen",

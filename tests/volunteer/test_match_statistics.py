@@ -319,3 +319,22 @@ def test_the_csv_matches_the_table_and_hides_small_counts(
     # 3 sign-ups and 2 active volunteers would single people out: hidden, with a second cell.
     assert here["signups"] == "." and here["active_volunteers"] == "."
     assert here["fill_rate"] == "."
+
+
+def test_demo_history_gives_a_past_with_returning_volunteers(session, now):
+    from volunteer.demo.city import Scale, load_demo_data
+
+    scale = Scale(volunteers=80, organisations=30, opportunities=40, history_days=200)
+    lines = load_demo_data(session, now=now, scale=scale, progress=False)
+    session.commit()
+    assert "History (200 days)" in lines[1 + 1]
+    period = Period(date(2026, 6, 1), date(2026, 8, 31))
+    current, previous = match_statistics.compare(session, period)
+    city = current.city
+    assert city.applied > 0 and city.attended > 0 and city.hour_entries > 0
+    assert 0 < city.fill_rate <= 1 and 0 < city.no_show_rate < 1
+    assert 0 < city.returning <= city.active
+    assert city.recommended > city.applied and city.median_wait_hours is not None
+    assert previous.city.applied > 0
+    again = load_demo_data(session, now=now, scale=scale, progress=False)
+    assert "added 0 shifts, 0 sign-ups, 0 hour entries" in again[2]

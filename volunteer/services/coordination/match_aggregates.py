@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -287,3 +287,19 @@ def pack(user_ids: Iterable[int]) -> bytes:
 
 def unpack(blob: bytes) -> "np.ndarray[Any, np.dtype[np.uint32]]":
     return np.frombuffer(blob, dtype="<u4")
+
+
+def stamp_first_acceptances(session: Session) -> None:
+    """Give needs written in bulk (demo data) their first acceptance from their sign-ups, as
+    ``signups.transition`` does one by one. Flushes only."""
+    first = (
+        select(func.min(Signup.accepted_at))
+        .join(Shift, col(Shift.id) == Signup.shift_id)
+        .where(col(Shift.opportunity_id) == col(Opportunity.id))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Opportunity)
+        .where(col(Opportunity.first_accepted_at).is_(None))
+        .values(first_accepted_at=first)
+    )
