@@ -20,6 +20,7 @@ from tests.volunteer.organisation_factories import (
     seed_reference,
 )
 from volunteer.models import (
+    ActiveDay,
     FunnelDay,
     HourEntry,
     HourState,
@@ -338,3 +339,15 @@ def test_demo_history_gives_a_past_with_returning_volunteers(session, now):
     assert previous.city.applied > 0
     again = load_demo_data(session, now=now, scale=scale, progress=False)
     assert "added 0 shifts, 0 sign-ups, 0 hour entries" in again[2]
+
+
+def test_a_deleted_account_is_no_longer_among_the_active(session, need, history, now):
+    from volunteer.services.accounts import privacy
+
+    u1 = history["users"][0]
+    privacy.delete_account(session, u1, now=now)
+    session.commit()
+    city = match_statistics.report(session, PERIOD).city
+    assert (city.active, city.returning) == (1, 1)  # only u3 is left, and was active before
+    for row in session.exec(select(ActiveDay)).all():
+        assert u1.id not in match_aggregates.unpack(row.user_ids).tolist()
