@@ -102,7 +102,10 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
             continue
         crew = rng.sample(pool, min(CREW, len(pool)))
         step = 7 if regular else 28
-        day = first_day + timedelta(days=rng.randrange(step))
+        # Half the needs are posted later in the two years, so every period has needs waiting
+        # for their first volunteer (the statistics' median wait).
+        late = rng.random() < 0.5
+        day = first_day + timedelta(days=rng.randrange(max(step, days - 90) if late else step))
         hour, length = rng.choice([(9, 3), (10, 2), (14, 3), (16, 2), (18, 2)])
         capacity = rng.randint(1, 4)
         opened = datetime.combine(day - timedelta(days=rng.randint(3, 30)), time(9), city.tz)
