@@ -36,7 +36,7 @@ def test_no_page_leaks_codes_or_the_other_language(app, client, login, session, 
     found = []
     for endpoint, url in [*urls(app, city), *(("search", s) for s in SEARCHES)]:
         response = client.get(url)
-        if response.status_code >= 300 or not response.mimetype == "text/html":
+        if response.status_code >= 300 or response.mimetype != "text/html":
             continue
         for leak in page_leaks(response.get_data(as_text=True), locale):
             found.append(f"{endpoint} {url}: {leak}")

@@ -8,8 +8,8 @@ test keeps complete.
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import Flask, current_app, request
 from babel.dates import get_date_format, get_datetime_format, get_time_format
+from flask import Flask, current_app, request
 from flask_babel import (
     format_date,
     format_datetime,
