@@ -7,6 +7,7 @@ test keeps complete.
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format
 from flask import Flask, current_app, request
@@ -64,7 +65,8 @@ def time_range(start: datetime, end: datetime, style: str = "full") -> str:
     return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
 
 
-STYLES = ("full", "long", "medium", "short")
+Style = Literal["full", "long", "medium", "short"]
+STYLES: tuple[Style, ...] = ("full", "long", "medium", "short")
 
 
 def plural_num(value: float) -> int:
@@ -79,8 +81,8 @@ def plural_num(value: float) -> int:
 
 def format_moment(value: datetime, style: str = "medium") -> str:
     """A UTC timestamp as a reader says it, Berlin time, to the minute: "Donnerstag, 3. Dezember
-    2026 um 13:00" / "Thursday, December 3, 2026 at 1:00 PM" (``full``), "03.12.2026, 13:00"
-    (``medium``).
+    2026, 13:00" / "Thursday, December 3, 2026, 1:00 PM" (``full``), "03.12.2026, 13:00" /
+    "Dec 3, 2026, 1:00 PM" (``medium``).
 
     CLDR's datetime styles pair the date with a time of the same width, and from ``medium`` up
     that time has seconds and from ``long`` up a zone name ("13:00:00 MEZ"): nobody arranges to
@@ -91,7 +93,7 @@ def format_moment(value: datetime, style: str = "medium") -> str:
         raise ValueError(f"unknown style {style!r}: use one of {STYLES}")
     locale = get_locale() or "de"
     pattern = (
-        get_datetime_format(style, locale)
+        str(get_datetime_format(style, locale))
         .replace("{1}", get_date_format(style, locale).pattern)
         .replace("{0}", get_time_format("short", locale).pattern)
     )
