@@ -31,7 +31,11 @@ LINK_REL = "nofollow noopener"
 # Something that a browser would read as a tag, comment or entity-encoded tag start.
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&(lt|gt|#0*60|#x0*3c);", re.IGNORECASE)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?![\w*])|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)")
+# *words* or _words_, not inside a word (snake_case_names and 3*4*5 stay as they are).
+_ITALIC = re.compile(
+    r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?![\w*])"
+    r"|(?<!\w)_(?=\S)([^_]+?)(?<=\S)_(?!\w)"
+)
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 _NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
 # [label](address) with an allowed scheme, or a bare web address (trailing punctuation is the

@@ -5,8 +5,8 @@ from typing import Any
 from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField
 from markupsafe import Markup
+from wtforms import DateField, DecimalField
 from wtforms.validators import DataRequired, Email, Length
 
 from volunteer.platform.inputs import MAX_DATE, MIN_DATE, parse_date, parse_decimal
