@@ -118,6 +118,9 @@ def test_organisation_preview_shows_the_rendered_text_and_saves_nothing(
     login(world["admin"])
     page = client.get(f"/vereine/{org.id}/profil").text
     assert 'name="preview"' in page and "Vorschau" in page
+    # Enter in a text field sends the form with its first button: that one saves.
+    form_html = page[page.index(f'action="/vereine/{org.id}/profil"') :]
+    assert form_html.index('type="submit"') < form_html.index('name="preview"')
     form = {"name": "Lesepaten Neu", "kind": "verein", "address": "Weitmar"}
     form["contact_email"] = "hallo@lesepaten.example"
     response = client.post(
