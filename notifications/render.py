@@ -44,6 +44,7 @@ from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import calendar
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
+from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 
@@ -388,6 +389,7 @@ def _attachments(
         organizer=parseaddr(str(app.config["MAIL_FROM"]))[1],
         attendee=notice.to_email,
         now=now,
+        words=event_words,
     )
     method = "CANCEL" if shift.cancelled_at else "REQUEST"
     return [Attachment("mitwirken-schicht.ics", f"text/calendar; method={method}", data)]
