@@ -114,6 +114,17 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ctx["opportunity"] = _get(session, Opportunity, p["opportunity_id"])
     if "opportunity" in ctx:
         ctx["organisation"] = _get(session, Organisation, ctx["opportunity"].organisation_id)
+    if "dates" in p:
+        # A series notice: each date as it is now (a moved date shows its new time), with the
+        # facts frozen when she joined; dates deleted since are left out.
+        wanted = [d for d in p["dates"] if isinstance(d, dict) and "shift_id" in d]
+        found = session.exec(
+            select(Shift).where(col(Shift.id).in_([int(d["shift_id"]) for d in wanted]))
+        ).all()
+        by_id = {s.id: s for s in found}
+        ctx["dates"] = [(by_id[d["shift_id"]], d) for d in wanted if d["shift_id"] in by_id]
+        if not ctx["dates"]:
+            raise Gone("dates")
     if "hour_entry_id" in p:
         entry = _get(session, HourEntry, p["hour_entry_id"])
         ctx["hour_entry"] = entry
