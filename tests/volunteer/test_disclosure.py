@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.volunteer.organisation_factories import GEOCODER, make_profile, seed_reference
+from tests.factories import GEOCODER, make_profile, seed_reference
 from volunteer.models import Role
 from volunteer.services.coordination.disclosure import SUPPRESSED, protect
 
