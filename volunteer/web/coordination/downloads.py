@@ -15,7 +15,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import audit_log
 from volunteer.services.engagement.exports import safe_cell
-from volunteer.web.helpers import acting_user
+from volunteer.web.helpers import acting_user, commit_work
 
 
 def csv_response(
@@ -23,9 +23,11 @@ def csv_response(
 ) -> Response:
     """A UTF-8 CSV attachment (text a spreadsheet would run as a formula is defused), with
     the download recorded in the audit log."""
-    db = get_session()
-    audit_log.record_export(db, filename, by=acting_user(), now=now(), rows=len(rows))
-    db.commit()
+    commit_work(
+        lambda: audit_log.record_export(
+            get_session(), filename, by=acting_user(), now=now(), rows=len(rows)
+        )
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
