@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import icalendar
 
+from tests.factories import make_shift
 from tests.locale_leaks import text_leaks
-from tests.volunteer.journey_helpers import make_shift
 from volunteer.platform.i18n import LANG_COOKIE
 from volunteer.services.engagement import calendar, signups
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from tests.factories import make_opportunity, make_shift
 from tests.locale_leaks import text_leaks
 from tests.notifications.test_delivery import SmtpServer, free_port, smtp_dispatcher
-from tests.volunteer.journey_helpers import make_opportunity, make_shift
 from volunteer.models import Signup, SignupState
 from volunteer.services.engagement import signups
 
