@@ -121,8 +121,8 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         found = session.exec(
             select(Shift).where(col(Shift.id).in_([int(d["shift_id"]) for d in wanted]))
         ).all()
-        by_id = {s.id: s for s in found}
-        ctx["dates"] = [(by_id[d["shift_id"]], d) for d in wanted if d["shift_id"] in by_id]
+        shift_of = {s.id: s for s in found}
+        ctx["dates"] = [(shift_of[d["shift_id"]], d) for d in wanted if d["shift_id"] in shift_of]
         if not ctx["dates"]:
             raise Gone("dates")
     if "hour_entry_id" in p:
