@@ -9,13 +9,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from notifications.render import render
-from tests.volunteer.organisation_factories import (
-    make_need,
-    make_org,
-    make_shift,
-    make_signup,
-    seed_reference,
-)
+from tests.factories import add_shift, create_need, make_signup, register_org, seed_reference
 from volunteer.models import Notice, Role, SignupState
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import hours
@@ -32,14 +26,14 @@ def world(app, session, make_user, now):
     coordinator = make_user(role=Role.COORDINATOR, first_name="Cora")
     anna = make_user(first_name="Anna", last_name="Admin")
     omer = make_user(first_name="Ömer", last_name="Vorstand")
-    tafel = make_org(session, anna, now=now, coordinator=coordinator, name="Tafel Bochum e.V.")
-    lesen = make_org(session, omer, now=now, coordinator=coordinator, name="Lesepaten Weitmar")
+    tafel = register_org(session, anna, now=now, coordinator=coordinator, name="Tafel Bochum e.V.")
+    lesen = register_org(session, omer, now=now, coordinator=coordinator, name="Lesepaten Weitmar")
     mia = make_user(first_name="Mia", last_name="Müller-Lüdenscheidt")
     later = now + timedelta(days=3)
     plan = ((tafel, anna, 90, True), (tafel, anna, 60, True), (lesen, omer, 45, True))
     for org, admin, minutes, confirm in (*plan, (lesen, omer, 120, False)):
-        need = make_need(session, org, admin, now=now, title=f"Hilfe bei {org.name}")
-        shift = make_shift(session, need, admin, now=now, days=1, start=shift_start(minutes))
+        need = create_need(session, org, admin, now=now, title=f"Hilfe bei {org.name}")
+        shift = add_shift(session, need, admin, now=now, days=1, start=shift_start(minutes))
         signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
         entry = hours.submit_hours(
             session, mia, signup, minutes=minutes, margin_minutes=0, now=later
@@ -85,7 +79,7 @@ def test_the_pdf_lists_confirmed_hours_per_organisation_with_who_confirmed_them(
     assert "2 Einträge" in flat and "1 Eintrag" in flat
     assert "Anna, zuletzt am" in flat and "Ömer, zuletzt am" in flat
     assert "Admin" not in flat and "Vorstand" not in flat  # confirmers by first name only
-    assert "2 Organisationen haben insgesamt 3,25 Stunden" in flat
+    assert "2 Organisationen haben diese Stunden bestätigt" in flat
     assert reader.metadata.title == "Engagementnachweis: Mia Müller-Lüdenscheidt"
     (verify_url,) = links
     assert verify_url.startswith("http://localhost/nachweis/")

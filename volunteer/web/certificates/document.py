@@ -15,22 +15,18 @@ from contextlib import ExitStack, contextmanager
 from datetime import date
 from importlib.resources import as_file, files
 
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from volunteer.platform.i18n import hours_text
 from volunteer.services.engagement.certificate import Certificate, OrganisationHours
 
 FONT = "DejaVu"
 BRAND = (10, 79, 143)  # the site's blue (volunteer/static/css/app.css)
 INK = (27, 31, 36)
-
-
-def hours_text(minutes: int) -> str:
-    """Hours as the reader writes them: ``2,5`` in German, ``2.5`` in English."""
-    return str(format_decimal(round(minutes / 60, 2)))
 
 
 def _span(first: date, last: date) -> str:
@@ -98,14 +94,12 @@ def render_pdf(
             width,
             6,
             ngettext(
-                "%(name)s has volunteered in %(city)s. One organisation has confirmed "
-                "%(hours)s hours of this work:",
+                "%(name)s has volunteered in %(city)s. One organisation has confirmed these hours:",
                 "%(name)s has volunteered in %(city)s. %(num)d organisations have confirmed "
-                "%(hours)s hours of this work in total:",
+                "these hours:",
                 n,
                 name=certificate.holder,
                 city=city,
-                hours=total,
             ),
             align="L",
             new_x=XPos.LMARGIN,

@@ -17,7 +17,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.signing import app_secret
 from volunteer.services.engagement import certificate
 from volunteer.web.certificates import bp
-from volunteer.web.certificates.document import hours_text, render_pdf
+from volunteer.web.certificates.document import render_pdf
 from volunteer.web.certificates.forms import VerifyForm
 from volunteer.web.helpers import acting_user, public_url
 
@@ -69,8 +69,4 @@ def verify(code: str) -> Any:
     statement = certificate.read_code(code, secret=app_secret())
     if statement is None:
         return render_template("certificates/not_genuine.html", form=VerifyForm(formdata=None)), 404
-    return render_template(
-        "certificates/genuine.html",
-        statement=statement,
-        hours=hours_text(statement.total_minutes),
-    )
+    return render_template("certificates/genuine.html", statement=statement)
