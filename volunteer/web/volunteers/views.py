@@ -53,6 +53,7 @@ from volunteer.web.helpers import (
     public_url,
 )
 from volunteer.web.volunteers import bp
+from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
     DeleteAccountForm,
@@ -279,6 +280,7 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
+        milestone_title=milestone_title,
         # The raw feed token exists only in the response that made it (the account keeps a hash).
         feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
         feed_active=bool(user.ical_token),
