@@ -53,7 +53,6 @@ from volunteer.web.helpers import (
     public_url,
 )
 from volunteer.web.volunteers import bp
-from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
     DeleteAccountForm,
@@ -63,6 +62,7 @@ from volunteer.web.volunteers.forms import (
 )
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
+from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
