@@ -157,7 +157,7 @@ def refresh(session: Session, *, now: datetime) -> GapReport:
     """Compute and store the gap map; older reports go (only the latest is ever shown)."""
     started = clock.perf_counter()
     rows = compute(session, now=now)
-    session.exec(delete(GapReport))  # type: ignore[call-overload]
+    session.exec(delete(GapReport))
     report = GapReport(computed_at=now, seconds=round(clock.perf_counter() - started, 2), rows=rows)
     session.add(report)
     session.flush()

@@ -12,9 +12,9 @@ from volunteer.services.coordination import disclosure, gaps, statistics, verifi
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
-from volunteer.web.coordination.gaps import skill_name
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations.forms import KIND_LABELS
+from volunteer.web.wording.gaps import skill_name
 from volunteer.web.wording.reasons import slot_label
 
 
