@@ -11,7 +11,6 @@ from volunteer.models import User, VolunteerProfile
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import csrf
-from volunteer.services.errors import ServiceError
 from volunteer.services.notices import failures
 from volunteer.services.notices import settings as notice_settings
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
@@ -94,11 +93,11 @@ def unsubscribe(token: str) -> Any:
     kind = found[1]
     label = next((k.label for k in CONFIGURABLE if k.kind == kind), kind)
     if request.method == "POST":
-        try:
-            notice_settings.unsubscribe(db, user, kind)
-        except ServiceError:
+        done = commit_or_report(
+            lambda: notice_settings.unsubscribe(db, user, kind), report=lambda _error: None
+        )
+        if done is None:
             return render_template("notices/unsubscribe.html", invalid=True), 404
-        db.commit()
         return render_template("notices/unsubscribe.html", done=True, label=label)
     return render_template("notices/unsubscribe.html", label=label, token=token)
 
