@@ -14,13 +14,14 @@ from sqlmodel import Session, select
 
 from matching.model import ALL_SLOTS, SLOT_BIT
 from notifications.scheduler import SCHEDULE, rules
-from tests.volunteer.organisation_factories import (
+from tests.factories import (
     GEOCODER,
-    make_need,
-    make_org,
+    add_shift,
+    create_need,
     make_profile,
-    make_shift,
+    register_org,
     seed_reference,
+    set_profile,
 )
 from volunteer.models import GapReport, Role, Shift
 from volunteer.services.coordination import gaps
@@ -30,11 +31,8 @@ from volunteer.services.discovery.engine_values import slot_of
 def _person(session, make_user, now, *, skills=("first-aid",), dlat=0.0, radius=10.0, **extra):
     user = make_user()
     profile = make_profile(session, user, now=now, skills=skills, **extra)
-    profile.lat = (profile.lat or 0) + dlat
-    profile.radius_km = radius
-    session.add(profile)
-    session.commit()
-    return profile
+    set_profile(session, user, lat=(profile.lat or 0) + dlat, radius_km=radius)
+    return user
 
 
 @pytest.fixture
@@ -42,11 +40,11 @@ def city(session: Session, make_user, now: datetime) -> dict:
     seed_reference(session)
     coordinator = make_user(role=Role.COORDINATOR, first_name="Kim")
     admin = make_user(first_name="Vorstand")
-    org = make_org(session, admin, now=now, coordinator=coordinator)
-    need = make_need(
+    org = register_org(session, admin, now=now, coordinator=coordinator)
+    need = create_need(
         session, org, admin, now=now, title="Sanitätsdienst beim Stadtfest", skills=("first-aid",)
     )
-    shift = make_shift(session, need, admin, now=now, days=3, capacity=12)
+    shift = add_shift(session, need, admin, now=now, days=3, capacity=12)
     for _ in range(5):
         _person(session, make_user, now)
     for _ in range(6):
@@ -55,9 +53,7 @@ def city(session: Session, make_user, now: datetime) -> dict:
         _person(session, make_user, now, dlat=0.01, radius=0.5)  # 1.1 km away, 0.6 km too far
     busy = ALL_SLOTS & ~SLOT_BIT[slot_of(shift.starts_at)]
     for _ in range(2):
-        profile = _person(session, make_user, now)
-        profile.availability = busy
-        session.add(profile)
+        set_profile(session, _person(session, make_user, now), availability=busy)
     _person(session, make_user, now, dlat=0.05, radius=0.5)  # 5 km too far: not close
     _person(session, make_user, now, discoverable=False)
     session.commit()
