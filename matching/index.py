@@ -2,14 +2,11 @@
 
 Two layouts, one per direction, because the cheap tests run the other way round:
 
-- :class:`OpportunityIndex` answers "which opportunities suit *this volunteer*?". The
-  opportunities' required skills, optional skills, languages and causes are bitsets (``uint64``
-  words, several when a vocabulary exceeds 64 entries), so a rule is one bitwise operation per
-  word over all opportunities against the volunteer's few words.
-- :class:`VolunteerIndex` answers "which volunteers suit *this opportunity*?" and drives candidate
-  generation for ``assign``. The volunteers' skills, slots, languages and causes are boolean
-  *columns*, so a rule is one AND/OR per item the opportunity names (usually a handful), and a
-  :class:`~matching.geo.GridIndex` skips the distance of volunteers who cannot reach it.
+- :class:`OpportunityIndex` answers "which opportunities suit *this volunteer*?" over bitsets
+  (:mod:`matching.encoding`): a rule is one bitwise operation per word over all opportunities.
+- :class:`VolunteerIndex` answers "which volunteers suit *this opportunity*?" over boolean
+  columns (one AND/OR per item the opportunity names), and a :class:`~matching.geo.GridIndex`
+  skips the distance of volunteers who cannot reach it.
 
 Both kernels implement :mod:`matching.rules` and :mod:`matching.scoring` exactly; the component
 values go through the same scoring functions with the same integer dtypes, so a pair scores the
