@@ -7,21 +7,20 @@ the first need and leaves the second empty; the exact assignment sends V1 to the
 to the first, filling both places.
 """
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from notifications.proposals import run_next_proposal
-from tests.volunteer.organisation_factories import (
-    make_need,
-    make_org,
+from tests.factories import (
+    add_shift,
+    create_need,
     make_profile,
-    make_shift,
+    register_org,
     seed_reference,
 )
+from tests.spreadsheets import read_as_german_excel
 from volunteer.models import (
     AuditEntry,
     Cause,
@@ -41,12 +40,12 @@ def city(session: Session, make_user, now: datetime) -> dict:
     seed_reference(session)
     coordinator = make_user(role=Role.COORDINATOR, first_name="Kim")
     admin = make_user(first_name="Vorstand")
-    org = make_org(session, admin, now=now, coordinator=coordinator)
+    org = register_org(session, admin, now=now, coordinator=coordinator)
     children = session.exec(select(Cause).where(Cause.slug == "children-youth")).one()
-    reading = make_need(
+    reading = create_need(
         session, org, admin, now=now, title="Vorlesen in der Kita", cause_ids=[children.id]
     )
-    first_aid = make_need(
+    first_aid = create_need(
         session,
         org,
         admin,
@@ -55,8 +54,8 @@ def city(session: Session, make_user, now: datetime) -> dict:
         skills=("first-aid",),
         address="44801",
     )
-    s1 = make_shift(session, reading, admin, now=now, days=3, capacity=1)
-    s2 = make_shift(session, first_aid, admin, now=now, days=5, capacity=1)
+    s1 = add_shift(session, reading, admin, now=now, days=3, capacity=1)
+    s2 = add_shift(session, first_aid, admin, now=now, days=5, capacity=1)
     v1 = make_user(first_name="Aylin")
     make_profile(session, v1, now=now, skills=("reading-aloud", "first-aid"))
     v2 = make_user(first_name="Ben")
@@ -119,12 +118,9 @@ def test_a_queued_proposal_is_computed_by_the_job_and_shown_from_what_was_stored
     assert "35 %" in page  # the score explained: the skills weight
     assert session.exec(select(Signup)).all() == []  # a proposal signs nobody up
 
-    rows = list(
-        csv.reader(
-            io.StringIO(client.get(status_url + ".csv").get_data(as_text=True).lstrip("\ufeff"))
-        )
-    )
-    assert rows[0][:2] == ["volunteer_id", "first_name"]
+    rows = read_as_german_excel(client.get(status_url + ".csv").data)
+    assert rows[0][:2] == ["volunteer_id", "first_name"] and rows[0][7] == "score"
+    assert all("," in r[7] and "." not in r[7] for r in rows[1:])  # 0,61: a number to Excel
     assert sorted((r[1], r[3]) for r in rows[1:]) == [
         ("Aylin", "Sanitätsdienst beim Stadtfest"),
         ("Ben", "Vorlesen in der Kita"),
