@@ -8,17 +8,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import make_opportunity, make_organisation, make_shift
+from tests.factories import make_opportunity, make_organisation, make_shift, seed_reference
 from tests.volunteer.test_volunteer_pages import PROFILE
-from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import District, Opportunity, OpportunityStatus, Organisation
 from volunteer.services.discovery import engine, freshness
 
 
 @pytest.fixture
 def city(session, now):
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
     d = session.exec(select(District).order_by(District.number)).first()
     org = make_organisation(session, now, name="Kinderhilfe Hamme e.V.")
     place = {"district_number": d.number, "lat": d.lat, "lon": d.lon}
