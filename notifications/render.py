@@ -16,7 +16,6 @@ from flask import Flask
 from flask_babel import (
     force_locale,
     format_date,
-    format_decimal,
     get_translations,
 )
 from jinja2 import pass_context
@@ -37,7 +36,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.platform.i18n import time_range
+from volunteer.platform.i18n import hours_text, time_range
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
@@ -267,9 +266,6 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
 
     def format_day(value: date | str) -> str:
         return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "long")
-
-    def hours_text(minutes: int) -> str:
-        return format_decimal(round(minutes / 60, 2))
 
     def opportunity_url(opp: Opportunity) -> str:
         return links("opportunities.detail", opportunity_id=opp.id)
