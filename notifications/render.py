@@ -43,6 +43,7 @@ from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import calendar
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
+from volunteer.web.wording.milestones import milestone_texts
 from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 
@@ -300,17 +301,10 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
         ).one()
         out["free_places"] = max(0, shift.capacity - int(taken))
     if notice.kind == "recognition":
-        out["milestone_title"], out["milestone_text"] = milestone_texts(payload)
+        out["milestone_title"], out["milestone_text"] = milestone_texts(str(payload["milestone"]))
     if notice.kind == "coordinator_summary":
         out["figures"] = summary_figures(payload.get("figures") or {})
     return out
-
-
-def milestone_texts(payload: dict[str, Any]) -> tuple[str, str]:
-    """Title and text of a recognition milestone, in the current locale."""
-    from notifications.texts import milestone_texts as texts
-
-    return texts(payload)
 
 
 def summary_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:
