@@ -1,17 +1,16 @@
 """The coordinators' audit log: what they did, in words, filtered, and as CSV."""
 
-import csv
-import io
 from datetime import timedelta
 
 from sqlmodel import select
 
+from tests.spreadsheets import read_as_german_excel
 from volunteer.models import AuditEntry, Organisation, Role
 from volunteer.services import audit
 
 
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    return read_as_german_excel(response.data)
 
 
 def test_the_log_shows_decisions_downloads_and_proposals_in_words(

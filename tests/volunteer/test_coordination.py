@@ -1,13 +1,12 @@
 """Coordinator pages: statistics, gaps, the city-wide proposal and the CSV report."""
 
-import csv
-import io
 from collections import Counter
 from dataclasses import replace
 
 import pytest
 from sqlmodel import select
 
+from tests.spreadsheets import read_as_english_excel, read_as_german_excel
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import ProposalPair, ProposalRun, Role, Shift, VolunteerProfile
 from volunteer.services.coordination import proposal, statistics
@@ -77,14 +76,24 @@ def test_proposal_respects_capacities_and_beats_the_greedy_baseline(
     assert fair.figures["total_score"] <= f["total_score"] + 1e-6
 
 
-def test_pages_render_with_data_and_export_csv(client, login, coordinator, city):
+def test_pages_render_with_data_and_export_csv(client, login, session, coordinator, city):
     login(coordinator)
     page = client.get("/koordination/").get_data(as_text=True)
     assert "Lücken" in page and "Grumme" in page
     assert "Vorschlag starten" in client.get("/koordination/vorschlag").get_data(as_text=True)
     report = client.get("/koordination/bericht.csv")
-    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    rows = read_as_german_excel(report.data)
     assert rows[0][0] == "district_number" and len(rows) == 31
+    # Fill rates and hours with a decimal comma, as German Excel reads a number.
+    rates = [r[8] for r in rows[1:] if r[8] not in ("", ".", "0", "1")]
+    assert rates and all("," in rate and "." not in rate for rate in rates)
+    coordinator.locale = "en"
+    session.add(coordinator)
+    session.commit()
+    english = read_as_english_excel(client.get("/koordination/bericht.csv").data)
+    assert [r[8] for r in english[1:] if r[8] not in ("", ".", "0", "1")] == [
+        rate.replace(",", ".") for rate in rates
+    ]
 
 
 def test_coordinator_verifies_a_pending_organisation(

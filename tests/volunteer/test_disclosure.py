@@ -1,11 +1,9 @@
 """Counts of people that leave the service: 1-4 hidden, and a second cell when one alone would
 be hidden (the column total would give it away)."""
 
-import csv
-import io
-
 import pytest
 
+from tests.spreadsheets import german_records
 from tests.volunteer.organisation_factories import GEOCODER, make_profile, seed_reference
 from volunteer.models import Role
 from volunteer.services.coordination.disclosure import SUPPRESSED, protect
@@ -38,8 +36,8 @@ def test_the_district_report_hides_small_counts_of_volunteers(
         for _ in range(n):
             make_profile(session, make_user(), now=now, postcode=postcode)
     login(make_user(role=Role.COORDINATOR))
-    text = client.get("/koordination/bericht.csv").get_data(as_text=True).lstrip("\ufeff")
-    rows = {r["district_number"]: r for r in csv.DictReader(io.StringIO(text))}
+    report = german_records(client.get("/koordination/bericht.csv").data)
+    rows = {r["district_number"]: r for r in report}
     cell = {
         postcode: rows[str(GEOCODER.geocode(postcode).district_number)]["volunteers"]
         for postcode in placed

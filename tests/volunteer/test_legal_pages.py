@@ -57,7 +57,7 @@ def test_privacy_notice_names_everyone_and_quotes_the_configured_periods(client)
         "Aufsichtsbehörde",
         "keine IP-Adresse",  # server logs
         "Anschrift",  # street address is stored
-        "Fassung 2026-12-01",
+        "Fassung vom 1. Dezember 2026",
     ):
         assert needed in text, needed
     # The periods the retention rule enforces, from the same configuration.

@@ -1,6 +1,5 @@
 """The association journey through its pages and services: what associations rely on."""
 
-import csv
 import io
 from datetime import time, timedelta
 
@@ -9,6 +8,7 @@ from sqlmodel import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from tests.spreadsheets import read_as_german_excel
 from tests.volunteer.organisation_factories import (
     make_need,
     make_org,
@@ -580,9 +580,9 @@ def test_hours_are_confirmed_in_bulk_all_or_nothing_and_exported(
     assert hours.organisation_minutes(session, org, year=year) == 150
     export = client.get(f"/vereine/{org.id}/stunden/export.csv?year={year}")
     assert export.status_code == 200 and export.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
+    rows = read_as_german_excel(export.data)
     assert rows[0][:5] == ["Vorname", "Nachname", "E-Mail", "Jahr", "Bestätigte Stunden"]
-    assert rows[1][:6] == ["Mia", "'=HYPERLINK(1)", mia.email, str(year), "2,50", "2"]
+    assert rows[1][:6] == ["Mia", "'=HYPERLINK(1)", mia.email, str(year), "2,5", "2"]
     assert client.get(f"/vereine/{org.id}/stunden/export.csv?year=abc").status_code == 200
 
 

@@ -5,7 +5,6 @@ account through the page, dumps every table and every column, and finds no marke
 (sign-ups per shift, confirmed minutes per organisation) stay.
 """
 
-import csv
 import io
 import json
 import re
@@ -18,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
 from tests.conftest import TEST_PASSWORD
+from tests.spreadsheets import german_records, read_as_english_excel
 from tests.volunteer.dump import database_text
 from tests.volunteer.journey_helpers import (
     add_member,
@@ -385,8 +385,7 @@ def _export(client, login, person):
 
 
 def _csv(archive, name):
-    text = archive.read(name).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return german_records(archive.read(name))
 
 
 def test_the_export_holds_every_row_of_every_table_that_refers_to_the_person(
@@ -468,3 +467,5 @@ def test_the_export_explains_itself_in_the_persons_language(
     with app.app_context():
         english = _export(client, login, person)
     assert english.read("README.txt").decode().startswith("Your data at Mitwirken")
+    header, *_ = read_as_english_excel(english.read("profile.csv"))
+    assert "availability" in header  # split on commas for an English spreadsheet

@@ -7,14 +7,13 @@ the first need and leaves the second empty; the exact assignment sends V1 to the
 to the first, filling both places.
 """
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from notifications.proposals import run_next_proposal
+from tests.spreadsheets import read_as_german_excel
 from tests.volunteer.organisation_factories import (
     make_need,
     make_org,
@@ -119,12 +118,9 @@ def test_a_queued_proposal_is_computed_by_the_job_and_shown_from_what_was_stored
     assert "35 %" in page  # the score explained: the skills weight
     assert session.exec(select(Signup)).all() == []  # a proposal signs nobody up
 
-    rows = list(
-        csv.reader(
-            io.StringIO(client.get(status_url + ".csv").get_data(as_text=True).lstrip("\ufeff"))
-        )
-    )
-    assert rows[0][:2] == ["volunteer_id", "first_name"]
+    rows = read_as_german_excel(client.get(status_url + ".csv").data)
+    assert rows[0][:2] == ["volunteer_id", "first_name"] and rows[0][7] == "score"
+    assert all("," in r[7] and "." not in r[7] for r in rows[1:])  # 0,61: a number to Excel
     assert sorted((r[1], r[3]) for r in rows[1:]) == [
         ("Aylin", "Sanitätsdienst beim Stadtfest"),
         ("Ben", "Vorlesen in der Kita"),

@@ -11,10 +11,10 @@ dictionary explains each file, field and code; the availability bit mask becomes
 Secrets never leave (password hash, session id, token hashes, the calendar fingerprint). Other
 people appear by first name only. The wording (README, dictionary, labels in the person's
 language) is the web layer's (:mod:`volunteer.web.wording.export`); this module decides what
-belongs to the person and writes the ZIP, with every CSV cell defused against formulas.
+belongs to the person and writes the ZIP; its CSVs come from the one CSV writer
+(:mod:`volunteer.platform.spreadsheet`: the person's spreadsheet convention, formulas defused).
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -28,9 +28,9 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, SQLModel, col, select
 
 from volunteer.models import HourEntry, Opportunity, Organisation, Shift, Signup, User
+from volunteer.platform import spreadsheet
 from volunteer.services.accounts.privacy import notices_about
 from volunteer.services.discovery.profiles import slots_of
-from volunteer.services.engagement.exports import safe_cell
 
 # Friendly file names for the tables people know; a new table is exported under its own name.
 FILE_NAMES = {
@@ -242,25 +242,14 @@ def _audit_about(session: Session, user: User) -> list[dict[str, Any]]:
     return _rows(session, audit, where & not_mine, user)
 
 
-def csv_bytes(rows: list[dict[str, Any]], *, header: list[str] | None = None) -> bytes:
-    """One table as CSV (UTF-8 with BOM for spreadsheets), every text cell defused."""
-    out = io.StringIO()
-    columns = list(header or [])
+def table_csv(rows: list[dict[str, Any]], *, locale: str) -> bytes:
+    """One table as CSV in the reader's spreadsheet convention; the columns are every key seen."""
+    columns: list[str] = []
     for row in rows:
         columns += [k for k in row if k not in columns]
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns or ["empty"])
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    return safe_cell(str(value))
+    return spreadsheet.csv_bytes(
+        columns or ["empty"], [[row.get(c) for c in columns] for row in rows], locale=locale
+    )
 
 
 def zip_archive(
@@ -270,17 +259,18 @@ def zip_archive(
     dictionary: list[dict[str, str]],
     now: datetime,
     service: str,
+    locale: str,
 ) -> bytes:
     """``README.txt``, ``data_dictionary.csv``, ``mitwirken.json`` with everything, and one CSV
-    per file (for spreadsheets)."""
+    per file for spreadsheets, written for the person's language (German: ``;``, ``1,5``)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("README.txt", readme)
-        zf.writestr("data_dictionary.csv", csv_bytes(dictionary))
+        zf.writestr("data_dictionary.csv", table_csv(list(dictionary), locale=locale))
         document = {"exported_at": now.isoformat(), "service": service, **data}
         zf.writestr(
             "mitwirken.json", json.dumps(document, ensure_ascii=False, indent=2, default=str)
         )
         for name, rows in data.items():
-            zf.writestr(f"{name}.csv", csv_bytes(rows))
+            zf.writestr(f"{name}.csv", table_csv(rows, locale=locale))
     return buffer.getvalue()

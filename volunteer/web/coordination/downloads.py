@@ -1,38 +1,32 @@
-"""CSV downloads of the coordination pages: one writer, one formula guard, one audit entry.
+"""CSV downloads of the coordination pages: the service's one CSV writer, one audit entry.
 
 Every file a coordinator downloads leaves the service, so each download is recorded in the
 audit log (who, which file, how many rows) before it is sent.
 """
 
-import csv
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from flask import Response
+from flask_babel import get_locale
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.spreadsheet import csv_bytes
 from volunteer.services.coordination import audit_log
-from volunteer.services.engagement.exports import safe_cell
 from volunteer.web.helpers import acting_user
 
 
 def csv_response(
     filename: str, header: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> Response:
-    """A UTF-8 CSV attachment (text a spreadsheet would run as a formula is defused), with
-    the download recorded in the audit log."""
+    """A CSV attachment in the reader's spreadsheet convention (German: ``;``, decimal comma,
+    BOM), with the download recorded in the audit log."""
     db = get_session()
     audit_log.record_export(db, filename, by=acting_user(), now=now(), rows=len(rows))
     db.commit()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
     return Response(
-        "\ufeff" + buffer.getvalue(),  # BOM: Excel opens UTF-8 umlauts correctly
+        csv_bytes(header, rows, locale=str(get_locale() or "de")),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -51,13 +51,11 @@ def accessibility() -> Any:
 @bp.get("/datenschutz")
 def privacy() -> Any:
     """The privacy notice quotes the retention periods the nightly rule enforces, from the same
-    configuration, and the version recorded with every privacy consent."""
-    version = VERSIONS[PRIVACY]
+    configuration, and the date of the version recorded with every privacy consent."""
     return render_template(
         "pages/privacy.html",
         periods=retention.Periods.from_config(current_app.config),
-        version=version,
-        version_date=format_date(date.fromisoformat(version), "long"),
+        version_date=format_date(date.fromisoformat(VERSIONS[PRIVACY]), "long"),
     )
 
 

@@ -468,6 +468,7 @@ def export_data() -> Any:
             dictionary=export_wording.dictionary(data),
             now=moment,
             service=f"Mitwirken {current_app.config['CITY_NAME']}",
+            locale=user.locale,
         )
     name = f"mitwirken-meine-daten-{moment:%Y-%m-%d}.zip"
     return Response(
