@@ -4,7 +4,7 @@ is still an admin, and accepted only by a verified account with the invited addr
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.organisation_factories import make_org, seed_reference
+from tests.factories import add_member, register_org, seed_reference
 from volunteer.models import AuditEntry, MemberRole, Membership, Notice, Role, Token
 
 
@@ -14,9 +14,8 @@ def club(session, make_user, now):
     seed_reference(session)
     anna = make_user(first_name="Anna", email="anna@example.org")
     bert = make_user(first_name="Bert")
-    org = make_org(session, anna, now=now, coordinator=make_user(role=Role.COORDINATOR))
-    session.add(Membership(organisation_id=org.id, user_id=bert.id, role=MemberRole.ADMIN))
-    session.commit()
+    org = register_org(session, anna, now=now, coordinator=make_user(role=Role.COORDINATOR))
+    add_member(session, org, bert)  # a second admin
     return {"org": org, "anna": anna, "bert": bert}
 
 

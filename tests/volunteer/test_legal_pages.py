@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import seed_reference
 from volunteer.app import create_app
 from volunteer.config import LEGAL_KEYS, ConfigError
 
@@ -99,10 +100,7 @@ def test_accessibility_statement_follows_the_eu_model_with_date_and_method_from_
 def test_the_accessibility_statement_describes_the_map_the_page_draws(app, client, session):
     from flask import url_for
 
-    from volunteer.catalogue.sync import sync_reference_data
-
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
     with app.test_request_context():
         path = url_for("opportunities.districts")
     page = client.get(path).get_data(as_text=True)
