@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 from volunteer.platform.extensions import limiter
 
 

@@ -9,7 +9,8 @@ from sqlmodel import col, select
 from notifications.channels.inbox import InboxChannel
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
-from tests.conftest import FIXED_NOW, TEST_PASSWORD
+from tests.conftest import FIXED_NOW
+from tests.factories import TEST_PASSWORD
 from volunteer.models import Notice, NoticeStatus
 from volunteer.platform.db import get_bind
 from volunteer.services.notices import outbox
