@@ -387,6 +387,14 @@ class VolunteerIndex:
             rows=rows[by_row], km=km[by_row], values={c: x[by_row] for c, x in values.items()}
         )
 
+    def eligible(self, opportunity: Opportunity) -> IntArray:
+        """Positions (in ``items``, ascending) of the volunteers who may take ``opportunity``:
+        the same rules as :meth:`evaluate` and :meth:`scores`, without scoring anyone."""
+        found = self._eligible(opportunity)
+        if found is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(self.order[found[0]])
+
     def _eligible(self, opportunity: Opportunity) -> tuple[IntArray, FloatArray] | None:
         """Grid-order positions of the eligible volunteers and their distances (NaN when
         remote); ``None`` when nobody can be eligible."""

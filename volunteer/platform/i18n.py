@@ -79,6 +79,11 @@ def plural_num(value: float) -> int:
     return int(value) if float(value).is_integer() else 2
 
 
+def hours_text(minutes: int) -> str:
+    """Minutes as hours the reader writes them, to two decimals at most: "2,5" / "2.5"."""
+    return str(format_decimal(round(minutes / 60, 2)))
+
+
 def format_moment(value: datetime, style: str = "medium") -> str:
     """A UTC timestamp as a reader says it, Berlin time, to the minute: "Donnerstag, 3. Dezember
     2026, 13:00" / "Thursday, December 3, 2026, 1:00 PM" (``full``), "03.12.2026, 13:00" /
@@ -112,6 +117,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["time_range"] = time_range
     app.jinja_env.globals["plural_num"] = plural_num
+    app.jinja_env.filters["hours_text"] = hours_text
 
     @app.template_filter("clock_range")
     def _clock_range(start: datetime, end: datetime) -> str:

@@ -62,6 +62,7 @@ from volunteer.web.volunteers.forms import (
 )
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
+from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
@@ -279,6 +280,7 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
+        milestone_title=milestone_title,
         # The raw feed token exists only in the response that made it (the account keeps a hash).
         feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
         feed_active=bool(user.ical_token),
