@@ -13,12 +13,12 @@ production refuses ``memory://`` with more than one worker.
 import http.client
 import os
 import re
-import uuid
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
