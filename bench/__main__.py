@@ -13,6 +13,7 @@ REGISTRY: dict[str, str] = {
     "notices": "bench.notices_bench",
     "load": "bench.load_bench",
     "dashboard": "bench.dashboard_bench",
+    "proposal": "bench.proposal_bench",
 }
 
 

@@ -16,7 +16,6 @@ from flask import Flask
 from flask_babel import (
     force_locale,
     format_date,
-    format_decimal,
     get_translations,
 )
 from jinja2 import pass_context
@@ -37,13 +36,15 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.platform.i18n import time_range
+from volunteer.platform.i18n import hours_text, time_range
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import calendar
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
+from volunteer.web.wording.calendar import event_words
+from volunteer.web.wording.milestones import milestone_texts
 from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 
@@ -113,6 +114,17 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ctx["opportunity"] = _get(session, Opportunity, p["opportunity_id"])
     if "opportunity" in ctx:
         ctx["organisation"] = _get(session, Organisation, ctx["opportunity"].organisation_id)
+    if "dates" in p:
+        # A series notice: each date as it is now (a moved date shows its new time), with the
+        # facts frozen when she joined; dates deleted since are left out.
+        wanted = [d for d in p["dates"] if isinstance(d, dict) and "shift_id" in d]
+        found = session.exec(
+            select(Shift).where(col(Shift.id).in_([int(d["shift_id"]) for d in wanted]))
+        ).all()
+        shift_of = {s.id: s for s in found}
+        ctx["dates"] = [(shift_of[d["shift_id"]], d) for d in wanted if d["shift_id"] in shift_of]
+        if not ctx["dates"]:
+            raise Gone("dates")
     if "hour_entry_id" in p:
         entry = _get(session, HourEntry, p["hour_entry_id"])
         ctx["hour_entry"] = entry
@@ -268,9 +280,6 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
     def format_day(value: date | str) -> str:
         return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "long")
 
-    def hours_text(minutes: int) -> str:
-        return format_decimal(round(minutes / 60, 2))
-
     def opportunity_url(opp: Opportunity) -> str:
         return links("opportunities.detail", opportunity_id=opp.id)
 
@@ -304,17 +313,10 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
         ).one()
         out["free_places"] = max(0, shift.capacity - int(taken))
     if notice.kind == "recognition":
-        out["milestone_title"], out["milestone_text"] = milestone_texts(payload)
+        out["milestone_title"], out["milestone_text"] = milestone_texts(str(payload["milestone"]))
     if notice.kind == "coordinator_summary":
         out["figures"] = summary_figures(payload.get("figures") or {})
     return out
-
-
-def milestone_texts(payload: dict[str, Any]) -> tuple[str, str]:
-    """Title and text of a recognition milestone, in the current locale."""
-    from notifications.texts import milestone_texts as texts
-
-    return texts(payload)
 
 
 def summary_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:
@@ -356,7 +358,7 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("opportunities.detail", opportunity_id=opp.id)
     if kind == "proposal_invitation":
         return links("volunteers.invitation", pair_id=payload["pair_id"])
-    if kind == "password_changed":
+    if kind in ("password_changed", "registration_attempt"):
         return links("accounts.reset_request")
     if kind == "email_changed":
         return links("pages.imprint")  # the operator's contact, for "that was not me"
@@ -388,6 +390,7 @@ def _attachments(
         organizer=parseaddr(str(app.config["MAIL_FROM"]))[1],
         attendee=notice.to_email,
         now=now,
+        words=event_words,
     )
     method = "CANCEL" if shift.cancelled_at else "REQUEST"
     return [Attachment("mitwirken-schicht.ics", f"text/calendar; method={method}", data)]

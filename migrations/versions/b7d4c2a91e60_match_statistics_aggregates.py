@@ -2,7 +2,7 @@
 moments a sign-up was accepted and a need got its first accepted volunteer
 
 Revision ID: b7d4c2a91e60
-Revises: a3e15b23912e
+Revises: b7c4d2e8f1a0
 Create Date: 2026-12-01 13:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import volunteer.models.types
 
 revision: str = "b7d4c2a91e60"
-down_revision: str | None = "a3e15b23912e"
+down_revision: str | None = "b7c4d2e8f1a0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,12 +13,7 @@ from sqlmodel import select
 
 from notifications.scheduler import SCHEDULE, rules
 from tests.spreadsheets import german_records
-from tests.volunteer.organisation_factories import (
-    make_need,
-    make_org,
-    make_profile,
-    seed_reference,
-)
+from tests.factories import create_need, make_profile, register_org, seed_reference
 from volunteer.models import (
     ActiveDay,
     FunnelDay,
@@ -52,8 +47,8 @@ def coordinator(make_user):
 def need(session, make_user, coordinator, now):
     seed_reference(session)
     admin = make_user(email="admin@verein.example")
-    org = make_org(session, admin, now=now, coordinator=coordinator)
-    return make_need(session, org, admin, now=now)
+    org = register_org(session, admin, now=now, coordinator=coordinator)
+    return create_need(session, org, admin, now=now)
 
 
 def _shift(session, need, starts_at, capacity):

@@ -5,27 +5,19 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
+    make_hours,
     make_opportunity,
     make_organisation,
     make_shift,
     set_profile,
 )
-from volunteer.models import AgeGroup, HourEntry, HourState, Signup, SignupState
+from volunteer.models import AgeGroup, HourState, Signup, SignupState
 from volunteer.services.engagement import calendar, recognition, signups
 
 
 def _hours(session, user, org, day, hours, state=HourState.CONFIRMED):
-    session.add(
-        HourEntry(
-            user_id=user.id,
-            organisation_id=org.id,
-            worked_on=day,
-            minutes=int(hours * 60),
-            state=state,
-        )
-    )
-    session.commit()
+    make_hours(session, user, org, worked_on=day, minutes=int(hours * 60), state=state)
 
 
 def test_new_rule_since_february_2026_sums_hours_over_organisations(session, make_user, now):
@@ -76,7 +68,7 @@ def test_weekly_average_over_the_period_is_enough_and_minimum_age_applies(sessio
     assert not p.age_ok and not p.eligible
 
 
-def test_ical_feed_keeps_local_time_across_the_dst_change(session, make_user, now):
+def test_ical_feed_keeps_local_time_across_the_dst_change(client, session, make_user, now):
     user = make_user()
     opp = make_opportunity(session, now)
     # 10:00 in Berlin on the Saturday before and the Monday after the change of 28 March 2027.
@@ -88,11 +80,7 @@ def test_ical_feed_keeps_local_time_across_the_dst_change(session, make_user, no
     session.commit()
     token = calendar.rotate_feed_token(session, user)
     assert calendar.user_for_feed_token(session, token).id == user.id
-    cal = icalendar.Calendar.from_ical(
-        calendar.feed_ics(
-            session, user, base_url="http://x", url_of=lambda o: f"http://x/{o.id}", now=now
-        )
-    )
+    cal = icalendar.Calendar.from_ical(client.get(f"/ich/kalender/{token}.ics").data)
     events = [c for c in cal.walk("VEVENT")]
     starts = sorted(e.decoded("dtstart") for e in events)
     assert [s.hour for s in starts] == [10, 10]

@@ -41,6 +41,7 @@ from volunteer.models.organisations import (
 )
 from volunteer.models.places import Borough, District, Postcode
 from volunteer.models.proposals import (
+    GapReport,
     InvitationAnswer,
     ProposalPair,
     ProposalRun,
@@ -63,6 +64,7 @@ __all__ = [
     "Consent",
     "District",
     "FunnelDay",
+    "GapReport",
     "GuardianRequest",
     "GuardianState",
     "HourEntry",

@@ -2,13 +2,15 @@
 
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, DecimalField
 from wtforms.validators import DataRequired, Email, Length
 
 from volunteer.platform.inputs import MAX_DATE, MIN_DATE, parse_date, parse_decimal
+from volunteer.platform.richtext import markup_problem, render
 from volunteer.services.errors import ServiceError
 from volunteer.web.wording.messages import error_message
 
@@ -41,6 +43,24 @@ def apply_error(form: FlaskForm, error: ServiceError, default_field: str | None 
         field.errors = [*list(field.errors), message]
     else:
         flash(message, "error")
+
+
+PREVIEW_BUTTON = "preview"
+
+
+def description_preview(form: FlaskForm, field: str = "description") -> Markup | None:
+    """The text as the public will see it, when the form was sent with its "Vorschau" button.
+
+    ``None`` for every other request, so the view goes on to validate and save; with a preview
+    the view saves nothing and renders the form again with what was typed. Text the service
+    would refuse on saving (HTML) gets the same field message now, not only on the next click.
+    """
+    if request.method != "POST" or PREVIEW_BUTTON not in request.form:
+        return None
+    text = str(form[field].data or "")
+    if markup_problem(text):
+        apply_error(form, ServiceError("markup", field=field))
+    return render(text)
 
 
 class StrictDateField(DateField):

@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_number, get_locale, ngettext
+from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
@@ -30,6 +30,8 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import engine, profiles, search
+from volunteer.platform.i18n import format_moment
+from volunteer.services.discovery import cards, engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
@@ -48,6 +50,7 @@ from volunteer.web.helpers import (
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
+from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.reasons import reason_text
 
 # Sign-up results are tied to "result-<shift id>", inside that shift's card on the detail page.
@@ -117,7 +120,7 @@ def organisation(org_id: int) -> Any:
     found = public_organisation(db, org_id, viewer=viewer, now=moment)
     if found is None:
         abort(404)
-    hits = search.card_hits(db, found.need_ids, now=moment)
+    hits = cards.card_hits(db, found.need_ids, now=moment)
     hits.sort(key=lambda h: (h.next_start is None, h.next_start or moment))
     return render_template(
         "opportunities/organisation.html",
@@ -216,11 +219,9 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         ),
         None,
     )
-    cards = search.card_hits(
-        db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {}
-    )
+    card = cards.card_hits(db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {})
     return {
-        "card": cards[0] if cards else None,
+        "card": card[0] if card else None,
         "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
         "shift_months": by_month(shifts),
         "opp": opp,
@@ -466,7 +467,7 @@ def withdraw(signup_id: int) -> Any:
                 "Do you really want to withdraw from “%(title)s” on %(when)s? The organisation is "
                 "told and your place may go to someone else.",
                 title=opp.title if opp else "",
-                when=format_datetime(shift.starts_at, "medium") if shift else "",
+                when=format_moment(shift.starts_at, "medium") if shift else "",
             ),
             action=url_for("opportunities.withdraw", signup_id=signup.id),
             confirm_label=_("Yes, withdraw"),
@@ -496,6 +497,7 @@ def shift_ics(shift_id: int) -> Any:
         base_url=current_app.config["BASE_URL"],
         url=public_url("opportunities.detail", opportunity_id=opp.id),
         now=now(),
+        words=event_words,
     )
     return Response(
         body,

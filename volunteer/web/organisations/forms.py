@@ -122,10 +122,6 @@ class OrganisationForm(FlaskForm):
     description = TextAreaField(
         _l("About the organisation"),
         validators=[Optional(), Length(max=5000)],
-        description=_l(
-            "Plain text. A blank line starts a new paragraph, lines starting with - become a "
-            "list, **text** is bold."
-        ),
         render_kw={"rows": 6},
     )
     causes = MultiCheckbox(_l("What you work for"), coerce=int)
@@ -170,10 +166,7 @@ class OpportunityForm(FlaskForm):
     description = TextAreaField(
         _l("Description"),
         validators=[Optional(), Length(max=10000)],
-        description=_l(
-            "What will people do, with whom, and what do they get? Plain text: a blank line "
-            "starts a new paragraph, lines starting with - become a list, **text** is bold."
-        ),
+        description=_l("What will people do, with whom, and what do they get?"),
         render_kw={"rows": 8},
     )
     causes = MultiCheckbox(_l("Causes"), coerce=int)

@@ -23,7 +23,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import shifts as shift_service
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import apply_error, description_preview
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
@@ -71,7 +71,8 @@ def need_new(org_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
     form = _need_form(db)
-    if form.validate_on_submit():
+    preview = description_preview(form)
+    if preview is None and form.validate_on_submit():
         done = commit_or_report(
             lambda: opportunities.create(
                 db, org, opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()
@@ -85,7 +86,7 @@ def need_new(org_id: int) -> Any:
             )
     return render_template(
         "organisations/need_form.html",
-        **page_context(org, form=form, need=None, groups=skill_groups(db)),
+        **page_context(org, form=form, need=None, groups=skill_groups(db), preview=preview),
     ), (422 if form.errors else 200)
 
 
@@ -96,7 +97,8 @@ def need_edit(org_id: int, need_id: int) -> Any:
     db = get_session()
     need = opportunity_or_404(db, org, need_id)
     form = _need_form(db, need)
-    if form.validate_on_submit():
+    preview = description_preview(form)
+    if preview is None and form.validate_on_submit():
         done = commit_or_report(
             lambda: opportunities.update(
                 db, need, opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()
@@ -108,7 +110,7 @@ def need_edit(org_id: int, need_id: int) -> Any:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     return render_template(
         "organisations/need_form.html",
-        **page_context(org, form=form, need=need, groups=skill_groups(db)),
+        **page_context(org, form=form, need=need, groups=skill_groups(db), preview=preview),
     ), (422 if form.errors else 200)
 
 

@@ -24,7 +24,7 @@ from volunteer.services.coordination import verification
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import apply_error, description_preview
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
@@ -62,7 +62,8 @@ def profile(org_id: int) -> Any:
     if request.method == "GET":
         form.causes.data = organisations.cause_ids(db, org)
         form.register_number.data = org.register_number or ""
-    if form.validate_on_submit():
+    preview = description_preview(form)
+    if preview is None and form.validate_on_submit():
         done = commit_or_report(
             lambda: organisations.update(
                 db, org, organisation_input(form), by=acting_user(), now=now(), geocoder=geocoder()
@@ -74,7 +75,8 @@ def profile(org_id: int) -> Any:
             return redirect(url_for("organisations.profile", org_id=org.id))
     status = 422 if form.errors else 200
     return render_template(
-        "organisations/profile.html", **page_context(org, form=form, logo_form=LogoForm())
+        "organisations/profile.html",
+        **page_context(org, form=form, logo_form=LogoForm(), preview=preview),
     ), status
 
 

@@ -40,13 +40,19 @@ from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import engine, profiles
-from volunteer.services.discovery.search import card_hits
+from volunteer.services.discovery.cards import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web import limits
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, public_url
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    commit_work,
+    flash_error,
+    public_url,
+)
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
     ConfirmPasswordForm,
@@ -57,6 +63,8 @@ from volunteer.web.volunteers.forms import (
 )
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
+from volunteer.web.wording.calendar import event_words
+from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
@@ -277,6 +285,7 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
+        milestone_title=milestone_title,
         # The raw feed token exists only in the response that made it (the account keeps a hash).
         feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
         feed_active=bool(user.ical_token),
@@ -322,9 +331,7 @@ def submit_hours(signup_id: int) -> Any:
 def rotate_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    db = get_session()
-    raw = calendar.rotate_feed_token(db, acting_user())
-    db.commit()
+    raw = commit_work(lambda: calendar.rotate_feed_token(get_session(), acting_user()))
     session[FEED_URL_KEY] = public_url("volunteers.calendar_feed", token=raw)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
@@ -335,9 +342,7 @@ def rotate_feed() -> Any:
 def revoke_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    db = get_session()
-    calendar.revoke_feed_token(db, acting_user())
-    db.commit()
+    commit_work(lambda: calendar.revoke_feed_token(get_session(), acting_user()))
     flash(_("Your calendar link is switched off."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
@@ -349,13 +354,15 @@ def calendar_feed(token: str) -> Any:
     user = calendar.user_for_feed_token(db, token)
     if user is None:
         abort(404)
-    body = calendar.feed_ics(
-        db,
-        user,
-        base_url=current_app.config["BASE_URL"],
-        url_of=lambda opp: public_url("opportunities.detail", opportunity_id=opp.id),
-        now=now(),
-    )
+    with force_locale(user.locale or "de"):  # the app asking has no language: the owner's
+        body = calendar.feed_ics(
+            db,
+            user,
+            base_url=current_app.config["BASE_URL"],
+            url_of=lambda opp: public_url("opportunities.detail", opportunity_id=opp.id),
+            now=now(),
+            words=event_words,
+        )
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
@@ -440,14 +447,14 @@ def confirm_password() -> Any:
     form = ConfirmPasswordForm()
     user = acting_user()
     if form.validate_on_submit():
-        db = get_session()
-        checked = authenticate(db, user.email, form.password.data or "", now=now())
+        # A failed attempt is recorded (audit log), as on the login page.
+        checked = commit_work(
+            lambda: authenticate(get_session(), user.email, form.password.data or "", now=now())
+        )
         if checked is not None and checked.id == user.id:
-            db.commit()
             session[REAUTH_KEY] = now().isoformat()
             flash(_("Thank you. You can now download or delete your data."), "success")
             return redirect(url_for("volunteers.my_data") + "#actions")
-        db.rollback()
     flash(_("The password is not correct."), "error")
     return redirect(url_for("volunteers.my_data"))
 
@@ -492,9 +499,7 @@ def delete_account() -> Any:
     if not form.validate_on_submit():
         flash(_("Please tick the box to confirm."), "error")
         return redirect(url_for("volunteers.my_data") + "#delete")
-    db = get_session()
-    privacy.delete_account(db, acting_user(), now=now())
-    db.commit()
+    commit_work(lambda: privacy.delete_account(get_session(), acting_user(), now=now()))
     logout_user()
     session.clear()
     flash(_("Your account has been deleted. Thank you for your engagement."), "success")

@@ -127,6 +127,15 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
             "This invitation was sent to %(email)s. Please log in with that address to accept it.",
             email=p.get("email"),
         ),
+        "invite_unverified": lambda: _(
+            "Please confirm your e-mail address %(email)s first (use the link we sent you), "
+            "then open the invitation again.",
+            email=p.get("email"),
+        ),
+        "invite_void": lambda: _(
+            "This invitation is no longer valid: whoever sent it is no longer an admin of the "
+            "organisation. Please ask an admin for a new one."
+        ),
         "bad_status": lambda: _("This is not possible in the need's current state."),
         "bad_capacity": lambda: _("Please enter between 1 and %(n)s places.", n=p.get("max")),
         "capacity_below_taken": lambda: _(
@@ -154,7 +163,7 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
         ),
         "shift_started": lambda: _("This shift has already started."),
         "shift_not_started": lambda: _("Attendance can be recorded once the shift has started."),
-        # City-wide proposals and their invitations (services/coordination/proposal.py).
+        # City-wide proposals and their invitations (services/coordination/proposal/).
         "bad_date": lambda: _("Please enter the dates as day, month and year."),
         "period_order": lambda: _("The period must end on or after the day it starts."),
         "period_past": lambda: _("The period is over. Please choose days from today on."),
