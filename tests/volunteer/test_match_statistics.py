@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import select
 
 from notifications.scheduler import SCHEDULE, rules
-from tests.spreadsheets import german_records
 from tests.factories import create_need, make_profile, register_org, seed_reference
+from tests.spreadsheets import german_records
 from volunteer.models import (
     ActiveDay,
     FunnelDay,

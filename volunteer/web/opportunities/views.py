@@ -28,9 +28,8 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.coordination import match_aggregates
-from volunteer.services.discovery import engine, profiles, search
 from volunteer.platform.i18n import format_moment
+from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import cards, engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
