@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from volunteer.demo.plan import PAST_WEEKS, CityPlan
@@ -71,17 +72,17 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
             adults[borough].append(user_id)
         if done is not None:
             completed[user_id] = done
-    needs = session.exec(
-        select(
-            Opportunity.id,
-            Opportunity.organisation_id,
-            Opportunity.district_number,
-            Opportunity.minors_ok,
-            Opportunity.regular,
+    needs = session.execute(
+        sa_select(
+            col(Opportunity.id),
+            col(Opportunity.organisation_id),
+            col(Opportunity.district_number),
+            col(Opportunity.minors_ok),
+            col(Opportunity.regular),
         )
         .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
         .where(
-            Opportunity.status == OpportunityStatus.PUBLISHED.value,
+            col(Opportunity.status) == OpportunityStatus.PUBLISHED.value,
             col(Organisation.verified_at).is_not(None),
         )
         .order_by(col(Opportunity.id))
@@ -149,22 +150,22 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
     attended: list[tuple[int, dict[str, Any], random.Random]] = []
     org_of = {n[0]: n[1] for n in needs}
     for shift_id, row, plan in zip(shift_ids, shift_rows, shift_people, strict=True):
-        for person, state, at, rng in plan:
+        for person, outcome, at, rng in plan:
             decided = at + timedelta(hours=20)
-            took_place = state in (SignupState.ATTENDED, SignupState.NO_SHOW)
+            took_place = outcome in (SignupState.ATTENDED, SignupState.NO_SHOW)
             signup_rows.append(
                 {
                     **city.defaults[Signup],
                     "shift_id": shift_id,
                     "user_id": person,
-                    "state": state,
+                    "state": outcome,
                     "created_at": at,
                     "updated_at": decided,
-                    "decided_at": decided if state != SignupState.WITHDRAWN else None,
+                    "decided_at": decided if outcome != SignupState.WITHDRAWN else None,
                     "accepted_at": decided if took_place else None,
                 }
             )
-            if state == SignupState.ATTENDED:
+            if outcome == SignupState.ATTENDED:
                 attended.append((len(signup_rows) - 1, row, rng))
     signup_ids = insert_returning_ids(session, Signup, signup_rows)
     hour_rows = []
@@ -207,7 +208,9 @@ def _funnel_counts(session: Session, city: CityPlan, *, start: date, end: date) 
     live counters only start counting when the service runs)."""
     rows = []
     for day, cut, key, applied in session.exec(
-        select(MatchDay.day, MatchDay.cut, MatchDay.key, MatchDay.applied).where(
+        select(
+            col(MatchDay.day), col(MatchDay.cut), col(MatchDay.key), col(MatchDay.applied)
+        ).where(
             col(MatchDay.day) >= start,
             col(MatchDay.day) <= end,
             col(MatchDay.cut) != "slot",
