@@ -32,6 +32,7 @@ from tests.factories import (
 )
 from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
+from volunteer.platform.links import public_links
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts import account, guardians, retention
 from volunteer.services.coordination import proposal, verification
@@ -43,13 +44,13 @@ from volunteer.services.organisations import organisation as organisations
 from volunteer.services.organisations import shifts as shift_service
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "notices"
-BASE = "http://localhost"
 
 
 def produce_every_kind(
     session: Session, make_user: Callable[..., User], now: datetime, app: Flask
 ) -> None:
     """Drive each producer once, as the pages and the scheduler do."""
+    links = public_links(app)
     seed_reference(session)
     coordinator = make_user(first_name="Clara", role=Role.COORDINATOR)
     admin = make_user(first_name="Vera")
@@ -79,7 +80,7 @@ def produce_every_kind(
         session, other, "rejected", by=coordinator, now=now, message="Kein Verein in Bochum."
     )  # organisation_rejected
     organisations.invite(
-        session, org, email="neu@example.org", role="member", by=admin, now=now, base_url=BASE
+        session, org, email="neu@example.org", role="member", by=admin, now=now, links=links
     )  # organisation_invite
     session.commit()
     need = create_need(session, org, admin, now=now, title="Lebensmittel sortieren")
@@ -128,15 +129,15 @@ def produce_every_kind(
     shift_service.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
     shift_service.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
 
-    account.send_verification(session, jonas, now=now, base_url=BASE, hours=24)
-    account.request_password_reset(session, jonas.email, now=now, base_url=BASE, hours=2)
+    account.send_verification(session, jonas, now=now, links=links, hours=24)
+    account.request_password_reset(session, jonas.email, now=now, links=links, hours=2)
     account.change_password(
         session, jonas, current=TEST_PASSWORD, new="Ein neuer langer Satz 43", now=now,
         min_length=10,
     )  # fmt: skip
     account.request_email_change(
         session, jonas, new_email="jonas@example.net", password="Ein neuer langer Satz 43",
-        now=now, base_url=BASE, hours=24,
+        now=now, links=links, hours=24,
     )  # fmt: skip
     change = session.exec(select(Notice).where(Notice.kind == "email_change")).one()
     with app.app_context():  # the link is signed with the app secret, as the mail carries it

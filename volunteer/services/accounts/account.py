@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from volunteer.models import Role, Token, User
 from volunteer.models.accounts import new_alternative_id
 from volunteer.platform import signing
+from volunteer.platform.links import PublicLinks
 from volunteer.services import audit
 from volunteer.services.accounts import consents
 from volunteer.services.accounts.passwords import (
@@ -100,7 +101,7 @@ def issue_token(
     No working token is ever stored: the row keeps a hash of a random key, the payload keeps the
     key in a slot (``{token:<key>}``), and the renderer fills the slot with the key signed by the
     app secret at delivery (:mod:`volunteer.platform.signing`). Put the slot where the raw token
-    would go: ``f"{base_url}/konto/bestaetigen/{slot}"``.
+    would go: ``links("accounts.verify", token=slot)``.
     """
     key = secrets.token_urlsafe(24)
     session.add(
@@ -143,7 +144,7 @@ def register(
     first_name: str,
     locale: str,
     now: datetime,
-    base_url: str,
+    links: PublicLinks,
     min_length: int,
     verify_hours: float,
     privacy_shown: consents.ShownText,
@@ -160,7 +161,7 @@ def register(
         min_length=min_length,
     )
     consents.give(session, user, consents.PRIVACY, shown=privacy_shown, now=now)
-    send_verification(session, user, now=now, base_url=base_url, hours=verify_hours)
+    send_verification(session, user, now=now, links=links, hours=verify_hours)
     return user
 
 
@@ -194,7 +195,7 @@ def change_name(
 
 
 def send_verification(
-    session: Session, user: User, *, now: datetime, base_url: str, hours: float
+    session: Session, user: User, *, now: datetime, links: PublicLinks, hours: float
 ) -> None:
     raw = issue_token(session, "verify_email", now=now, hours=hours, user=user, email=user.email)
     outbox.enqueue(
@@ -203,7 +204,7 @@ def send_verification(
         dedupe_key=f"verify_email:{user.id}:{now.isoformat()}",
         now=now,
         user=user,
-        payload={"url": f"{base_url}/konto/bestaetigen/{raw}", "name": user.display_name},
+        payload={"url": links("accounts.verify", token=raw), "name": user.display_name},
     )
 
 
@@ -254,7 +255,7 @@ def logout(session: Session, user: User, *, now: datetime) -> None:
 
 
 def request_password_reset(
-    session: Session, email: str, *, now: datetime, base_url: str, hours: float
+    session: Session, email: str, *, now: datetime, links: PublicLinks, hours: float
 ) -> None:
     """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
     user = find_by_email(session, email)
@@ -268,7 +269,7 @@ def request_password_reset(
         now=now,
         user=user,
         payload={
-            "url": f"{base_url}/konto/passwort-neu/{raw}",
+            "url": links("accounts.reset", token=raw),
             "name": user.display_name,
             "hours": hours,
         },
@@ -347,7 +348,7 @@ def request_email_change(
     new_email: str,
     password: str,
     now: datetime,
-    base_url: str,
+    links: PublicLinks,
     hours: float,
 ) -> None:
     if not verify_password(user.password_hash, password):
@@ -365,7 +366,7 @@ def request_email_change(
         user=user,
         to_email=new_email,
         payload={
-            "url": f"{base_url}/konto/email-bestaetigen/{raw}",
+            "url": links("accounts.confirm_email", token=raw),
             "name": user.display_name,
             "new_email": new_email,
         },
