@@ -28,7 +28,7 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
-from volunteer.services.discovery import engine, profiles, search
+from volunteer.services.discovery import cards, engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
@@ -116,7 +116,7 @@ def organisation(org_id: int) -> Any:
     found = public_organisation(db, org_id, viewer=viewer, now=moment)
     if found is None:
         abort(404)
-    hits = search.card_hits(db, found.need_ids, now=moment)
+    hits = cards.card_hits(db, found.need_ids, now=moment)
     hits.sort(key=lambda h: (h.next_start is None, h.next_start or moment))
     return render_template(
         "opportunities/organisation.html",
@@ -215,11 +215,9 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         ),
         None,
     )
-    cards = search.card_hits(
-        db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {}
-    )
+    card = cards.card_hits(db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {})
     return {
-        "card": cards[0] if cards else None,
+        "card": card[0] if card else None,
         "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
         "shift_months": by_month(shifts),
         "opp": opp,

@@ -39,7 +39,7 @@ from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
-from volunteer.services.discovery.search import card_hits
+from volunteer.services.discovery.cards import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
