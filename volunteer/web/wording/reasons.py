@@ -62,18 +62,21 @@ def cause_label(slug: str) -> str:
 DISTANCE_BANDS = (1.0, 2.0, 5.0, 10.0)
 
 
+def band_of(km: float) -> int:
+    """Which of the distance bands ``km`` falls in (0: the nearest; len(DISTANCE_BANDS): over
+    the last bound)."""
+    return sum(km >= high for high in DISTANCE_BANDS)
+
+
 def distance_band(km: float) -> str:
     """ "unter 1 km", "1–2 km", ..., "über 10 km": easier to take in than "3,7 km" on a card."""
-    low = 0.0
-    for high in DISTANCE_BANDS:
-        if km < high:
-            if low == 0:
-                return gettext("under %(km)s km", km=format_decimal(high))
-            return gettext(
-                "%(low)s–%(high)s km", low=format_decimal(low), high=format_decimal(high)
-            )
-        low = high
-    return gettext("over %(km)s km", km=format_decimal(low))
+    band = band_of(km)
+    if band == 0:
+        return gettext("under %(km)s km", km=format_decimal(DISTANCE_BANDS[0]))
+    if band == len(DISTANCE_BANDS):
+        return gettext("over %(km)s km", km=format_decimal(DISTANCE_BANDS[-1]))
+    low, high = DISTANCE_BANDS[band - 1], DISTANCE_BANDS[band]
+    return gettext("%(low)s–%(high)s km", low=format_decimal(low), high=format_decimal(high))
 
 
 def _cause_label(slug: str) -> str:
