@@ -4,6 +4,7 @@ The engine says ``{"code": "distance", "km": 2.1}``; the page says "2,1 km von d
 One place for all codes, so recommendations, candidate lists and e-mail digests read the same.
 """
 
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -114,12 +115,39 @@ def candidate_reason(reason: Mapping[str, Any]) -> str:
     return reason_text(reason, audience="organisation")
 
 
+# Worded reasons by language, audience and reason: "Für dich" words about sixty per visit, and
+# the same few hundred reasons come up for everyone (bounded: the oldest leave first).
+_WORDED: dict[tuple[Any, ...], str] = {}
+_WORDED_LOCK = threading.Lock()
+WORDED_CACHE_SIZE = 50_000
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    return value
+
+
 def reason_text(reason: Mapping[str, Any], *, audience: str = "volunteer") -> str:
     """One reason or missing piece as a sentence fragment for a list.
 
     ``audience`` is who reads it: the volunteer ("2.1 km from your home") or the association
     looking at a candidate ("2.1 km from their home").
     """
+    key = (_locale(), audience, _frozen(reason))
+    worded = _WORDED.get(key)
+    if worded is None:
+        worded = _word(reason, audience)
+        with _WORDED_LOCK:
+            _WORDED[key] = worded
+            while len(_WORDED) > WORDED_CACHE_SIZE:
+                del _WORDED[next(iter(_WORDED))]
+    return worded
+
+
+def _word(reason: Mapping[str, Any], audience: str) -> str:
     code = reason.get("code")
     if audience == "organisation":
         about = _about_candidate(reason)
