@@ -47,6 +47,7 @@ from volunteer.web.helpers import (
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
+from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.reasons import reason_text
 
 # Sign-up results are tied to "result-<shift id>", inside that shift's card on the detail page.
@@ -483,6 +484,7 @@ def shift_ics(shift_id: int) -> Any:
         base_url=current_app.config["BASE_URL"],
         url=public_url("opportunities.detail", opportunity_id=opp.id),
         now=now(),
+        words=event_words,
     )
     return Response(
         body,
