@@ -49,6 +49,7 @@ def _pages(session) -> dict[str, list[str]]:
         ],
         DEMO_VOLUNTEER: [
             "/ich/profil",
+            "/ich/profil/mehr",
             "/ich/fuer-dich",
             "/ich/engagements",
             "/ich/meine-daten",

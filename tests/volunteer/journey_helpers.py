@@ -88,3 +88,13 @@ def set_profile(session: Session, user: User, **values: Any) -> VolunteerProfile
     session.add(profile)
     session.commit()
     return profile
+
+
+def fill_profile(client: Any, data: dict[str, Any]) -> None:
+    """Both steps of the profile through its pages, as a person does: step one (where, when,
+    what matters, age), then step two (skills, languages, the rest). Each step's form reads
+    only its own fields from ``data``."""
+    first = client.post("/ich/profil", data=data)
+    assert first.status_code == 302, first.get_data(as_text=True)[:2000]
+    second = client.post("/ich/profil/mehr", data=data)
+    assert second.status_code == 302, second.get_data(as_text=True)[:2000]
