@@ -86,18 +86,19 @@ def test_skill_chips_are_grouped_and_the_most_asked_for_come_first(
     fill_profile(client, {**STEP_ONE, "skills": ["driving-service"], "languages": ["de"]})
 
     page = client.get("/ich/profil/mehr").text
-    first = _section(page, "Gerade besonders gefragt", "</fieldset>")
+    first = _section(page, "Deine Auswahl und was gerade besonders gefragt ist", "</fieldset>")
     chips = [chunk.split('"')[0] for chunk in first.split('name="skills" value="')[1:]]
-    # first-aid (2 needs) first, then reading and cooking (1 each, in the taxonomy's order).
-    assert chips == ["first-aid", "reading-aloud", "cooking-for-groups"]
+    # first-aid (2 needs) first, then reading and cooking (1 each, in the taxonomy's order),
+    # then what the person chose: never hidden behind the disclosure.
+    assert chips == ["first-aid", "reading-aloud", "cooking-for-groups", "driving-service"]
+    assert 'value="driving-service" id="skills-driving-service" checked' in first
     rest = _section(page, "Alle Fähigkeiten, nach Bereich", "</details>")
     # Every other skill is there once, grouped by the taxonomy's areas in its order.
     legends = [html.unescape(c.split("<")[0]) for c in rest.split("<legend>")[1:]]
     assert legends[:3] == ["Bildung & Lernen", "Betreuung & Begleitung", "Sprachen & Übersetzen"]
     assert page.count('value="first-aid"') == 1 and 'value="homework-help"' in rest
-    # A ticked skill behind the disclosure opens it, so nothing chosen is hidden.
-    assert 'value="driving-service" id="skills-driving-service" checked' in rest
-    assert '<details class="disclosure chip-more" open>' in page
+    assert 'value="driving-service"' not in rest and "checked" not in rest
+    assert '<details class="disclosure chip-more">' in page  # closed: the page stays short
     # Searchable without JavaScript: plain checkboxes; the filter box is for scripts only.
     assert 'class="js-only chip-filter"' in page and "js/volunteers.js" in page
     assert 'data-terms="führerschein klasse b driving licence' in page  # synonyms filter too
@@ -109,10 +110,11 @@ def test_languages_show_the_common_ones_first_and_the_rest_behind_a_disclosure(
     login(make_user())
     fill_profile(client, {**STEP_ONE, "languages": ["de", "ti"]})
     page = client.get("/ich/profil/mehr").text
-    first = _section(page, "Hier am häufigsten gesprochen", "</fieldset>")
-    assert 'value="de"' in first and 'value="tr"' in first and 'value="ti"' not in first
+    first = _section(page, "Deine Sprachen und die hier am häufigsten", "</fieldset>")
+    assert 'value="de"' in first and 'value="tr"' in first
+    assert 'value="ti" id="languages-ti" checked' in first  # a ticked one is never hidden
     rest = _section(page, "Weitere Sprachen", "</details>")
-    assert 'value="ti" id="languages-ti" checked' in rest  # ticked, so the disclosure is open
+    assert 'value="gsg"' in rest and 'value="ti"' not in rest
     response = client.post(
         "/ich/profil/mehr", data={"languages": ["ar", "gsg"], "digest_frequency": "weekly"}
     )

@@ -5,6 +5,7 @@ a field error (``unknown_postcode``, ``outside_service_area``, ``not_understood`
 Saving a profile invalidates the engine's cached indexes, so "Für dich" reflects it at once.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -90,14 +91,23 @@ class ChipMenu:
     rest: tuple[ChipGroup, ...]
 
 
-def skill_menu(session: Session, *, now: datetime, locale: str, top: int = TOP_SKILLS) -> ChipMenu:
+def skill_menu(
+    session: Session,
+    *,
+    now: datetime,
+    locale: str,
+    chosen: Collection[str] = (),
+    top: int = TOP_SKILLS,
+) -> ChipMenu:
     """Skills as the profile offers them: the ``top`` most asked for by upcoming needs with an
-    open place first (:func:`engine.skill_demand`), the rest by taxonomy group; within each part
-    the most asked for first, then the taxonomy's order."""
+    open place (:func:`engine.skill_demand`) and those already ``chosen`` first, the rest by
+    taxonomy group behind the disclosure; within each part the most asked for first, then the
+    taxonomy's order. Chosen skills are never behind the disclosure, so a person sees at once
+    what they said."""
     demand = skill_demand(session, now=now)
     order = {skill.slug: i for i, skill in enumerate(load_skills())}
     ranked = sorted(load_skills(), key=lambda skill: (-demand[skill.slug], order[skill.slug]))
-    first = {skill.slug for skill in ranked[:top] if demand[skill.slug] > 0}
+    first = {skill.slug for skill in ranked[:top] if demand[skill.slug] > 0} | set(chosen)
 
     def chip(skill: SkillEntry) -> Chip:
         return Chip(skill.slug, skill.label(locale), " ".join(skill.terms).lower())
@@ -117,13 +127,20 @@ def skill_menu(session: Session, *, now: datetime, locale: str, top: int = TOP_S
     )
 
 
-def language_menu(*, locale: str, common: int = COMMON_LANGUAGES) -> ChipMenu:
-    """Languages: the city's most common first, the rest (one group) behind a disclosure."""
-    chips = tuple(
+def language_menu(
+    *, locale: str, chosen: Collection[str] = (), common: int = COMMON_LANGUAGES
+) -> ChipMenu:
+    """Languages: the city's most common and those already ``chosen`` first (in the list's
+    order), the rest (one group) behind a disclosure."""
+    chips = [
         Chip(lang.code, lang.label(locale), f"{lang.label_de} {lang.label_en}".lower())
         for lang in load_languages()
+    ]
+    shown = {c.value for c in chips[:common]} | set(chosen)
+    return ChipMenu(
+        first=tuple(c for c in chips if c.value in shown),
+        rest=(ChipGroup("", tuple(c for c in chips if c.value not in shown)),),
     )
-    return ChipMenu(first=chips[:common], rest=(ChipGroup("", chips[common:]),))
 
 
 def profile_of(session: Session, user: User) -> VolunteerProfile | None:

@@ -76,7 +76,8 @@ def _basics_from_profile(form: ProfileBasicsForm) -> None:
     if profile is None:
         return
     form.location.data = profile.address or profile.postcode or ""
-    form.radius_km.data = Decimal(str(profile.radius_km))
+    radius = profile.radius_km  # "6", not "6.0": a whole number reads as one in any language
+    form.radius_km.data = Decimal(int(radius)) if radius.is_integer() else Decimal(str(radius))
     form.availability.data = profiles.slots_of(profile.availability)
     form.causes.data = profiles.cause_slugs(get_session(), acting_user())
     form.age_group.data = profile.age_group
@@ -185,8 +186,8 @@ def profile_details() -> Any:
     return render_template(
         "volunteers/profile_details.html",
         form=form,
-        skills=profiles.skill_menu(db, now=now(), locale=locale),
-        languages=profiles.language_menu(locale=locale),
+        skills=profiles.skill_menu(db, now=now(), locale=locale, chosen=form.skills.data or []),
+        languages=profiles.language_menu(locale=locale, chosen=form.languages.data or []),
     ), status
 
 
