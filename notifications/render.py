@@ -16,7 +16,6 @@ from flask import Flask
 from flask_babel import (
     force_locale,
     format_date,
-    format_decimal,
     get_translations,
 )
 from jinja2 import pass_context
@@ -37,13 +36,14 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
-from volunteer.platform.i18n import time_range
+from volunteer.platform.i18n import hours_text, time_range
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import calendar
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
+from volunteer.web.wording.milestones import milestone_texts
 from volunteer.web.wording.reasons import candidate_reason, reason_text
 
 
@@ -268,9 +268,6 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
     def format_day(value: date | str) -> str:
         return format_date(date.fromisoformat(value) if isinstance(value, str) else value, "long")
 
-    def hours_text(minutes: int) -> str:
-        return format_decimal(round(minutes / 60, 2))
-
     def opportunity_url(opp: Opportunity) -> str:
         return links("opportunities.detail", opportunity_id=opp.id)
 
@@ -304,17 +301,10 @@ def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links
         ).one()
         out["free_places"] = max(0, shift.capacity - int(taken))
     if notice.kind == "recognition":
-        out["milestone_title"], out["milestone_text"] = milestone_texts(payload)
+        out["milestone_title"], out["milestone_text"] = milestone_texts(str(payload["milestone"]))
     if notice.kind == "coordinator_summary":
         out["figures"] = summary_figures(payload.get("figures") or {})
     return out
-
-
-def milestone_texts(payload: dict[str, Any]) -> tuple[str, str]:
-    """Title and text of a recognition milestone, in the current locale."""
-    from notifications.texts import milestone_texts as texts
-
-    return texts(payload)
 
 
 def summary_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@
   PostgreSQL URL is an error, not a skip.
 - SQLite: a new in-memory database per test. PostgreSQL: the schema is created once per run and
   each test runs inside a connection-level transaction that is rolled back afterwards.
-- ``make_*`` fixtures return callables with sensible defaults and keyword overrides.
+- Test data comes from ``tests/factories.py``; the ``make_user`` fixture wraps its builder.
 - No test may open a connection beyond 127.0.0.1.
 """
 
@@ -24,11 +24,11 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 import volunteer.models  # noqa: F401
+from tests import factories
 from volunteer.app import create_app
-from volunteer.models import Role, User
+from volunteer.models import User
 from volunteer.platform.db import make_engine
 from volunteer.platform.signing import fill_slots
-from volunteer.services.accounts.passwords import hash_password
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -54,7 +54,6 @@ POSTGRES_URL = os.environ.get("VOLUNTEER_TEST_POSTGRES_URL")
 if POSTGRES_URL and os.environ.get("PYTEST_XDIST_WORKER"):
     POSTGRES_URL = _worker_database(POSTGRES_URL, os.environ["PYTEST_XDIST_WORKER"])
     os.environ["VOLUNTEER_TEST_POSTGRES_URL"] = POSTGRES_URL
-TEST_PASSWORD = "Ein langer Testsatz 42"
 FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
@@ -189,38 +188,13 @@ def now() -> datetime:
     return FIXED_NOW
 
 
-# --- factories -----------------------------------------------------------------------------------
-_HASH_CACHE: dict[str, str] = {}
-
-
-def _cached_hash(password: str) -> str:
-    if password not in _HASH_CACHE:
-        _HASH_CACHE[password] = hash_password(password)
-    return _HASH_CACHE[password]
-
-
+# --- builders (tests/factories.py) ---------------------------------------------------------------
 @pytest.fixture
 def make_user(session: Session) -> Callable[..., User]:
-    counter = iter(range(1, 1_000_000))
+    """``factories.make_user`` on the test's session at the test's clock."""
 
     def make(**overrides: Any) -> User:
-        n = next(counter)
-        password = overrides.pop("password", TEST_PASSWORD)
-        email = overrides.pop("email", f"person{n}@example.org")
-        values: dict[str, Any] = {
-            "email": email,
-            "email_key": email.lower(),
-            "password_hash": _cached_hash(password),
-            "first_name": f"Person{n}",
-            "role": Role.VOLUNTEER,
-            "email_verified_at": FIXED_NOW,
-            "created_at": FIXED_NOW,
-        }
-        values.update(overrides)
-        user = User(**values)
-        session.add(user)
-        session.commit()
-        return user
+        return factories.make_user(session, now=FIXED_NOW, **overrides)
 
     return make
 

@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from volunteer.web.accounts import bp as accounts_bp
     from volunteer.web.api import bp as api_bp
+    from volunteer.web.certificates import bp as certificates_bp
     from volunteer.web.coordination import bp as coordination_bp
     from volunteer.web.inbox import bp as inbox_bp
     from volunteer.web.notices import bp as notices_bp
@@ -60,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)

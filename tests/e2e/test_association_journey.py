@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 from volunteer.catalogue.geocoding import GazetteerGeocoder
 from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (

@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 from sqlmodel import col, select
 
 from notifications.proposals import run_next_proposal
-from tests.conftest import FIXED_NOW, TEST_PASSWORD
+from tests.conftest import FIXED_NOW
+from tests.factories import TEST_PASSWORD
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import ProposalPair, Role, Signup, User
 from volunteer.services.accounts.account import create_user

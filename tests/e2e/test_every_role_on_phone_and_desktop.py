@@ -4,85 +4,21 @@ critical violation and nothing scrolls sideways. The demo city gives the pages r
 from pathlib import Path
 
 import pytest
-from sqlmodel import col, select
 
 from tests.conftest import FIXED_NOW
-from volunteer.demo.city import (
-    DEMO_COORDINATOR,
-    DEMO_ORG_ADMIN,
-    DEMO_PASSWORD,
-    DEMO_VOLUNTEER,
-    Scale,
-    load_demo_data,
-)
-from volunteer.models import Membership, Opportunity, Shift, User
+from tests.crawl import demo_pages as demo_pages_of
+from volunteer.demo.city import DEMO_PASSWORD, Scale, load_demo_data
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def _pages(session) -> dict[str, list[str]]:
-    admin = session.exec(select(User).where(User.email == DEMO_ORG_ADMIN)).one()
-    org_id = session.exec(
-        select(Membership.organisation_id).where(Membership.user_id == admin.id)
-    ).first()
-    need = session.exec(
-        select(Opportunity)
-        .where(Opportunity.organisation_id == org_id)
-        .order_by(col(Opportunity.id))
-    ).first()
-    shift = session.exec(select(Shift.id).where(Shift.opportunity_id == need.id)).first()
-    o = f"/vereine/{org_id}"
-    return {
-        "visitor": [
-            "/",
-            "/engagements/",
-            f"/engagements/{need.id}",
-            "/engagements/stadtteile",
-            f"/engagements/vereine/{org_id}",
-            "/datenschutz",
-            "/barrierefreiheit",
-            "/impressum",
-            "/konto/anmelden",
-            "/konto/registrieren",
-        ],
-        DEMO_VOLUNTEER: [
-            "/ich/profil",
-            "/ich/profil/mehr",
-            "/ich/fuer-dich",
-            "/ich/engagements",
-            "/ich/meine-daten",
-            "/postfach/",
-            "/benachrichtigungen",
-            "/konto/",
-            f"/engagements/{need.id}",
-        ],
-        DEMO_ORG_ADMIN: [
-            f"{o}/",
-            f"{o}/einsaetze",
-            f"{o}/einsaetze/{need.id}",
-            f"{o}/termine/{shift}",
-            f"{o}/bewerbungen",
-            f"{o}/stunden",
-            f"{o}/mitglieder",
-            f"{o}/profil",
-        ],
-        DEMO_COORDINATOR: [
-            "/koordination/",
-            "/koordination/vereine",
-            "/koordination/faehigkeiten",
-            "/koordination/benachrichtigungen",
-            "/stil",
-        ],
-    }
-
-
 @pytest.fixture
 def demo_pages(live_session):
     load_demo_data(live_session, now=FIXED_NOW, scale=Scale(60, 30, 30), progress=False)
     live_session.commit()
-    return _pages(live_session)
+    return demo_pages_of(live_session)
 
 
 @pytest.mark.parametrize("width", [320, 1280])

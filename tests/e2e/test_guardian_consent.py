@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from notifications.render import render
-from tests.conftest import FIXED_NOW, TEST_PASSWORD
+from tests.conftest import FIXED_NOW
+from tests.factories import TEST_PASSWORD
 from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import AuditEntry, Consent, GuardianRequest, Notice, VolunteerProfile
 from volunteer.platform.clock import now

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from notifications.render import render
-from tests.conftest import FIXED_NOW, TEST_PASSWORD
+from tests.conftest import FIXED_NOW
+from tests.factories import TEST_PASSWORD
 from volunteer.models import Notice, VolunteerProfile
 from volunteer.services.accounts.account import create_user
 from volunteer.services.notices.unsubscribe import make_token

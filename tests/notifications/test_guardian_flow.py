@@ -8,13 +8,13 @@ from sqlmodel import Session, col, select
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
 from notifications.scheduler import SCHEDULE, rules
+from tests.factories import set_profile
 from volunteer.models import (
     AgeGroup,
     AuditEntry,
     GuardianRequest,
     GuardianState,
     User,
-    VolunteerProfile,
 )
 from volunteer.services.accounts import guardians
 from volunteer.services.discovery.profiles import profile_of
@@ -22,16 +22,14 @@ from volunteer.services.discovery.profiles import profile_of
 
 def _child(session: Session, make_user, now: datetime, *, locale: str = "de") -> User:
     child = make_user(first_name="Mia", locale=locale)
-    session.add(
-        VolunteerProfile(
-            user_id=child.id,
-            age_group=AgeGroup.UNDER_16,
-            guardian_email="eltern@example.org",
-            completed_at=now,
-            updated_at=now,
-        )
+    set_profile(
+        session,
+        child,
+        age_group=AgeGroup.UNDER_16,
+        guardian_email="eltern@example.org",
+        completed_at=now,
+        updated_at=now,
     )
-    session.commit()
     return child
 
 

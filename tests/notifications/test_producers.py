@@ -22,12 +22,12 @@ from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from notifications.rules.volunteers import schedule_digests, schedule_recognition
-from tests.conftest import TEST_PASSWORD
-from tests.volunteer.organisation_factories import (
+from tests.factories import (
     GEOCODER,
-    make_need,
+    TEST_PASSWORD,
+    add_shift,
+    create_need,
     make_profile,
-    make_shift,
     seed_reference,
 )
 from volunteer.config import DEFAULTS
@@ -82,10 +82,10 @@ def produce_every_kind(
         session, org, email="neu@example.org", role="member", by=admin, now=now, base_url=BASE
     )  # organisation_invite
     session.commit()
-    need = make_need(session, org, admin, now=now, title="Lebensmittel sortieren")
-    tomorrow = make_shift(session, need, admin, now=now, days=1, start=time(10), end=time(12))
-    in_two_days = make_shift(session, need, admin, now=now, days=2, capacity=3)
-    small = make_shift(session, need, admin, now=now, days=5, capacity=1)
+    need = create_need(session, org, admin, now=now, title="Lebensmittel sortieren")
+    tomorrow = add_shift(session, need, admin, now=now, days=1, start=time(10), end=time(12))
+    in_two_days = add_shift(session, need, admin, now=now, days=2, capacity=3)
+    small = add_shift(session, need, admin, now=now, days=5, capacity=1)
 
     aylin = make_user(first_name="Aylin")
     make_profile(session, aylin, now=now)

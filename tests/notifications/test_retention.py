@@ -8,7 +8,7 @@ from sqlmodel import select
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
 from notifications.scheduler import SCHEDULE, rules
-from tests.volunteer.journey_helpers import make_opportunity, make_shift
+from tests.factories import make_opportunity, make_shift
 from volunteer.models import (
     AuditEntry,
     Notice,

@@ -12,14 +12,11 @@ from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
 from notifications.rules.volunteers import schedule_digests, schedule_recognition
 from notifications.scheduler import SCHEDULE, rules
+from tests.factories import make_hours, make_opportunity, make_shift, set_profile
 from volunteer.models import (
-    HourEntry,
     Notice,
     Opportunity,
-    OpportunityStatus,
-    Shift,
     User,
-    VolunteerProfile,
 )
 from volunteer.services.discovery import engine
 
@@ -35,16 +32,8 @@ def _fresh_engine_cache() -> Any:
 
 
 def _hours(session: Session, w: dict[str, Any], day: date, minutes: int, decided: datetime) -> None:
-    session.add(
-        HourEntry(
-            user_id=w["volunteer"].id,
-            organisation_id=w["org"].id,
-            worked_on=day,
-            minutes=minutes,
-            state="confirmed",
-            decided_at=decided,
-            created_at=decided,
-        )
+    make_hours(
+        session, w["volunteer"], w["org"], worked_on=day, minutes=minutes, decided_at=decided
     )
 
 
@@ -101,47 +90,44 @@ def test_old_milestones_are_not_announced_but_the_first_anniversary_is(
 
 def _volunteer(session: Session, make_user: Callable[..., User], now: datetime, **kw: Any) -> User:
     user = make_user(first_name="Mia", locale="de")
-    session.add(
-        VolunteerProfile(
-            user_id=user.id,
-            lat=HBF[0],
-            lon=HBF[1],
-            radius_km=10,
-            availability=EVERY_SLOT,
-            completed_at=now - timedelta(days=60),
-            languages=["de"],
-            **kw,
-        )
+    set_profile(
+        session,
+        user,
+        lat=HBF[0],
+        lon=HBF[1],
+        radius_km=10,
+        availability=EVERY_SLOT,
+        completed_at=now - timedelta(days=60),
+        languages=["de"],
+        **kw,
     )
-    session.commit()
     return user
 
 
 def _publish(session: Session, w: dict[str, Any], title: str, at: datetime) -> Opportunity:
-    opp = Opportunity(
-        organisation_id=w["org"].id,
+    opp = make_opportunity(
+        session,
+        at,
+        w["org"],
         title=title,
-        status=OpportunityStatus.PUBLISHED,
+        description="",
         address="Kortumstraße 1, 44787 Bochum",
         lat=HBF[0] + 0.01,
         lon=HBF[1],
         published_at=at,
         created_at=at,
     )
-    session.add(opp)
-    session.flush()
-    start = at + timedelta(days=10)
-    session.add(
-        Shift(
-            opportunity_id=opp.id,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            capacity=5,
-            created_at=at,
-            updated_at=at,
-        )
+    make_shift(
+        session,
+        at,
+        opp,
+        starts_in=timedelta(days=10),
+        hours=2,
+        capacity=5,
+        place="",
+        created_at=at,
+        updated_at=at,
     )
-    session.commit()
     engine.invalidate()
     return opp
 

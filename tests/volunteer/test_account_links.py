@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 from volunteer.models import Notice
 from volunteer.services.accounts import account
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 from volunteer.models import AuditEntry, Notice, Token, User
 
 

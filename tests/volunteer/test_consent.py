@@ -13,14 +13,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
     add_member,
     fill_profile,
     make_opportunity,
     make_organisation,
     make_shift,
+    seed_reference,
 )
-from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     AuditEntry,
     Consent,
@@ -62,8 +62,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def reference(session: Session) -> None:
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
 
 
 @pytest.fixture

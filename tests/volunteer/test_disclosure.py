@@ -3,8 +3,8 @@ be hidden (the column total would give it away)."""
 
 import pytest
 
+from tests.factories import GEOCODER, make_profile, seed_reference
 from tests.spreadsheets import german_records
-from tests.volunteer.organisation_factories import GEOCODER, make_profile, seed_reference
 from volunteer.models import Role
 from volunteer.services.coordination.disclosure import SUPPRESSED, protect
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import make_opportunity, make_organisation, make_shift
+from tests.factories import make_opportunity, make_organisation, make_shift
 from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import District
 from volunteer.web.charts.map import bands, choropleth, district_shapes, step_of

@@ -9,7 +9,7 @@ from sqlmodel import select
 from notifications.channels.inbox import InboxChannel
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher, Policy
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
     add_member,
     make_opportunity,
     make_organisation,

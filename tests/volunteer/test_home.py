@@ -5,16 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.volunteer.journey_helpers import make_opportunity, make_organisation, make_shift
+from tests.factories import make_opportunity, make_organisation, make_shift, seed_reference
 from volunteer.catalogue.gazetteer import default_gazetteer
-from volunteer.catalogue.sync import sync_reference_data
 from volunteer.services.discovery import engine
 
 
 @pytest.fixture
 def city(session, now):
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
     verified = make_organisation(session, now, name="Tafel Bochum")
     hidden = make_organisation(session, now, name="Noch nicht geprüft", verified_at=None)
     soon = make_opportunity(session, now, verified, title="Morgen helfen")

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import seed_reference
 from volunteer.app import create_app
 from volunteer.config import LEGAL_KEYS, ConfigError
 
@@ -57,7 +58,7 @@ def test_privacy_notice_names_everyone_and_quotes_the_configured_periods(client)
         "Aufsichtsbehörde",
         "keine IP-Adresse",  # server logs
         "Anschrift",  # street address is stored
-        "Fassung 2026-12-01",
+        "Fassung vom 1. Dezember 2026",
     ):
         assert needed in text, needed
     # The periods the retention rule enforces, from the same configuration.
@@ -99,10 +100,7 @@ def test_accessibility_statement_follows_the_eu_model_with_date_and_method_from_
 def test_the_accessibility_statement_describes_the_map_the_page_draws(app, client, session):
     from flask import url_for
 
-    from volunteer.catalogue.sync import sync_reference_data
-
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
     with app.test_request_context():
         path = url_for("opportunities.districts")
     page = client.get(path).get_data(as_text=True)

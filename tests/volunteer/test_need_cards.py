@@ -6,22 +6,21 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
     fill_profile,
     make_opportunity,
     make_organisation,
     make_shift,
+    seed_reference,
 )
 from tests.volunteer.test_volunteer_pages import PROFILE
-from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import Cause, District, OpportunityCause
 from volunteer.services.discovery import engine
 
 
 @pytest.fixture
 def need(session, now):
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
     d = session.exec(select(District).order_by(District.number)).first()
     org = make_organisation(session, now, name="Kinderhilfe Hamme e.V.")
     opp = make_opportunity(

@@ -6,6 +6,7 @@ Routes are taken from the URL map, so a new page is covered the day it is added.
 import pytest
 from sqlmodel import select
 
+from tests.crawl import urls
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import MemberRole, Membership, Opportunity, Organisation, Role
 
@@ -25,21 +26,6 @@ ODD = {
     "lang": "xx",
     "token": "\u202e",
 }
-VALUES = {"int": "999999", "string": "nichts-hier", "path": "nichts/hier"}
-
-
-def _urls(app, known):
-    for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint == "static":
-            continue
-        args = {}
-        for name, conv in rule._converters.items():
-            kind = type(conv).__name__.replace("Converter", "").lower()
-            args[name] = known.get(name, VALUES.get(kind, "x"))
-        try:
-            yield rule.endpoint, rule.build(args, append_unknown=False)[1]
-        except Exception:  # a converter this test does not know how to fill
-            continue
 
 
 @pytest.fixture
@@ -60,7 +46,7 @@ def test_no_page_answers_500_to_odd_input(app, client, login, make_user, session
             session.commit()
         login(user)
     failures = []
-    for endpoint, url in _urls(app, known):
+    for endpoint, url in urls(app, known):
         for query in (ODD, {}):
             response = client.get(url, query_string=query)
             if response.status_code >= 500:

@@ -3,8 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import fill_profile
-from tests.volunteer.organisation_factories import make_need, make_org, seed_reference
+from tests.factories import create_need, fill_profile, register_org, seed_reference
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import Organisation, Role, Shift, VolunteerProfile
 
@@ -71,8 +70,8 @@ def test_control_characters_are_stripped_from_every_text_field(
 ):
     seed_reference(session)
     admin = make_user()
-    org = make_org(session, admin, now=now, coordinator=make_user(role=Role.COORDINATOR))
-    need = make_need(session, org, admin, now=now)
+    org = register_org(session, admin, now=now, coordinator=make_user(role=Role.COORDINATOR))
+    need = create_need(session, org, admin, now=now)
     login(admin)
     response = client.post(
         f"/vereine/{org.id}/einsaetze/{need.id}/termine/neu",
@@ -95,8 +94,8 @@ def test_control_characters_are_stripped_from_every_text_field(
 def test_a_shift_date_out_of_range_is_a_form_error(client, login, make_user, session, now, day):
     seed_reference(session)
     admin = make_user()
-    org = make_org(session, admin, now=now, coordinator=make_user(role=Role.COORDINATOR))
-    need = make_need(session, org, admin, now=now)
+    org = register_org(session, admin, now=now, coordinator=make_user(role=Role.COORDINATOR))
+    need = create_need(session, org, admin, now=now)
     login(admin)
     response = client.post(
         f"/vereine/{org.id}/einsaetze/{need.id}/termine/neu",
@@ -117,8 +116,8 @@ def test_a_shift_date_out_of_range_is_a_form_error(client, login, make_user, ses
 def test_huge_ids_in_checkbox_lists_are_dropped(client, login, make_user, session, now):
     seed_reference(session)
     admin = make_user()
-    org = make_org(session, admin, now=now, coordinator=make_user(role=Role.COORDINATOR))
-    need = make_need(session, org, admin, now=now)
+    org = register_org(session, admin, now=now, coordinator=make_user(role=Role.COORDINATOR))
+    need = create_need(session, org, admin, now=now)
     login(admin)
     huge = ["9223372036854775808", "99999999999999999999", "-1", "²", *map(str, range(2000))]
     response = client.post(

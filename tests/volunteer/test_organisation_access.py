@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.organisation_factories import (
-    make_need,
-    make_org,
+from tests.factories import (
+    add_shift,
+    create_need,
     make_profile,
-    make_shift,
     make_signup,
+    register_org,
     seed_reference,
 )
 from volunteer.models import HourEntry, Membership, Opportunity, Role, Shift, Signup
@@ -49,9 +49,9 @@ def two_orgs(session, make_user, now):
     worlds = {}
     for key in ("a", "b"):
         admin = make_user(first_name=f"Admin{key}")
-        org = make_org(session, admin, now=now, coordinator=coordinator, name=f"Verein {key}")
-        need = make_need(session, org, admin, now=now)
-        shift = make_shift(session, need, admin, now=now)
+        org = register_org(session, admin, now=now, coordinator=coordinator, name=f"Verein {key}")
+        need = create_need(session, org, admin, now=now)
+        shift = add_shift(session, need, admin, now=now)
         volunteer = make_user(first_name=f"Vol{key}")
         make_profile(session, volunteer, now=now)
         signup = make_signup(session, volunteer, shift, now=now)

@@ -8,16 +8,16 @@ from sqlmodel import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.spreadsheets import read_as_german_excel
-from tests.volunteer.organisation_factories import (
-    make_need,
-    make_org,
+from tests.factories import (
+    add_shift,
+    create_need,
     make_profile,
-    make_shift,
     make_signup,
     png_bytes,
+    register_org,
     seed_reference,
 )
+from tests.spreadsheets import read_as_german_excel
 from volunteer.models import (
     HourEntry,
     Membership,
@@ -43,9 +43,9 @@ def world(session, make_user, now):
     engine.invalidate()
     coordinator = make_user(role=Role.COORDINATOR, first_name="Cora")
     admin = make_user(first_name="Anna")
-    org = make_org(session, admin, now=now, coordinator=coordinator)
-    need = make_need(session, org, admin, now=now)
-    shift = make_shift(session, need, admin, now=now)
+    org = register_org(session, admin, now=now, coordinator=coordinator)
+    need = create_need(session, org, admin, now=now)
+    shift = add_shift(session, need, admin, now=now)
     return {"coordinator": coordinator, "admin": admin, "org": org, "need": need, "shift": shift}
 
 
@@ -448,7 +448,7 @@ def test_reported_hours_reach_the_association_which_confirms_them_in_one_click(
     world, client, login, session, make_user, now, app
 ):
     org, need, admin = world["org"], world["need"], world["admin"]
-    shift = make_shift(session, need, admin, now=now, days=1)  # 15:00-17:00
+    shift = add_shift(session, need, admin, now=now, days=1)  # 15:00-17:00
     mia = make_user(first_name="Mia", last_name="Muster")
     signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
     app.config["CLOCK"] = lambda: now + timedelta(days=2)
@@ -476,7 +476,7 @@ def test_reported_minutes_must_fit_the_shift_plus_the_margin(
     world, client, login, session, make_user, now, app
 ):
     need, admin = world["need"], world["admin"]
-    shift = make_shift(session, need, admin, now=now, days=1, start=time(15), end=time(15, 20))
+    shift = add_shift(session, need, admin, now=now, days=1, start=time(15), end=time(15, 20))
     mia = make_user()
     signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
     app.config["CLOCK"] = lambda: now + timedelta(days=2)
@@ -496,7 +496,7 @@ def test_attendance_never_rewrites_hours_and_a_conflict_is_shown_to_decide(
     world, client, login, session, make_user, now, app
 ):
     org, need, admin = world["org"], world["need"], world["admin"]
-    shift = make_shift(session, need, admin, now=now, days=1)
+    shift = add_shift(session, need, admin, now=now, days=1)
     mia, tom = make_user(first_name="Mia", last_name="Muster"), make_user(first_name="Tom")
     sm = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
     st = make_signup(session, tom, shift, now=now, state=SignupState.ACCEPTED)
@@ -534,13 +534,15 @@ def test_hours_are_confirmed_in_bulk_all_or_nothing_and_exported(
     world, client, login, session, make_user, now, app
 ):
     org, admin, need = world["org"], world["admin"], world["need"]
-    other = make_org(session, make_user(), now=now, coordinator=world["coordinator"], name="Andere")
-    other_need = make_need(session, other, admin, now=now)
+    other = register_org(
+        session, make_user(), now=now, coordinator=world["coordinator"], name="Andere"
+    )
+    other_need = create_need(session, other, admin, now=now)
     mia = make_user(first_name="Mia", last_name="=HYPERLINK(1)")
     later = now + timedelta(days=3)
     entries = []
     for target, minutes in ((need, 90), (need, 60), (other_need, 30)):
-        shift = make_shift(session, target, admin, now=now, days=1)
+        shift = add_shift(session, target, admin, now=now, days=1)
         signup = make_signup(session, mia, shift, now=now, state=SignupState.ACCEPTED)
         entries.append(
             hours.submit_hours(session, mia, signup, minutes=minutes, margin_minutes=0, now=later)
@@ -561,7 +563,7 @@ def test_hours_are_confirmed_in_bulk_all_or_nothing_and_exported(
     e3 = hours.submit_hours(
         session,
         mia,
-        make_signup(session, mia, make_shift(session, need, admin, now=now, days=2), now=now),
+        make_signup(session, mia, add_shift(session, need, admin, now=now, days=2), now=now),
         minutes=45,
         margin_minutes=0,
         now=later,

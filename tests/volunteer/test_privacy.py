@@ -16,16 +16,16 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
-from tests.conftest import TEST_PASSWORD
-from tests.spreadsheets import german_records, read_as_english_excel
-from tests.volunteer.dump import database_text
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
+    TEST_PASSWORD,
     add_member,
     make_opportunity,
     make_organisation,
     make_shift,
     set_profile,
 )
+from tests.spreadsheets import german_records, read_as_english_excel
+from tests.volunteer.dump import database_text
 from volunteer.models import (
     AgeGroup,
     AuditEntry,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
     fill_profile,
     make_opportunity,
     make_organisation,

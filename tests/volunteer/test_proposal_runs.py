@@ -13,14 +13,14 @@ import pytest
 from sqlmodel import Session, select
 
 from notifications.proposals import run_next_proposal
-from tests.spreadsheets import read_as_german_excel
-from tests.volunteer.organisation_factories import (
-    make_need,
-    make_org,
+from tests.factories import (
+    add_shift,
+    create_need,
     make_profile,
-    make_shift,
+    register_org,
     seed_reference,
 )
+from tests.spreadsheets import read_as_german_excel
 from volunteer.models import (
     AuditEntry,
     Cause,
@@ -40,12 +40,12 @@ def city(session: Session, make_user, now: datetime) -> dict:
     seed_reference(session)
     coordinator = make_user(role=Role.COORDINATOR, first_name="Kim")
     admin = make_user(first_name="Vorstand")
-    org = make_org(session, admin, now=now, coordinator=coordinator)
+    org = register_org(session, admin, now=now, coordinator=coordinator)
     children = session.exec(select(Cause).where(Cause.slug == "children-youth")).one()
-    reading = make_need(
+    reading = create_need(
         session, org, admin, now=now, title="Vorlesen in der Kita", cause_ids=[children.id]
     )
-    first_aid = make_need(
+    first_aid = create_need(
         session,
         org,
         admin,
@@ -54,8 +54,8 @@ def city(session: Session, make_user, now: datetime) -> dict:
         skills=("first-aid",),
         address="44801",
     )
-    s1 = make_shift(session, reading, admin, now=now, days=3, capacity=1)
-    s2 = make_shift(session, first_aid, admin, now=now, days=5, capacity=1)
+    s1 = add_shift(session, reading, admin, now=now, days=3, capacity=1)
+    s2 = add_shift(session, first_aid, admin, now=now, days=5, capacity=1)
     v1 = make_user(first_name="Aylin")
     make_profile(session, v1, now=now, skills=("reading-aloud", "first-aid"))
     v2 = make_user(first_name="Ben")

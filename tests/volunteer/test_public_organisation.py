@@ -3,7 +3,7 @@ the contact it allows."""
 
 from datetime import timedelta
 
-from tests.volunteer.journey_helpers import make_opportunity, make_organisation, make_shift
+from tests.factories import make_opportunity, make_organisation, make_shift
 from volunteer.models import OpportunityStatus, Signup, SignupState
 
 

@@ -5,27 +5,19 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
+    make_hours,
     make_opportunity,
     make_organisation,
     make_shift,
     set_profile,
 )
-from volunteer.models import AgeGroup, HourEntry, HourState, Signup, SignupState
+from volunteer.models import AgeGroup, HourState, Signup, SignupState
 from volunteer.services.engagement import calendar, recognition, signups
 
 
 def _hours(session, user, org, day, hours, state=HourState.CONFIRMED):
-    session.add(
-        HourEntry(
-            user_id=user.id,
-            organisation_id=org.id,
-            worked_on=day,
-            minutes=int(hours * 60),
-            state=state,
-        )
-    )
-    session.commit()
+    make_hours(session, user, org, worked_on=day, minutes=int(hours * 60), state=state)
 
 
 def test_new_rule_since_february_2026_sums_hours_over_organisations(session, make_user, now):

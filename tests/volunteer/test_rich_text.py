@@ -4,7 +4,7 @@ on the need and organisation forms without saving anything."""
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.organisation_factories import make_need, make_org, seed_reference
+from tests.factories import create_need, register_org, seed_reference
 from volunteer.models import Opportunity, Organisation, Role
 from volunteer.platform.richtext import render
 from volunteer.services.discovery import engine
@@ -23,8 +23,8 @@ def world(session, make_user, now):
     engine.invalidate()
     coordinator = make_user(role=Role.COORDINATOR)
     admin = make_user(first_name="Anna")
-    org = make_org(session, admin, now=now, coordinator=coordinator)
-    need = make_need(session, org, admin, now=now)
+    org = register_org(session, admin, now=now, coordinator=coordinator)
+    need = create_need(session, org, admin, now=now)
     return {"admin": admin, "org": org, "need": need}
 
 

@@ -4,7 +4,7 @@ import pytest
 from flask import Blueprint
 from flask_login import current_user, login_required
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 from volunteer.models import MemberRole, Membership, Organisation, Token
 from volunteer.platform.db import get_session
 from volunteer.services.permissions import organisation_for, owned_or_404

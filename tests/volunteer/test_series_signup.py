@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import make_opportunity, make_shift
+from tests.factories import make_opportunity, make_shift
 from volunteer.models import Signup, SignupState
 from volunteer.services.engagement import signups
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel, select
 
 import volunteer.models  # noqa: F401
-from tests.volunteer.journey_helpers import make_opportunity, make_shift
+from tests.factories import make_opportunity, make_shift
 from volunteer.models import Notice, Shift, Signup, SignupState, User
 from volunteer.platform.db import make_engine
 from volunteer.services.engagement import signups

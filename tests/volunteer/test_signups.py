@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
     add_member,
     make_opportunity,
     make_organisation,

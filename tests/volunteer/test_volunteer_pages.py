@@ -8,16 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from tests.conftest import TEST_PASSWORD
-from tests.volunteer.journey_helpers import (
+from tests.factories import (
+    TEST_PASSWORD,
     add_member,
     fill_profile,
     make_opportunity,
     make_organisation,
     make_shift,
+    seed_reference,
     set_profile,
 )
-from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     Consent,
     District,
@@ -50,8 +50,7 @@ PROFILE = {
 
 @pytest.fixture
 def reference(session):
-    sync_reference_data(session)
-    session.commit()
+    seed_reference(session)
 
 
 def _district(session):

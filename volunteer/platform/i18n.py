@@ -7,7 +7,9 @@ test keeps complete.
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
+from babel.dates import get_date_format, get_datetime_format, get_time_format
 from flask import Flask, current_app, request
 from flask_babel import (
     format_date,
@@ -47,8 +49,12 @@ def translation_directories(root: Path) -> list[Path]:
 def time_range(start: datetime, end: datetime, style: str = "full") -> str:
     """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
     16:00–18:00", with ``style="medium"`` "02.12.2026, 16:00–18:00", with
-    ``style="short_day"`` "Mi., 2. Dez., 16:00–18:00". Pages and notices both use it."""
-    if style == "short_day":
+    ``style="short_day"`` "Mi., 2. Dez., 16:00–18:00", with ``style="medium_day"``
+    "Mi., 02.12.2026, 16:00–18:00". Pages and notices both use it."""
+    if style == "medium_day":
+        # "Sa., 05.12.2026" / "Sat, Dec 5, 2026": a row in an association's list of dates.
+        day = f"{format_date(start, 'EEE')}, {format_date(start, 'medium')}"
+    elif style == "short_day":
         # "Sa., 5. Dez." / "Sat 5 Dec": compact rows in a list grouped by month.
         pattern = "EEE, d. MMM" if str(get_locale() or "de").startswith("de") else "EEE d MMM"
         day = format_date(start, pattern)
@@ -57,6 +63,46 @@ def time_range(start: datetime, end: datetime, style: str = "full") -> str:
     if start.astimezone(BERLIN).date() == end.astimezone(BERLIN).date():
         return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
     return f"{day}, {format_time(start, 'short')} – {format_datetime(end, 'short')}"
+
+
+Style = Literal["full", "long", "medium", "short"]
+STYLES: tuple[Style, ...] = ("full", "long", "medium", "short")
+
+
+def plural_num(value: float) -> int:
+    """The count ``ngettext`` chooses the plural form by, for a number that may have decimals.
+
+    gettext's plural formulas take whole numbers only. In German and English every number with
+    decimals takes the plural ("1,5 Stunden", "1.5 hours"), as does every whole number but 1;
+    so a fraction counts as 2 and a whole number as itself.
+    """
+    return int(value) if float(value).is_integer() else 2
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours the reader writes them, to two decimals at most: "2,5" / "2.5"."""
+    return str(format_decimal(round(minutes / 60, 2)))
+
+
+def format_moment(value: datetime, style: str = "medium") -> str:
+    """A UTC timestamp as a reader says it, Berlin time, to the minute: "Donnerstag, 3. Dezember
+    2026, 13:00" / "Thursday, December 3, 2026, 1:00 PM" (``full``), "03.12.2026, 13:00" /
+    "Dec 3, 2026, 1:00 PM" (``medium``).
+
+    CLDR's datetime styles pair the date with a time of the same width, and from ``medium`` up
+    that time has seconds and from ``long`` up a zone name ("13:00:00 MEZ"): nobody arranges to
+    meet at a second, and every time on this site is Berlin time. So the date takes the style,
+    the time is always ``short``, joined by the language's own pattern for that style.
+    """
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}: use one of {STYLES}")
+    locale = get_locale() or "de"
+    pattern = (
+        str(get_datetime_format(style, locale))
+        .replace("{1}", get_date_format(style, locale).pattern)
+        .replace("{0}", get_time_format("short", locale).pattern)
+    )
+    return format_datetime(value, pattern)
 
 
 def init_app(app: Flask) -> None:
@@ -70,6 +116,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_number"] = format_number
 
     app.jinja_env.filters["time_range"] = time_range
+    app.jinja_env.globals["plural_num"] = plural_num
+    app.jinja_env.filters["hours_text"] = hours_text
 
     @app.template_filter("clock_range")
     def _clock_range(start: datetime, end: datetime) -> str:
@@ -85,8 +133,8 @@ def init_app(app: Flask) -> None:
         return format_date(value, fmt)
 
     @app.template_filter("local_dt")
-    def _local_dt(value: datetime | None, fmt: str = "medium") -> str:
-        """A UTC timestamp shown in Europe/Berlin in the reader's language."""
+    def _local_dt(value: datetime | None, style: str = "medium") -> str:
+        """A UTC timestamp shown in Europe/Berlin in the reader's language, to the minute."""
         if value is None:
             return ""
-        return format_datetime(value, fmt)
+        return format_moment(value, style)

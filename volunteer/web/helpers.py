@@ -2,10 +2,10 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, render_template, request, url_for
+from flask import abort, current_app, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -75,6 +75,21 @@ class Done(Generic[T]):
     value: T
 
 
+def commit_work(call: Callable[[], T]) -> T:
+    """Run the request's service call and commit it: the one ``commit()`` in ``volunteer/web``.
+
+    Services only flush; the view is the boundary that commits once. Work that must follow a
+    commit (dropping the engine's indexes and the home page's figures) hangs on the session's
+    ``after_commit`` event in ``services/discovery/freshness.py``, so it runs for every commit
+    and never before one. A refusal (:class:`ServiceError`) propagates uncommitted; use
+    :func:`commit_or_report` when the view shows it. ``tests/volunteer/test_view_commits.py``
+    fails on any other commit in the web package.
+    """
+    value = call()
+    get_session().commit()
+    return value
+
+
 def commit_or_report(
     call: Callable[[], T],
     *,
@@ -97,8 +112,7 @@ def commit_or_report(
     """
     db = get_session()
     try:
-        value = call()
-        db.commit()
+        value = commit_work(call)
     except ServiceError as error:
         db.rollback()
         report(error)
@@ -107,6 +121,12 @@ def commit_or_report(
         message = success if isinstance(success, str) else success(value)
         flash(message, flash_category("success", at))
     return Done(value)
+
+
+def not_found(_error: ServiceError) -> NoReturn:
+    """Report a refusal as 404 (``report=`` of :func:`commit_or_report`): for actions on an
+    object the person may not see, "not yours" and "not there" must look the same."""
+    abort(404)
 
 
 # --- confirmation step for irreversible actions --------------------------------------------------

@@ -52,11 +52,27 @@ class Municipality:
     minimum_age_group: str
 
 
+# What a milestone in recognition.json can count; each kind has its rule in milestones_reached
+# and its wording in web/wording/milestones.py. A file naming another kind is refused on load.
+MILESTONE_KINDS = frozenset({"first_engagement", "hours", "engaged_days", "ehrenamtskarte"})
+
+
+class UnknownMilestone(ValueError):
+    """A milestone code or kind that recognition.json does not declare."""
+
+
 @dataclass(frozen=True)
 class Rules:
     card_rules: tuple[CardRule, ...]  # newest first
     municipality: Municipality
     milestones: tuple[dict[str, Any], ...]
+
+    def milestone(self, code: str) -> dict[str, Any]:
+        """The declared milestone with this code (its ``kind`` and figures); raises if unknown."""
+        for m in self.milestones:
+            if m["code"] == code:
+                return m
+        raise UnknownMilestone(code)
 
     def card_rule_on(self, day: date) -> CardRule:
         for rule in self.card_rules:
@@ -89,8 +105,14 @@ def parse_rules(data: dict[str, Any], municipality: str | None = None) -> Rules:
             prior_years=int(m["prior_years"]),
             minimum_age_group=m["minimum_age_group"],
         ),
-        milestones=tuple(data["milestones"]),
+        milestones=tuple(_checked_milestone(m) for m in data["milestones"]),
     )
+
+
+def _checked_milestone(m: dict[str, Any]) -> dict[str, Any]:
+    if m.get("kind") not in MILESTONE_KINDS:
+        raise UnknownMilestone(f"{m.get('code')}: kind {m.get('kind')!r}")
+    return m
 
 
 @cache

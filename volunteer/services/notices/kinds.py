@@ -67,7 +67,7 @@ KINDS: dict[str, Kind] = {
     ),
     "hours_confirmed": _kind("hour_entry_id", "organisation_id", optional=("minutes", "reason")),
     "hours_rejected": _kind("hour_entry_id", "organisation_id", "reason", optional=("minutes",)),
-    "recognition": _kind("milestone", optional=("hours", "reached_on", "title")),
+    "recognition": _kind("milestone", optional=("hours", "reached_on")),
     "digest": _kind("opportunity_ids", "reasons"),
     "candidate_invited": _kind(
         "opportunity_id", "organisation_id", optional=("invited_by", "message")

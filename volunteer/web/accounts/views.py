@@ -23,7 +23,13 @@ from volunteer.web.accounts.forms import (
     ResetRequestForm,
 )
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, safe_next
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    commit_work,
+    flash_error,
+    safe_next,
+)
 from volunteer.web.wording import consents as consent_wording
 
 
@@ -76,16 +82,16 @@ def verify(token: str) -> Any:
 @bp.post("/bestaetigen/erneut")
 @login_required
 def resend_verification() -> Any:
-    db = get_session()
     if current_user.email_verified_at is None:
-        accounts.send_verification(
-            db,
-            acting_user(),
-            now=now(),
-            base_url=_cfg("BASE_URL"),
-            hours=_cfg("VERIFY_TOKEN_HOURS"),
+        commit_work(
+            lambda: accounts.send_verification(
+                get_session(),
+                acting_user(),
+                now=now(),
+                base_url=_cfg("BASE_URL"),
+                hours=_cfg("VERIFY_TOKEN_HOURS"),
+            )
         )
-        db.commit()
     flash(_("We have sent you a new confirmation e-mail."), "success")
     return redirect(safe_next("accounts.settings"))
 
@@ -100,9 +106,11 @@ def _login_limit() -> str:
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
-        user = accounts.authenticate(db, form.email.data or "", form.password.data or "", now=now())
-        db.commit()
+        user = commit_work(  # a failed attempt is recorded too (audit log)
+            lambda: accounts.authenticate(
+                get_session(), form.email.data or "", form.password.data or "", now=now()
+            )
+        )
         if user is not None:
             session.clear()  # a fresh session on privilege change (no fixation)
             login_user(user, remember=bool(form.remember.data))
@@ -116,9 +124,7 @@ def login() -> Any:
 @bp.post("/abmelden")
 @login_required
 def logout() -> Any:
-    db = get_session()
-    accounts.logout(db, acting_user(), now=now())
-    db.commit()
+    commit_work(lambda: accounts.logout(get_session(), acting_user(), now=now()))
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -135,15 +141,15 @@ def _reset_limit() -> str:
 def reset_request() -> Any:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        db = get_session()
-        accounts.request_password_reset(
-            db,
-            form.email.data or "",
-            now=now(),
-            base_url=_cfg("BASE_URL"),
-            hours=_cfg("RESET_TOKEN_HOURS"),
+        commit_work(
+            lambda: accounts.request_password_reset(
+                get_session(),
+                form.email.data or "",
+                now=now(),
+                base_url=_cfg("BASE_URL"),
+                hours=_cfg("RESET_TOKEN_HOURS"),
+            )
         )
-        db.commit()
         flash(
             _(
                 "If an account exists for this address, we have sent a link to reset the "

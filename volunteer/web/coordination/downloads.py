@@ -14,7 +14,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.spreadsheet import csv_bytes
 from volunteer.services.coordination import audit_log
-from volunteer.web.helpers import acting_user
+from volunteer.web.helpers import acting_user, commit_work
 
 
 def csv_response(
@@ -22,9 +22,11 @@ def csv_response(
 ) -> Response:
     """A CSV attachment in the reader's spreadsheet convention (German: ``;``, decimal comma,
     BOM), with the download recorded in the audit log."""
-    db = get_session()
-    audit_log.record_export(db, filename, by=acting_user(), now=now(), rows=len(rows))
-    db.commit()
+    commit_work(
+        lambda: audit_log.record_export(
+            get_session(), filename, by=acting_user(), now=now(), rows=len(rows)
+        )
+    )
     return Response(
         csv_bytes(header, rows, locale=str(get_locale() or "de")),
         mimetype="text/csv",

@@ -76,15 +76,14 @@ def proposal_view() -> Any:
 @bp.post("/vorschlag")
 @coordinator_required
 def proposal_queue() -> Any:
-    db = get_session()
-    try:
-        options = _options_from_form()
-        run = proposal.queue(db, options, by=acting_user(), now=now())
-    except ServiceError as error:
-        db.rollback()
-        return _form_page(proposal.default_options(now=now()), error_message(error), 400)
-    db.commit()
-    return redirect(url_for("coordination.proposal_run", run_id=run.id))
+    refusals: list[ServiceError] = []
+    done = commit_or_report(
+        lambda: proposal.queue(get_session(), _options_from_form(), by=acting_user(), now=now()),
+        report=refusals.append,
+    )
+    if done is None:
+        return _form_page(proposal.default_options(now=now()), error_message(refusals[0]), 400)
+    return redirect(url_for("coordination.proposal_run", run_id=done.value.id))
 
 
 def _run_or_404(run_id: int) -> ProposalRun:

@@ -12,7 +12,7 @@ from volunteer.services.coordination import disclosure, statistics, verification
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, commit_work, flash_error
 from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.wording.reasons import slot_label
 
@@ -140,9 +140,11 @@ def resolve_skill_suggestion() -> Any:
     text = request.form.get("text", "")[:160]
     if status not in ("added", "dismissed") or not text.strip():
         abort(400)
-    db = get_session()
-    n = verification.resolve_suggestions(db, text, status=status, by=acting_user(), now=now())
-    db.commit()
+    n = commit_work(
+        lambda: verification.resolve_suggestions(
+            get_session(), text, status=status, by=acting_user(), now=now()
+        )
+    )
     flash(_("%(n)s suggestion(s) for “%(text)s” done.", n=n, text=text), "success")
     return redirect(url_for("coordination.skill_suggestions"))
 

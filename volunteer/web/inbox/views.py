@@ -8,9 +8,8 @@ from flask_wtf import FlaskForm
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.inputs import parse_int
-from volunteer.services.errors import ServiceError
 from volunteer.services.notices import inbox
-from volunteer.web.helpers import acting_user
+from volunteer.web.helpers import acting_user, commit_or_report, commit_work, not_found
 from volunteer.web.inbox import bp
 
 
@@ -44,12 +43,10 @@ def mark_read(notice_id: int) -> Any:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    db = get_session()
-    try:
-        inbox.mark_read(db, notice_id, by=acting_user(), now=now())
-    except ServiceError:
-        abort(404)
-    db.commit()
+    commit_or_report(
+        lambda: inbox.mark_read(get_session(), notice_id, by=acting_user(), now=now()),
+        report=not_found,
+    )
     return redirect(url_for("inbox.index", seite=request.args.get("seite", "1")))
 
 
@@ -59,9 +56,7 @@ def mark_all_read() -> Any:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    db = get_session()
-    n = inbox.mark_all_read(db, by=acting_user(), now=now())
-    db.commit()
+    n = commit_work(lambda: inbox.mark_all_read(get_session(), by=acting_user(), now=now()))
     if n:
         flash(_("All notices are marked as read."), "success")
     return redirect(url_for("inbox.index"))

@@ -11,14 +11,13 @@ from volunteer.models import User, VolunteerProfile
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import csrf
-from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.notices import settings as notice_settings
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
 from volunteer.services.notices.unsubscribe import read_token
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report
+from volunteer.web.helpers import acting_user, commit_or_report, not_found
 from volunteer.web.notices import bp
 from volunteer.web.notices.forms import ConfirmForm, PreferencesForm, field_name
 
@@ -93,11 +92,11 @@ def unsubscribe(token: str) -> Any:
     kind = found[1]
     label = next((k.label for k in CONFIGURABLE if k.kind == kind), kind)
     if request.method == "POST":
-        try:
-            notice_settings.unsubscribe(db, user, kind)
-        except ServiceError:
+        done = commit_or_report(
+            lambda: notice_settings.unsubscribe(db, user, kind), report=lambda _error: None
+        )
+        if done is None:
             return render_template("notices/unsubscribe.html", invalid=True), 404
-        db.commit()
         return render_template("notices/unsubscribe.html", done=True, label=label)
     return render_template("notices/unsubscribe.html", label=label, token=token)
 
@@ -119,11 +118,9 @@ def failed() -> Any:
 def retry(notice_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    db = get_session()
-    try:
-        outbox.retry(db, notice_id, by=acting_user(), now=now())
-    except ServiceError:
-        abort(404)
-    db.commit()
+    commit_or_report(
+        lambda: outbox.retry(get_session(), notice_id, by=acting_user(), now=now()),
+        report=not_found,
+    )
     flash(_("The notice is queued again."), "success")
     return redirect(url_for("notices.failed"))

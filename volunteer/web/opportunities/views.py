@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_number, get_locale, ngettext
+from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import col, select
@@ -27,6 +27,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.i18n import format_moment
 from volunteer.services.discovery import engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
@@ -458,7 +459,7 @@ def withdraw(signup_id: int) -> Any:
                 "Do you really want to withdraw from “%(title)s” on %(when)s? The organisation is "
                 "told and your place may go to someone else.",
                 title=opp.title if opp else "",
-                when=format_datetime(shift.starts_at, "medium") if shift else "",
+                when=format_moment(shift.starts_at, "medium") if shift else "",
             ),
             action=url_for("opportunities.withdraw", signup_id=signup.id),
             confirm_label=_("Yes, withdraw"),

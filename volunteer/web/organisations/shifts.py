@@ -12,12 +12,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
+from volunteer.platform.i18n import format_moment
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import shifts as shift_service
@@ -91,7 +92,12 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
             ),
             report=partial(apply_error, form),
             success=lambda notified: (
-                _("Saved. We let %(n)s people know about the change.", n=notified)
+                ngettext(
+                    "Saved. We let %(n)s person know about the change.",
+                    "Saved. We let %(n)s people know about the change.",
+                    notified,
+                    n=notified,
+                )
                 if notified
                 else _("The shift is saved.")
             ),
@@ -120,7 +126,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     series = request.form.get("series") == "1"
     reason = request.form.get("reason", "")
     refused: list[ServiceError] = []
-    when = format_datetime(shift.starts_at, "medium")
+    when = format_moment(shift.starts_at, "medium")
     if is_confirmed():
         cancel = shift_service.cancel_series_from if series else shift_service.cancel_shift
         done = commit_or_report(
@@ -128,7 +134,12 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
             report=lambda error: (
                 refused.append(error) if error.field == "reason" else flash_error(error)
             ),
-            success=lambda notified: _("Cancelled. We let %(n)s people know.", n=notified),
+            success=lambda notified: ngettext(
+                "Cancelled. We let %(n)s person know.",
+                "Cancelled. We let %(n)s people know.",
+                notified,
+                n=notified,
+            ),
         )
         if done or not refused:
             return redirect(back)
@@ -171,7 +182,12 @@ def shift(org_id: int, shift_id: int) -> Any:
                 db, org, shift, message_form.message.data or "", by=acting_user(), now=now()
             ),
             report=partial(apply_error, message_form),
-            success=lambda count: _("Your message goes to %(n)s people.", n=count),
+            success=lambda count: ngettext(
+                "Your message goes to %(n)s person.",
+                "Your message goes to %(n)s people.",
+                count,
+                n=count,
+            ),
         )
         if done:
             return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))

@@ -16,7 +16,7 @@ from volunteer.services.accounts.consents import PRIVACY
 from volunteer.services.discovery.search import card_hits
 from volunteer.services.discovery.stats import home_figures, urgent_need_ids
 from volunteer.services.permissions import is_coordinator
-from volunteer.web.helpers import acting_user, safe_next
+from volunteer.web.helpers import acting_user, commit_work, safe_next
 from volunteer.web.pages import bp
 from volunteer.web.templating import current_locale
 from volunteer.web.wording.consents import VERSIONS
@@ -51,13 +51,11 @@ def accessibility() -> Any:
 @bp.get("/datenschutz")
 def privacy() -> Any:
     """The privacy notice quotes the retention periods the nightly rule enforces, from the same
-    configuration, and the version recorded with every privacy consent."""
-    version = VERSIONS[PRIVACY]
+    configuration, and the date of the version recorded with every privacy consent."""
     return render_template(
         "pages/privacy.html",
         periods=retention.Periods.from_config(current_app.config),
-        version=version,
-        version_date=format_date(date.fromisoformat(version), "long"),
+        version_date=format_date(date.fromisoformat(VERSIONS[PRIVACY]), "long"),
     )
 
 
@@ -90,9 +88,7 @@ def set_language() -> Any:
     if lang not in current_app.config["LANGUAGES"]:
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
-        db = get_session()
-        set_locale(db, acting_user(), lang)
-        db.commit()
+        commit_work(lambda: set_locale(get_session(), acting_user(), lang))
     response = make_response(redirect(safe_next()))
     response.set_cookie(
         LANG_COOKIE,

@@ -47,6 +47,7 @@ from volunteer.web.forms import apply_error
 from volunteer.web.helpers import (
     acting_user,
     commit_or_report,
+    commit_work,
     flash_error,
     geocoder,
     public_url,
@@ -63,6 +64,7 @@ from volunteer.web.volunteers.forms import (
 )
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
+from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.wording.reasons import reason_text
 
 REAUTH_KEY = "volunteers_reauth_at"
@@ -326,6 +328,7 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         button_form=EmptyForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
+        milestone_title=milestone_title,
         # The raw feed token exists only in the response that made it (the account keeps a hash).
         feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
         feed_active=bool(user.ical_token),
@@ -371,9 +374,7 @@ def submit_hours(signup_id: int) -> Any:
 def rotate_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    db = get_session()
-    raw = calendar.rotate_feed_token(db, acting_user())
-    db.commit()
+    raw = commit_work(lambda: calendar.rotate_feed_token(get_session(), acting_user()))
     session[FEED_URL_KEY] = public_url("volunteers.calendar_feed", token=raw)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
@@ -384,9 +385,7 @@ def rotate_feed() -> Any:
 def revoke_feed() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    db = get_session()
-    calendar.revoke_feed_token(db, acting_user())
-    db.commit()
+    commit_work(lambda: calendar.revoke_feed_token(get_session(), acting_user()))
     flash(_("Your calendar link is switched off."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
 
@@ -489,14 +488,14 @@ def confirm_password() -> Any:
     form = ConfirmPasswordForm()
     user = acting_user()
     if form.validate_on_submit():
-        db = get_session()
-        checked = authenticate(db, user.email, form.password.data or "", now=now())
+        # A failed attempt is recorded (audit log), as on the login page.
+        checked = commit_work(
+            lambda: authenticate(get_session(), user.email, form.password.data or "", now=now())
+        )
         if checked is not None and checked.id == user.id:
-            db.commit()
             session[REAUTH_KEY] = now().isoformat()
             flash(_("Thank you. You can now download or delete your data."), "success")
             return redirect(url_for("volunteers.my_data") + "#actions")
-        db.rollback()
     flash(_("The password is not correct."), "error")
     return redirect(url_for("volunteers.my_data"))
 
@@ -541,9 +540,7 @@ def delete_account() -> Any:
     if not form.validate_on_submit():
         flash(_("Please tick the box to confirm."), "error")
         return redirect(url_for("volunteers.my_data") + "#delete")
-    db = get_session()
-    privacy.delete_account(db, acting_user(), now=now())
-    db.commit()
+    commit_work(lambda: privacy.delete_account(get_session(), acting_user(), now=now()))
     logout_user()
     session.clear()
     flash(_("Your account has been deleted. Thank you for your engagement."), "success")

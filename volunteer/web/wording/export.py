@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from matching.model import SLOTS
+from volunteer.platform.i18n import format_moment
 from volunteer.services.accounts.export import ABOUT_ME_AUDIT, ABOUT_ME_NOTICES
 from volunteer.web.wording.reasons import slot_label
 
@@ -241,7 +242,7 @@ def readme(data: Mapping[str, list[dict[str, Any]]], *, now: datetime, operator:
             "This archive holds every record %(operator)s keeps about you in Mitwirken, as of "
             "%(when)s (Art. 15 and 20 GDPR).",
             operator=operator,
-            when=format_datetime(now, "medium"),
+            when=format_moment(now, "medium"),
         ),
         gettext(
             "mitwirken.json has everything in one machine-readable file; each .csv file is one "
