@@ -28,10 +28,10 @@ from bench.instances import DENSE_SIZES, NOW, SIZES, Generator, instance, skill_
 from matching.assign import integer_scores, solve
 from matching.candidates import Candidates, candidate_pairs
 from matching.greedy import greedy
-from matching.index import OpportunityIndex, VolunteerIndex, opportunity_urgency
+from matching.index import OpportunityIndex, VolunteerIndex
 from matching.model import Opportunity, Volunteer
 from matching.rank import rank_opportunities, rank_volunteers
-from matching.scoring import DEFAULT_WEIGHTS, Weights
+from matching.scoring import DEFAULT_WEIGHTS, Weights, opportunity_urgency
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- bench:matching:start -->", "<!-- bench:matching:end -->"

@@ -34,6 +34,7 @@ from notifications.dispatcher import Dispatcher, Stats, build_channels
 from notifications.leader import LeaderLease
 from notifications.proposals import run_next_proposal
 from notifications.rules.coordinators import schedule_coordinator_summaries
+from notifications.rules.gaps import compute_gaps
 from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
@@ -54,6 +55,7 @@ def rules() -> dict[str, Rule]:
         "coordinator_summary": schedule_coordinator_summaries,
         "guardian_requests": schedule_guardian_requests,
         "retention": apply_retention,
+        "gaps": compute_gaps,
     }
     from notifications.rules import volunteers
 
@@ -69,6 +71,8 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "shift_unfilled": {"trigger": "interval", "minutes": 30},
     "recognition": {"trigger": "interval", "minutes": 15},
     "guardian_requests": {"trigger": "interval", "minutes": 60},
+    # The coordinators' gap map (seconds of engine work at city scale, never in a request).
+    "gaps": {"trigger": "interval", "minutes": 15},
     "digest": {"trigger": "cron", "day_of_week": "mon", "hour": 8, "timezone": "Europe/Berlin"},
     "coordinator_summary": {
         "trigger": "cron",

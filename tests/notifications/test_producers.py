@@ -122,6 +122,23 @@ def produce_every_kind(
     schedule_coordinator_summaries(session, now=now)
     session.commit()
 
+    # Jonas joins a weekly series (one mail for all its dates) and leaves it again (one mail).
+    (weekly, *_rest) = shift_service.add_shifts(
+        session,
+        need,
+        shift_service.ShiftInput(
+            day=(now + timedelta(days=3)).date(), start=time(9), end=time(11), capacity=1,
+            repeat="weekly", repeat_until=(now + timedelta(days=17)).date(),
+        ),
+        by=admin,
+        now=now,
+    )  # fmt: skip
+    signups.sign_up(session, mia, weekly, now=now)  # so Jonas waits for the first date
+    assert weekly.series_id is not None
+    signups.sign_up_series(session, jonas, weekly.series_id, now=now)  # series_joined
+    signups.leave_series(session, jonas, weekly.series_id, now=now)  # series_left
+    session.commit()
+
     data = shift_service.ShiftInput(
         day=(now + timedelta(days=1)).date(), start=time(11), end=time(13), capacity=2
     )

@@ -34,13 +34,11 @@ def test_only_coordinators_see_the_coordination(client, login, make_user, coordi
     assert client.get("/koordination/").status_code == 200
 
 
-def test_overview_counts_every_district_and_finds_gaps(session, city, now):
+def test_overview_counts_every_district(session, city, now):
     data = statistics.overview(session, now=now)
     assert len(data.districts) == 30
     assert sum(d.volunteers for d in data.districts) >= SMALL.volunteers
     assert all(0 <= d.taken <= d.places for d in data.districts)
-    for gap in statistics.gaps(session):
-        assert gap.needs > gap.volunteers
 
 
 def _computed(session, coordinator, now, *, fair: bool) -> ProposalRun:

@@ -41,6 +41,7 @@ from volunteer.models.organisations import (
 )
 from volunteer.models.places import Borough, District, Postcode
 from volunteer.models.proposals import (
+    GapReport,
     InvitationAnswer,
     ProposalPair,
     ProposalRun,
@@ -60,6 +61,7 @@ __all__ = [
     "ConductCheck",
     "Consent",
     "District",
+    "GapReport",
     "GuardianRequest",
     "GuardianState",
     "HourEntry",

@@ -72,3 +72,17 @@ class ProposalPair(SQLModel, table=True):
     answer: str | None = Field(default=None, max_length=10)
     answered_at: datetime | None = at_field()
     signup_id: int | None = Field(default=None, foreign_key="signup.id")
+
+
+class GapReport(SQLModel, table=True):
+    """The gap map as the scheduler last computed it (``services/coordination/gaps.py``).
+
+    At city scale the engine needs seconds to test every need against every volunteer, so a
+    scheduled rule computes it and the pages show this stored result with its age; ``rows`` holds
+    the ranked gaps with their needs, slots and near misses, counted, never naming anyone.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    computed_at: datetime = at_field(nullable=False, index=True)
+    seconds: float = 0.0
+    rows: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))

@@ -32,6 +32,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "organisation.left",
         "organisation.removed",
     ),
+    "notices": ("notice.address_corrected", "notice.resent", "notice.unreachable"),
 }
 COORDINATION_ACTIONS = frozenset(a for actions in GROUPS.values() for a in actions)
 

@@ -1,8 +1,8 @@
 """City statistics for coordinators: where engagement thrives and where help is missing.
 
 Everything is counted in SQL (no identities leave the database): volunteers and needs per
-district, skill demand against supply, weekly-slot demand against supply, and the gaps —
-places in a district that wants a skill nobody nearby offers.
+district, skill demand against supply and weekly-slot demand against supply. The gaps (places
+nobody eligible can take) come from the engine instead: ``services/coordination/gaps.py``.
 """
 
 from collections import defaultdict
@@ -199,52 +199,3 @@ def skill_balance(session: Session) -> list[SkillRow]:
     ).all():
         rows[slug].supply = n
     return sorted(rows.values(), key=lambda r: (-(r.demand - r.supply), r.slug))
-
-
-@dataclass(frozen=True)
-class Gap:
-    district: int
-    district_name: str
-    skill: str
-    label_de: str
-    label_en: str
-    needs: int
-    volunteers: int
-
-
-def gaps(session: Session, *, limit: int = 20) -> list[Gap]:
-    """District × skill pairs where listed needs require a skill few volunteers there offer.
-
-    Sorted by the shortfall (needs minus volunteers in the same district), largest first.
-    """
-    listed = _listed_needs().subquery()
-    demand = session.exec(
-        select(Opportunity.district_number, Skill.slug, func.count())
-        .join(OpportunitySkill, col(OpportunitySkill.opportunity_id) == Opportunity.id)
-        .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
-        .where(
-            OpportunitySkill.required == True,  # noqa: E712
-            col(Opportunity.id).in_(select(listed.c.id)),
-            col(Opportunity.district_number).is_not(None),
-        )
-        .group_by(col(Opportunity.district_number), Skill.slug)
-    ).all()
-    supply = {
-        (d, s): n
-        for d, s, n in session.exec(
-            select(VolunteerProfile.district_number, Skill.slug, func.count())
-            .join(VolunteerSkill, col(VolunteerSkill.user_id) == VolunteerProfile.user_id)
-            .join(Skill, col(Skill.id) == VolunteerSkill.skill_id)
-            .group_by(col(VolunteerProfile.district_number), Skill.slug)
-        ).all()
-    }
-    names = dict(session.exec(select(District.number, District.name)).all())
-    labels = {s.slug: (s.label_de, s.label_en) for s in session.exec(select(Skill)).all()}
-    out = [
-        Gap(d, names.get(d, str(d)), s, *labels.get(s, (s, s)), n, supply.get((d, s), 0))
-        for d, s, n in demand
-        if d is not None  # excluded by the query already; narrows the type
-        and n > supply.get((d, s), 0)
-    ]
-    out.sort(key=lambda g: (-(g.needs - g.volunteers), g.district, g.skill))
-    return out[:limit]

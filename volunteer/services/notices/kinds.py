@@ -55,6 +55,10 @@ KINDS: dict[str, Kind] = {
     "signup_accepted": _kind("signup_id", optional=_SIGNUP),
     "signup_declined": _kind("signup_id", optional=_SIGNUP),
     "waitlist_moved_up": _kind("signup_id", optional=_SIGNUP),
+    # One notice for a whole series: ``dates`` lists each date's ``shift_id`` and, for joining,
+    # its ``state`` and (on a waiting list) ``waitlist_place`` at the time of joining.
+    "series_joined": _kind("opportunity_id", "dates"),
+    "series_left": _kind("opportunity_id", "dates"),
     # ``expires_at``: the dispatcher skips a notice that comes too late to be useful.
     "reminder_24h": _kind("signup_id", optional=("expires_at",)),
     "reminder_2h": _kind("signup_id", optional=("expires_at",)),

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from volunteer.models import Notice, NoticeStatus, User
-from volunteer.services.errors import ServiceError
+from volunteer.models import Notice, User
 from volunteer.services.notices.kinds import SECURITY_KINDS, check_payload
 
 EMAIL = "email"
@@ -73,30 +72,3 @@ def enqueue(
         out.append(notice)
     session.flush()
     return out
-
-
-def failed(session: Session, *, limit: int = 200) -> list[Notice]:
-    """Notices that failed for good, newest first (shown to city coordinators)."""
-    return list(
-        session.exec(
-            select(Notice)
-            .where(Notice.status == NoticeStatus.FAILED)
-            .order_by(col(Notice.due_at).desc(), col(Notice.id).desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def retry(session: Session, notice_id: int, *, by: User, now: datetime) -> Notice:
-    """Queue a failed notice again (e.g. after a typo in an address was fixed)."""
-    notice = session.get(Notice, notice_id)
-    if notice is None or notice.status != NoticeStatus.FAILED:
-        raise ServiceError("not_found")
-    notice.status = NoticeStatus.PENDING
-    notice.attempts = 0
-    notice.due_at = now
-    notice.lease_until = None
-    notice.claimed_by = None
-    session.add(notice)
-    session.flush()
-    return notice

@@ -20,6 +20,7 @@ GROUP_LABELS = {
     "proposals": _l("Proposals"),
     "invitations": _l("Invitations"),
     "roles": _l("Roles in organisations"),
+    "notices": _l("Undeliverable notices"),
 }
 ACTION_LABELS = {
     "organisation.verified": _l("verified an organisation"),
@@ -36,6 +37,9 @@ ACTION_LABELS = {
     "organisation.joined": _l("joined an organisation"),
     "organisation.left": _l("left an organisation"),
     "organisation.removed": _l("removed someone from an organisation"),
+    "notice.address_corrected": _l("corrected the address of an undeliverable notice"),
+    "notice.resent": _l("sent an undeliverable notice again"),
+    "notice.unreachable": _l("marked a notice's recipient unreachable"),
 }
 
 
@@ -104,7 +108,7 @@ def audit_csv() -> Any:
         ("at", "person", "action", "object_type", "object_id", "details"),
         [
             (
-                r.entry.at.isoformat(timespec="seconds"),
+                r.entry.at,
                 r.actor,
                 r.entry.action,
                 r.entry.object_type,

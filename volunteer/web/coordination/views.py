@@ -8,12 +8,13 @@ from matching.model import SLOTS
 from volunteer.models import District, Organisation, ReviewDecision
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.coordination import disclosure, statistics, verification
+from volunteer.services.coordination import disclosure, gaps, statistics, verification
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
 from volunteer.web.helpers import acting_user, commit_or_report, commit_work, flash_error
 from volunteer.web.organisations.forms import KIND_LABELS
+from volunteer.web.wording.gaps import skill_name
 from volunteer.web.wording.reasons import slot_label
 
 
@@ -30,7 +31,8 @@ def index() -> Any:
         "coordination/index.html",
         data=data,
         slots=slots,
-        gaps=statistics.gaps(db),
+        gap_map=gaps.latest(db),
+        skill_name=skill_name,
         skills=[s for s in data.skills if s.demand][:15],
     )
 

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE
+from volunteer.web.forms import email_validators
 
 
 def field_name(kind: str, channel: str) -> str:
@@ -45,3 +46,9 @@ for _info in CONFIGURABLE:
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token."""
+
+
+class AddressForm(FlaskForm):
+    """The corrected e-mail address of a failed notice's recipient."""
+
+    email = StringField(_l("Corrected e-mail address"), validators=email_validators())

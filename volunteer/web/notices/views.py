@@ -4,22 +4,23 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
-from sqlmodel import col, select
 
 from volunteer.models import User, VolunteerProfile
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import csrf
-from volunteer.services.notices import outbox
+from volunteer.services.notices import failures
 from volunteer.services.notices import settings as notice_settings
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
 from volunteer.services.notices.unsubscribe import read_token
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, not_found
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.notices import bp
-from volunteer.web.notices.forms import ConfirmForm, PreferencesForm, field_name
+from volunteer.web.notices.forms import AddressForm, ConfirmForm, PreferencesForm, field_name
+from volunteer.web.wording.notices import CAUSE_SENTENCES, KIND_LABELS, SHOW_SERVER_REPLY
 
 
 def _groups(
@@ -104,13 +105,15 @@ def unsubscribe(token: str) -> Any:
 @bp.get("/koordination/benachrichtigungen")
 @coordinator_required
 def failed() -> Any:
-    db = get_session()
-    notices = outbox.failed(db)
-    ids = {n.user_id for n in notices if n.user_id}
-    users = (
-        {u.id: u for u in db.exec(select(User).where(col(User.id).in_(ids))).all()} if ids else {}
+    return render_template(
+        "notices/failed.html",
+        notices=failures.failed(get_session()),
+        form=ConfirmForm(),
+        address_form=AddressForm(),
+        kind_labels=KIND_LABELS,
+        causes=CAUSE_SENTENCES,
+        show_reply=SHOW_SERVER_REPLY,
     )
-    return render_template("notices/failed.html", notices=notices, users=users, form=ConfirmForm())
 
 
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/erneut")
@@ -118,9 +121,48 @@ def failed() -> Any:
 def retry(notice_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    db = get_session()
     commit_or_report(
-        lambda: outbox.retry(get_session(), notice_id, by=acting_user(), now=now()),
-        report=not_found,
+        lambda: failures.resend(db, notice_id, by=acting_user(), now=now()),
+        report=flash_error,
+        success=_("The notice is queued again."),
     )
-    flash(_("The notice is queued again."), "success")
+    return redirect(url_for("notices.failed"))
+
+
+@bp.post("/koordination/benachrichtigungen/<int:notice_id>/adresse")
+@coordinator_required
+def correct_address(notice_id: int) -> Any:
+    form = AddressForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(url_for("notices.failed") + f"#notice-{notice_id}")
+    db = get_session()
+    commit_or_report(
+        lambda: failures.correct_address(
+            db, notice_id, form.email.data or "", by=acting_user(), now=now()
+        ),
+        report=flash_error,
+        success=lambda n: ngettext(
+            "The address is corrected; %(num)d notice goes to it again.",
+            "The address is corrected; %(num)d notices go to it again.",
+            n,
+        ),
+    )
+    return redirect(url_for("notices.failed"))
+
+
+@bp.post("/koordination/benachrichtigungen/<int:notice_id>/unerreichbar")
+@coordinator_required
+def mark_unreachable(notice_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    commit_or_report(
+        lambda: failures.mark_unreachable(db, notice_id, by=acting_user(), now=now()),
+        report=flash_error,
+        success=_("The notice is given up; it is no longer tried."),
+    )
     return redirect(url_for("notices.failed"))

@@ -157,7 +157,7 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
         ),
         "shift_started": lambda: _("This shift has already started."),
         "shift_not_started": lambda: _("Attendance can be recorded once the shift has started."),
-        # City-wide proposals and their invitations (services/coordination/proposal.py).
+        # City-wide proposals and their invitations (services/coordination/proposal/).
         "bad_date": lambda: _("Please enter the dates as day, month and year."),
         "period_order": lambda: _("The period must end on or after the day it starts."),
         "period_past": lambda: _("The period is over. Please choose days from today on."),

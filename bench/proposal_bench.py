@@ -1,0 +1,109 @@
+"""Proposal benchmark: how long the worker takes for a city-wide proposal at Bochum scale.
+
+``python -m bench proposal [--sqlite PATH] [--postgres URL] [--runs N] [--profile]``
+
+Each backend needs a database filled with ``volunteer demo-data --scale bochum``. A run is
+queued as the demo coordinator with the default options (the next four weeks, the whole city,
+every cause), then computed by the job the scheduler calls
+(``notifications.proposals.run_next_proposal``), so the figure is what a coordinator waits for
+on the status page. The first run of a process also builds the engine's volunteer pool; it is
+reported separately ("cold"). Baseline in the same run: the greedy assignment's pairs on the
+same candidates (stored with every run). Target: a run finishes in <= 10 s. ``--profile``
+prints the 25 most expensive functions of the last run (the cold one with ``--runs 0``).
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from notifications.proposals import run_next_proposal
+from volunteer.app import create_app
+from volunteer.demo.city import DEMO_COORDINATOR
+from volunteer.models import ProposalRun, User
+from volunteer.platform import migrate
+from volunteer.platform.db import new_session
+from volunteer.services.coordination import proposal
+
+TARGET_S = 10.0
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _one(app: object, now: datetime) -> tuple[float, dict[str, object]]:
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    with new_session(app) as s:
+        by = s.exec(select(User).where(User.email_key == DEMO_COORDINATOR)).one()
+        run = proposal.queue(s, proposal.default_options(now=now), by=by, now=now)
+        s.commit()
+        run_id = run.id
+    start = time.perf_counter()
+    done = run_next_proposal(app, worker="bench", now=now)
+    seconds = time.perf_counter() - start
+    assert done == run_id, (done, run_id)
+    with new_session(app) as s:
+        stored = s.get(ProposalRun, run_id)
+        assert stored is not None and stored.status == "done", stored and stored.error
+        return seconds, dict(stored.figures)
+
+
+def run_backend(name: str, url: str, runs: int, profile: bool) -> list[tuple[str, float, str]]:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8})
+    migrate.upgrade(app)
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(runs + 1):
+        if profile and i == runs:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            _one(app, now)
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+            break
+        seconds, figures = _one(app, now)
+        label = "cold (builds the volunteer pool)" if i == 0 else f"warm {i}"
+        detail = (
+            f"{figures['volunteers']:,} volunteers, {figures['needs']:,} needs, "
+            f"{figures['candidate_pairs']:,} candidate pairs, {figures['pairs']:,} pairs "
+            f"(greedy {figures['greedy_pairs']:,}), compute {figures['seconds']} s"
+        )
+        log(f"{name:10} {label:35} {seconds:6.2f} s  {detail}")
+        rows.append((f"{name} | {label}", seconds, detail))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench proposal", description=__doc__)
+    parser.add_argument(
+        "--sqlite",
+        default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
+    )
+    parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+    parser.add_argument("--runs", type=int, default=2, help="warm runs after the cold one")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
+    if args.postgres:
+        backends.append(("PostgreSQL", args.postgres))
+    rows = []
+    for name, url in backends:
+        rows += run_backend(name, url, args.runs, args.profile)
+    print(f"## City-wide proposal at Bochum scale (target <= {TARGET_S:.0f} s)\n")
+    print(f"Load average before/after in stderr; {os.cpu_count()} cores.\n")
+    print("| backend | run | seconds | target met | what it computed |")
+    print("|---|---|---:|---|---|")
+    ok = True
+    for label, seconds, detail in rows:
+        met = seconds <= TARGET_S
+        ok = ok and met
+        print(f"| {label} | {seconds:.1f} s | {'yes' if met else 'NO'} | {detail} |")
+    return 0 if ok else 1

@@ -1,0 +1,226 @@
+"""The worker's share: claim a queued run and compute it with the engine, then store the result.
+
+Claiming is one conditional UPDATE with a lease (a dead worker's run is claimed again); computing
+scores the candidate pairs once and runs the exact assignment and the greedy baseline on the same
+pairs, then gives each pair a dated shift. Only flushes; ``notifications.proposals`` commits.
+"""
+
+import time as clock
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert, or_, update
+from sqlmodel import Session, col, select
+
+from matching.assign import assign
+from matching.candidates import candidate_pairs
+from matching.greedy import greedy
+from matching.model import SLOT_BIT
+from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS
+from volunteer.models import (
+    Cause,
+    Opportunity,
+    OpportunityCause,
+    ProposalPair,
+    ProposalRun,
+    ProposalStatus,
+)
+from volunteer.services.coordination.proposal.requests import BERLIN
+from volunteer.services.discovery.engine import volunteer_pool
+from volunteer.services.discovery.engine_values import (
+    listed_opportunities,
+    open_shifts,
+    opportunities_for,
+    slot_of,
+)
+
+# A worker that claimed a run and died frees it after this long (a proposal takes seconds).
+LEASE = timedelta(minutes=10)
+
+Progress = Callable[[int], None]
+
+
+# --- the worker's side ---------------------------------------------------------------------------
+def claim_next(session: Session, *, worker: str, now: datetime) -> ProposalRun | None:
+    """Take the oldest queued run (or one whose worker died) with one conditional UPDATE, so two
+    workers never compute the same run. The caller commits the claim before computing."""
+    claimable = or_(
+        col(ProposalRun.status) == ProposalStatus.QUEUED,
+        (col(ProposalRun.status) == ProposalStatus.RUNNING) & (col(ProposalRun.lease_until) < now),
+    )
+    run_id = session.exec(
+        select(ProposalRun.id)
+        .where(claimable)
+        .order_by(col(ProposalRun.requested_at), col(ProposalRun.id))
+        .limit(1)
+    ).first()
+    if run_id is None:
+        return None
+    result = session.execute(
+        update(ProposalRun)
+        .where(col(ProposalRun.id) == run_id, claimable)
+        .values(
+            status=ProposalStatus.RUNNING,
+            claimed_by=worker[:80],
+            lease_until=now + LEASE,
+            started_at=now,
+            progress=0,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return None  # another worker was quicker
+    run = session.get(ProposalRun, run_id)
+    assert run is not None
+    session.refresh(run)
+    return run
+
+
+def _window(run: ProposalRun) -> tuple[datetime, datetime]:
+    start = datetime.combine(run.period_start, time.min, tzinfo=BERLIN)
+    end = datetime.combine(run.period_end + timedelta(days=1), time.min, tzinfo=BERLIN)
+    return start, end
+
+
+def _needs(session: Session, run: ProposalRun) -> list[Opportunity]:
+    rows = listed_opportunities(session)
+    if run.district_numbers:
+        wanted = set(run.district_numbers)
+        rows = [o for o in rows if o.district_number in wanted]
+    if run.cause_slugs:
+        with_cause = set(
+            session.exec(
+                select(OpportunityCause.opportunity_id)
+                .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
+                .where(col(Cause.slug).in_(run.cause_slugs))
+            ).all()
+        )
+        rows = [o for o in rows if o.id in with_cause]
+    return rows
+
+
+def compute(
+    session: Session, run: ProposalRun, *, now: datetime, progress: Progress | None = None
+) -> ProposalRun:
+    """Compute the run and store its pairs (each on a dated shift) and figures; only flushes.
+
+    The greedy baseline (best pair first) runs on the *same* candidate pairs, so the figures
+    show what the exact assignment gains over the obvious rule of thumb.
+    """
+    report = progress or (lambda _percent: None)
+    started = clock.perf_counter()
+    pool = volunteer_pool(session)
+    window = _window(run)
+    rows = _needs(session, run)
+    values = [v for v in opportunities_for(session, rows, now=now, window=window) if v.capacity > 0]
+    report(5)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        report(5 + int(75 * done / max(1, len(values))))
+
+    candidates = candidate_pairs(pool.index, values, now=now, progress=step)
+    result = assign(pool.index, values, now=now, fill_fairly=run.fill_fairly, candidates=candidates)
+    report(85)
+    opp_capacity = np.array([v.capacity for v in values], dtype=np.int64)
+    baseline = greedy(candidates, pool.index.capacity, opp_capacity)
+    availability = {v.id: v.availability for v in pool.index.items}
+    rows_out = _dated_pairs(session, run, result.pairs, availability, now=now, window=window)
+    if rows_out:
+        session.execute(insert(ProposalPair), rows_out)
+    chosen_opps = candidates.opportunity[result.chosen]
+    run.figures = {
+        "volunteers": len(pool.user_ids),
+        "needs": len(values),
+        "open_places": int(opp_capacity.sum()),
+        "candidate_pairs": len(candidates),
+        "pairs": len(rows_out),
+        "volunteers_proposed": len({r["volunteer_id"] for r in rows_out}),
+        "needs_filled": int(np.unique(chosen_opps).shape[0]),
+        "needs_full": _full_needs(candidates.opportunity[result.chosen], opp_capacity),
+        "mean_score": _mean(candidates.score[result.chosen]),
+        "greedy_pairs": int(baseline.shape[0]),
+        "greedy_needs_filled": int(np.unique(candidates.opportunity[baseline]).shape[0]),
+        "greedy_needs_full": _full_needs(candidates.opportunity[baseline], opp_capacity),
+        "greedy_mean_score": _mean(candidates.score[baseline]),
+        "total_score": round(float(candidates.score[result.chosen].sum()), 3),
+        "greedy_total_score": round(float(candidates.score[baseline].sum()), 3),
+        "seconds": round(clock.perf_counter() - started, 2),
+        "weights": {c: getattr(DEFAULT_WEIGHTS, c) / DEFAULT_WEIGHTS.total for c in COMPONENTS},
+    }
+    run.status = ProposalStatus.DONE
+    run.progress = 100
+    run.finished_at = now
+    run.lease_until = None
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _mean(scores: np.ndarray[Any, Any]) -> float:
+    return round(float(scores.mean()), 4) if scores.shape[0] else 0.0
+
+
+def _full_needs(opportunities: np.ndarray[Any, Any], capacity: np.ndarray[Any, Any]) -> int:
+    """Needs whose every open place in the period the assignment fills."""
+    counts = np.bincount(opportunities, minlength=capacity.shape[0])
+    return int(((counts >= capacity) & (capacity > 0)).sum())
+
+
+def _dated_pairs(
+    session: Session,
+    run: ProposalRun,
+    pairs: Sequence[Any],
+    availability: dict[str, int],
+    *,
+    now: datetime,
+    window: tuple[datetime, datetime],
+) -> list[dict[str, Any]]:
+    """Give each proposed pair a shift of its need: best pairs first, each to the earliest shift
+    with a place left that falls in the volunteer's weekly times (else the earliest with a place;
+    a need without fixed times matches anyone). No shift gets more people than free places."""
+    by_need: dict[int, list[Any]] = defaultdict(list)
+    for p in pairs:
+        by_need[int(p.opportunity)].append(p)
+    free: dict[int, list[list[Any]]] = defaultdict(list)
+    for s in open_shifts(session, list(by_need), now=now, window=window):
+        if s.free:
+            free[s.opportunity_id].append([s.shift_id, SLOT_BIT[slot_of(s.starts_at)], s.free])
+    out = []
+    for need_id, need_pairs in by_need.items():
+        shifts = free.get(need_id, [])
+        for p in sorted(need_pairs, key=lambda p: (-p.score, p.volunteer)):
+            mask = availability.get(p.volunteer, 0)
+            open_ = [s for s in shifts if s[2] > 0]
+            if not open_:  # cannot happen: the need's capacity is the sum of these places
+                continue
+            chosen = next((s for s in open_ if s[1] & mask), open_[0])
+            chosen[2] -= 1
+            out.append(
+                {
+                    "run_id": run.id,
+                    "volunteer_id": int(p.volunteer),
+                    "opportunity_id": need_id,
+                    "shift_id": chosen[0],
+                    "score": round(float(p.score), 4),
+                }
+            )
+    return out
+
+
+def fail(session: Session, run_id: int, *, error: str, now: datetime) -> None:
+    """Record that the run could not be computed (shown on its status page)."""
+    run = session.get(ProposalRun, run_id)
+    if run is None:
+        return
+    run.status = ProposalStatus.FAILED
+    run.error = error[:1000]
+    run.finished_at = now
+    run.lease_until = None
+    session.add(run)
+    session.flush()
