@@ -358,7 +358,7 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("opportunities.detail", opportunity_id=opp.id)
     if kind == "proposal_invitation":
         return links("volunteers.invitation", pair_id=payload["pair_id"])
-    if kind == "password_changed":
+    if kind in ("password_changed", "registration_attempt"):
         return links("accounts.reset_request")
     if kind == "email_changed":
         return links("pages.imprint")  # the operator's contact, for "that was not me"
