@@ -5,10 +5,11 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from volunteer.models import Role, Token, User
+from volunteer.models import Notice, NoticeStatus, Role, Token, User
 from volunteer.models.accounts import new_alternative_id
 from volunteer.platform import signing
 from volunteer.services import audit
@@ -483,5 +484,19 @@ def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
+    """Her language from now on, also for what is queued but not yet sent to her: a reminder
+    written in German last week arrives in English if she switched since (the renderer reads
+    ``Notice.locale``). What was delivered stays as it was sent."""
     user.locale = locale
     session.add(user)
+    session.execute(
+        update(Notice)
+        .where(
+            col(Notice.user_id) == user.id,
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(Notice.locale) != locale,
+        )
+        .values(locale=locale)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
