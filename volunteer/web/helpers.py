@@ -12,6 +12,7 @@ from flask_login import current_user
 from volunteer.catalogue.geocoding import Geocoder, make_geocoder
 from volunteer.models import User
 from volunteer.platform.db import get_session
+from volunteer.platform.links import public_links
 from volunteer.services.errors import ServiceError
 from volunteer.web.wording.messages import error_message
 
@@ -50,7 +51,7 @@ def safe_next(default_endpoint: str = "pages.home") -> str:
 def public_url(endpoint: str, **values: Any) -> str:
     """An absolute link on the configured public base URL (``BASE_URL``), never on the request's
     Host header: a forged Host must not flow into links others copy, cache or subscribe to."""
-    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
+    return public_links(current_app)(endpoint, **values)
 
 
 def flash_category(kind: str, at: str | None = None) -> str:
