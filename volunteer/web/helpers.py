@@ -6,6 +6,7 @@ from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from volunteer.catalogue.geocoding import Geocoder, make_geocoder
@@ -22,6 +23,11 @@ def acting_user() -> User:
     """The logged-in user as the model object (not Flask-Login's proxy) for services."""
     user: User = current_user._get_current_object()
     return user
+
+
+def reader_locale() -> str:
+    """The reader's language code ("de" or "en"), for labels picked from the reference data."""
+    return str(get_locale() or "de")
 
 
 def geocoder() -> Geocoder:
