@@ -1,7 +1,8 @@
 """Load benchmark: the real server under concurrent load, against a floor measured in the same run.
 
 ``python -m bench load [--sqlite PATH] [--postgres URL] [--seconds N] [--connections 1,8,32]
-[--write-readme]``
+[--write-readme]``; ``python -m bench load --cpu [--requests N]`` counts CPU time per request
+instead (``bench/load_cpu.py``), which a loaded machine does not distort.
 
 For each backend (a database filled with ``volunteer demo-data --scale bochum``; an empty one is
 filled first, which takes minutes), the app is started exactly as ``volunteer serve`` runs it
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from bench import load_cpu
 from bench.web_bench import DEMO_VOLUNTEER, SEARCHES, _prepare, load_average, log
 from volunteer.app import create_app
 from volunteer.models import Opportunity, Organisation, Shift
@@ -420,6 +422,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--write-readme", action="store_true")
+    parser.add_argument("--cpu", action="store_true", help="CPU per request, in one process")
+    parser.add_argument("--requests", type=int, default=40, help="requests per page (--cpu)")
     args = parser.parse_args(argv)
     connections = [int(c) for c in args.connections.split(",")]
     backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
@@ -434,7 +438,10 @@ def main(argv: list[str]) -> int:
     ]
     for label, url in backends:
         _prepare(url)  # fills an empty database at Bochum scale (minutes), else does nothing
-        lines += table(label, bench_backend(label, url, connections, args.seconds))
+        if args.cpu:
+            lines += load_cpu.table(label, load_cpu.measure(url, args.requests, *_sample_ids(url)))
+        else:
+            lines += table(label, bench_backend(label, url, connections, args.seconds))
     lines.append(f"Load average after: {load_average()} (1 / 5 / 15 min).")
     report = "\n".join(lines) + "\n"
     print(report)

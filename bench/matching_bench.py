@@ -28,10 +28,10 @@ from bench.instances import DENSE_SIZES, NOW, SIZES, Generator, instance, skill_
 from matching.assign import integer_scores, solve
 from matching.candidates import Candidates, candidate_pairs
 from matching.greedy import greedy
-from matching.index import OpportunityIndex, VolunteerIndex, opportunity_urgency
+from matching.index import OpportunityIndex, VolunteerIndex
 from matching.model import Opportunity, Volunteer
 from matching.rank import rank_opportunities, rank_volunteers
-from matching.scoring import DEFAULT_WEIGHTS, Weights
+from matching.scoring import DEFAULT_WEIGHTS, Weights, opportunity_urgency
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- bench:matching:start -->", "<!-- bench:matching:end -->"
@@ -507,10 +507,11 @@ total score among those assignments. Candidates are all eligible pairs by defaul
 keeps each volunteer's K best (an approximation, costed below). **Candidate generation**
 (`matching/candidates.py`) goes opportunity by opportunity over volunteers stored in grid order
 (1 km cells, split by radius band): boolean column tests, then the exact distance only in
-reachable cells, then the score alone. With `top_k` each pair becomes one int64 key (volunteer,
-score in millionths, opportunity id), and a pair beyond its volunteer's K-th best key so far is
-dropped as it comes; the result is exactly each volunteer's K best, checked pair for pair
-against a straightforward generation in the tests.
+reachable cells, then the score alone. With `top_k` a compiled pre-filter finds the pairs that
+may be among each volunteer's K best, only those are scored exactly, and each pair becomes one
+int64 key (volunteer, score in millionths, opportunity id) for the exact cut (see "Dense
+cities"); the result is exactly each volunteer's K best, checked pair for pair against a
+straightforward generation in the tests.
 """
 
 

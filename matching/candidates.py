@@ -7,23 +7,24 @@ the score alone (:meth:`~matching.index.VolunteerIndex.scores`, bit-identical to
 components' sum). By default every eligible pair is kept, so ``assign`` is optimal over
 everything the rules allow. ``top_k`` keeps only each volunteer's K best pairs (score in
 millionths descending, then opportunity id): an approximation for very large runs whose cost the
-benchmark reports. It streams: pairs that can no longer be among a volunteer's K best are
-dropped as they come (see :func:`_top_k_streaming`). ``tests/matching/test_candidates.py``
-checks both against a straightforward generation, pair for pair and bit for bit.
+benchmark reports. Most pairs of a dense city are never scored exactly then: a compiled
+pre-filter (:mod:`matching.prefilter`) finds the few that may be among a volunteer's K best
+(see :func:`_top_k_prefiltered`). ``tests/matching/test_candidates.py`` checks both against a
+straightforward generation, pair for pair and bit for bit.
 """
 
-import multiprocessing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 
+from matching.encoding import id_rank
 from matching.geo import FloatArray, IntArray
-from matching.index import VolunteerIndex, _id_rank, opportunity_urgency
+from matching.index import VolunteerIndex
 from matching.model import Opportunity, Volunteer
-from matching.scoring import DEFAULT_WEIGHTS, Weights
+from matching.prefilter import survivors
+from matching.scoring import DEFAULT_WEIGHTS, Weights, opportunity_urgency
 
 Progress = Callable[[int], None]
 
@@ -61,10 +62,9 @@ def candidate_pairs(
     """All eligible pairs (or each volunteer's ``top_k`` best) with their scores.
 
     ``progress`` is called with the number of opportunities processed since the last call, so a
-    caller can drive a progress bar; the engine itself never prints. ``workers`` > 1 spreads a
-    ``top_k`` run over that many forked processes (see :func:`_top_k_forked`); only a
-    single-threaded program (the CLI, a benchmark) should ask for it, since forking a process
-    that runs threads is unsafe.
+    caller can drive a progress bar; the engine itself never prints. ``workers`` > 1 runs a
+    ``top_k`` run's pre-filter on that many threads (the compiled kernel releases the GIL, so
+    this is safe in any process, threaded servers included).
     """
     if isinstance(volunteers, VolunteerIndex):
         index = volunteers
@@ -75,13 +75,11 @@ def candidate_pairs(
     if workers < 1:
         raise ValueError("workers must be at least 1")
     if top_k is not None and _packable(len(index), len(opportunities)):
-        if workers > 1 and len(opportunities) >= workers * _MIN_SHARE:
-            return _top_k_forked(index, opportunities, weights, now, top_k, progress, workers)
-        return _top_k_streaming(index, opportunities, weights, now, top_k, progress)
+        return _top_k_prefiltered(index, opportunities, weights, now, top_k, progress, workers)
     vols: list[IntArray] = []
     opps: list[IntArray] = []
     scores: list[FloatArray] = []
-    opp_rank = _id_rank([x.id for x in opportunities]) if top_k is not None else None
+    opp_rank = id_rank([x.id for x in opportunities]) if top_k is not None else None
     urgency = opportunity_urgency(opportunities, now, weights)
     done = 0
     for j, opportunity in enumerate(opportunities):
@@ -111,42 +109,7 @@ def _packable(n_volunteers: int, n_opportunities: int) -> bool:
     return n_volunteers < 1 << 23 and n_opportunities < 1 << 20
 
 
-def _top_k_streaming(
-    index: VolunteerIndex,
-    opportunities: Sequence[Opportunity],
-    weights: Weights,
-    now: datetime | None,
-    top_k: int,
-    progress: Progress | None,
-) -> Candidates:
-    """Each volunteer's ``top_k`` best pairs (see :func:`_stream_keys`)."""
-    opp_rank = _id_rank([x.id for x in opportunities])
-    urgency = opportunity_urgency(opportunities, now, weights)
-    key, score = _stream_keys(
-        index,
-        opportunities,
-        range(len(opportunities)),
-        opp_rank,
-        urgency,
-        weights,
-        top_k,
-        progress,
-    )
-    return _candidates_from_keys(key, score, opp_rank)
-
-
-# A forked worker gets at least this many opportunities (fewer are not worth a process).
-_MIN_SHARE = 256
-_FORKED: tuple[Any, ...] = ()
-
-
-def _forked_share(worker: int) -> tuple[IntArray, FloatArray]:
-    index, opportunities, opp_rank, urgency, weights, top_k, workers = _FORKED
-    share = range(worker, len(opportunities), workers)
-    return _stream_keys(index, opportunities, share, opp_rank, urgency, weights, top_k, None)
-
-
-def _top_k_forked(
+def _top_k_prefiltered(
     index: VolunteerIndex,
     opportunities: Sequence[Opportunity],
     weights: Weights,
@@ -155,28 +118,48 @@ def _top_k_forked(
     progress: Progress | None,
     workers: int,
 ) -> Candidates:
-    """:func:`_top_k_streaming` on several cores: each forked process streams every
-    ``workers``-th opportunity against the same index (inherited, not copied), and the union of
-    their survivors is cut to each volunteer's K best once more, which is exactly the K best of
-    all pairs (keys are unique and totally ordered)."""
-    global _FORKED
-    opp_rank = _id_rank([x.id for x in opportunities])
+    """Each volunteer's ``top_k`` best pairs: the compiled pre-filter
+    (:func:`matching.prefilter.survivors`) finds the pairs that may be among them, the exact
+    kernel (:meth:`~matching.index.VolunteerIndex.scores` on those volunteers only) scores them,
+    and the exact cut keeps K per volunteer.
+
+    Every pair gets one int64 key (volunteer | inverted score in millionths | opportunity
+    rank), so "better" is "smaller key" and keys are unique; :func:`_compact` keeps each
+    volunteer's K smallest.
+    """
+    opp_rank = id_rank([x.id for x in opportunities])
     urgency = opportunity_urgency(opportunities, now, weights)
-    _FORKED = (index, opportunities, opp_rank, urgency, weights, top_k, workers)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_forked_share, range(workers))
-    finally:
-        _FORKED = ()
+    at, opp = survivors(index, opportunities, urgency, weights, top_k, workers=workers)
+    order = np.argsort(opp, kind="stable")
+    at, opp = at[order], opp[order]
+    starts = np.flatnonzero(np.diff(opp, prepend=-1))
+    ends = np.append(starts[1:], opp.shape[0]) if starts.shape[0] else starts
+    keys: list[IntArray] = []
+    scores: list[FloatArray] = []
+    done = 0
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        j = int(opp[lo])
+        rows, score = index.scores(
+            opportunities[j],
+            weights=weights,
+            urgency=float(urgency[j]),
+            ordered=False,
+            at=at[lo:hi],
+        )
+        if rows.shape[0]:
+            inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
+            keys.append((rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[j])
+            scores.append(score)
+        done += 1
+        if progress is not None and done == 256:
+            progress(done)
+            done = 0
     if progress is not None:
-        progress(len(opportunities))
-    keys = [k for k, _ in parts if k.shape[0]]
+        progress(done + len(opportunities) - starts.shape[0])
     if not keys:
         return _candidates_from_keys(np.zeros(0, dtype=np.int64), np.zeros(0), opp_rank)
     cutoff = np.full(len(index), np.iinfo(np.int64).max, dtype=np.int64)
-    key, score = _compact(
-        np.concatenate(keys), np.concatenate([s for k, s in parts if k.shape[0]]), cutoff, top_k
-    )
+    key, score = _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
     return _candidates_from_keys(key, score, opp_rank)
 
 
@@ -189,64 +172,6 @@ def _candidates_from_keys(key: IntArray, score: FloatArray, opp_rank: IntArray) 
     key, score = key[order], score[order]
     by_rank = np.argsort(opp_rank)
     return Candidates(key >> _VOL_SHIFT, by_rank[key & _FIELD], score)
-
-
-def _stream_keys(
-    index: VolunteerIndex,
-    opportunities: Sequence[Opportunity],
-    share: Iterable[int],
-    opp_rank: IntArray,
-    urgency: FloatArray,
-    weights: Weights,
-    top_k: int,
-    progress: Progress | None,
-) -> tuple[IntArray, FloatArray]:
-    """Keys and scores of each volunteer's ``top_k`` best pairs among the opportunities at the
-    positions in ``share``, streaming over them.
-
-    Every pair gets one int64 key (volunteer | inverted score in millionths | opportunity rank),
-    so "better" is "smaller key" and keys are unique. Now and then the pending keys are sorted
-    (a plain ``np.sort`` of int64, much faster than an ``argsort``) to find each volunteer's
-    K-th smallest key so far, its *cutoff*: a pair with a larger key can never be among the K
-    best, so it is dropped at once, and only pairs that may still make it are kept. Only the
-    final survivors (at most K per volunteer) are ordered with an ``argsort``
-    (:func:`_candidates_from_keys`).
-    """
-    n_vol = len(index)
-    none = np.iinfo(np.int64).max
-    cutoff = np.full(n_vol, none, dtype=np.int64)
-    keys: list[IntArray] = []
-    scores: list[FloatArray] = []
-    pending = 0
-    budget = top_k * max(n_vol, 1)
-    done = 0
-    for j in share:
-        opportunity = opportunities[j]
-        rows, score = index.scores(
-            opportunity, weights=weights, urgency=float(urgency[j]), ordered=False
-        )
-        if rows.shape[0]:
-            inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
-            key = (rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[j]
-            keep = key < cutoff[rows]
-            if not keep.all():
-                key, score = key[keep], score[keep]
-            keys.append(key)
-            scores.append(score)
-            pending += key.shape[0]
-        if pending > budget:
-            key, score = _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
-            keys, scores = [key], [score]
-            pending = 0
-        done += 1
-        if progress is not None and done == 256:
-            progress(done)
-            done = 0
-    if progress is not None and done:
-        progress(done)
-    if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
 
 
 def _compact(

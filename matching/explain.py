@@ -32,7 +32,7 @@ from datetime import datetime
 
 import numpy as np
 
-from matching.index import popcount
+from matching.encoding import popcount
 from matching.model import Opportunity, Volunteer, slot_names
 from matching.rules import Reason, distance_km, violations
 from matching.scoring import (

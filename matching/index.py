@@ -2,27 +2,36 @@
 
 Two layouts, one per direction, because the cheap tests run the other way round:
 
-- :class:`OpportunityIndex` answers "which opportunities suit *this volunteer*?". The
-  opportunities' required skills, optional skills, languages and causes are bitsets (``uint64``
-  words, several when a vocabulary exceeds 64 entries), so a rule is one bitwise operation per
-  word over all opportunities against the volunteer's few words.
-- :class:`VolunteerIndex` answers "which volunteers suit *this opportunity*?" and drives candidate
-  generation for ``assign``. The volunteers' skills, slots, languages and causes are boolean
-  *columns*, so a rule is one AND/OR per item the opportunity names (usually a handful), and a
-  :class:`~matching.geo.GridIndex` skips the distance of volunteers who cannot reach it.
+- :class:`OpportunityIndex` answers "which opportunities suit *this volunteer*?" over bitsets
+  (:mod:`matching.encoding`): a rule is one bitwise operation per word over all opportunities.
+- :class:`VolunteerIndex` answers "which volunteers suit *this opportunity*?" over boolean
+  columns (one AND/OR per item the opportunity names), and a :class:`~matching.geo.GridIndex`
+  skips the distance of volunteers who cannot reach it.
 
 Both kernels implement :mod:`matching.rules` and :mod:`matching.scoring` exactly; the component
 values go through the same scoring functions with the same integer dtypes, so a pair scores the
 same whichever way it is looked up (the tests check this against the scalar reference).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-import numpy.typing as npt
 
+from matching.encoding import (
+    U64Array,
+    category_of,
+    check_unique,
+    columns,
+    encode_many,
+    encode_one,
+    id_rank,
+    locations,
+    popcount,
+    vocabulary,
+    words,
+)
 from matching.geo import BoolArray, FloatArray, GridIndex, IntArray, haversine_rad
 from matching.model import SLOTS, Opportunity, Volunteer
 from matching.scoring import (
@@ -34,98 +43,6 @@ from matching.scoring import (
     urgency_value,
 )
 
-U64Array = npt.NDArray[np.uint64]
-_ZERO = np.uint64(0)
-
-
-def _popcount_fallback(x: npt.NDArray[np.integer]) -> IntArray:  # numpy < 2.0
-    x = x.astype(np.uint64)
-    out = np.zeros(x.shape, dtype=np.int64)
-    while np.any(x):
-        out += (x & np.uint64(1)).astype(np.int64)
-        x = x >> np.uint64(1)
-    return out
-
-
-def popcount(x: npt.NDArray[np.integer]) -> IntArray:
-    """Set bits per element, as int64 so that later float arithmetic is dtype-stable."""
-    count = getattr(np, "bitwise_count", None)
-    if count is None:
-        return _popcount_fallback(x)
-    result: IntArray = count(x).astype(np.int64)
-    return result
-
-
-def _vocabulary(items: Iterable[str]) -> dict[str, int]:
-    return {name: i for i, name in enumerate(sorted(set(items)))}
-
-
-def _words(vocab: Mapping[str, int]) -> int:
-    return max(1, (len(vocab) + 63) // 64)
-
-
-def _encode_one(names: Iterable[str], vocab: Mapping[str, int], n_words: int) -> U64Array:
-    """One bitset (``n_words`` words) of the names known to ``vocab``; unknown names drop out."""
-    out = np.zeros(n_words, dtype=np.uint64)
-    for name in names:
-        bit = vocab.get(name)
-        if bit is not None:
-            out[bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
-    return out
-
-
-def _encode_many(
-    sets: Sequence[frozenset[str]], vocab: Mapping[str, int], n_words: int
-) -> U64Array:
-    """Bitsets of many sets, shape (n_words, len(sets)): one contiguous row per word."""
-    out = np.zeros((n_words, len(sets)), dtype=np.uint64)
-    rows: list[int] = []
-    cols: list[int] = []
-    for j, names in enumerate(sets):
-        for name in names:
-            bit = vocab.get(name)
-            if bit is not None:
-                rows.append(bit)
-                cols.append(j)
-    if rows:
-        bits = np.asarray(rows, dtype=np.uint64)
-        words = (bits >> np.uint64(6)).astype(np.int64)
-        values = np.uint64(1) << (bits & np.uint64(63))
-        np.bitwise_or.at(out, (words, np.asarray(cols, dtype=np.int64)), values)
-    return out
-
-
-def _columns(sets: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> BoolArray:
-    """Boolean membership columns, shape (len(vocab), len(sets))."""
-    out = np.zeros((len(vocab), len(sets)), dtype=np.bool_)
-    for j, names in enumerate(sets):
-        for name in names:
-            out[vocab[name], j] = True
-    return out
-
-
-def _locations(items: Sequence[Volunteer] | Sequence[Opportunity]) -> tuple[FloatArray, FloatArray]:
-    lat = np.array([np.nan if x.lat is None else x.lat for x in items], dtype=np.float64)
-    lon = np.array([np.nan if x.lon is None else x.lon for x in items], dtype=np.float64)
-    return np.radians(lat), np.radians(lon)
-
-
-def _id_rank(ids: Sequence[str]) -> IntArray:
-    """Position of each id in sorted order: the deterministic tie-break of every ranking."""
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[order] = np.arange(len(ids), dtype=np.int64)
-    return rank
-
-
-def _check_unique(ids: Sequence[str], what: str) -> dict[str, int]:
-    position: dict[str, int] = {}
-    for i, id_ in enumerate(ids):
-        if id_ in position:
-            raise ValueError(f"duplicate {what} id {id_!r}")
-        position[id_] = i
-    return position
-
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
@@ -134,10 +51,6 @@ class Evaluation:
     rows: IntArray
     km: FloatArray  # NaN for remote opportunities
     values: dict[str, FloatArray]
-
-
-def _category_of(skill_category: Mapping[str, str] | None) -> dict[str, str]:
-    return dict(skill_category) if skill_category else {}
 
 
 class OpportunityIndex:
@@ -151,24 +64,24 @@ class OpportunityIndex:
     ) -> None:
         items = tuple(opportunities)
         self.items = items
-        self.position = _check_unique([o.id for o in items], "opportunity")
-        self.id_rank = _id_rank([o.id for o in items])
-        self.skill_category = _category_of(skill_category)
-        self.skill_vocab = _vocabulary(s for o in items for s in o.wanted_skills)
-        self.language_vocab = _vocabulary(lang for o in items for lang in o.languages)
-        self.cause_vocab = _vocabulary(c for o in items for c in o.causes)
-        ws, wl, wc = _words(self.skill_vocab), _words(self.language_vocab), _words(self.cause_vocab)
-        self.lat, self.lon = _locations(items)
+        self.position = check_unique([o.id for o in items], "opportunity")
+        self.id_rank = id_rank([o.id for o in items])
+        self.skill_category = category_of(skill_category)
+        self.skill_vocab = vocabulary(s for o in items for s in o.wanted_skills)
+        self.language_vocab = vocabulary(lang for o in items for lang in o.languages)
+        self.cause_vocab = vocabulary(c for o in items for c in o.causes)
+        ws, wl, wc = words(self.skill_vocab), words(self.language_vocab), words(self.cause_vocab)
+        self.lat, self.lon = locations(items)
         self.located = ~np.isnan(self.lat)
-        self.required = _encode_many([o.required_skills for o in items], self.skill_vocab, ws)
-        self.optional = _encode_many([o.optional_skills for o in items], self.skill_vocab, ws)
+        self.required = encode_many([o.required_skills for o in items], self.skill_vocab, ws)
+        self.optional = encode_many([o.optional_skills for o in items], self.skill_vocab, ws)
         self.n_required = np.array([len(o.required_skills) for o in items], dtype=np.int64)
         self.n_wanted = self.n_required + np.array(
             [len(o.optional_skills) for o in items], dtype=np.int64
         )
-        self.languages = _encode_many([o.languages for o in items], self.language_vocab, wl)
+        self.languages = encode_many([o.languages for o in items], self.language_vocab, wl)
         self.n_languages = np.array([len(o.languages) for o in items], dtype=np.int64)
-        self.causes = _encode_many([o.causes for o in items], self.cause_vocab, wc)
+        self.causes = encode_many([o.causes for o in items], self.cause_vocab, wc)
         self.n_causes = np.array([len(o.causes) for o in items], dtype=np.int64)
         self.slots = np.array([o.slots for o in items], dtype=np.int64)
         self.n_slots = popcount(self.slots)
@@ -187,7 +100,7 @@ class OpportunityIndex:
         """Vocabulary skills sharing a category with a skill the volunteer holds."""
         cats = {self.skill_category[s] for s in volunteer.skills if s in self.skill_category}
         related = [s for s in self.skill_vocab if self.skill_category.get(s) in cats]
-        return _encode_one(related, self.skill_vocab, self.required.shape[0])
+        return encode_one(related, self.skill_vocab, self.required.shape[0])
 
     def evaluate(
         self,
@@ -199,9 +112,9 @@ class OpportunityIndex:
     ) -> Evaluation:
         """Eligible opportunities for ``volunteer`` (or, with ``near_miss``, those failing exactly
         one rule other than a full place, with at most one missing skill)."""
-        vs = _encode_one(volunteer.skills, self.skill_vocab, self.required.shape[0])
-        vl = _encode_one(volunteer.languages, self.language_vocab, self.languages.shape[0])
-        vc = _encode_one(volunteer.causes, self.cause_vocab, self.causes.shape[0])
+        vs = encode_one(volunteer.skills, self.skill_vocab, self.required.shape[0])
+        vl = encode_one(volunteer.languages, self.language_vocab, self.languages.shape[0])
+        vc = encode_one(volunteer.causes, self.cause_vocab, self.causes.shape[0])
         missing = np.zeros(len(self), dtype=np.int64)
         for w in range(vs.shape[0]):
             missing += popcount(self.required[w] & ~vs[w])
@@ -293,20 +206,6 @@ class OpportunityIndex:
         }
 
 
-def opportunity_urgency(
-    opportunities: Sequence[Opportunity], now: datetime | None, weights: Weights
-) -> FloatArray:
-    """The urgency value of every opportunity, as :meth:`VolunteerIndex.evaluate` computes it
-    (element-wise arithmetic only, so one call over all equals one call per opportunity)."""
-    starts = np.array(
-        [np.nan if o.starts_at is None else o.starts_at.timestamp() for o in opportunities],
-        dtype=np.float64,
-    )
-    filled = np.array([o.filled for o in opportunities], dtype=np.int64)
-    capacity = np.array([o.capacity for o in opportunities], dtype=np.int64)
-    return urgency_value(starts, filled, capacity, now, weights)
-
-
 class VolunteerIndex:
     """Volunteers as boolean columns plus a grid, for ranking them against one opportunity."""
 
@@ -319,29 +218,29 @@ class VolunteerIndex:
     ) -> None:
         items = tuple(volunteers)
         self.items = items
-        self.position = _check_unique([v.id for v in items], "volunteer")
-        self.id_rank = _id_rank([v.id for v in items])
-        self.skill_category = _category_of(skill_category)
+        self.position = check_unique([v.id for v in items], "volunteer")
+        self.id_rank = id_rank([v.id for v in items])
+        self.skill_category = category_of(skill_category)
         skills = [v.skills for v in items]
-        self.skill_vocab = _vocabulary(s for v in items for s in v.skills)
-        self.language_vocab = _vocabulary(lang for v in items for lang in v.languages)
-        self.cause_vocab = _vocabulary(c for v in items for c in v.causes)
+        self.skill_vocab = vocabulary(s for v in items for s in v.skills)
+        self.language_vocab = vocabulary(lang for v in items for lang in v.languages)
+        self.cause_vocab = vocabulary(c for v in items for c in v.causes)
         categories = [
             frozenset(self.skill_category[s] for s in v.skills if s in self.skill_category)
             for v in items
         ]
-        self.category_vocab = _vocabulary(c for cats in categories for c in cats)
-        self.skill_cols = _columns(skills, self.skill_vocab)
-        self.category_cols = _columns(categories, self.category_vocab)
-        self.language_cols = _columns([v.languages for v in items], self.language_vocab)
-        self.cause_cols = _columns([v.causes for v in items], self.cause_vocab)
+        self.category_vocab = vocabulary(c for cats in categories for c in cats)
+        self.skill_cols = columns(skills, self.skill_vocab)
+        self.category_cols = columns(categories, self.category_vocab)
+        self.language_cols = columns([v.languages for v in items], self.language_vocab)
+        self.cause_cols = columns([v.causes for v in items], self.cause_vocab)
         self.n_causes = np.array([len(v.causes) for v in items], dtype=np.int64)
         self.slots = np.array([v.availability for v in items], dtype=np.int64)
         self.slot_cols = np.array(
             [(self.slots >> i) & 1 for i in range(len(SLOTS))], dtype=np.bool_
         ).reshape(len(SLOTS), len(items))
         self.adult = np.array([v.adult for v in items], dtype=np.bool_)
-        self.lat, self.lon = _locations(items)
+        self.lat, self.lon = locations(items)
         self.located = ~np.isnan(self.lat)
         self.max_km = np.array([v.max_km for v in items], dtype=np.float64)
         self.capacity = np.array([v.capacity for v in items], dtype=np.int64)
@@ -395,23 +294,32 @@ class VolunteerIndex:
             return np.zeros(0, dtype=np.int64)
         return np.sort(self.order[found[0]])
 
-    def _eligible(self, opportunity: Opportunity) -> tuple[IntArray, FloatArray] | None:
+    def _eligible(
+        self, opportunity: Opportunity, at: IntArray | None = None
+    ) -> tuple[IntArray, FloatArray] | None:
         """Grid-order positions of the eligible volunteers and their distances (NaN when
-        remote); ``None`` when nobody can be eligible."""
-        n = len(self)
+        remote); ``None`` when nobody can be eligible. With ``at`` (grid-order positions, e.g.
+        the survivors of :mod:`matching.prefilter`), only those volunteers are tested."""
+        n = len(self) if at is None else at.shape[0]
         if opportunity.capacity < 1 or n == 0:
             return None
+
+        def column(cols: BoolArray, i: int) -> BoolArray:
+            row: BoolArray = cols[i]
+            return row if at is None else row[at]
+
         ok: BoolArray | None = None
         for skill in opportunity.required_skills:
             col = self.skill_vocab.get(skill)
             if col is None:
                 return None
-            ok = self.skill_cols[col] if ok is None else ok & self.skill_cols[col]
+            ok = column(self.skill_cols, col) if ok is None else ok & column(self.skill_cols, col)
         if opportunity.slots:
             fits: BoolArray | None = None
             for i in range(len(SLOTS)):
                 if opportunity.slots >> i & 1:
-                    fits = self.slot_cols[i] if fits is None else fits | self.slot_cols[i]
+                    slot = column(self.slot_cols, i)
+                    fits = slot if fits is None else fits | slot
             if fits is not None:
                 ok = fits if ok is None else ok & fits
         if opportunity.languages:
@@ -419,19 +327,25 @@ class VolunteerIndex:
             for lang in opportunity.languages:
                 col = self.language_vocab.get(lang)
                 if col is not None:
-                    column = self.language_cols[col]
-                    speaks = column if speaks is None else speaks | column
+                    spoken = column(self.language_cols, col)
+                    speaks = spoken if speaks is None else speaks | spoken
             if speaks is None:
                 return None
             ok = speaks if ok is None else ok & speaks
         if opportunity.adults_only:
-            ok = self.adult if ok is None else ok & self.adult
+            adult = self.adult if at is None else self.adult[at]
+            ok = adult if ok is None else ok & adult
+        everyone = np.arange(n, dtype=np.int64) if at is None else at
         if opportunity.lat is None or opportunity.lon is None:
-            rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
+            rows = everyone if ok is None else everyone[ok]
             return rows, np.full(rows.shape[0], np.nan)
         olat, olon = np.radians(opportunity.lat), np.radians(opportunity.lon)
-        reach = np.repeat(np.append(self.grid.reachable(olat, olon), False), self._cell_sizes)
-        rows = np.flatnonzero(reach if ok is None else ok & reach)
+        if at is None:
+            reach = np.repeat(np.append(self.grid.reachable(olat, olon), False), self._cell_sizes)
+            rows = np.flatnonzero(reach if ok is None else ok & reach)
+        else:
+            located = self.located[at]
+            rows = at[located if ok is None else ok & located]
         km = haversine_rad(self.lat[rows], self.lon[rows], olat, olon)
         near = km <= self.max_km[rows]
         return rows[near], km[near]
@@ -443,6 +357,7 @@ class VolunteerIndex:
         weights: Weights,
         urgency: float,
         ordered: bool = True,
+        at: IntArray | None = None,
     ) -> tuple[IntArray, FloatArray]:
         """Eligible rows and their scores only: what candidate generation needs, faster.
 
@@ -450,9 +365,10 @@ class VolunteerIndex:
         values (same functions, same dtypes, same order of additions); components that are
         the same for every volunteer of this opportunity are computed once, as scalars.
         ``urgency`` is the opportunity's urgency value (see :func:`opportunity_urgency`).
-        Rows are positions in ``items``, ascending unless ``ordered`` is false.
+        Rows are positions in ``items``, ascending unless ``ordered`` is false. ``at``
+        restricts the query to those grid-order positions (see :meth:`_eligible`).
         """
-        found = self._eligible(opportunity)
+        found = self._eligible(opportunity, at)
         if found is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         rows, km = found

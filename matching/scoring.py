@@ -26,12 +26,15 @@ The functions below take integer counts and return the component values; both ve
 kernels and the scalar reference call them, so every path computes identical floats.
 """
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from matching.model import Opportunity
 
 FloatArray = npt.NDArray[np.float64]
 #: Counts and values: numpy arrays or scalars of any numeric dtype (counts stay int64).
@@ -156,3 +159,17 @@ def combine(values: dict[str, FloatArray], w: Weights) -> tuple[dict[str, FloatA
     for c in COMPONENTS[1:]:
         score = score + contributions[c]
     return contributions, score
+
+
+def opportunity_urgency(
+    opportunities: Sequence[Opportunity], now: datetime | None, weights: Weights
+) -> FloatArray:
+    """The urgency value of every opportunity, as :meth:`VolunteerIndex.evaluate` computes it
+    (element-wise arithmetic only, so one call over all equals one call per opportunity)."""
+    starts = np.array(
+        [np.nan if o.starts_at is None else o.starts_at.timestamp() for o in opportunities],
+        dtype=np.float64,
+    )
+    filled = np.array([o.filled for o in opportunities], dtype=np.int64)
+    capacity = np.array([o.capacity for o in opportunities], dtype=np.int64)
+    return urgency_value(starts, filled, capacity, now, weights)

@@ -43,6 +43,7 @@ from volunteer.services.discovery.visibility import findable_clause
 from volunteer.services.engagement import calendar
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
+from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.milestones import milestone_texts
 from volunteer.web.wording.reasons import candidate_reason, reason_text
 
@@ -113,6 +114,17 @@ def load_objects(session: Session, notice: Notice) -> dict[str, Any]:
         ctx["opportunity"] = _get(session, Opportunity, p["opportunity_id"])
     if "opportunity" in ctx:
         ctx["organisation"] = _get(session, Organisation, ctx["opportunity"].organisation_id)
+    if "dates" in p:
+        # A series notice: each date as it is now (a moved date shows its new time), with the
+        # facts frozen when she joined; dates deleted since are left out.
+        wanted = [d for d in p["dates"] if isinstance(d, dict) and "shift_id" in d]
+        found = session.exec(
+            select(Shift).where(col(Shift.id).in_([int(d["shift_id"]) for d in wanted]))
+        ).all()
+        shift_of = {s.id: s for s in found}
+        ctx["dates"] = [(shift_of[d["shift_id"]], d) for d in wanted if d["shift_id"] in shift_of]
+        if not ctx["dates"]:
+            raise Gone("dates")
     if "hour_entry_id" in p:
         entry = _get(session, HourEntry, p["hour_entry_id"])
         ctx["hour_entry"] = entry
@@ -346,7 +358,7 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
         return links("opportunities.detail", opportunity_id=opp.id)
     if kind == "proposal_invitation":
         return links("volunteers.invitation", pair_id=payload["pair_id"])
-    if kind == "password_changed":
+    if kind in ("password_changed", "registration_attempt"):
         return links("accounts.reset_request")
     if kind == "email_changed":
         return links("pages.imprint")  # the operator's contact, for "that was not me"
@@ -378,6 +390,7 @@ def _attachments(
         organizer=parseaddr(str(app.config["MAIL_FROM"]))[1],
         attendee=notice.to_email,
         now=now,
+        words=event_words,
     )
     method = "CANCEL" if shift.cancelled_at else "REQUEST"
     return [Attachment("mitwirken-schicht.ics", f"text/calendar; method={method}", data)]

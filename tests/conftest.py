@@ -5,6 +5,8 @@
   PostgreSQL URL is an error, not a skip.
 - SQLite: a new in-memory database per test. PostgreSQL: the schema is created once per run and
   each test runs inside a connection-level transaction that is rolled back afterwards.
+- ``redis_url``: the Redis of ``VOLUNTEER_TEST_REDIS_URL`` (shared rate limits), required in CI
+  like PostgreSQL, a skip locally.
 - Test data comes from ``tests/factories.py``; the ``make_user`` fixture wraps its builder.
 - No test may open a connection beyond 127.0.0.1.
 """
@@ -87,6 +89,18 @@ def postgres_engine() -> Iterator[Engine]:
     SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the shared rate limits are tested on (``.ci/run`` starts one and sets
+    ``VOLUNTEER_TEST_REDIS_URL``). In CI a missing Redis is an error, not a skip."""
+    url = os.environ.get("VOLUNTEER_TEST_REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI must test shared rate limits: VOLUNTEER_TEST_REDIS_URL is not set")
+        pytest.skip("VOLUNTEER_TEST_REDIS_URL is not set (Redis tests run in CI)")
+    return url
 
 
 @pytest.fixture

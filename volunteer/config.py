@@ -62,7 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     # Per client, on each endpoint of the open-data API (/api/v1/...).
     "API_RATE_LIMIT": "120 per minute",
+    # Per client and per named address, on every form that mails an address it names:
+    # password reset, registration, e-mail change.
     "RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    # No address gets more than this many mails with a link (confirm, reset, change, join,
+    # "someone tried to register") per hour, whichever page or node asks: the outbox writes
+    # the rest as refused (volunteer.services.notices.outbox).
+    "MAIL_BUDGET_PER_HOUR": 5,
     # /metrics: readable with "Authorization: Bearer <token>" when set, else from loopback only.
     "METRICS_TOKEN": None,
     "PASSWORD_MIN_LENGTH": 10,

@@ -123,9 +123,65 @@ def test_tight_top_k_budget_streams_through_several_compactions() -> None:
         assert_identical(ours, straightforward(vols, opps, top_k))
 
 
-def test_forked_workers_give_the_single_process_top_k_pair_for_pair() -> None:
-    vols, opps = instance(5, 120, 600)
+def reference_top_k(vols: list[Volunteer], opps: list[Opportunity], top_k: int) -> Candidates:
+    """Each volunteer's K best from *every* eligible pair (no pre-filter), cut in plain Python:
+    cheaper than :func:`straightforward` for a few thousand volunteers."""
+    every = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW)
+    found = sorted(
+        zip(
+            every.volunteer.tolist(), every.opportunity.tolist(), every.score.tolist(), strict=True
+        ),
+        key=lambda p: (p[0], -round(p[2] * 1_000_000), opps[p[1]].id),
+    )
+    seen: dict[int, int] = {}
+    kept = []
+    for p in found:
+        seen[p[0]] = seen.get(p[0], 0) + 1
+        if seen[p[0]] <= top_k:
+            kept.append(p)
+    return Candidates(
+        np.array([p[0] for p in kept], dtype=np.int64),
+        np.array([p[1] for p in kept], dtype=np.int64),
+        np.array([p[2] for p in kept], dtype=np.float64),
+    )
+
+
+def test_threads_give_the_single_thread_top_k_pair_for_pair() -> None:
+    # More volunteers than one thread task holds (prefilter.CHUNK), so both threads work.
+    vols, opps = instance(5, 4_500, 90)
     single = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=4)
-    forked = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=4, workers=2)
-    assert_identical(forked, single)
-    assert_identical(forked, straightforward(vols, opps, 4))
+    threaded = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=4, workers=2)
+    assert_identical(threaded, single)
+    assert_identical(threaded, reference_top_k(vols, opps, 4))
+
+
+def test_ties_beyond_the_pre_filter_room_are_all_considered() -> None:
+    # 300 copies of one opportunity tie exactly for every volunteer: far more pairs lie within
+    # the pre-filter's margin than its first pass has room for, so it runs them again with more
+    # room, and the ids decide as in the straightforward cut.
+    vols, _ = instance(11, 20, 6)
+    anyone = Opportunity("anyone", lat=51.48, lon=7.22, causes=frozenset({"children"}))
+    copies = [dataclasses.replace(anyone, id=f"copy-{i:03d}") for i in range(300)]
+    random.Random(3).shuffle(copies)
+    ours = candidate_pairs(vols, copies, skill_category=CATEGORY, now=NOW, top_k=3)
+    ref = straightforward(vols, copies, 3)
+    assert len(ref) >= 2 * 3
+    assert_identical(ours, ref)
+
+
+def test_an_opportunity_exactly_at_the_radius_is_kept_and_one_beyond_is_not() -> None:
+    from matching.geo import haversine_km
+
+    place = Opportunity("place", lat=51.48, lon=7.22)
+    at = haversine_km(51.5, 7.25, 51.48, 7.22)
+    exactly = Volunteer("exactly", lat=51.5, lon=7.25, max_km=float(at), adult=True)
+    short = Volunteer("short", lat=51.5, lon=7.25, max_km=float(np.nextafter(at, 0.0)), adult=True)
+    ours = candidate_pairs([exactly, short], [place], now=NOW, top_k=1)
+    assert ours.volunteer.tolist() == [0]
+    assert_identical(ours, straightforward([exactly, short], [place], 1))
+
+
+def test_many_opportunities_per_volunteer_on_two_threads() -> None:
+    vols, opps = instance(5, 120, 600)
+    threaded = candidate_pairs(vols, opps, skill_category=CATEGORY, now=NOW, top_k=4, workers=2)
+    assert_identical(threaded, straightforward(vols, opps, 4))

@@ -36,6 +36,9 @@ def test_no_notice_leaks_codes_or_the_other_language(
                 for attachment in message.attachments:
                     calendars += 1
                     for event in Calendar.from_ical(attachment.data).walk("VEVENT"):
+                        # The entry speaks the recipient's language, like the mail it came with.
+                        said = "Organised by" if locale == "en" else "Veranstaltet von"
+                        assert said in str(event["DESCRIPTION"]), (where, event["DESCRIPTION"])
                         for name in ("SUMMARY", "DESCRIPTION", "LOCATION"):
                             found += [
                                 f"{where} ics {name}: {x}"

@@ -34,6 +34,7 @@ from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts import account, guardians, retention
+from volunteer.services.accounts.consents import ShownText
 from volunteer.services.coordination import proposal, verification
 from volunteer.services.discovery import engine
 from volunteer.services.engagement import applications, hours, signups
@@ -79,7 +80,14 @@ def produce_every_kind(
         session, other, "rejected", by=coordinator, now=now, message="Kein Verein in Bochum."
     )  # organisation_rejected
     organisations.invite(
-        session, org, email="neu@example.org", role="member", by=admin, now=now, base_url=BASE
+        session,
+        org,
+        email="neu@example.org",
+        role="member",
+        by=admin,
+        now=now,
+        base_url=BASE,
+        mail_budget=5,
     )  # organisation_invite
     session.commit()
     need = create_need(session, org, admin, now=now, title="Lebensmittel sortieren")
@@ -122,21 +130,45 @@ def produce_every_kind(
     schedule_coordinator_summaries(session, now=now)
     session.commit()
 
+    # Jonas joins a weekly series (one mail for all its dates) and leaves it again (one mail).
+    (weekly, *_rest) = shift_service.add_shifts(
+        session,
+        need,
+        shift_service.ShiftInput(
+            day=(now + timedelta(days=3)).date(), start=time(9), end=time(11), capacity=1,
+            repeat="weekly", repeat_until=(now + timedelta(days=17)).date(),
+        ),
+        by=admin,
+        now=now,
+    )  # fmt: skip
+    signups.sign_up(session, mia, weekly, now=now)  # so Jonas waits for the first date
+    assert weekly.series_id is not None
+    signups.sign_up_series(session, jonas, weekly.series_id, now=now)  # series_joined
+    signups.leave_series(session, jonas, weekly.series_id, now=now)  # series_left
+    session.commit()
+
     data = shift_service.ShiftInput(
         day=(now + timedelta(days=1)).date(), start=time(11), end=time(13), capacity=2
     )
     shift_service.edit_shift(session, tomorrow, data, by=admin, now=now)  # shift_changed
     shift_service.cancel_shift(session, small, reason="Die Halle ist gesperrt.", by=admin, now=now)
 
-    account.send_verification(session, jonas, now=now, base_url=BASE, hours=24)
-    account.request_password_reset(session, jonas.email, now=now, base_url=BASE, hours=2)
+    account.send_verification(session, jonas, now=now, base_url=BASE, hours=24, mail_budget=5)
+    account.register(
+        session, email=jonas.email.upper(), password="Ein anderer langer Satz 9",
+        first_name="Wer auch immer", locale="de", now=now, base_url=BASE, min_length=10,
+        verify_hours=24, privacy_shown=ShownText(version="1", text="Datenschutz"), mail_budget=5,
+    )  # fmt: skip  # registration_attempt: the address has an account
+    account.request_password_reset(
+        session, jonas.email, now=now, base_url=BASE, hours=2, mail_budget=5
+    )
     account.change_password(
         session, jonas, current=TEST_PASSWORD, new="Ein neuer langer Satz 43", now=now,
         min_length=10,
     )  # fmt: skip
     account.request_email_change(
         session, jonas, new_email="jonas@example.net", password="Ein neuer langer Satz 43",
-        now=now, base_url=BASE, hours=24,
+        now=now, base_url=BASE, hours=24, mail_budget=5,
     )  # fmt: skip
     change = session.exec(select(Notice).where(Notice.kind == "email_change")).one()
     with app.app_context():  # the link is signed with the app secret, as the mail carries it

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.factories import TEST_PASSWORD
 from volunteer.platform.extensions import limiter
 
 
@@ -62,6 +63,41 @@ def test_password_rechecks_behind_a_session_are_limited_per_account(
 ):
     limiter.reset()
     login(make_user())
-    data = {field: "falsch", "password": "falsch", "email": "neu@example.org"}
-    codes = [client.post(url, data=data, environ_base=_from(n)).status_code for n in range(4)]
+    data = {field: "falsch", "password": "falsch"}
+    codes = [
+        # a new address each time: the per-address mail limit is another test's subject
+        client.post(
+            url, data={**data, "email": f"neu{n}@example.org"}, environ_base=_from(n)
+        ).status_code
+        for n in range(4)
+    ]
     assert all(c != 429 for c in codes[:3]) and codes[3] == 429
+
+
+def test_registrations_naming_one_address_are_limited_across_source_addresses(app, client):
+    limiter.reset()
+    form = {"first_name": "X", "password": "Ein langer Satz zum Testen", "accept_terms": "y"}
+    codes = [
+        app.test_client()
+        .post(
+            "/konto/registrieren", data={**form, "email": "Ziel@example.org"}, environ_base=_from(n)
+        )
+        .status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+
+
+def test_e_mail_changes_to_one_address_are_limited_across_accounts(app, client, make_user, login):
+    limiter.reset()
+    codes = []
+    for n in range(3):
+        login(make_user())
+        codes.append(
+            client.post(
+                "/konto/email",
+                data={"email": "fremd@example.org", "password": TEST_PASSWORD},
+                environ_base=_from(n),
+            ).status_code
+        )
+    assert codes == [302, 302, 429]

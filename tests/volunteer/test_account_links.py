@@ -22,7 +22,12 @@ def _links(session, user, kind, mailed_link):
 def _request_resets(session, user, now, times):
     for i in range(times):
         account.request_password_reset(
-            session, user.email, now=now + timedelta(minutes=i), base_url=BASE, hours=2
+            session,
+            user.email,
+            now=now + timedelta(minutes=i),
+            base_url=BASE,
+            hours=2,
+            mail_budget=5,
         )
     session.commit()
 
@@ -47,7 +52,7 @@ def test_changing_the_password_voids_reset_and_email_change_links(
     _request_resets(session, user, now, 1)
     account.request_email_change(
         session, user, new_email="neu@example.org", password=TEST_PASSWORD, now=now,
-        base_url=BASE, hours=24,
+        base_url=BASE, hours=24, mail_budget=5,
     )  # fmt: skip
     session.commit()
     (reset,) = _links(session, user, "password_reset", mailed_link)

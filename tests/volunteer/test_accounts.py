@@ -48,13 +48,6 @@ def test_bad_registration_rerenders_with_input_and_a_german_message(client, over
     assert 'aria-invalid="true"' in html
 
 
-def test_taken_email_is_refused_case_insensitively(client, make_user):
-    make_user(email="Mia@Example.org")
-    response = _register(client, email="mia@EXAMPLE.org")
-    assert response.status_code == 422
-    assert "existiert bereits" in response.get_data(as_text=True)
-
-
 def test_verification_link_confirms_once(app, client, session, make_user, now):
     from volunteer.platform.signing import fill_slots
     from volunteer.services.accounts.account import issue_token

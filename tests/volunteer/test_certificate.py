@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from notifications.render import render
+from notifications.rules.volunteers import schedule_recognition
 from tests.factories import add_shift, create_need, make_signup, register_org, seed_reference
 from volunteer.models import Notice, Role, SignupState
 from volunteer.services.discovery import engine
@@ -170,9 +171,14 @@ def test_my_engagements_and_the_hours_notice_link_to_the_certificate(
     login(world["mia"])
     page = client.get("/ich/engagements").get_data(as_text=True)
     assert f'href="{PDF}"' in page and "Nachweis herunterladen (PDF)" in page
-    notice = session.exec(
-        select(Notice).where(Notice.kind == "hours_confirmed", Notice.user_id == world["mia"].id)
-    ).first()
-    with app.app_context():
-        rendered = render(session, notice, app=app, now=world["later"])
-    assert f"http://localhost{PDF}" in rendered.text and f"http://localhost{PDF}" in rendered.html
+    # The recognition job writes the milestone notice (a first engagement, here) as it runs.
+    assert schedule_recognition(session, now=world["later"]) >= 1
+    session.commit()
+    for kind in ("hours_confirmed", "recognition"):
+        notice = session.exec(
+            select(Notice).where(Notice.kind == kind, Notice.user_id == world["mia"].id)
+        ).first()
+        with app.app_context():
+            rendered = render(session, notice, app=app, now=world["later"])
+        assert f"http://localhost{PDF}" in rendered.text, kind
+        assert f'href="http://localhost{PDF}"' in rendered.html, kind

@@ -1,13 +1,15 @@
 """Every CSV download opens in the reader's spreadsheet: German Excel needs ``;``, a decimal
 comma and a byte-order mark, English ones ``,`` and a decimal point; formulas never run."""
 
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from tests.spreadsheets import BOM, read_as_english_excel, read_as_german_excel
 from volunteer.models import Role, SkillSuggestion
-from volunteer.platform.spreadsheet import csv_bytes
+from volunteer.platform.spreadsheet import csv_bytes, delimiter
 
 
 @pytest.mark.parametrize(
@@ -22,6 +24,16 @@ def test_numbers_follow_the_readers_convention_without_grouping(locale, expected
     header = ["Name", "Stunden", "Anteil", "Einsätze", "Leer"]
     body = csv_bytes(header, [["=HYPERLINK(1)", 1234.5, Decimal("0.333"), 3, None]], locale=locale)
     assert body == BOM + expected.encode()
+
+
+def test_moments_are_berlin_wall_time_and_days_iso_in_both_conventions():
+    winter = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    summer = datetime(2026, 7, 3, 15, 0)  # as SQLite hands a stored UTC time back: naive
+    for locale in ("de", "en"):
+        body = csv_bytes(["a", "b", "c"], [[winter, summer, date(2026, 12, 3)]], locale=locale)
+        assert body.decode("utf-8-sig").splitlines()[1] == delimiter(locale).join(
+            ["2026-12-03 16:00:00", "2026-07-03 17:00:00", "2026-12-03"]
+        )
 
 
 def test_a_german_cell_with_a_semicolon_stays_one_cell():
@@ -65,6 +77,7 @@ def test_the_audit_download_is_split_by_semicolons_in_german_and_commas_in_engli
     german = read_as_german_excel(client.get("/koordination/protokoll.csv").data)
     assert german[0] == ["at", "person", "action", "object_type", "object_id", "details"]
     assert "export.downloaded" in {row[2] for row in german[1:]}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row[0]) for row in german[1:])
     coordinator.locale = "en"
     session.add(coordinator)
     session.commit()

@@ -6,6 +6,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from tests.factories import make_opportunity, make_shift
+from tests.locale_leaks import text_leaks
+from tests.notifications.test_delivery import SmtpServer, free_port, smtp_dispatcher
 from volunteer.models import Signup, SignupState
 from volunteer.services.engagement import signups
 
@@ -100,3 +102,39 @@ def test_an_unknown_series_is_a_404(client, make_user, login):
     login(make_user())
     assert client.post("/engagements/serien/nope/anmelden").status_code == 404
     assert client.post("/engagements/serien/nope/abmelden").status_code == 404
+
+
+def test_joining_and_leaving_a_series_each_send_one_mail_listing_the_dates(
+    app, client, session, now, make_user, login
+):
+    """Through the pages, the real outbox, the dispatcher and an SMTP server on 127.0.0.1."""
+    _need, shifts = _series(session, now, weeks=3, capacity=1)
+    signups.sign_up(session, make_user(), shifts[1], now=now)  # the second date is full
+    session.commit()
+    user = make_user(first_name="Aylin")
+    login(user)
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    try:
+        dispatcher, _channel = smtp_dispatcher(app, smtp.port, {"now": now})
+        client.post(f"/engagements/serien/{SERIES}/anmelden")
+        dispatcher.run_until_idle()
+        mine = [m for m in smtp.inbox.messages if m["To"] == user.email]
+        (joined,) = mine  # one mail for three dates, not three
+        assert joined["Subject"] == "Für 3 Termine angemeldet: Tafel jeden Samstag"
+        text = joined.get_body(("plain",)).get_content()
+        assert text.count("\n- ") == 3, text
+        assert "voll, du stehst auf der Warteliste, Platz 1" in text
+        assert text.count("angemeldet, ") == 2
+        assert not text_leaks(text, "de"), text_leaks(text, "de")
+
+        client.post(f"/engagements/serien/{SERIES}/abmelden", data={"confirmed": "1"})
+        dispatcher.run_until_idle()
+        mine = [m for m in smtp.inbox.messages if m["To"] == user.email]
+        assert len(mine) == 2  # leaving: one more, not three
+        left = mine[1]
+        assert left["Subject"] == "Von 3 Terminen abgemeldet: Tafel jeden Samstag"
+        text = left.get_body(("plain",)).get_content()
+        assert text.count("\n- ") == 3 and "Diese 3 Termine sind für dich abgesagt" in text
+    finally:
+        smtp.stop()

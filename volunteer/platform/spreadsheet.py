@@ -6,7 +6,9 @@ a decimal comma (``1,5``) and read UTF-8 only with a byte-order mark; English on
 and a decimal point. So the file is written for the reader's language: ``de`` gets ``;``, the
 comma and the BOM, every other language ``,`` and the point (and the BOM too, which English
 spreadsheets accept and which keeps umlauts in names intact). Numbers go through Babel without
-grouping, so ``1234,5`` is read as one number in both conventions.
+grouping, so ``1234,5`` is read as one number in both conventions. Moments are written as Berlin
+wall time, ``2026-12-03 16:00:00`` (the time the site shows), which both conventions read as a
+date and time; days as ``2026-12-03``.
 
 Text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+``, ``-``, ``@``) is
 defused with a leading quote (OWASP "CSV injection"); this is the only copy of that guard.
@@ -16,10 +18,13 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_decimal
+
+from volunteer.platform.clock import BERLIN
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Up to nine decimals, no grouping: the value as computed, never rounded to Babel's default three.
@@ -45,6 +50,11 @@ def cell(value: Any, *, locale: str) -> str:
         return str(value)  # not 1/0: bool is an int to Python, not to the reader
     if isinstance(value, int | float | Decimal):
         return format_decimal(value, format=_NUMBER, locale=_language(locale))
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # stored times are UTC
+        return aware.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
     return safe_cell(str(value))

@@ -25,7 +25,8 @@ def _reset_limit() -> str:
 
 
 def _address_key() -> str:
-    """The e-mail address a form names (login, reset, registration), case-insensitively."""
+    """The e-mail address a form names (login, reset, registration, the new address of an
+    e-mail change), case-insensitively."""
     return "address:" + str(request.form.get("email", "")).strip().lower()[:254]
 
 
@@ -44,8 +45,12 @@ def per_account(limit: Callable[[], str]) -> Callable[[Any], Any]:
     return limiter.limit(limit, key_func=_account_key, methods=["POST"], scope="per-account")
 
 
-# The limits the account pages use: logins and password re-checks share one budget per
-# account; reset mails one per address.
+# The limits the account pages use. Per client: logins, and every form that mails an address
+# (reset, registration, e-mail change). Per target: logins per named address, password
+# re-checks per account, mails per address the form names (what reaches an inbox is capped
+# once more by the outbox's mail budget, whichever form asked).
+login_per_client = limiter.limit(_login_limit, methods=["POST"])
 login_per_address = per_address(_login_limit)
 password_check_per_account = per_account(_login_limit)
-reset_per_address = per_address(_reset_limit)
+mail_per_client = limiter.limit(_reset_limit, methods=["POST"])
+mail_per_address = per_address(_reset_limit)

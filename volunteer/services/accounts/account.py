@@ -5,9 +5,11 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from volunteer.models import Role, Token, User
+from volunteer.models import Notice, NoticeStatus, Role, Token, User
 from volunteer.models.accounts import new_alternative_id
 from volunteer.platform import signing
 from volunteer.services import audit
@@ -56,10 +58,35 @@ def create_user(
         raise ServiceError("email_taken", field="email")
     if enforce_policy:
         check_password(password, min_length=min_length, email=email)
+    return _insert_user(
+        session,
+        email=email,
+        password_hash=hash_password(password),
+        now=now,
+        first_name=first_name,
+        last_name=last_name,
+        locale=locale,
+        role=role,
+        verified=verified,
+    )
+
+
+def _insert_user(
+    session: Session,
+    *,
+    email: str,
+    password_hash: str,
+    now: datetime,
+    first_name: str = "",
+    last_name: str = "",
+    locale: str = "de",
+    role: str = Role.VOLUNTEER,
+    verified: bool = False,
+) -> User:
     user = User(
         email=email,
         email_key=email_key(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         locale=locale,
@@ -147,21 +174,62 @@ def register(
     min_length: int,
     verify_hours: float,
     privacy_shown: consents.ShownText,
-) -> User:
+    mail_budget: int,
+) -> User | None:
     """Create a volunteer account, record the privacy consent they gave (GDPR art. 7(1)) with
-    the wording they saw, and queue the verification e-mail, all in the same transaction."""
-    user = create_user(
-        session,
-        email=email,
-        password=password,
-        first_name=first_name,
-        locale=locale,
-        now=now,
-        min_length=min_length,
-    )
+    the wording they saw, and queue the verification e-mail, all in the same transaction.
+
+    An address that already has an account gets no second one and no error: its owner is told
+    by mail instead ("someone tried to register with your address"), and the caller answers as
+    for a new account, so the form does not reveal who is registered. The password is checked
+    and hashed in both branches, so both take the same time. Two registrations of one address
+    racing past the look-up meet the unique ``email_key``: the loser is answered the same way.
+    Returns the new account, or ``None`` when the address was taken.
+    """
+    email = email.strip()
+    check_password(password, min_length=min_length, email=email)
+    password_hash = hash_password(password)
+    user = None
+    if find_by_email(session, email) is None:
+        try:
+            with session.begin_nested():
+                user = _insert_user(
+                    session,
+                    email=email,
+                    password_hash=password_hash,
+                    first_name=first_name,
+                    locale=locale,
+                    now=now,
+                )
+        except IntegrityError:
+            user = None  # the concurrent registration won; its owner hears of this one
+    if user is None:
+        _tell_owner_of_registration(session, email, now=now, mail_budget=mail_budget)
+        return None
     consents.give(session, user, consents.PRIVACY, shown=privacy_shown, now=now)
-    send_verification(session, user, now=now, base_url=base_url, hours=verify_hours)
+    send_verification(
+        session, user, now=now, base_url=base_url, hours=verify_hours, mail_budget=mail_budget
+    )
     return user
+
+
+def _tell_owner_of_registration(
+    session: Session, email: str, *, now: datetime, mail_budget: int
+) -> None:
+    """Mail the owner of a registered address that someone tried to register with it."""
+    owner = find_by_email(session, email)
+    if owner is None or owner.deleted_at is not None:
+        return
+    outbox.enqueue(
+        session,
+        "registration_attempt",
+        # Random, not the time: registrations racing for one address write one each at once.
+        dedupe_key=f"registration_attempt:{owner.id}:{secrets.token_hex(8)}",
+        now=now,
+        user=owner,
+        payload={"name": owner.display_name},
+        mail_budget=mail_budget,
+    )
 
 
 NAME_MAX = 80
@@ -194,7 +262,7 @@ def change_name(
 
 
 def send_verification(
-    session: Session, user: User, *, now: datetime, base_url: str, hours: float
+    session: Session, user: User, *, now: datetime, base_url: str, hours: float, mail_budget: int
 ) -> None:
     raw = issue_token(session, "verify_email", now=now, hours=hours, user=user, email=user.email)
     outbox.enqueue(
@@ -204,6 +272,7 @@ def send_verification(
         now=now,
         user=user,
         payload={"url": f"{base_url}/konto/bestaetigen/{raw}", "name": user.display_name},
+        mail_budget=mail_budget,
     )
 
 
@@ -254,7 +323,7 @@ def logout(session: Session, user: User, *, now: datetime) -> None:
 
 
 def request_password_reset(
-    session: Session, email: str, *, now: datetime, base_url: str, hours: float
+    session: Session, email: str, *, now: datetime, base_url: str, hours: float, mail_budget: int
 ) -> None:
     """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
     user = find_by_email(session, email)
@@ -272,6 +341,7 @@ def request_password_reset(
             "name": user.display_name,
             "hours": hours,
         },
+        mail_budget=mail_budget,
     )
 
 
@@ -349,6 +419,7 @@ def request_email_change(
     now: datetime,
     base_url: str,
     hours: float,
+    mail_budget: int,
 ) -> None:
     if not verify_password(user.password_hash, password):
         raise ServiceError("wrong_password", field="password")
@@ -369,6 +440,7 @@ def request_email_change(
             "name": user.display_name,
             "new_email": new_email,
         },
+        mail_budget=mail_budget,
     )
 
 
@@ -412,5 +484,19 @@ def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
+    """Her language from now on, also for what is queued but not yet sent to her: a reminder
+    written in German last week arrives in English if she switched since (the renderer reads
+    ``Notice.locale``). What was delivered stays as it was sent."""
     user.locale = locale
     session.add(user)
+    session.execute(
+        update(Notice)
+        .where(
+            col(Notice.user_id) == user.id,
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(Notice.locale) != locale,
+        )
+        .values(locale=locale)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()

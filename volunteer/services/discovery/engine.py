@@ -77,8 +77,30 @@ def opportunity_pool(
             index=OpportunityIndex(values, skill_category=skill_categories(s)), built_at=now
         )
 
-    pool: OpportunityPool = _cache.get("opportunities", session, ttl, build)
+    def patch(s: Session, pool: OpportunityPool, changes: freshness.Changes) -> OpportunityPool:
+        return _patch_pool(s, pool, changes, now=now)
+
+    pool: OpportunityPool = _cache.get("opportunities", session, ttl, build, patch)
     return pool
+
+
+def _patch_pool(
+    session: Session, pool: OpportunityPool, changes: freshness.Changes, *, now: datetime
+) -> OpportunityPool:
+    """The pool with the changed needs read again (a sign-up, an edit, a new shift): their
+    engine values replace the old ones, needs no longer listed leave, newly listed ones join.
+    Reading a few needs and re-indexing the values costs tens of milliseconds; the full build
+    reads every need and shift of the city (seconds)."""
+    ids = changes.need_ids(session)
+    fresh = {
+        int(v.id): v
+        for v in opportunities_for(session, listed_opportunities(session, ids=ids), now=now)
+    }
+    kept = [o for o in pool.index.items if int(o.id) not in ids]
+    return replace(
+        pool,
+        index=OpportunityIndex([*kept, *fresh.values()], skill_category=pool.index.skill_category),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,31 @@
-"""The engine's cached indexes, dropped after any commit that changed what they are built from.
+"""The engine's cached indexes, kept in step with each commit that changes what they are built on.
 
 One place for this post-commit work, whatever committed (a view through ``commit_or_report``, a
 bare ``db.commit()``, a notice job or a CLI command): a flush that writes an opportunity, shift,
-sign-up, organisation or volunteer profile marks the session, and the commit that makes the change
-visible clears the caches. Clearing *before* the commit (as services used to) let a concurrent
-rebuild read the old rows and cache them again; clearing after a rollback threw a good index away.
+sign-up, organisation or volunteer profile records *what* it touched on the session, and the commit
+that makes the change visible hands that to the cache. Acting after the commit (not before, as
+services used to) keeps a concurrent rebuild from caching the old rows again; a rollback hands
+nothing over.
+
+A sign-up must not cost the next visitor a city-sized rebuild, so a cache kind that can patch
+itself (a ``patch`` given to :meth:`_Cache.get`: the opportunity index, the listing tally behind
+the home page) only notes the needs that changed and, on its next read, replaces those needs'
+rows and keeps the rest. Kinds without a patch are dropped and built again. Another worker
+process sees a change after at most the kind's ``ttl``: what a user must be able to trust (the
+places left on a card, capacity at sign-up) is read from the database, never from here.
 """
 
 import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from volunteer.models import (
     Opportunity,
@@ -43,67 +52,177 @@ WATCHED = (
     VolunteerProfile,
     VolunteerSkill,
 )
-_STALE = "volunteer.discovery.stale"
+# Kinds built from volunteers' profiles; every other kind is built from the needs.
+VOLUNTEER_KINDS = frozenset({"volunteers"})
+_CHANGES = "volunteer.discovery.changes"
+
+
+@dataclass
+class Changes:
+    """What one or more commits touched: needs by id, shifts whose sign-ups changed (resolved to
+    their needs when a patch runs), and whether anything only a full rebuild covers changed."""
+
+    opportunity_ids: set[int] = field(default_factory=set)
+    shift_ids: set[int] = field(default_factory=set)
+    everything: bool = False  # an organisation: its verification lists or hides all its needs
+    volunteers: bool = False
+
+    @property
+    def needs(self) -> bool:
+        return self.everything or bool(self.opportunity_ids or self.shift_ids)
+
+    def add(self, other: "Changes") -> None:
+        self.opportunity_ids |= other.opportunity_ids
+        self.shift_ids |= other.shift_ids
+        self.everything |= other.everything
+        self.volunteers |= other.volunteers
+
+    def need_ids(self, session: Session) -> set[int]:
+        """The needs touched, the shifts' needs included."""
+        ids = set(self.opportunity_ids)
+        if self.shift_ids:
+            ids.update(
+                int(i)
+                for i in session.exec(
+                    select(Shift.opportunity_id).where(col(Shift.id).in_(sorted(self.shift_ids)))
+                ).all()
+            )
+        return ids
+
+
+# A patch: (session, the cached value, what changed) -> the value with those needs replaced.
+Patch = Callable[[Session, Any, Changes], Any]
+
+
+@dataclass
+class _Entry:
+    built: float
+    value: Any
+    patchable: bool
+    pending: Changes | None = None
 
 
 class _Cache:
-    """A per-process cache of the last index built, keyed by kind and the database bind.
+    """A per-process cache of the last value built per kind and database bind.
 
-    Stale-while-revalidate: after ``ttl`` seconds the old index is still served while one
+    Stale-while-revalidate: after ``ttl`` seconds the old value is still served while one
     background thread builds the next, so no visitor waits seconds for a city-sized rebuild.
-    Only the very first build (or one after :func:`invalidate`) happens in the request.
+    Only the very first build (or one after a drop) happens in the request; a change to a few
+    needs is patched in by the next reader (see the module's docstring).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, int], tuple[float, Any]] = {}
-        self._refreshing: set[tuple[str, int]] = set()
+        self._entries: dict[tuple[str, int], _Entry] = {}
+        self._refreshing: dict[tuple[str, int], Changes] = {}  # changes since each refresh began
+        self._patch_locks: dict[tuple[str, int], threading.Lock] = {}
 
-    def get(self, kind: str, session: Session, ttl: float, build: Callable[[Session], Any]) -> Any:
+    def get(
+        self,
+        kind: str,
+        session: Session,
+        ttl: float,
+        build: Callable[[Session], Any],
+        patch: Patch | None = None,
+    ) -> Any:
+        """The cached value of ``kind``, built now if there is none. With ``patch``, a commit
+        that touched some needs marks the value, and this read patches them in first."""
         bind = session.get_bind()
         key = (kind, id(bind))
         moment = time.monotonic()
         with self._lock:
             hit = self._entries.get(key)
-            if hit is not None:
-                if moment - hit[0] >= ttl and key not in self._refreshing:
-                    self._refreshing.add(key)
+            if hit is not None and hit.pending is None:
+                if moment - hit.built >= ttl and key not in self._refreshing:
+                    self._refreshing[key] = Changes()
                     threading.Thread(
                         target=self._refresh, args=(key, bind, build), daemon=True
                     ).start()
-                return hit[1]
+                return hit.value
+            patch_lock = self._patch_locks.setdefault(key, threading.Lock())
+        if hit is not None and patch is not None:
+            with patch_lock:  # one reader patches; the others wait for its result
+                return self._patched(key, session, build, patch)
         value = build(session)
         with self._lock:
-            self._entries[key] = (moment, value)
+            self._entries[key] = _Entry(moment, value, patch is not None)
+        return value
+
+    def _patched(
+        self, key: tuple[str, int], session: Session, build: Callable[[Session], Any], patch: Patch
+    ) -> Any:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and hit.pending is None:
+                return hit.value  # another reader patched it meanwhile
+        if hit is None:  # dropped meanwhile
+            value = build(session)
+            built = time.monotonic()
+        else:
+            assert hit.pending is not None
+            value, built = patch(session, hit.value, hit.pending), hit.built
+        with self._lock:
+            current = self._entries.get(key)
+            if current is hit or (current is None and hit is None):
+                self._entries[key] = _Entry(built, value, True)
         return value
 
     def _refresh(self, key: tuple[str, int], bind: Any, build: Callable[[Session], Any]) -> None:
         try:
             with Session(bind=bind) as session:
+                started = time.monotonic()
                 value = build(session)
             with self._lock:
-                if key in self._entries:  # not invalidated meanwhile
-                    self._entries[key] = (time.monotonic(), value)
-        except Exception:  # the stale index keeps serving; the next request retries
+                since, old = self._refreshing.get(key), self._entries.get(key)
+                if old is not None and since is not None:  # not dropped meanwhile
+                    # Commits during the build may be missing from it: patched in on next read.
+                    pending = since if since.needs else None
+                    self._entries[key] = _Entry(started, value, old.patchable, pending)
+        except Exception:  # the stale value keeps serving; the next request retries
             logging.getLogger(__name__).exception("rebuilding the %s index failed", key[0])
         finally:
             with self._lock:
-                self._refreshing.discard(key)
+                self._refreshing.pop(key, None)
+
+    def note(self, changes: Changes) -> None:
+        """A commit made ``changes``: patch what can be patched, drop the rest."""
+        with self._lock:
+            for key, entry in list(self._entries.items()):
+                kind = key[0]
+                if kind in VOLUNTEER_KINDS:
+                    touched, patchable = changes.volunteers, False
+                else:
+                    touched = changes.needs
+                    patchable = entry.patchable and not changes.everything
+                if not touched:
+                    continue
+                if patchable:
+                    entry.pending = entry.pending or Changes()
+                    entry.pending.add(changes)
+                    since = self._refreshing.get(key)
+                    if since is not None:
+                        since.add(changes)
+                else:
+                    del self._entries[key]
+                    self._refreshing.pop(key, None)
 
     def drop(self, kind: str, session: Session) -> None:
         with self._lock:
-            self._entries.pop((kind, id(session.get_bind())), None)
+            key = (kind, id(session.get_bind()))
+            self._entries.pop(key, None)
+            self._refreshing.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._refreshing.clear()
 
     def ages(self) -> dict[str, float]:
         moment = time.monotonic()
         ages: dict[str, float] = {}
         with self._lock:
-            for (kind, _bind), (built, _value) in self._entries.items():
-                ages[kind] = min(ages.get(kind, float("inf")), moment - built)
+            for (kind, _bind), entry in self._entries.items():
+                ages[kind] = min(ages.get(kind, float("inf")), moment - entry.built)
         return ages
 
 
@@ -116,31 +235,44 @@ def index_ages() -> dict[str, float]:
 
 
 def invalidate() -> None:
-    """Forget the cached indexes now (a commit that changes them does this by itself)."""
+    """Forget the cached indexes now (a commit that changes them patches or drops them itself)."""
     CACHE.clear()
 
 
+def _changes_of(session: OrmSession) -> Changes:
+    found = Changes()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Opportunity) and obj.id is not None:
+            found.opportunity_ids.add(obj.id)
+        elif isinstance(obj, (OpportunityCause, OpportunitySkill, Shift)):
+            found.opportunity_ids.add(obj.opportunity_id)
+        elif isinstance(obj, Signup):
+            found.shift_ids.add(obj.shift_id)
+        elif isinstance(obj, Organisation):
+            found.everything = True
+        elif isinstance(obj, (VolunteerProfile, VolunteerSkill, VolunteerCause)):
+            found.volunteers = True
+        elif isinstance(obj, User) and inspect(obj).attrs.deleted_at.history.has_changes():
+            # A new account is not matchable until it has a profile, and a login stamps the
+            # user row: of a user, only leaving (deletion) changes who can be matched.
+            found.volunteers = True
+    return found
+
+
 def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
-    if session.info.get(_STALE):
-        return
-    # A new account is not matchable until it has a profile, and a login stamps the user row:
-    # of a user, only leaving (deletion) changes who can be matched.
-    if any(
-        isinstance(obj, WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)
-    ) or any(
-        isinstance(obj, User) and inspect(obj).attrs.deleted_at.history.has_changes()
-        for obj in session.dirty
-    ):
-        session.info[_STALE] = True
+    found = _changes_of(session)
+    if found.needs or found.volunteers:
+        session.info.setdefault(_CHANGES, Changes()).add(found)
 
 
 def _after_commit(session: OrmSession) -> None:
-    if session.info.pop(_STALE, False):
-        invalidate()
+    changes = session.info.pop(_CHANGES, None)
+    if changes is not None:
+        CACHE.note(changes)
 
 
 def _after_rollback(session: OrmSession) -> None:
-    session.info.pop(_STALE, None)
+    session.info.pop(_CHANGES, None)
 
 
 # Every session, from the moment the engine can cache anything (it imports this module).

@@ -25,6 +25,11 @@ from volunteer.models import Opportunity, Organisation, Shift, Signup, SignupSta
 from volunteer.platform.clock import BERLIN
 from volunteer.services.errors import ServiceError
 
+# (shift, need, organisation, the need's URL) -> (SUMMARY, DESCRIPTION) in the reader's
+# language: the caller words the event (``volunteer.web.wording.calendar``), this module only
+# builds it, so the file, the feed and the notice say the same in the same words.
+EventWords = Callable[[Shift, Opportunity, Organisation, str], tuple[str, str]]
+
 TZID = "Europe/Berlin"
 FEED_STATES = (SignupState.APPLIED, SignupState.ACCEPTED, SignupState.WAITLISTED)
 FEED_PAST_DAYS = 90
@@ -57,6 +62,7 @@ def shift_event(
     base_url: str,
     url: str,
     now: datetime,
+    words: EventWords,
     status: str = "CONFIRMED",
 ) -> Event:
     """The calendar event of one shift; every calendar this app writes is built from it."""
@@ -67,13 +73,13 @@ def shift_event(
     event.add("last-modified", shift.updated_at)
     event.add("dtstart", shift.starts_at.astimezone(BERLIN))
     event.add("dtend", shift.ends_at.astimezone(BERLIN))
-    event.add("summary", f"{opportunity.title} ({organisation.name})")
+    summary, description = words(shift, opportunity, organisation, url)
+    event.add("summary", summary)
     place = shift.place or opportunity.address
     if place:
         event.add("location", place)
     event.add("url", url)
-    contact = ", ".join(x for x in (organisation.contact_email, organisation.phone) if x)
-    event.add("description", "\n".join(x for x in (organisation.name, contact, url) if x))
+    event.add("description", description)
     event.add("status", "CANCELLED" if shift.cancelled_at else status)
     return event
 
@@ -88,12 +94,15 @@ def notice_calendar(
     organizer: str,
     attendee: str | None,
     now: datetime,
+    words: EventWords,
 ) -> bytes:
     """The entry attached to a notice: ``METHOD:REQUEST`` adds or updates the event in the
     reader's calendar, ``METHOD:CANCEL`` (for a cancelled shift) removes it."""
     method = "CANCEL" if shift.cancelled_at else "REQUEST"
     cal = _calendar("Mitwirken", shift.starts_at, shift.ends_at, method=method)
-    event = shift_event(shift, opportunity, organisation, base_url=base_url, url=url, now=now)
+    event = shift_event(
+        shift, opportunity, organisation, base_url=base_url, url=url, now=now, words=words
+    )
     sender = vCalAddress(f"mailto:{organisation.contact_email or organizer}")
     sender.params["cn"] = organisation.name
     event.add("organizer", sender)
@@ -125,14 +134,16 @@ def _rows(
     ]
 
 
-def shift_ics(session: Session, shift: Shift, *, base_url: str, url: str, now: datetime) -> bytes:
+def shift_ics(
+    session: Session, shift: Shift, *, base_url: str, url: str, now: datetime, words: EventWords
+) -> bytes:
     """One shift as a calendar file (public: the shift page is public too)."""
     rows = _rows(session, [shift])
     if not rows:
         raise ServiceError("not_found")
     cal = _calendar("Mitwirken", shift.starts_at, shift.ends_at)
     s, o, org = rows[0]
-    cal.add_component(shift_event(s, o, org, base_url=base_url, url=url, now=now))
+    cal.add_component(shift_event(s, o, org, base_url=base_url, url=url, now=now, words=words))
     ical: bytes = cal.to_ical()
     return ical
 
@@ -144,6 +155,7 @@ def feed_ics(
     base_url: str,
     url_of: Callable[[Opportunity], str],
     now: datetime,
+    words: EventWords,
 ) -> bytes:
     """Every shift the person is on or waiting for, from 90 days ago on.
 
@@ -172,6 +184,7 @@ def feed_ics(
                 base_url=base_url,
                 url=url_of(o),
                 now=now,
+                words=words,
                 status="TENTATIVE" if tentative else "CONFIRMED",
             )
         )

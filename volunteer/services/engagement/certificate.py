@@ -77,7 +77,7 @@ def certificate_for(session: Session, user: User, *, now: datetime) -> Certifica
     document with nothing on it would certify nothing)."""
     confirmer = aliased(User)
     rows = session.exec(
-        select(HourEntry, Organisation.name, confirmer)
+        select(HourEntry, Organisation, confirmer)
         .join(Organisation, col(Organisation.id) == col(HourEntry.organisation_id))
         .join(confirmer, col(confirmer.id) == col(HourEntry.decided_by_id), isouter=True)
         .where(HourEntry.user_id == user.id, HourEntry.state == HourState.CONFIRMED)
@@ -85,11 +85,12 @@ def certificate_for(session: Session, user: User, *, now: datetime) -> Certifica
     ).all()
     if not rows:
         return None
-    grouped: dict[str, list[tuple[HourEntry, User | None]]] = {}
-    for entry, org_name, by in rows:
-        grouped.setdefault(org_name, []).append((entry, by))
+    # By organisation, not by name: two associations may share one.
+    grouped: dict[int, tuple[str, list[tuple[HourEntry, User | None]]]] = {}
+    for entry, org, by in rows:
+        grouped.setdefault(entry.organisation_id, (org.name, []))[1].append((entry, by))
     organisations = []
-    for org_name, entries in grouped.items():
+    for org_name, entries in grouped.values():
         names = sorted(
             {
                 by.first_name.strip()

@@ -114,8 +114,13 @@ def sign_up(
     now: datetime,
     message: str = "",
     join_waitlist: bool = False,
+    tell_volunteer: bool = True,
 ) -> Signup:
     """Sign ``user`` up for ``shift``: APPLIED if a place is free, else WAITLISTED if they agree.
+
+    ``tell_volunteer=False`` leaves out her ``signup_received``: a series sign-up tells her once
+    for all its dates (``series_joined``). The organisation is told about every date, since it
+    decides on each.
 
     Raises ``ServiceError`` with ``not_open``, ``shift_cancelled``, ``shift_past``,
     ``email_not_verified``, ``adults_only``, ``guardian_consent_missing``, ``already_signed_up``,
@@ -152,14 +157,15 @@ def sign_up(
         # The place at the time of joining is the fact of this event; the notice says it instead
         # of "received your sign-up", which would promise a place she does not have.
         payload["waitlist_place"] = waitlist_place(session, signup)
-    outbox.enqueue(
-        session,
-        "signup_received",
-        dedupe_key=f"signup_received:{signup.id}:{stamp}",
-        now=now,
-        user=user,
-        payload=payload,
-    )
+    if tell_volunteer:
+        outbox.enqueue(
+            session,
+            "signup_received",
+            dedupe_key=f"signup_received:{signup.id}:{stamp}",
+            now=now,
+            user=user,
+            payload=payload,
+        )
     _notify_organisation(session, shift, "application_new", signup, now=now, payload=payload)
     return signup
 
@@ -206,34 +212,72 @@ def sign_up_series(
     keeps its own capacity and waiting list (a full date puts the person on its waiting list
     when ``join_waitlist``). Refusals about the person (not verified, adults only, missing
     consent, ...) apply to every date and stop the whole series: nothing is half-joined, since
-    the caller rolls back. Raises ``not_found`` for a series without future dates."""
+    the caller rolls back. Raises ``not_found`` for a series without future dates.
+
+    She gets one ``series_joined`` notice listing the dates she joined, each with its state and,
+    on a waiting list, her place there: one mail for the series, not one per date."""
     shifts = series_shifts(session, series_id, now=now)
     if not shifts:
         raise ServiceError("not_found")
     applied = waitlisted = skipped = 0
+    dates: list[dict[str, object]] = []
     for shift in shifts:
         try:
             signup = sign_up(
-                session, user, shift, now=now, message=message, join_waitlist=join_waitlist
+                session,
+                user,
+                shift,
+                now=now,
+                message=message,
+                join_waitlist=join_waitlist,
+                tell_volunteer=False,
             )
         except ServiceError as error:
             if error.code in _SERIES_SKIPS:
                 skipped += 1  # raised before anything was written for this date
                 continue
             raise
+        date: dict[str, object] = {"shift_id": shift.id, "state": str(signup.state)}
         if signup.state == SignupState.WAITLISTED:
             waitlisted += 1
+            date["waitlist_place"] = waitlist_place(session, signup)
         else:
             applied += 1
+        dates.append(date)
+    if dates:
+        _tell_about_series(session, user, "series_joined", series_id, shifts[0], dates, now=now)
     return SeriesSignup(applied=applied, waitlisted=waitlisted, skipped=skipped)
+
+
+def _tell_about_series(
+    session: Session,
+    user: User,
+    kind: str,
+    series_id: str,
+    shift: Shift,
+    dates: list[dict[str, object]],
+    *,
+    now: datetime,
+) -> None:
+    """The one notice about a whole series (``series_joined`` / ``series_left``)."""
+    outbox.enqueue(
+        session,
+        kind,
+        dedupe_key=f"{kind}:{user.id}:{series_id}:{_stamp(now)}",
+        now=now,
+        user=user,
+        payload={"opportunity_id": shift.opportunity_id, "dates": dates},
+    )
 
 
 def leave_series(
     session: Session, user: User, series_id: str, *, now: datetime, reason: str = ""
 ) -> int:
     """Withdraw from every future date of a series (each through :func:`withdraw`, so freed
-    places move the waiting list up); returns how many sign-ups ended."""
-    ids = [s.id for s in series_shifts(session, series_id, now=now)]
+    places move the waiting list up); returns how many sign-ups ended. She gets one
+    ``series_left`` notice listing the dates she left."""
+    shifts = series_shifts(session, series_id, now=now)
+    ids = [s.id for s in shifts]
     if not ids:
         raise ServiceError("not_found")
     active = session.exec(
@@ -247,6 +291,11 @@ def leave_series(
     ).all()
     for signup in active:
         withdraw(session, signup, by=user, now=now, reason=reason)
+    if active:
+        order = {shift_id: n for n, shift_id in enumerate(ids)}
+        left = sorted((s.shift_id for s in active), key=lambda i: order[i])
+        dates: list[dict[str, object]] = [{"shift_id": i} for i in left]
+        _tell_about_series(session, user, "series_left", series_id, shifts[0], dates, now=now)
     return len(active)
 
 

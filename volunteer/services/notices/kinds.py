@@ -22,14 +22,21 @@ class Kind:
     optional: frozenset[str] = frozenset()
     #: Protects the account itself: e-mail only, cannot be switched off.
     security: bool = False
+    #: A mail anyone can make us send to an address by filling in a form (a link to confirm,
+    #: reset or join): counted against the recipient's hourly mail budget
+    #: (:func:`volunteer.services.notices.outbox.enqueue`). Alarms about a change that happened
+    #: (password or address changed) are never refused.
+    budgeted: bool = False
 
     @property
     def keys(self) -> frozenset[str]:
         return self.required | self.optional
 
 
-def _kind(*required: str, optional: tuple[str, ...] = (), security: bool = False) -> Kind:
-    return Kind(frozenset(required), frozenset(optional), security)
+def _kind(
+    *required: str, optional: tuple[str, ...] = (), security: bool = False, budgeted: bool = False
+) -> Kind:
+    return Kind(frozenset(required), frozenset(optional), security, budgeted)
 
 
 # The state a sign-up notice was written in, and the organisation's own words if it gave any.
@@ -37,10 +44,12 @@ _SIGNUP = ("state", "shift_id", "message", "opportunity_id")
 
 KINDS: dict[str, Kind] = {
     # accounts (security). ``name`` overrides the recipient's display name in the greeting.
-    "verify_email": _kind("url", optional=("name",), security=True),
-    "password_reset": _kind("url", "hours", optional=("name",), security=True),
+    "verify_email": _kind("url", optional=("name",), security=True, budgeted=True),
+    "password_reset": _kind("url", "hours", optional=("name",), security=True, budgeted=True),
     "password_changed": _kind(optional=("name",), security=True),
-    "email_change": _kind("url", "new_email", optional=("name",), security=True),
+    "email_change": _kind("url", "new_email", optional=("name",), security=True, budgeted=True),
+    # To the owner of an address someone tried to register again (instead of "already exists").
+    "registration_attempt": _kind(optional=("name",), security=True, budgeted=True),
     # To the old address once a change is confirmed: a takeover must not go unnoticed.
     "email_changed": _kind("new_email", optional=("name",), security=True),
     # The retention rule's warning before an unused account is deleted (cannot be switched off).
@@ -55,6 +64,10 @@ KINDS: dict[str, Kind] = {
     "signup_accepted": _kind("signup_id", optional=_SIGNUP),
     "signup_declined": _kind("signup_id", optional=_SIGNUP),
     "waitlist_moved_up": _kind("signup_id", optional=_SIGNUP),
+    # One notice for a whole series: ``dates`` lists each date's ``shift_id`` and, for joining,
+    # its ``state`` and (on a waiting list) ``waitlist_place`` at the time of joining.
+    "series_joined": _kind("opportunity_id", "dates"),
+    "series_left": _kind("opportunity_id", "dates"),
     # ``expires_at``: the dispatcher skips a notice that comes too late to be useful.
     "reminder_24h": _kind("signup_id", optional=("expires_at",)),
     "reminder_2h": _kind("signup_id", optional=("expires_at",)),
@@ -85,13 +98,16 @@ KINDS: dict[str, Kind] = {
     # A coordinator's decision before verification, in the coordinator's own words.
     "organisation_info_requested": _kind("organisation_id", "message"),
     "organisation_rejected": _kind("organisation_id", "message"),
-    "organisation_invite": _kind("organisation_id", "role", "url", optional=("invited_by",)),
+    "organisation_invite": _kind(
+        "organisation_id", "role", "url", optional=("invited_by",), budgeted=True
+    ),
     # city coordinators
     "organisation_registered": _kind("organisation_id"),
     "coordinator_summary": _kind("figures"),
 }
 
 SECURITY_KINDS = frozenset(name for name, kind in KINDS.items() if kind.security)
+BUDGETED_KINDS = frozenset(name for name, kind in KINDS.items() if kind.budgeted)
 
 
 class UnknownKind(ValueError):

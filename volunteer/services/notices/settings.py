@@ -38,6 +38,8 @@ CONFIGURABLE: tuple[KindInfo, ...] = (
     KindInfo("signup_accepted", _l("Your sign-up was accepted"), "volunteer"),
     KindInfo("signup_declined", _l("Your sign-up was declined"), "volunteer"),
     KindInfo("waitlist_moved_up", _l("You moved up from the waiting list"), "volunteer"),
+    KindInfo("series_joined", _l("You joined the regular dates of a need"), "volunteer"),
+    KindInfo("series_left", _l("You left the regular dates of a need"), "volunteer"),
     KindInfo("reminder_24h", _l("Reminder one day before a shift"), "volunteer"),
     KindInfo("reminder_2h", _l("Reminder two hours before a shift"), "volunteer"),
     KindInfo("shift_changed", _l("A shift of yours was changed"), "volunteer"),

@@ -26,6 +26,7 @@ from volunteer.models import (
     OrganisationCause,
     OrganisationKind,
     Role,
+    Token,
     User,
 )
 from volunteer.platform.richtext import clean_text, markup_problem
@@ -337,11 +338,14 @@ def invite(
     by: User,
     now: datetime,
     base_url: str,
+    mail_budget: int,
 ) -> str:
     """E-mail an invitation link (through the outbox); returns the raw token for tests.
 
-    The link is bound to the address: whoever accepts must be logged in with that address, so a
-    forwarded mail does not let someone else in.
+    The link is bound to the address: whoever accepts must be logged in with that address,
+    verified, so a forwarded mail does not let someone else in. It is bound to the inviter too:
+    it works only while they are still an admin here (:func:`accept_invite`), and it is voided
+    the moment they stop being one (:func:`_void_invitations_of`).
     """
     _require_admin(session, org, by)
     if role not in set(MemberRole):
@@ -373,6 +377,7 @@ def invite(
             "url": f"{base_url}/vereine/einladung/{raw}",
         },
         channels=("email",),
+        mail_budget=mail_budget,
     )
     audit.record(
         session, "organisation.invited", actor=by, now=now, object_type="organisation",
@@ -381,14 +386,113 @@ def invite(
     return raw
 
 
+@dataclass(frozen=True, slots=True)
+class PendingInvitation:
+    """An invitation that can still be accepted, as the members page lists it."""
+
+    id: int
+    email: str
+    role: str
+    invited_by: User | None
+    created_at: datetime
+    expires_at: datetime
+
+
+def _open_invitations(session: Session, org: Organisation, *, now: datetime) -> list[Token]:
+    """Unused, unexpired invitation tokens of ``org``, oldest first."""
+    return list(
+        session.exec(
+            select(Token)
+            .where(
+                Token.purpose == INVITE_PURPOSE,
+                col(Token.used_at).is_(None),
+                Token.expires_at > now,
+                Token.data["organisation_id"].as_integer() == org.id,
+            )
+            .order_by(col(Token.created_at), col(Token.id))
+        ).all()
+    )
+
+
+def pending_invitations(
+    session: Session, org: Organisation, *, now: datetime
+) -> list[PendingInvitation]:
+    """The invitations of ``org`` someone could still accept, with who sent them."""
+    out = []
+    for token in _open_invitations(session, org, now=now):
+        assert token.id is not None
+        inviter = session.get(User, int(token.data.get("invited_by", 0)))
+        out.append(
+            PendingInvitation(
+                id=token.id,
+                email=token.email or "",
+                role=str(token.data.get("role", MemberRole.MEMBER)),
+                invited_by=inviter,
+                created_at=token.created_at,
+                expires_at=token.expires_at,
+            )
+        )
+    return out
+
+
+def _void(token: Token, *, now: datetime, reason: str, by: User | None = None) -> None:
+    token.used_at = now
+    token.data = {**token.data, "void": reason, **({"voided_by": by.id} if by else {})}
+
+
+def revoke_invitation(
+    session: Session, org: Organisation, invitation_id: int, *, by: User, now: datetime
+) -> None:
+    """An admin withdraws a pending invitation: its link stops working (audited)."""
+    _require_admin(session, org, by)
+    token = next(
+        (t for t in _open_invitations(session, org, now=now) if t.id == invitation_id), None
+    )
+    if token is None:
+        raise ServiceError("not_found")
+    _void(token, now=now, reason="revoked", by=by)
+    session.add(token)
+    audit.record(
+        session, "organisation.invite_revoked", actor=by, now=now, object_type="organisation",
+        object_id=org.id, invitation=token.id,
+    )  # fmt: skip
+    session.flush()
+
+
+def _void_invitations_of(
+    session: Session, org: Organisation, inviter_id: int, *, by: User, now: datetime
+) -> None:
+    """Void every pending invitation ``inviter_id`` sent for ``org``: they are no longer an
+    admin here, so nothing they sent may make someone a member (or them an admin again)."""
+    voided = [
+        t
+        for t in _open_invitations(session, org, now=now)
+        if int(t.data.get("invited_by", 0)) == inviter_id
+    ]
+    for token in voided:
+        _void(token, now=now, reason="inviter_lost_role")
+        session.add(token)
+    if voided:
+        audit.record(
+            session, "organisation.invites_voided", actor=by, now=now,
+            object_type="organisation", object_id=org.id, inviter=inviter_id, count=len(voided),
+        )  # fmt: skip
+
+
 def accept_invite(session: Session, raw: str, *, user: User, now: datetime) -> Organisation:
-    """Join the organisation the token names, if ``user`` has the invited e-mail address."""
+    """Join the organisation the token names, if ``user`` has verified the invited address and
+    the inviter is still an admin there."""
     token = accounts.consume_token(session, raw, INVITE_PURPOSE, now=now)
     if accounts.email_key(token.email or "") != user.email_key:
         raise ServiceError("invite_other_email", field="token", email=token.email or "")
+    if user.email_verified_at is None:
+        raise ServiceError("invite_unverified", field="token", email=token.email or "")
     org = session.get(Organisation, int(token.data.get("organisation_id", 0)))
     if org is None:
         raise ServiceError("invalid_token", field="token")
+    inviter = session.get(User, int(token.data.get("invited_by", 0)))
+    if inviter is None or not is_admin(session, org, inviter):
+        raise ServiceError("invite_void", field="token")
     member = _membership(session, org, user)
     role = str(token.data.get("role", MemberRole.MEMBER))
     if member is None:
@@ -419,6 +523,8 @@ def set_role(
         raise ServiceError("last_admin")
     member.role = role
     session.add(member)
+    if stepping_down:
+        _void_invitations_of(session, org, member.user_id, by=by, now=now)
     audit.record(
         session, "organisation.role", actor=by, now=now, object_type="organisation",
         object_id=org.id, member=member.user_id, role=role,
@@ -439,6 +545,7 @@ def transfer_admin(
     to.role = MemberRole.ADMIN
     mine.role = MemberRole.MEMBER
     session.add_all([to, mine])
+    _void_invitations_of(session, org, mine.user_id, by=by, now=now)
     audit.record(
         session, "organisation.transfer_admin", actor=by, now=now, object_type="organisation",
         object_id=org.id, to=to.user_id,
@@ -456,6 +563,8 @@ def remove_member(
         _require_admin(session, org, by)
     if member.role == MemberRole.ADMIN and _admin_count(session, org) <= 1:
         raise ServiceError("last_admin")
+    if member.role == MemberRole.ADMIN:
+        _void_invitations_of(session, org, member.user_id, by=by, now=now)
     session.delete(member)
     audit.record(
         session, "organisation.left" if member.user_id == by.id else "organisation.removed",

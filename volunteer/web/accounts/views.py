@@ -8,7 +8,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.platform.extensions import limiter
 from volunteer.services.accounts import account as accounts
 from volunteer.services.accounts.consents import PRIVACY
 from volunteer.web import limits
@@ -38,7 +37,15 @@ def _cfg(key: str) -> Any:
 
 
 @bp.route("/registrieren", methods=["GET", "POST"])
+@limits.mail_per_client
+@limits.mail_per_address
 def register() -> Any:
+    """Register, answering the same for a new address and one that has an account.
+
+    Either way the person is sent to the login page with "check your mail", not logged in:
+    logging in only the new account would tell the two apart. The owner of a taken address gets
+    a mail instead of the verification (``accounts.register``).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = RegisterForm()
@@ -56,13 +63,20 @@ def register() -> Any:
                 min_length=_cfg("PASSWORD_MIN_LENGTH"),
                 verify_hours=_cfg("VERIFY_TOKEN_HOURS"),
                 privacy_shown=consent_wording.shown(PRIVACY),
+                mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             ),
             report=partial(apply_error, form),
         )
         if done is not None:
-            login_user(done.value)
-            flash(_("Welcome! We have sent you an e-mail to confirm your address."), "success")
-            return redirect(safe_next("pages.home"))
+            flash(
+                _(
+                    "Please check your inbox: we have sent an e-mail to %(email)s. Open the link "
+                    "in it to confirm your address, then log in here.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
 
@@ -76,7 +90,9 @@ def verify(token: str) -> Any:
     )
     if not done:
         return render_template("accounts/token_invalid.html"), 400
-    return redirect(url_for("pages.home"))
+    return redirect(
+        url_for("pages.home") if current_user.is_authenticated else url_for("accounts.login")
+    )
 
 
 @bp.post("/bestaetigen/erneut")
@@ -90,18 +106,15 @@ def resend_verification() -> Any:
                 now=now(),
                 base_url=_cfg("BASE_URL"),
                 hours=_cfg("VERIFY_TOKEN_HOURS"),
+                mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             )
         )
     flash(_("We have sent you a new confirmation e-mail."), "success")
     return redirect(safe_next("accounts.settings"))
 
 
-def _login_limit() -> str:
-    return str(_cfg("LOGIN_RATE_LIMIT"))
-
-
 @bp.route("/anmelden", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limits.login_per_client
 @limits.login_per_address
 def login() -> Any:
     form = LoginForm()
@@ -131,13 +144,9 @@ def logout() -> Any:
     return redirect(url_for("pages.home"))
 
 
-def _reset_limit() -> str:
-    return str(_cfg("RESET_RATE_LIMIT"))
-
-
 @bp.route("/passwort-vergessen", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
-@limits.reset_per_address
+@limits.mail_per_client
+@limits.mail_per_address
 def reset_request() -> Any:
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -148,6 +157,7 @@ def reset_request() -> Any:
                 now=now(),
                 base_url=_cfg("BASE_URL"),
                 hours=_cfg("RESET_TOKEN_HOURS"),
+                mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             )
         )
         flash(
@@ -163,7 +173,7 @@ def reset_request() -> Any:
 
 
 @bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, methods=["POST"])
+@limits.mail_per_client
 def reset(token: str) -> Any:
     form = ResetForm()
     if form.validate_on_submit():
@@ -262,6 +272,7 @@ def change_password() -> Any:
 @bp.post("/email")
 @login_required
 @limits.password_check_per_account
+@limits.mail_per_address
 def change_email() -> Any:
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -275,6 +286,7 @@ def change_email() -> Any:
                 now=now(),
                 base_url=_cfg("BASE_URL"),
                 hours=_cfg("VERIFY_TOKEN_HOURS"),
+                mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             ),
             report=partial(apply_error, form),
             success=_("We have sent a confirmation link to the new address."),

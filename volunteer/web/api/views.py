@@ -25,7 +25,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import csrf, limiter
 from volunteer.platform.inputs import parse_date, parse_int
-from volunteer.services.discovery import search
+from volunteer.services.discovery import cards, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.web.api import bp
 from volunteer.web.errors import problem
@@ -106,7 +106,7 @@ def _validate(
     return errors
 
 
-def _opportunity_json(hit: search.Hit) -> dict[str, Any]:
+def _opportunity_json(hit: cards.Hit) -> dict[str, Any]:
     o = hit.opportunity
     return {
         "id": o.id,
@@ -160,7 +160,7 @@ def opportunity(opportunity_id: int) -> Any:
         return problem(404, _("Page not found"), _("No listed opportunity has this id."))
     opp, org = row
     moment = now()
-    taken = search.shift_facts(db, [opp.id or 0], now=moment)
+    taken = cards.shift_facts(db, [opp.id or 0], now=moment)
     shifts = db.exec(
         select(Shift)
         .where(

@@ -108,7 +108,7 @@ def audit_csv() -> Any:
         ("at", "person", "action", "object_type", "object_id", "details"),
         [
             (
-                r.entry.at.isoformat(timespec="seconds"),
+                r.entry.at,
                 r.actor,
                 r.entry.action,
                 r.entry.object_type,

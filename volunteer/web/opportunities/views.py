@@ -28,7 +28,7 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
-from volunteer.services.discovery import engine, profiles, search
+from volunteer.services.discovery import cards, engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
@@ -47,6 +47,7 @@ from volunteer.web.helpers import (
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
+from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.reasons import reason_text
 
 # Sign-up results are tied to "result-<shift id>", inside that shift's card on the detail page.
@@ -116,7 +117,7 @@ def organisation(org_id: int) -> Any:
     found = public_organisation(db, org_id, viewer=viewer, now=moment)
     if found is None:
         abort(404)
-    hits = search.card_hits(db, found.need_ids, now=moment)
+    hits = cards.card_hits(db, found.need_ids, now=moment)
     hits.sort(key=lambda h: (h.next_start is None, h.next_start or moment))
     return render_template(
         "opportunities/organisation.html",
@@ -215,11 +216,9 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         ),
         None,
     )
-    cards = search.card_hits(
-        db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {}
-    )
+    card = cards.card_hits(db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {})
     return {
-        "card": cards[0] if cards else None,
+        "card": card[0] if card else None,
         "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
         "shift_months": by_month(shifts),
         "opp": opp,
@@ -489,6 +488,7 @@ def shift_ics(shift_id: int) -> Any:
         base_url=current_app.config["BASE_URL"],
         url=public_url("opportunities.detail", opportunity_id=opp.id),
         now=now(),
+        words=event_words,
     )
     return Response(
         body,

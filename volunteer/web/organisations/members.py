@@ -1,4 +1,5 @@
-"""Members and their roles: invite, change role, remove, hand over admin, leave."""
+"""Members and their roles: invite (and revoke pending invitations), change role, remove, hand
+over admin, leave."""
 
 from functools import partial
 from typing import Any
@@ -55,6 +56,7 @@ def members(org_id: int) -> Any:
                     by=acting_user(),
                     now=now(),
                     base_url=current_app.config["BASE_URL"],
+                    mail_budget=current_app.config["MAIL_BUDGET_PER_HOUR"],
                 ),
                 report=partial(apply_error, form),
                 success=_("We have sent an invitation to %(email)s.", email=form.email.data),
@@ -62,11 +64,13 @@ def members(org_id: int) -> Any:
             if done:
                 return redirect(url_for("organisations.members", org_id=org.id))
     rows = organisations.members(db, org)
+    invitations = organisations.pending_invitations(db, org, now=now()) if ctx["is_admin"] else []
     return render_template(
         "organisations/members.html",
         **ctx,
         form=form,
         rows=rows,
+        invitations=invitations,
         role_labels=ROLE_LABELS,
         role_form=RoleForm(),
         confirm=ConfirmForm(),
@@ -79,6 +83,22 @@ def _member(db: Session, org: Organisation, member_id: int) -> Membership:
     if member is None or member.organisation_id != org.id:
         abort(404)
     return member
+
+
+@bp.post("/<int:org_id>/einladungen/<int:invitation_id>/zurueckziehen")
+@login_required
+def revoke_invitation(org_id: int, invitation_id: int) -> Any:
+    org = organisation_or_404(org_id, admin=True)
+    db = get_session()
+    if ConfirmForm().validate_on_submit():
+        commit_or_report(
+            lambda: organisations.revoke_invitation(
+                db, org, invitation_id, by=acting_user(), now=now()
+            ),
+            report=flash_error,
+            success=_("The invitation is withdrawn; its link no longer works."),
+        )
+    return redirect(url_for("organisations.members", org_id=org.id))
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")

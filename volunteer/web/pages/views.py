@@ -13,7 +13,7 @@ from volunteer.platform.i18n import LANG_COOKIE
 from volunteer.services.accounts import retention
 from volunteer.services.accounts.account import set_locale
 from volunteer.services.accounts.consents import PRIVACY
-from volunteer.services.discovery.search import card_hits
+from volunteer.services.discovery.cards import card_hits
 from volunteer.services.discovery.stats import home_figures, urgent_need_ids
 from volunteer.services.permissions import is_coordinator
 from volunteer.web.helpers import acting_user, commit_work, safe_next

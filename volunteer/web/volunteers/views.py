@@ -39,7 +39,7 @@ from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import engine, profiles
-from volunteer.services.discovery.search import card_hits
+from volunteer.services.discovery.cards import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
@@ -62,6 +62,7 @@ from volunteer.web.volunteers.forms import (
 )
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
+from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.milestones import milestone_title
 from volunteer.web.wording.reasons import reason_text
 
@@ -349,13 +350,15 @@ def calendar_feed(token: str) -> Any:
     user = calendar.user_for_feed_token(db, token)
     if user is None:
         abort(404)
-    body = calendar.feed_ics(
-        db,
-        user,
-        base_url=current_app.config["BASE_URL"],
-        url_of=lambda opp: public_url("opportunities.detail", opportunity_id=opp.id),
-        now=now(),
-    )
+    with force_locale(user.locale or "de"):  # the app asking has no language: the owner's
+        body = calendar.feed_ics(
+            db,
+            user,
+            base_url=current_app.config["BASE_URL"],
+            url_of=lambda opp: public_url("opportunities.detail", opportunity_id=opp.id),
+            now=now(),
+            words=event_words,
+        )
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"

@@ -127,6 +127,15 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
             "This invitation was sent to %(email)s. Please log in with that address to accept it.",
             email=p.get("email"),
         ),
+        "invite_unverified": lambda: _(
+            "Please confirm your e-mail address %(email)s first (use the link we sent you), "
+            "then open the invitation again.",
+            email=p.get("email"),
+        ),
+        "invite_void": lambda: _(
+            "This invitation is no longer valid: whoever sent it is no longer an admin of the "
+            "organisation. Please ask an admin for a new one."
+        ),
         "bad_status": lambda: _("This is not possible in the need's current state."),
         "bad_capacity": lambda: _("Please enter between 1 and %(n)s places.", n=p.get("max")),
         "capacity_below_taken": lambda: _(

@@ -1,0 +1,153 @@
+"""CPU time per request of the load benchmark's pages, beside the floor's, in one process.
+
+``python -m bench load --cpu [--sqlite PATH] [--postgres URL] [--requests N]``
+
+Wall-clock throughput on a machine shared with other work says more about the neighbours than
+about the app, so this mode counts CPU instead: each page's requests go through the real app
+(``create_app`` as ``volunteer/wsgi.py`` builds it, the garbage collector tuned as there) with the
+Flask test client, and two figures are taken per page: the request thread's own CPU time
+(``time.thread_time``: what one request keeps a worker thread busy) and the whole process's CPU
+time divided by the requests (``time.process_time``: including background work such as an index
+rebuilt after a change). The floor app (``bench/floor_app.py``) is measured the same way in the
+same run. "search after a sign-up" alternates a real sign-up POST with one search and times the
+search alone: what the first visitor after a change pays.
+"""
+
+import gc
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from bench import floor_app
+from bench.web_bench import DEMO_VOLUNTEER, SEARCHES, log
+from volunteer.app import create_app
+from volunteer.models import User
+from volunteer.platform.db import new_session
+from volunteer.runtime import tune_gc
+
+DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
+
+
+@dataclass(frozen=True)
+class CpuResult:
+    page: str
+    requests: int
+    thread_ms: float  # the request thread's CPU per request
+    process_ms: float  # the process's CPU per request, background threads included
+
+
+def _client(app_config: dict[str, object], email: str | None) -> FlaskClient:
+    app = create_app(app_config)
+    client = app.test_client()
+    if email is not None:
+        with new_session(app) as s:
+            user = s.exec(select(User).where(User.email_key == email)).first()
+            if user is None:
+                raise SystemExit(f"no demo account {email}: fill the database first")
+            alternative_id = user.alternative_id
+        with client.session_transaction() as sess:
+            sess["_user_id"] = alternative_id
+            sess["_fresh"] = True
+    return client
+
+
+def _time(name: str, n: int, call: Callable[[int], None]) -> CpuResult:
+    call(0)  # warm: the engine's index and the caches are built before anything is counted
+    thread = process = 0.0
+    for i in range(1, n + 1):
+        t0, p0 = time.thread_time(), time.process_time()
+        call(i)
+        thread += time.thread_time() - t0
+        process += time.process_time() - p0
+    result = CpuResult(name, n, 1000 * thread / n, 1000 * process / n)
+    log(f"cpu {name}: {result.thread_ms:.1f} ms (thread), {result.process_ms:.1f} ms (process)")
+    return result
+
+
+def measure(url: str, n: int, needs: list[int], shifts: list[int]) -> list[CpuResult]:
+    """CPU per request of every page against the database at ``url`` (demo data in it)."""
+    config: dict[str, object] = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "load-bench-secret-0123456789abcdef-0123456789",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+    anonymous = _client(config, None)
+    volunteer = _client(config, DEMO_VOLUNTEER)
+    coordinator = _client(config, DEMO_COORDINATOR)
+    floor = floor_app.app.test_client()
+    thresholds = tune_gc()
+
+    def get(client: FlaskClient, path: str) -> None:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+
+    def sign_up(i: int) -> None:
+        volunteer.post(f"/engagements/schichten/{shifts[i % len(shifts)]}/anmelden", data={})
+
+    results = []
+    try:
+        results.append(_time("floor", n, lambda i: get(floor, "/")))
+        results.append(_time("home", n, lambda i: get(anonymous, "/")))
+        results.append(
+            _time("search", n, lambda i: get(anonymous, f"/engagements/?{SEARCHES[i % 8]}"))
+        )
+        results.append(
+            _time(
+                "search as the volunteer",
+                n,
+                lambda i: get(volunteer, f"/engagements/?{SEARCHES[i % 8]}"),
+            )
+        )
+        results.append(
+            _time("need page", n, lambda i: get(anonymous, f"/engagements/{needs[i % len(needs)]}"))
+        )
+        results.append(
+            _time("district page", n, lambda i: get(anonymous, "/engagements/stadtteile"))
+        )
+        results.append(_time("Für dich", n, lambda i: get(volunteer, "/ich/fuer-dich")))
+        results.append(_time("Meine Engagements", n, lambda i: get(volunteer, "/ich/engagements")))
+        results.append(
+            _time("coordinator dashboard", n, lambda i: get(coordinator, "/koordination/"))
+        )
+        results.append(_time("sign-up POST", min(n, len(shifts) // 2), sign_up))
+        after: list[float] = []
+        thread = process = 0.0
+        rounds = min(n, len(shifts) // 2)
+        for i in range(rounds):
+            sign_up(len(shifts) // 2 + i)
+            t0, p0 = time.thread_time(), time.process_time()
+            get(anonymous, f"/engagements/?{SEARCHES[i % 8]}")
+            after.append(time.thread_time() - t0)
+            thread += after[-1]
+            process += time.process_time() - p0
+        results.append(
+            CpuResult(
+                "search after a sign-up", rounds, 1000 * thread / rounds, 1000 * process / rounds
+            )
+        )
+        log(f"cpu search after a sign-up: {results[-1].thread_ms:.1f} ms (thread)")
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+    return results
+
+
+def table(label: str, results: list[CpuResult]) -> list[str]:
+    floor = next(r for r in results if r.page == "floor")
+    lines = [
+        f"**{label}, CPU per request**",
+        "",
+        "| page | requests | CPU ms (request thread) | CPU ms (process) | × floor |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.page} | {r.requests} | {r.thread_ms:.2f} | {r.process_ms:.2f} | "
+            f"{r.process_ms / floor.process_ms:.1f} |"
+        )
+    return [*lines, ""]
