@@ -224,7 +224,7 @@ def sign_up_series(
         raise ServiceError("not_found")
     applied = waitlisted = skipped = 0
     dates: list[dict[str, object]] = []
-    first: Signup | None = None
+    first: tuple[Signup, Shift] | None = None
     for shift in shifts:
         try:
             signup = sign_up(
@@ -249,14 +249,13 @@ def sign_up_series(
         else:
             applied += 1
         dates.append(date)
-        first = first or signup
+        first = first or (signup, shift)
     if first is not None:
         _tell_about_series(session, user, "series_joined", series_id, shifts[0], dates, now=now)
-        shift = session.get(Shift, first.shift_id)
-        assert shift is not None
-        facts = {"signup_id": first.id, "dates": dates}
+        signup, shift = first
+        facts = {"signup_id": signup.id, "dates": dates}
         _notify_organisation(
-            session, shift, "series_application_new", first, now=now, payload=facts
+            session, shift, "series_application_new", signup, now=now, payload=facts
         )
     return SeriesSignup(applied=applied, waitlisted=waitlisted, skipped=skipped)
 
