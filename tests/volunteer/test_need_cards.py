@@ -6,7 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.factories import make_opportunity, make_organisation, make_shift, seed_reference
+from tests.factories import (
+    fill_profile,
+    make_opportunity,
+    make_organisation,
+    make_shift,
+    seed_reference,
+)
 from tests.volunteer.test_volunteer_pages import PROFILE
 from volunteer.models import Cause, District, OpportunityCause
 from volunteer.services.discovery import engine
@@ -48,7 +54,7 @@ def test_a_volunteer_sees_fits_you_with_the_top_reason_and_a_distance_band(
     client, login, make_user, need
 ):
     login(make_user())
-    client.post("/ich/profil", data=PROFILE)
+    fill_profile(client, PROFILE)
     engine.invalidate()
     page = client.get("/engagements/").get_data(as_text=True)
     assert "Passt zu dir" in page

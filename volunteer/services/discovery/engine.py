@@ -11,7 +11,7 @@ anything a user must be able to trust (remaining places, sign-up rules) is read 
 directly, never from this cache.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -101,6 +101,17 @@ def _patch_pool(
         pool,
         index=OpportunityIndex([*kept, *fresh.values()], skill_category=pool.index.skill_category),
     )
+
+
+def skill_demand(session: Session, *, now: datetime) -> Counter[str]:
+    """How many listed needs with an open place in the coming ``HORIZON`` ask for each skill
+    (required or optional): what the profile offers first as "gerade gefragt".
+
+    Read from the cached opportunity index (one pass over its values, no query), so it is as
+    fresh as the recommendations the person sees next and costs nothing extra per visit.
+    """
+    pool = opportunity_pool(session, now=now)
+    return Counter(skill for o in pool.index.items if o.capacity > 0 for skill in o.wanted_skills)
 
 
 @dataclass(frozen=True)
