@@ -10,11 +10,11 @@ DML) it takes the database write lock. Only then are places counted and the sign
 so two people racing for the last place are serialised and the second one sees it taken.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
@@ -51,19 +51,30 @@ def _lock_shift(session: Session, shift: Shift, now: datetime) -> None:
 
 def places_taken(session: Session, shift: Shift) -> int:
     """Sign-ups that hold a place (applied, accepted, attended); the waitlist does not count."""
-    count = session.exec(
-        select(func.count())
-        .select_from(Signup)
-        .where(
-            Signup.shift_id == shift.id,
-            col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]),
-        )
-    ).one()
-    return int(count)
+    return _taken(session, [shift.id or 0]).get(shift.id or 0, 0)
+
+
+def _taken(session: Session, shift_ids: list[int]) -> dict[int, int]:
+    # Counted, not filtered by state: with a WHERE on it SQLite (no statistics) walks the state
+    # index over every sign-up of the city instead of these shifts' sign-ups.
+    holding = case((col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]), 1), else_=0)
+    rows = session.exec(
+        select(Signup.shift_id, func.sum(holding))
+        .where(col(Signup.shift_id).in_(shift_ids))
+        .group_by(col(Signup.shift_id))
+    ).all()
+    return {int(shift_id): int(n) for shift_id, n in rows}
 
 
 def places_left(session: Session, shift: Shift) -> int:
-    return max(0, shift.capacity - places_taken(session, shift))
+    return places_left_of(session, [shift]).get(shift.id or 0, 0)
+
+
+def places_left_of(session: Session, shifts: Sequence[Shift]) -> dict[int, int]:
+    """:func:`places_left` of many shifts in one statement (a need's page lists up to 60)."""
+    ids = [s.id for s in shifts if s.id is not None]
+    taken = _taken(session, ids) if ids else {}
+    return {s.id: max(0, s.capacity - taken.get(s.id, 0)) for s in shifts if s.id is not None}
 
 
 def _age_group(session: Session, user: User) -> str:
