@@ -30,6 +30,7 @@ from tests import factories
 from volunteer.app import create_app
 from volunteer.models import User
 from volunteer.platform.db import make_engine
+from volunteer.platform.links import PublicLinks, public_links
 from volunteer.platform.signing import fill_slots
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -184,6 +185,12 @@ def session(bind: Engine | Connection) -> Iterator[Session]:
     """The test's own session on the same database as the app (never the request's)."""
     with Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint") as s:
         yield s
+
+
+@pytest.fixture
+def links(app: Flask) -> PublicLinks:
+    """The app's builder of public links, which producers take to put links in notices."""
+    return public_links(app)
 
 
 @pytest.fixture
