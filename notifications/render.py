@@ -322,7 +322,12 @@ def _main_link(kind: str, ctx: dict[str, Any], links: PublicLinks) -> str:
     # The kinds below name these objects in their required payload keys (notices.kinds).
     opp: Any = ctx.get("opportunity")
     org: Any = ctx.get("organisation")
-    if kind in ("application_new", "signup_withdrawn"):
+    if kind in (
+        "application_new",
+        "signup_withdrawn",
+        "series_application_new",
+        "series_withdrawn",
+    ):
         return links("organisations.applications_list", org_id=org.id)
     if kind == "shift_unfilled":
         return links("organisations.candidates", org_id=org.id, need_id=opp.id)

@@ -113,6 +113,9 @@ def demo_pages(session: Session) -> dict[str, list[str]]:
             "/koordination/vereine",
             "/koordination/faehigkeiten",
             "/koordination/benachrichtigungen",
+            "/koordination/luecken",
+            "/koordination/vorschlag",
+            "/koordination/protokoll",
             "/stil",
         ],
     }

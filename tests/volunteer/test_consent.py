@@ -261,11 +261,7 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
     login(admin)
     assert "Mia" in _candidates_page(client, org, opp)
     assert child.id in _proposed(session, coordinator, now)
-    signup = signups.sign_up(session, child, shift, now=now)
-    session.commit()
-    roster = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
-    assert "Mia" in roster
-
+    # Proposed before she signs up (once signed up for a need, nobody is proposed for it).
     stored = proposal.queue(session, proposal.default_options(now=now), by=coordinator, now=now)
     proposal.compute(session, stored, now=now)
     session.commit()
@@ -275,6 +271,11 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
         )
     ).all()
     assert child_pairs
+
+    signup = signups.sign_up(session, child, shift, now=now)
+    session.commit()
+    roster = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
+    assert "Mia" in roster
 
     # The guardian withdraws later through the same link: at once, everywhere.
     client.get("/konto/abmelden")

@@ -1,6 +1,7 @@
 """Cards and need pages that invite: logo or initials, cause icon, next date, places, distance,
 and "passt zu dir" with the engine's top reason for a logged-in volunteer."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -63,6 +64,11 @@ def test_a_volunteer_sees_fits_you_with_the_top_reason_and_a_distance_band(
     page = client.get("/ich/fuer-dich").get_data(as_text=True)
     assert "Hausaufgaben begleiten" in page and "Passt zu dir" in page
     assert "Warum das zu dir passt" in page
+    # The fit as a percentage in the reader's format: "Passt zu 85 %" / "Fits 85%".
+    assert re.search(r"Passt zu \d{1,3}\xa0%", page)
+    client.post("/sprache", data={"lang": "en", "next": "/ich/fuer-dich"})
+    english = client.get("/ich/fuer-dich").get_data(as_text=True)
+    assert re.search(r"Fits \d{1,3}%", english)
 
 
 def test_need_page_lists_dates_grouped_by_month(client, need, now):

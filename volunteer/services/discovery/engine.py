@@ -266,6 +266,20 @@ def explain_for(
     )
 
 
+def signed_up(session: Session, opportunity_ids: list[int]) -> set[tuple[int, int]]:
+    """(person, need) pairs with a sign-up on any shift of the need, in whatever state: such a
+    person is no candidate for it, nor proposed for it again (they applied, the association
+    decided, or they withdrew). The candidate lists and the city-wide proposal both ask here."""
+    if not opportunity_ids:
+        return set()
+    rows = session.exec(
+        select(Signup.user_id, Shift.opportunity_id)
+        .join(Shift, col(Shift.id) == Signup.shift_id)
+        .where(col(Shift.opportunity_id).in_(opportunity_ids))
+    ).all()
+    return {(int(u), int(o)) for u, o in rows if u is not None}
+
+
 @dataclass(frozen=True)
 class Candidate:
     user: User
@@ -290,13 +304,8 @@ def candidates(
         return []
     (value,) = opportunities_for(session, [opportunity], now=now)
     pool = volunteer_pool(session)
-    signed = set(
-        session.exec(
-            select(Signup.user_id)
-            .join(Shift, col(Shift.id) == Signup.shift_id)
-            .where(Shift.opportunity_id == opportunity.id)
-        ).all()
-    )
+    assert opportunity.id is not None
+    signed = {user_id for user_id, _ in signed_up(session, [opportunity.id])}
     # Rank on the need's slots and skills even when its shifts are full: capacity is the
     # association's concern here, not a reason to hide people.
     if value.capacity == 0:
