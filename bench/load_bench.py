@@ -40,7 +40,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from bench import load_cpu
-from bench.web_bench import DEMO_VOLUNTEER, SEARCHES, _prepare, load_average, log
+from bench.web_bench import DEMO_COORDINATOR, DEMO_VOLUNTEER, SEARCHES, _prepare, load_average, log
 from volunteer.app import create_app
 from volunteer.models import Opportunity, Organisation, Shift
 from volunteer.platform.db import new_session
@@ -48,7 +48,6 @@ from volunteer.services.discovery.listing import listed_clause
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
-DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
 DEMO_PASSWORD = "Mitwirken-Demo-2026"
 BIN = Path(sys.executable).parent
 SECRET = "load-bench-secret-0123456789abcdef-0123456789"
@@ -406,9 +405,9 @@ def table(label: str, results: list[Result]) -> list[str]:
     return [*lines, ""]
 
 
-def write_readme(text_: str, path: Path = README) -> None:
+def write_readme(text_: str, path: Path = README, markers: tuple[str, str] = (START, END)) -> None:
     content = path.read_text(encoding="utf-8")
-    start, end = content.index(START) + len(START), content.index(END)
+    start, end = content.index(markers[0]) + len(markers[0]), content.index(markers[1])
     path.write_text(content[:start] + "\n" + text_ + content[end:], encoding="utf-8")
 
 
@@ -446,7 +445,7 @@ def main(argv: list[str]) -> int:
     report = "\n".join(lines) + "\n"
     print(report)
     if args.write_readme:
-        write_readme(report)
+        write_readme(report, markers=load_cpu.MARKERS if args.cpu else (START, END))
     return 0
 
 

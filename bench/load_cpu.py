@@ -22,13 +22,13 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from bench import floor_app
-from bench.web_bench import DEMO_VOLUNTEER, SEARCHES, log
+from bench.web_bench import DEMO_COORDINATOR, DEMO_VOLUNTEER, SEARCHES, log
 from volunteer.app import create_app
 from volunteer.models import User
 from volunteer.platform.db import new_session
 from volunteer.runtime import tune_gc
 
-DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
+MARKERS = ("<!-- bench:cpu:start -->", "<!-- bench:cpu:end -->")
 
 
 @dataclass(frozen=True)

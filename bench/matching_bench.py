@@ -507,10 +507,11 @@ total score among those assignments. Candidates are all eligible pairs by defaul
 keeps each volunteer's K best (an approximation, costed below). **Candidate generation**
 (`matching/candidates.py`) goes opportunity by opportunity over volunteers stored in grid order
 (1 km cells, split by radius band): boolean column tests, then the exact distance only in
-reachable cells, then the score alone. With `top_k` each pair becomes one int64 key (volunteer,
-score in millionths, opportunity id), and a pair beyond its volunteer's K-th best key so far is
-dropped as it comes; the result is exactly each volunteer's K best, checked pair for pair
-against a straightforward generation in the tests.
+reachable cells, then the score alone. With `top_k` a compiled pre-filter finds the pairs that
+may be among each volunteer's K best, only those are scored exactly, and each pair becomes one
+int64 key (volunteer, score in millionths, opportunity id) for the exact cut (see "Dense
+cities"); the result is exactly each volunteer's K best, checked pair for pair against a
+straightforward generation in the tests.
 """
 
 

@@ -40,6 +40,7 @@ from volunteer.services.discovery import search
 
 TARGET_MS = 100.0
 DEMO_VOLUNTEER = "ehrenamt@demo.mitwirken.de"
+DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
 SEARCHES = [
     "",
     "q=garten",

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_babel import (
@@ -37,6 +36,7 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.platform.i18n import hours_text, time_range
+from volunteer.platform.links import PublicLinks, public_links
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
@@ -68,24 +68,6 @@ class Rendered:
     summary: str = ""  # the body without greeting and footer: what the inbox shows
     attachments: list[Attachment] = field(default_factory=list)
     unsubscribe_url: str | None = None
-
-
-class Links:
-    """Absolute URLs for e-mails, built from ``BASE_URL`` without a request context.
-
-    Like ``url_for``: an endpoint that does not exist raises ``BuildError``, so a renamed page
-    fails the render tests instead of sending people to the wrong place.
-    """
-
-    def __init__(self, app: Flask) -> None:
-        base = urlsplit(str(app.config["BASE_URL"]).rstrip("/"))
-        self.base = f"{base.scheme}://{base.netloc}{base.path}"
-        self._adapter = app.url_map.bind(
-            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-        )
-
-    def __call__(self, endpoint: str, **values: Any) -> str:
-        return str(self._adapter.build(endpoint, values, force_external=True))
 
 
 def _get(session: Session, model: Any, ident: Any) -> Any:
@@ -185,12 +167,12 @@ def render(
     notice: Notice,
     *,
     app: Flask,
-    links: Links | None = None,
+    links: PublicLinks | None = None,
     recipient: User | None = None,
     now: datetime,
 ) -> Rendered:
     """Render ``notice`` in its locale. Raises :class:`Gone` if a named object was deleted."""
-    links = links or Links(app)
+    links = links or public_links(app)
     if recipient is None and notice.user_id is not None:
         recipient = session.get(User, notice.user_id)
     ctx: dict[str, Any] = load_objects(session, notice)
@@ -270,7 +252,9 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _helpers(session: Session, notice: Notice, ctx: dict[str, Any], links: Links) -> dict[str, Any]:
+def _helpers(
+    session: Session, notice: Notice, ctx: dict[str, Any], links: PublicLinks
+) -> dict[str, Any]:
     """Small functions and derived values the templates use (formatting in the locale)."""
     payload = ctx["payload"]
 
@@ -325,7 +309,7 @@ def summary_figures(figures: dict[str, Any]) -> list[tuple[str, str]]:
     return labelled(figures)
 
 
-def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
+def _main_link(kind: str, ctx: dict[str, Any], links: PublicLinks) -> str:
     """Where the notice's main button leads (also the link in the inbox)."""
     payload = ctx["payload"]
     if payload.get("url"):
@@ -338,7 +322,12 @@ def _main_link(kind: str, ctx: dict[str, Any], links: Links) -> str:
     # The kinds below name these objects in their required payload keys (notices.kinds).
     opp: Any = ctx.get("opportunity")
     org: Any = ctx.get("organisation")
-    if kind in ("application_new", "signup_withdrawn"):
+    if kind in (
+        "application_new",
+        "signup_withdrawn",
+        "series_application_new",
+        "series_withdrawn",
+    ):
         return links("organisations.applications_list", org_id=org.id)
     if kind == "shift_unfilled":
         return links("organisations.candidates", org_id=org.id, need_id=opp.id)
@@ -376,7 +365,7 @@ CALENDAR_KINDS = frozenset(
 
 
 def _attachments(
-    app: Flask, notice: Notice, ctx: dict[str, Any], links: Links, now: datetime
+    app: Flask, notice: Notice, ctx: dict[str, Any], links: PublicLinks, now: datetime
 ) -> list[Attachment]:
     if notice.kind not in CALENDAR_KINDS or "shift" not in ctx:
         return []

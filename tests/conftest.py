@@ -5,6 +5,8 @@
   PostgreSQL URL is an error, not a skip.
 - SQLite: a new in-memory database per test. PostgreSQL: the schema is created once per run and
   each test runs inside a connection-level transaction that is rolled back afterwards.
+- ``redis_url``: the Redis of ``VOLUNTEER_TEST_REDIS_URL`` (shared rate limits), required in CI
+  like PostgreSQL, a skip locally.
 - Test data comes from ``tests/factories.py``; the ``make_user`` fixture wraps its builder.
 - No test may open a connection beyond 127.0.0.1.
 """
@@ -28,6 +30,7 @@ from tests import factories
 from volunteer.app import create_app
 from volunteer.models import User
 from volunteer.platform.db import make_engine
+from volunteer.platform.links import PublicLinks, public_links
 from volunteer.platform.signing import fill_slots
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -87,6 +90,18 @@ def postgres_engine() -> Iterator[Engine]:
     SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the shared rate limits are tested on (``.ci/run`` starts one and sets
+    ``VOLUNTEER_TEST_REDIS_URL``). In CI a missing Redis is an error, not a skip."""
+    url = os.environ.get("VOLUNTEER_TEST_REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI must test shared rate limits: VOLUNTEER_TEST_REDIS_URL is not set")
+        pytest.skip("VOLUNTEER_TEST_REDIS_URL is not set (Redis tests run in CI)")
+    return url
 
 
 @pytest.fixture
@@ -170,6 +185,12 @@ def session(bind: Engine | Connection) -> Iterator[Session]:
     """The test's own session on the same database as the app (never the request's)."""
     with Session(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint") as s:
         yield s
+
+
+@pytest.fixture
+def links(app: Flask) -> PublicLinks:
+    """The app's builder of public links, which producers take to put links in notices."""
+    return public_links(app)
 
 
 @pytest.fixture

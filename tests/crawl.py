@@ -89,6 +89,7 @@ def demo_pages(session: Session) -> dict[str, list[str]]:
         ],
         DEMO_VOLUNTEER: [
             "/ich/profil",
+            "/ich/profil/mehr",
             "/ich/fuer-dich",
             "/ich/engagements",
             "/ich/meine-daten",
@@ -112,6 +113,9 @@ def demo_pages(session: Session) -> dict[str, list[str]]:
             "/koordination/vereine",
             "/koordination/faehigkeiten",
             "/koordination/benachrichtigungen",
+            "/koordination/luecken",
+            "/koordination/vorschlag",
+            "/koordination/protokoll",
             "/stil",
         ],
     }

@@ -394,3 +394,13 @@ def png_bytes(size: tuple[int, int] = (64, 64), fmt: str = "PNG") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 40, 40)).save(out, fmt)
     return out.getvalue()
+
+
+def fill_profile(client: Any, data: dict[str, Any]) -> None:
+    """Both steps of the profile through its pages, as a person does: step one (where, when,
+    what matters, age), then step two (skills, languages, the rest). Each step's form reads
+    only its own fields from ``data``."""
+    first = client.post("/ich/profil", data=data)
+    assert first.status_code == 302, first.get_data(as_text=True)[:2000]
+    second = client.post("/ich/profil/mehr", data=data)
+    assert second.status_code == 302, second.get_data(as_text=True)[:2000]

@@ -102,6 +102,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 10,
     # City-wide proposals: at most this many invitations per volunteer in seven days.
     "PROPOSAL_INVITATIONS_PER_WEEK": 2,
+    # The licence of the anonymised open data (/offene-daten): one of LICENCES below.
+    "OPEN_DATA_LICENCE": "dl-de/by-2-0",
     # The city this instance serves (the gazetteer in volunteer/data/gazetteer decides the rest).
     "CITY_NAME": "Bochum",
     "OPERATOR_NAME": "Stadt Bochum",
@@ -178,6 +180,23 @@ class ConfigError(RuntimeError):
     """Raised at start-up for a configuration that must not run."""
 
 
+#: Licences the open data may carry: id -> (name, URL). An unknown id refuses to start.
+LICENCES: dict[str, tuple[str, str]] = {
+    "dl-de/by-2-0": (
+        "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+        "https://www.govdata.de/dl-de/by-2-0",
+    ),
+    "dl-de/zero-2-0": (
+        "Datenlizenz Deutschland – Zero – Version 2.0",
+        "https://www.govdata.de/dl-de/zero-2-0",
+    ),
+    "cc-by-4.0": (
+        "Creative Commons Namensnennung 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ),
+}
+
+
 def finalise(config: dict[str, Any], instance_path: Path) -> None:
     """Fill derived values and refuse unsafe production settings.
 
@@ -185,6 +204,11 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
     """
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'mitwirken.sqlite3'}"
+    if config.get("OPEN_DATA_LICENCE") not in LICENCES:
+        raise ConfigError(
+            f"VOLUNTEER_OPEN_DATA_LICENCE must be one of {', '.join(LICENCES)}, "
+            f"not {config.get('OPEN_DATA_LICENCE')!r}."
+        )
     secret = config.get("SECRET_KEY")
     production = config.get("ENV") == "production"
     if production:

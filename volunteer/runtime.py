@@ -30,18 +30,20 @@ def tune_gc() -> tuple[int, int, int]:
 
 
 def warm_engine_index(app: "Flask") -> threading.Thread:
-    """Build the engine's index in the background as the worker starts, so that no visitor's
-    first search or "Für dich" waits a second or more for a city-sized build."""
+    """Build the engine's index and the search's listing in the background as the worker
+    starts, so that no visitor's first search or "Für dich" waits a second or more for a
+    city-sized build."""
 
     def build() -> None:
         from volunteer.platform import metrics
         from volunteer.platform.clock import now
         from volunteer.platform.db import session_scope
-        from volunteer.services.discovery import engine
+        from volunteer.services.discovery import engine, listed
 
         try:
             with metrics.job("warm_engine_index"), app.app_context(), session_scope() as session:
                 engine.opportunity_pool(session, now=now())
+                listed.listing(session, now=now())
         except Exception:  # e.g. the database is not migrated yet: the first request builds it
             logging.getLogger(__name__).warning("warming the engine index failed", exc_info=True)
 

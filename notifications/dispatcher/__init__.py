@@ -39,8 +39,9 @@ from notifications.channels import Channel, TransportError
 from notifications.dispatcher.checks import RecipientChecks
 from notifications.dispatcher.leases import BatchLease, Policy, claim
 from notifications.dispatcher.marking import Marker, Stats, backoff
-from notifications.render import Gone, Links, render
+from notifications.render import Gone, render
 from volunteer.models import Notice, NoticeStatus, User
+from volunteer.platform.links import public_links
 
 __all__ = ["Dispatcher", "Policy", "Stats", "backoff", "build_channels", "claim"]
 
@@ -66,7 +67,7 @@ class Dispatcher:
         self.policy = policy or Policy()
         self.worker = (worker or f"dispatcher-{uuid.uuid4().hex[:8]}")[:60]
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.links = Links(app)
+        self.links = public_links(app)
         self._stopping = threading.Event()
 
     def _session(self) -> Session:

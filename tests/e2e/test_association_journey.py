@@ -203,7 +203,16 @@ def test_an_association_posts_a_need_and_confirms_hours(
     with open(info.value.path(), encoding="utf-8-sig") as f:
         text = f.read()
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[1][:5] == ["Mia", "Muster", "mia@example.org", str(later.year), "2,00"]
+    # Hours as a German number (decimal comma when there are decimals; 2 hours is "2").
+    assert rows[1][:5] == ["Mia", "Muster", "mia@example.org", str(later.year), "2"]
+
+    # Invite a colleague: the members page lists the pending invitation, with a way to withdraw it.
+    page.goto(f"/vereine/{org.id}/mitglieder")
+    page.get_by_label("E-Mail-Adresse").fill("kollegin@example.org")
+    page.get_by_role("button", name="Einladung senden").click()
+    withdraw = page.get_by_role("button", name="Einladung an kollegin@example.org zurückziehen")
+    expect(withdraw).to_be_visible()
+    check()
 
     # The other pages in German, then every page of the journey once more in English.
     for path in ("profil", "mitglieder", "einsaetze", f"einsaetze/{need.id}/bearbeiten"):

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from sqlmodel import col, select
 
 from notifications.proposals import run_next_proposal
+from notifications.scheduler import rules, run_rule
 from tests.conftest import FIXED_NOW
 from tests.factories import TEST_PASSWORD
 from volunteer.demo.city import Scale, load_demo_data
@@ -42,9 +43,20 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     page.get_by_label("E-Mail-Adresse").fill("koordination@bochum.example")
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+    # The gap map is the scheduled rule's stored result (the job the scheduler runs).
+    run_rule(live_app, "gaps", rules()["gaps"], now=FIXED_NOW)
     page.get_by_role("link", name="Koordination der Stadt").first.click()
     expect(page.get_by_role("heading", name="Lücken: Bedarf ohne Angebot")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Lückenkarte öffnen").click()
+    expect(page.get_by_role("heading", name="Lückenkarte", level=1)).to_be_visible()
+    expect(page.get_by_text("Berechnet vor")).to_be_visible()
+    assert_accessible(page)
+    page.locator("table th[scope=row] a").first.click()
+    expect(page.get_by_role("heading", name="Was die Lücke schließen würde")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nach Zeit in der Woche")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Koordination der Stadt").first.click()
     page.get_by_role("link", name="Organisationen prüfen").click()
     expect(page.get_by_role("heading", name="Organisationen prüfen", level=1)).to_be_visible()
     page.get_by_role("button", name="prüfen und freischalten").first.click()
@@ -87,6 +99,7 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     for _pair, user in invited[:2]:
         user.password_hash = hash_password(TEST_PASSWORD)
         user.email_verified_at = FIXED_NOW
+        user.locale = "de"  # the demo city gives some people English; these steps read German
         live_session.add(user)
     live_session.commit()
     for (pair, user), answer in zip(invited[:2], ("Ja, melde mich an", "Nein, danke"), strict=True):

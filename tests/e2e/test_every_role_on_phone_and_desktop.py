@@ -4,10 +4,20 @@ critical violation and nothing scrolls sideways. The demo city gives the pages r
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
+from notifications.scheduler import rules, run_rule
 from tests.conftest import FIXED_NOW
 from tests.crawl import demo_pages as demo_pages_of
-from volunteer.demo.city import DEMO_PASSWORD, Scale, load_demo_data
+from volunteer.demo.city import (
+    DEMO_COORDINATOR,
+    DEMO_PASSWORD,
+    DEMO_VOLUNTEER,
+    Scale,
+    load_demo_data,
+)
+from volunteer.models import Notice, NoticeStatus, User
+from volunteer.services.coordination import gaps
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +29,26 @@ SPILLING_CELLS = """[...document.querySelectorAll('.table-stack td[data-label]')
 
 
 @pytest.fixture
-def demo_pages(live_session):
+def demo_pages(live_app, live_session):
     load_demo_data(live_session, now=FIXED_NOW, scale=Scale(60, 30, 30), progress=False)
     live_session.commit()
-    return demo_pages_of(live_session)
+    pages = demo_pages_of(live_session)
+    # The coordinator's pages with content: the gap map as its scheduled rule stores it (and one
+    # gap's drill-down), and a notice that failed for good.
+    run_rule(live_app, "gaps", rules()["gaps"], now=FIXED_NOW)
+    live_session.expire_all()
+    gap = gaps.latest(live_session).rows[0]
+    pages[DEMO_COORDINATOR].append(f"/koordination/luecken/{gap.district}/{gap.skill}")
+    volunteer = live_session.exec(select(User).where(User.email_key == DEMO_VOLUNTEER)).one()
+    live_session.add(
+        Notice(
+            kind="verify_email", channel="email", dedupe_key="e2e-failed", user_id=volunteer.id,
+            to_email=volunteer.email, status=NoticeStatus.FAILED, due_at=FIXED_NOW, attempts=3,
+            last_error="recipient refused: 550 5.1.1 user unknown",
+        )
+    )  # fmt: skip
+    live_session.commit()
+    return pages
 
 
 @pytest.mark.parametrize("width", [320, 1280])

@@ -33,12 +33,15 @@ def test_a_parent_consents_through_the_mailed_link_and_withdraws_later(
     with page.expect_navigation():
         page.get_by_role("button", name="Anmelden").click()
     page.goto("/ich/profil")
-    box = page.get_by_label("Vereine dürfen mich finden", exact=False)
-    assert not box.is_checked()  # opt-in: unticked until she ticks it
     page.get_by_label("Postleitzahl oder Adresse").fill("44787")
     page.get_by_label("Samstag Vormittag").check()
     page.get_by_label("unter 16").check()
     page.get_by_label("E-Mail eines Elternteils", exact=False).fill("mama@example.org")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Speichern und zeigen, was zu mir passt").click()
+    page.goto("/ich/profil/mehr")  # step two: being findable
+    box = page.get_by_label("Vereine dürfen mich finden", exact=False)
+    assert not box.is_checked()  # opt-in: unticked until she ticks it
     box.check()
     with page.expect_navigation():
         page.get_by_role("button", name="Speichern und zeigen, was zu mir passt").click()

@@ -136,8 +136,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.keyboard.type("4478")  # a typo first: the field explains and keeps the input
     page.get_by_label("Samstag Vormittag").focus()
     page.keyboard.press("Space")
-    page.get_by_label("Hausaufgabenhilfe").focus()
-    page.keyboard.press("Space")
+    assert page.get_by_label("Hausaufgabenhilfe").count() == 0  # skills are step two
     _activate(page, "button", "Speichern und zeigen, was zu mir passt")
     expect(page.get_by_text("Diese Postleitzahl kennen wir nicht").first).to_be_visible()
     assert page.get_by_label("Samstag Vormittag").is_checked()
@@ -145,6 +144,24 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.get_by_label("Postleitzahl oder Adresse").fill("")
     page.get_by_label("Postleitzahl oder Adresse").focus()
     page.keyboard.type("44787")
+    _activate(page, "button", "Speichern und zeigen, was zu mir passt")
+
+    # Step one is enough for recommendations; step two (skills) is signposted from them.
+    expect(page.get_by_role("heading", name="Für dich", exact=True)).to_be_visible()
+    expect(page.get_by_text("Vorlesen in der Stadtbücherei").first).to_be_visible()
+    _activate(page, "link", "Fähigkeiten und Sprachen ergänzen")
+    assert_accessible(page)
+    page.get_by_label("Fähigkeiten filtern").focus()
+    page.keyboard.type("hausaufg")  # the script filters the chips as you type
+    expect(page.get_by_label("Hausaufgabenhilfe")).to_be_visible()
+    expect(page.get_by_label("Erste Hilfe", exact=True)).to_be_hidden()
+    page.get_by_label("Hausaufgabenhilfe").focus()
+    page.keyboard.press("Space")
+    page.get_by_label("Fähigkeiten filtern").fill("")
+    page.get_by_label("Fähigkeiten filtern").focus()
+    page.keyboard.type("lingo")  # matches nothing: said in words, ticked chips stay
+    expect(page.get_by_text("Keine Fähigkeit passt.")).to_be_visible()
+    assert page.get_by_label("Hausaufgabenhilfe").is_checked()
     _activate(page, "button", "Speichern und zeigen, was zu mir passt")
 
     # Recommendations with reasons; open the need and read why it fits.
@@ -223,6 +240,7 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
         "/engagements/stadtteile",
         f"/engagements/{opp_id}",
         "/ich/profil",
+        "/ich/profil/mehr",
         "/ich/fuer-dich",
         "/ich/engagements",
         "/ich/meine-daten",

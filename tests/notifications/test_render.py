@@ -12,8 +12,8 @@ from werkzeug.routing import BuildError
 
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
-from notifications.render import Links
 from volunteer.models import Notice
+from volunteer.platform.links import PublicLinks
 from volunteer.services.notices import outbox
 
 
@@ -80,7 +80,7 @@ def test_names_are_escaped_once_in_html_and_left_alone_in_text(
 
 def test_a_link_to_a_page_that_does_not_exist_fails_loudly(app: Flask) -> None:
     """A renamed endpoint breaks this test (and every notice test), never a recipient's link."""
-    links = Links(app)
+    links = PublicLinks(app)
     assert links("opportunities.detail", opportunity_id=7) == "http://localhost/engagements/7"
     with pytest.raises(BuildError):
         links("opportunities.show", opportunity_id=7)

@@ -9,8 +9,6 @@ from tests.factories import TEST_PASSWORD
 from volunteer.models import Notice
 from volunteer.services.accounts import account
 
-BASE = "http://localhost"
-
 
 def _links(session, user, kind, mailed_link):
     notices = session.exec(
@@ -19,13 +17,13 @@ def _links(session, user, kind, mailed_link):
     return [mailed_link(n).rsplit("/", 1)[1] for n in notices]
 
 
-def _request_resets(session, user, now, times):
+def _request_resets(links, session, user, now, times):
     for i in range(times):
         account.request_password_reset(
             session,
             user.email,
             now=now + timedelta(minutes=i),
-            base_url=BASE,
+            links=links,
             hours=2,
             mail_budget=5,
         )
@@ -33,10 +31,10 @@ def _request_resets(session, user, now, times):
 
 
 def test_using_a_reset_link_voids_the_other_reset_links(
-    client, session, make_user, now, mailed_link
+    links, client, session, make_user, now, mailed_link
 ):
     user = make_user()
-    _request_resets(session, user, now, 2)
+    _request_resets(links, session, user, now, 2)
     first, second = _links(session, user, "password_reset", mailed_link)
     used = client.post(f"/konto/passwort-neu/{second}", data={"password": "Ruhrgebiet bei Nacht 9"})
     assert used.status_code == 302
@@ -46,13 +44,13 @@ def test_using_a_reset_link_voids_the_other_reset_links(
 
 
 def test_changing_the_password_voids_reset_and_email_change_links(
-    client, session, make_user, login, now, mailed_link
+    links, client, session, make_user, login, now, mailed_link
 ):
     user = make_user(email="alt@example.org")
-    _request_resets(session, user, now, 1)
+    _request_resets(links, session, user, now, 1)
     account.request_email_change(
         session, user, new_email="neu@example.org", password=TEST_PASSWORD, now=now,
-        base_url=BASE, hours=24, mail_budget=5,
+        links=links, hours=24, mail_budget=5,
     )  # fmt: skip
     session.commit()
     (reset,) = _links(session, user, "password_reset", mailed_link)

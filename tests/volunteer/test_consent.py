@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from tests.factories import (
     add_member,
+    fill_profile,
     make_opportunity,
     make_organisation,
     make_shift,
@@ -88,8 +89,7 @@ def _district_of(session: Session, postcode: str) -> int:
 
 
 def _save_profile(client: FlaskClient, **changes: object) -> None:
-    response = client.post("/ich/profil", data={**PROFILE, **changes})
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    fill_profile(client, {**PROFILE, **changes})
 
 
 def _candidates_page(client: FlaskClient, org, opp) -> str:
@@ -125,7 +125,8 @@ def test_being_findable_is_unticked_by_default_and_recorded_with_the_wording(
 ):
     user = make_user(first_name="Jonas")
     login(user)
-    page = client.get("/ich/profil").get_data(as_text=True)
+    assert client.post("/ich/profil", data=PROFILE).status_code == 302  # step one first
+    page = client.get("/ich/profil/mehr").get_data(as_text=True)
     box = page[page.index('name="discoverable"') - 200 : page.index('name="discoverable"') + 200]
     assert "checked" not in box
     assert "Vereine dürfen mich finden" in page
@@ -260,11 +261,7 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
     login(admin)
     assert "Mia" in _candidates_page(client, org, opp)
     assert child.id in _proposed(session, coordinator, now)
-    signup = signups.sign_up(session, child, shift, now=now)
-    session.commit()
-    roster = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
-    assert "Mia" in roster
-
+    # Proposed before she signs up (once signed up for a need, nobody is proposed for it).
     stored = proposal.queue(session, proposal.default_options(now=now), by=coordinator, now=now)
     proposal.compute(session, stored, now=now)
     session.commit()
@@ -274,6 +271,11 @@ def test_a_child_is_invisible_until_a_guardian_consents_and_again_after_withdraw
         )
     ).all()
     assert child_pairs
+
+    signup = signups.sign_up(session, child, shift, now=now)
+    session.commit()
+    roster = client.get(f"/vereine/{org.id}/termine/{shift.id}").get_data(as_text=True)
+    assert "Mia" in roster
 
     # The guardian withdraws later through the same link: at once, everywhere.
     client.get("/konto/abmelden")

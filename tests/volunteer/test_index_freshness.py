@@ -43,6 +43,7 @@ def test_a_sign_up_shows_in_places_left_and_home_figures_on_the_next_request(
     opp, other, shift = city
     page = client.get("/").get_data(as_text=True)  # builds the home page's tally
     assert "<strong>5</strong> freie Plätze bei kommenden Terminen" in page
+    assert "3 Plätze frei" in client.get("/engagements/").get_data(as_text=True)  # card cached
     before = _pool(session, now)
     assert _capacity(before, opp) == 3
     login(make_user())
@@ -51,7 +52,7 @@ def test_a_sign_up_shows_in_places_left_and_home_figures_on_the_next_request(
     page = client.get("/").get_data(as_text=True)
     assert "<strong>4</strong> freie Plätze bei kommenden Terminen" in page
     page = client.get("/engagements/").get_data(as_text=True)
-    assert "2 Plätze frei" in page
+    assert "2 Plätze frei" in page and "3 Plätze frei" not in page
     after = _pool(session, now)
     assert _capacity(after, opp) == 2 and _capacity(after, other) == 2
     # Patched, not rebuilt: the untouched need is the very same engine value as before.
@@ -145,3 +146,26 @@ def test_a_commit_during_a_background_rebuild_is_patched_in_afterwards(session):
     while cache._refreshing and time.monotonic() < deadline:
         time.sleep(0.01)
     assert cache.get("kind", session, 60, build, patch) == ("value", 2, "patched", [7])
+
+
+def test_search_filters_follow_an_edit_and_a_new_date_on_the_next_request(
+    client, session, now, city
+):
+    opp, _other, _shift = city
+    assert "Hausaufgaben begleiten" not in client.get("/engagements/?q=nachmittag").get_data(
+        as_text=True
+    )
+    later = (now + timedelta(days=20)).date().isoformat()
+    dated = f"/engagements/?from={later}&to={later}"
+    assert "Hausaufgaben begleiten" not in client.get(dated).get_data(as_text=True)
+    opp.title = "Hausaufgaben am Nachmittag"
+    session.add(opp)
+    session.commit()
+    make_shift(session, now, opp, starts_in=timedelta(days=20, hours=1), capacity=2)
+    assert "Hausaufgaben am Nachmittag" in client.get("/engagements/?q=NACHMITTAG").get_data(
+        as_text=True
+    )
+    assert "Hausaufgaben am Nachmittag" in client.get(dated).get_data(as_text=True)
+    assert "Hausaufgaben am" not in client.get("/engagements/?q=nach%25mittag").get_data(
+        as_text=True
+    )

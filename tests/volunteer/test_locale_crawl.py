@@ -41,3 +41,42 @@ def test_no_page_leaks_codes_or_the_other_language(app, client, login, session, 
         for leak in page_leaks(response.get_data(as_text=True), locale):
             found.append(f"{endpoint} {url}: {leak}")
     assert not found, "\n".join(sorted(set(found)))
+
+
+@pytest.mark.parametrize(
+    ("html", "locale", "what"),
+    [
+        ("<p>0.4 km</p>", "de", "decimal point"),
+        ("<td>3.0 Std.</td>", "de", "decimal point"),
+        ("<p>1,5 hours</p>", "en", "decimal comma"),
+        ("<p>seit 2024-12-02</p>", "de", "ISO date"),
+        ("<h1>Erinnerung: Tafel, 30.11.2026, 10:00:00</h1>", "de", "time with seconds"),
+        ("<li>Sat 03.04.2027</li>", "en", "German weekday/month"),
+        ("<li>Samstag, 3. April 2027</li>", "en", "German weekday/month"),
+        ("<li>Saturday, 3 April</li>", "de", "English weekday/month"),
+        ("<p>1 Personen</p>", "de", "plural slip"),
+        ("<p>1 kommende Termine</p>", "de", "plural slip"),
+        ("<p>beginnt in 0 Stunden</p>", "de", "plural slip"),
+        ("<p>3 Termin(e)</p>", "de", "plural in brackets"),
+        ("<td>verein</td>", "de", "raw code"),
+        ("<td>pending</td>", "en", "raw code"),
+        ("<p>Status: verify_email</p>", "en", "raw code"),
+        ('<a href="/">Find opportunities</a>', "de", "untranslated"),
+        ('<img alt="Please choose one of the options.">', "de", "untranslated"),
+        ("<p>Engagement finden</p>", "en", "German on an English page"),
+        ("<p>This is the thing you want</p>", "de", "English prose"),
+    ],
+)
+def test_the_checker_catches_each_kind_of_leak(html, locale, what):
+    assert any(leak.startswith(what) for leak in page_leaks(html, locale)), page_leaks(html, locale)
+
+
+def test_the_checker_leaves_good_text_scripts_links_and_codes_in_attributes_alone():
+    html = (
+        '<p data-state="pending">Mi., 02.12.2026, 16:00–18:00 · 0,4 km · 1 Person · 3 Termine</p>'
+        "<script>var d = '2026-12-02T10:00:00';</script><style>.a{width:0.5em}</style>"
+        '<time datetime="2026-12-02">2. Dezember 2026</time> WCAG 2.1'
+        '<a href="https://x.example/a_b/1.5">Link</a> kontakt@verein.example'
+    )
+    assert page_leaks(html, "de") == []
+    assert page_leaks("<p>Wed, Dec 2, 2026, 4:00 PM · 0.4 km · 1 person · 3 dates</p>", "en") == []

@@ -1,12 +1,19 @@
 """Cards and need pages that invite: logo or initials, cause icon, next date, places, distance,
 and "passt zu dir" with the engine's top reason for a logged-in volunteer."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from tests.factories import make_opportunity, make_organisation, make_shift, seed_reference
+from tests.factories import (
+    fill_profile,
+    make_opportunity,
+    make_organisation,
+    make_shift,
+    seed_reference,
+)
 from tests.volunteer.test_volunteer_pages import PROFILE
 from volunteer.models import Cause, District, OpportunityCause
 from volunteer.services.discovery import engine
@@ -48,7 +55,7 @@ def test_a_volunteer_sees_fits_you_with_the_top_reason_and_a_distance_band(
     client, login, make_user, need
 ):
     login(make_user())
-    client.post("/ich/profil", data=PROFILE)
+    fill_profile(client, PROFILE)
     engine.invalidate()
     page = client.get("/engagements/").get_data(as_text=True)
     assert "Passt zu dir" in page
@@ -57,6 +64,11 @@ def test_a_volunteer_sees_fits_you_with_the_top_reason_and_a_distance_band(
     page = client.get("/ich/fuer-dich").get_data(as_text=True)
     assert "Hausaufgaben begleiten" in page and "Passt zu dir" in page
     assert "Warum das zu dir passt" in page
+    # The fit as a percentage in the reader's format: "Passt zu 85 %" / "Fits 85%".
+    assert re.search(r"Passt zu \d{1,3}\xa0%", page)
+    client.post("/sprache", data={"lang": "en", "next": "/ich/fuer-dich"})
+    english = client.get("/ich/fuer-dich").get_data(as_text=True)
+    assert re.search(r"Fits \d{1,3}%", english)
 
 
 def test_need_page_lists_dates_grouped_by_month(client, need, now):

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from tests.factories import create_need, register_org, seed_reference
+from tests.factories import create_need, fill_profile, register_org, seed_reference
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import Organisation, Role, Shift, VolunteerProfile
 
@@ -155,9 +155,9 @@ def test_nul_bytes_in_names_and_profile_text_are_stored_without_them(
     assert response.status_code == 302
     org = session.exec(select(Organisation)).one()
     assert org.name == "Tafel Bochum" and "\x00" not in (org.description or "")
-    response = client.post(
-        "/ich/profil",
-        data={
+    fill_profile(
+        client,
+        {
             "location": "4478\x007",
             "radius_km": "5",
             "about": "Ich\x00 helfe gern",
@@ -166,7 +166,6 @@ def test_nul_bytes_in_names_and_profile_text_are_stored_without_them(
             "digest_frequency": "weekly",
         },
     )
-    assert response.status_code == 302, response.text
     profile = session.exec(select(VolunteerProfile).where(VolunteerProfile.user_id == user.id))
     assert all("\x00" not in (p.about or "") for p in profile)
 

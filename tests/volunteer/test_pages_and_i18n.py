@@ -2,7 +2,12 @@
 
 import pytest
 
+from notifications.channels.inbox import InboxChannel
+from notifications.channels.recording import RecordingChannel
+from notifications.dispatcher import Dispatcher, Policy
 from volunteer.models import User
+from volunteer.platform.db import get_bind
+from volunteer.services.notices import outbox
 
 
 @pytest.mark.parametrize(
@@ -63,3 +68,23 @@ def test_unknown_page_is_a_friendly_404_and_api_gets_problem_json(client):
     api = client.get("/api/gibt-es-nicht")
     assert api.status_code == 404
     assert api.mimetype == "application/problem+json" and api.json["status"] == 404
+
+
+def test_a_switch_also_changes_the_language_of_notices_not_yet_sent(
+    client, session, make_user, login, app, now
+):
+    user = make_user(locale="de")
+    outbox.enqueue(
+        session, "password_changed", dedupe_key="before-switch", now=now, user=user,
+        channels=["email"],
+    )  # fmt: skip
+    session.commit()
+    login(user)
+    client.post("/sprache", data={"lang": "en"})
+    recording = RecordingChannel()
+    Dispatcher(
+        app, get_bind(app), {"email": recording, "inapp": InboxChannel()},
+        policy=Policy(batch_size=10), worker="test", clock=lambda: now,
+    ).run_until_idle()  # fmt: skip
+    ((notice, message),) = recording.sent
+    assert notice.locale == "en" and message.subject == "Your password was changed"

@@ -64,7 +64,7 @@ def m(n: int) -> str:
 
 
 @pytest.fixture
-def person_world(session, make_user, now):
+def person_world(links, session, make_user, now):
     """A person who used everything: old and new addresses, profile with guardian, sign-ups with
     messages, a decline reason, hours with a note, a skill suggestion a coordinator resolved, a
     conduct check, memberships, invitations, a calendar link, and notices to and about them."""
@@ -101,7 +101,7 @@ def person_world(session, make_user, now):
     # Address history: anna -> neu (confirmed, audited), then a pending change to "next".
     account.request_email_change(
         session, person, new_email=f"neu.{m(8)}@example.org", password=TEST_PASSWORD,
-        now=now, base_url="http://localhost", hours=24, mail_budget=5,
+        now=now, links=links, hours=24, mail_budget=5,
     )  # fmt: skip
     change = session.exec(select(Token).where(Token.purpose == "email_change")).one()
     change.used_at = None
@@ -116,11 +116,11 @@ def person_world(session, make_user, now):
     )  # fmt: skip
     account.request_email_change(
         session, person, new_email=f"next.{m(9)}@example.org", password=TEST_PASSWORD,
-        now=now + timedelta(minutes=1), base_url="http://localhost", hours=24, mail_budget=5,
+        now=now + timedelta(minutes=1), links=links, hours=24, mail_budget=5,
     )  # fmt: skip
     account.authenticate(session, person.email, TEST_PASSWORD, now=now)  # login history
     account.request_password_reset(
-        session, person.email, now=now, base_url="http://localhost", hours=2, mail_budget=5
+        session, person.email, now=now, links=links, hours=2, mail_budget=5
     )
     # Sign-ups: one with a message (and a phone number), one declined with a reason, one past.
     applied = signups.sign_up(session, person, upcoming, now=now, message=f"Ruf an: 0170 {m(10)}")

@@ -17,6 +17,7 @@ from tests.factories import (
     add_shift,
     create_need,
     make_profile,
+    make_signup,
     register_org,
     seed_reference,
 )
@@ -164,6 +165,18 @@ def test_a_period_without_shifts_proposes_nothing(app, client, login, session, c
     assert run.status == ProposalStatus.DONE and run.figures["pairs"] == 0
     page = client.get(f"/koordination/vorschlag/{run.id}").get_data(as_text=True)
     assert "keine Paare" in page
+
+
+def test_nobody_is_proposed_for_a_need_they_already_signed_up_for(app, session, city, now):
+    # Ben waits for the reading shift: inviting him to it could only fail as "already signed up".
+    make_signup(session, city["v2"], city["s1"], now=now, state=SignupState.WAITLISTED)
+    options = proposal.default_options(now=now)
+    run = proposal.queue(session, options, by=city["coordinator"], now=now)
+    session.commit()
+    assert run_next_proposal(app, worker="test", now=now) == run.id
+    pairs = {(p.volunteer_id, p.opportunity_id) for p in session.exec(select(ProposalPair)).all()}
+    assert (city["v2"].id, city["reading"].id) not in pairs
+    assert pairs  # Aylin is still proposed
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from tests.factories import make_opportunity, make_shift
+from tests.factories import add_member, make_opportunity, make_shift
 from tests.locale_leaks import text_leaks
 from tests.notifications.test_delivery import SmtpServer, free_port, smtp_dispatcher
-from volunteer.models import Signup, SignupState
+from volunteer.models import Organisation, Signup, SignupState
 from volunteer.services.engagement import signups
 
 SERIES = "3f0c9b8e-series-weekly-0001"
@@ -108,8 +108,10 @@ def test_joining_and_leaving_a_series_each_send_one_mail_listing_the_dates(
     app, client, session, now, make_user, login
 ):
     """Through the pages, the real outbox, the dispatcher and an SMTP server on 127.0.0.1."""
-    _need, shifts = _series(session, now, weeks=3, capacity=1)
+    need, shifts = _series(session, now, weeks=3, capacity=1)
     signups.sign_up(session, make_user(), shifts[1], now=now)  # the second date is full
+    admin = make_user(first_name="Vera")
+    add_member(session, session.get(Organisation, need.organisation_id), admin)
     session.commit()
     user = make_user(first_name="Aylin")
     login(user)
@@ -127,6 +129,11 @@ def test_joining_and_leaving_a_series_each_send_one_mail_listing_the_dates(
         assert "voll, du stehst auf der Warteliste, Platz 1" in text
         assert text.count("angemeldet, ") == 2
         assert not text_leaks(text, "de"), text_leaks(text, "de")
+        (told,) = [m for m in smtp.inbox.messages if m["To"] == admin.email]  # one, not three
+        assert told["Subject"] == "Neue Anmeldung für 3 Termine: Tafel jeden Samstag"
+        text = told.get_body(("plain",)).get_content()
+        assert "Aylin ist bei den regelmäßigen Terminen" in text and text.count("\n- ") == 3
+        assert "Warteliste, Platz 1" in text and text.count("zu bestätigen") == 2
 
         client.post(f"/engagements/serien/{SERIES}/abmelden", data={"confirmed": "1"})
         dispatcher.run_until_idle()
@@ -136,5 +143,9 @@ def test_joining_and_leaving_a_series_each_send_one_mail_listing_the_dates(
         assert left["Subject"] == "Von 3 Terminen abgemeldet: Tafel jeden Samstag"
         text = left.get_body(("plain",)).get_content()
         assert text.count("\n- ") == 3 and "Diese 3 Termine sind für dich abgesagt" in text
+        told = [m for m in smtp.inbox.messages if m["To"] == admin.email]
+        assert [m["Subject"] for m in told][1:] == [
+            "Von 3 Terminen abgemeldet: Tafel jeden Samstag"
+        ]
     finally:
         smtp.stop()

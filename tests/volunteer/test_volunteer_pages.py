@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from tests.factories import (
     TEST_PASSWORD,
     add_member,
+    fill_profile,
     make_opportunity,
     make_organisation,
     make_shift,
@@ -63,8 +64,15 @@ def test_new_volunteer_is_guided_to_the_profile_and_sees_recommendations(
     login(user)
     assert client.get("/").status_code == 200
     assert client.get("/ich/fuer-dich").headers["Location"].startswith("/ich/profil")
-    response = client.post("/ich/profil", data={**PROFILE, "skill_suggestion": "Jonglieren"})
+    assert client.get("/ich/profil/mehr").headers["Location"].startswith("/ich/profil")
+    # Step one alone is enough for the first recommendations.
+    response = client.post("/ich/profil", data=PROFILE)
     assert response.status_code == 302 and response.headers["Location"] == "/ich/fuer-dich"
+    first = client.get("/ich/fuer-dich").get_data(as_text=True)
+    assert "Fähigkeiten und Sprachen ergänzen" in first  # the signposted second step
+    response = client.post("/ich/profil/mehr", data={**PROFILE, "skill_suggestion": "Jonglieren"})
+    assert response.status_code == 302 and response.headers["Location"] == "/ich/fuer-dich"
+    assert "Fähigkeiten und Sprachen ergänzen" not in client.get("/ich/fuer-dich").text
     profile = session.get(VolunteerProfile, user.id)
     assert profile.postcode == "44787" and profile.district_number is not None
     assert profile.radius_km == 5 and profile.quiet_start_hour == 21
@@ -93,12 +101,9 @@ def test_new_volunteer_is_guided_to_the_profile_and_sees_recommendations(
         ({"radius_km": "abc"}, "radius_km", "zwischen 1 und 50 km"),
         ({"availability": []}, "availability", "mindestens eine Zeit"),
         ({"age_group": "under16", "guardian_email": ""}, "guardian_email", "erziehungsberecht"),
-        # The same quiet-hours rule as the notice settings page (notices.settings).
-        ({"quiet_end_hour": ""}, "quiet_start_hour", "wann die Ruhezeit beginnt und wann"),
-        ({"quiet_end_hour": "21"}, "quiet_end_hour", "anderen Stunde enden"),
     ],
 )
-def test_profile_rejects_bad_input_with_a_message_and_keeps_the_input(
+def test_profile_step_one_rejects_bad_input_with_a_message_and_keeps_the_input(
     client, login, make_user, reference, changes, field, text
 ):
     login(make_user())
@@ -106,7 +111,33 @@ def test_profile_rejects_bad_input_with_a_message_and_keeps_the_input(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert text in page
-    assert 'value="homework-help" id="skill-homework-help" checked' in page  # input kept
+    assert 'value="children-youth" id="cause-children-youth" checked' in page  # input kept
+    if "availability" not in changes:
+        assert 'value="sat-morning" id="slot-sat-morning" checked' in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "text"),
+    [
+        # The same quiet-hours rule as the notice settings page (notices.settings).
+        ({"quiet_end_hour": ""}, "quiet_start_hour", "wann die Ruhezeit beginnt und wann"),
+        ({"quiet_end_hour": "21"}, "quiet_end_hour", "anderen Stunde enden"),
+        ({"skill_suggestion": "x" * 161}, "skill_suggestion", "160"),
+    ],
+)
+def test_profile_step_two_rejects_bad_input_with_a_message_and_keeps_the_input(
+    client, login, make_user, reference, changes, field, text
+):
+    login(make_user())
+    assert client.post("/ich/profil", data=PROFILE).status_code == 302
+    response = client.post(
+        "/ich/profil/mehr", data={**PROFILE, "about": "Ich lese gern", **changes}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert text in page
+    assert 'value="homework-help" id="skills-homework-help" checked' in page  # input kept
+    assert 'value="en" id="languages-en" checked' in page and "Ich lese gern" in page
 
 
 ODD_QUERIES = [
@@ -179,7 +210,7 @@ def test_opportunity_page_explains_fit_and_sign_up_warns_about_clashes(
 ):
     user = make_user()
     login(user)
-    client.post("/ich/profil", data=PROFILE)
+    fill_profile(client, PROFILE)
     d = _district(session)
     org = make_organisation(session, now)
     admin = make_user()
@@ -249,7 +280,7 @@ def test_my_data_needs_a_fresh_password_then_exports_everything(
 ):
     user = make_user()
     login(user)
-    client.post("/ich/profil", data=PROFILE)
+    fill_profile(client, PROFILE)
     signups.sign_up(session, user, make_shift(session, now), now=now)
     session.commit()
     assert client.post("/ich/meine-daten/export").headers["Location"].endswith("/ich/meine-daten")

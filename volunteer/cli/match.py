@@ -128,7 +128,7 @@ def convert_command(input_path: Path, output_path: Path) -> None:
     default=1,
     type=click.IntRange(min=1, max=64),
     show_default=True,
-    help="Processes for candidate generation with --top-k (e.g. the number of cores).",
+    help="Threads for candidate generation with --top-k (e.g. the number of cores).",
 )
 def assign_command(
     input_path: Path,

@@ -16,6 +16,7 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     format_number,
+    format_percent,
     format_time,
     get_locale,
 )
@@ -114,6 +115,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["format_decimal"] = format_decimal
     app.jinja_env.filters["format_number"] = format_number
+    app.jinja_env.filters["format_percent"] = format_percent
 
     app.jinja_env.filters["time_range"] = time_range
     app.jinja_env.globals["plural_num"] = plural_num

@@ -6,11 +6,13 @@ from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from volunteer.catalogue.geocoding import Geocoder, make_geocoder
 from volunteer.models import User
 from volunteer.platform.db import get_session
+from volunteer.platform.links import public_links
 from volunteer.services.errors import ServiceError
 from volunteer.web.wording.messages import error_message
 
@@ -21,6 +23,11 @@ def acting_user() -> User:
     """The logged-in user as the model object (not Flask-Login's proxy) for services."""
     user: User = current_user._get_current_object()
     return user
+
+
+def reader_locale() -> str:
+    """The reader's language code ("de" or "en"), for labels picked from the reference data."""
+    return str(get_locale() or "de")
 
 
 def geocoder() -> Geocoder:
@@ -44,7 +51,7 @@ def safe_next(default_endpoint: str = "pages.home") -> str:
 def public_url(endpoint: str, **values: Any) -> str:
     """An absolute link on the configured public base URL (``BASE_URL``), never on the request's
     Host header: a forged Host must not flow into links others copy, cache or subscribe to."""
-    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
+    return public_links(current_app)(endpoint, **values)
 
 
 def flash_category(kind: str, at: str | None = None) -> str:

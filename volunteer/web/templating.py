@@ -4,14 +4,20 @@ Every link is built with ``url_for``: an endpoint that is renamed or missing rai
 page renders, so a test catches it instead of a page silently dropping the link.
 """
 
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, current_app, get_template_attribute, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from volunteer.services.permissions import is_coordinator
+from volunteer.web.wording.reasons import band_of, top_reason
+
+if TYPE_CHECKING:
+    from volunteer.services.discovery.cards import Hit
 
 # (endpoint, label, who sees it).
 NAV: list[tuple[str, Any, str]] = [
@@ -55,6 +61,62 @@ def avatar_colour(key: int) -> str:
     return f"avatar-c{key % 6}"
 
 
+# Rendered card insides kept per app; enough for every listed need of a city in two languages.
+CARD_CACHE_SIZE = 20_000
+
+
+class _Cards:
+    """Rendered card insides by everything they show (a bounded, insertion-ordered dict)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.html: dict[tuple[Any, ...], Markup] = {}
+
+
+def card_body(hit: "Hit", heading: str = "h3", show_match: bool = True) -> Markup:
+    """The inside of a need's card (``need_card_body`` in macros/ui.html), rendered once per
+    need, language and figures shown: a search page shows twenty cards, each with a dozen
+    translated labels and formatted dates, and the same cards come up again and again.
+
+    The key holds every value the card shows (title, places left, next date, distance band,
+    the top reason in words ...), so a sign-up or an edit simply makes a new key: a cached card
+    is never stale, old keys fall out when the cache is full."""
+    o = hit.opportunity
+    matched = show_match and hit.score is not None
+    why = top_reason(hit.reasons, hit.components) if matched else None
+    key = (
+        current_locale(),
+        request.script_root,
+        heading,
+        matched,
+        why,
+        o.id,
+        o.title,
+        o.organisation_id,
+        o.is_remote,
+        o.regular,
+        o.minors_ok,
+        o.step_free,
+        hit.organisation_name,
+        hit.has_logo,
+        hit.district_name,
+        hit.cause,
+        hit.next_start,
+        hit.places_left,
+        None if hit.km is None else band_of(hit.km),
+    )
+    cards: _Cards = current_app.extensions["need_cards"]
+    found = cards.html.get(key)
+    if found is None:
+        macro = get_template_attribute("macros/ui.html", "need_card_body")
+        found = macro(hit, heading, show_match, why)  # a macro of an autoescaped template: Markup
+        with cards.lock:
+            cards.html[key] = found
+            while len(cards.html) > CARD_CACHE_SIZE:
+                del cards.html[next(iter(cards.html))]
+    return found
+
+
 def init_app(app: Flask) -> None:
     from volunteer.models import HourState, SignupState
     from volunteer.services.engagement.signups import ACTIVE_STATES
@@ -63,7 +125,6 @@ def init_app(app: Flask) -> None:
         distance_band,
         language_labels,
         reason_text,
-        top_reason,
     )
     from volunteer.web.wording.signups import association_label, volunteer_label
 
@@ -82,5 +143,7 @@ def init_app(app: Flask) -> None:
         distance_band=distance_band,
         reason_text=reason_text,
         top_reason=top_reason,
+        card_body=card_body,
     )
+    app.extensions["need_cards"] = _Cards()
     app.jinja_env.filters["initials"] = initials

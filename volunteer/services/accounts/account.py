@@ -5,12 +5,14 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from volunteer.models import Role, Token, User
+from volunteer.models import Notice, NoticeStatus, Role, Token, User
 from volunteer.models.accounts import new_alternative_id
 from volunteer.platform import signing
+from volunteer.platform.links import PublicLinks
 from volunteer.services import audit
 from volunteer.services.accounts import consents
 from volunteer.services.accounts.passwords import (
@@ -126,7 +128,7 @@ def issue_token(
     No working token is ever stored: the row keeps a hash of a random key, the payload keeps the
     key in a slot (``{token:<key>}``), and the renderer fills the slot with the key signed by the
     app secret at delivery (:mod:`volunteer.platform.signing`). Put the slot where the raw token
-    would go: ``f"{base_url}/konto/bestaetigen/{slot}"``.
+    would go: ``links("accounts.verify", token=slot)``.
     """
     key = secrets.token_urlsafe(24)
     session.add(
@@ -169,7 +171,7 @@ def register(
     first_name: str,
     locale: str,
     now: datetime,
-    base_url: str,
+    links: PublicLinks,
     min_length: int,
     verify_hours: float,
     privacy_shown: consents.ShownText,
@@ -207,7 +209,7 @@ def register(
         return None
     consents.give(session, user, consents.PRIVACY, shown=privacy_shown, now=now)
     send_verification(
-        session, user, now=now, base_url=base_url, hours=verify_hours, mail_budget=mail_budget
+        session, user, now=now, links=links, hours=verify_hours, mail_budget=mail_budget
     )
     return user
 
@@ -261,7 +263,13 @@ def change_name(
 
 
 def send_verification(
-    session: Session, user: User, *, now: datetime, base_url: str, hours: float, mail_budget: int
+    session: Session,
+    user: User,
+    *,
+    now: datetime,
+    links: PublicLinks,
+    hours: float,
+    mail_budget: int,
 ) -> None:
     raw = issue_token(session, "verify_email", now=now, hours=hours, user=user, email=user.email)
     outbox.enqueue(
@@ -270,7 +278,7 @@ def send_verification(
         dedupe_key=f"verify_email:{user.id}:{now.isoformat()}",
         now=now,
         user=user,
-        payload={"url": f"{base_url}/konto/bestaetigen/{raw}", "name": user.display_name},
+        payload={"url": links("accounts.verify", token=raw), "name": user.display_name},
         mail_budget=mail_budget,
     )
 
@@ -322,7 +330,13 @@ def logout(session: Session, user: User, *, now: datetime) -> None:
 
 
 def request_password_reset(
-    session: Session, email: str, *, now: datetime, base_url: str, hours: float, mail_budget: int
+    session: Session,
+    email: str,
+    *,
+    now: datetime,
+    links: PublicLinks,
+    hours: float,
+    mail_budget: int,
 ) -> None:
     """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
     user = find_by_email(session, email)
@@ -336,7 +350,7 @@ def request_password_reset(
         now=now,
         user=user,
         payload={
-            "url": f"{base_url}/konto/passwort-neu/{raw}",
+            "url": links("accounts.reset", token=raw),
             "name": user.display_name,
             "hours": hours,
         },
@@ -416,7 +430,7 @@ def request_email_change(
     new_email: str,
     password: str,
     now: datetime,
-    base_url: str,
+    links: PublicLinks,
     hours: float,
     mail_budget: int,
 ) -> None:
@@ -435,7 +449,7 @@ def request_email_change(
         user=user,
         to_email=new_email,
         payload={
-            "url": f"{base_url}/konto/email-bestaetigen/{raw}",
+            "url": links("accounts.confirm_email", token=raw),
             "name": user.display_name,
             "new_email": new_email,
         },
@@ -483,5 +497,19 @@ def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:
+    """Her language from now on, also for what is queued but not yet sent to her: a reminder
+    written in German last week arrives in English if she switched since (the renderer reads
+    ``Notice.locale``). What was delivered stays as it was sent."""
     user.locale = locale
     session.add(user)
+    session.execute(
+        update(Notice)
+        .where(
+            col(Notice.user_id) == user.id,
+            col(Notice.status) == NoticeStatus.PENDING,
+            col(Notice.locale) != locale,
+        )
+        .values(locale=locale)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()

@@ -5,6 +5,11 @@ suppressed (so nobody can be singled out), and so is a second cell of the same c
 one would be hidden (secondary suppression): otherwise the column total, shown elsewhere,
 would give the hidden cell away. The second cell is the smallest count left (often a zero), so
 as little as possible is hidden. Zero is otherwise shown: "nobody" singles out no one.
+
+A two-way table (the open data: districts × causes per month) has totals both ways, so
+:func:`suppressed_table` repeats that step over every row and every column until none of them
+has exactly one hidden cell: hiding a second cell in a row can leave its column with one, which
+then needs a second of its own.
 """
 
 from collections.abc import Sequence
@@ -30,3 +35,24 @@ def protect(counts: Sequence[int], *, threshold: int = THRESHOLD) -> list[int | 
         SUPPRESSED if hidden else count
         for count, hidden in zip(counts, suppressed(counts, threshold=threshold), strict=True)
     ]
+
+
+def suppressed_table(
+    table: Sequence[Sequence[int]], *, threshold: int = THRESHOLD
+) -> list[list[bool]]:
+    """Which cells of a two-way table to hide: 1 to 4, then a second cell in every row and
+    every column that would otherwise have exactly one (smallest first), until stable."""
+    hide = [[0 < c < threshold for c in row] for row in table]
+    if not hide:
+        return hide
+    width = len(hide[0])
+    lines = [[(i, j) for j in range(width)] for i in range(len(hide))]
+    lines += [[(i, j) for i in range(len(hide))] for j in range(width)]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if len(line) > 1 and sum(hide[i][j] for i, j in line) == 1:
+                _, i, j = min((table[i][j], i, j) for i, j in line if not hide[i][j])
+                hide[i][j] = changed = True
+    return hide

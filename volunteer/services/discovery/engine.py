@@ -11,7 +11,7 @@ anything a user must be able to trust (remaining places, sign-up rules) is read 
 directly, never from this cache.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -101,6 +101,17 @@ def _patch_pool(
         pool,
         index=OpportunityIndex([*kept, *fresh.values()], skill_category=pool.index.skill_category),
     )
+
+
+def skill_demand(session: Session, *, now: datetime) -> Counter[str]:
+    """How many listed needs with an open place in the coming ``HORIZON`` ask for each skill
+    (required or optional): what the profile offers first as "gerade gefragt".
+
+    Read from the cached opportunity index (one pass over its values, no query), so it is as
+    fresh as the recommendations the person sees next and costs nothing extra per visit.
+    """
+    pool = opportunity_pool(session, now=now)
+    return Counter(skill for o in pool.index.items if o.capacity > 0 for skill in o.wanted_skills)
 
 
 @dataclass(frozen=True)
@@ -255,6 +266,20 @@ def explain_for(
     )
 
 
+def signed_up(session: Session, opportunity_ids: list[int]) -> set[tuple[int, int]]:
+    """(person, need) pairs with a sign-up on any shift of the need, in whatever state: such a
+    person is no candidate for it, nor proposed for it again (they applied, the association
+    decided, or they withdrew). The candidate lists and the city-wide proposal both ask here."""
+    if not opportunity_ids:
+        return set()
+    rows = session.exec(
+        select(Signup.user_id, Shift.opportunity_id)
+        .join(Shift, col(Shift.id) == Signup.shift_id)
+        .where(col(Shift.opportunity_id).in_(opportunity_ids))
+    ).all()
+    return {(int(u), int(o)) for u, o in rows if u is not None}
+
+
 @dataclass(frozen=True)
 class Candidate:
     user: User
@@ -279,13 +304,8 @@ def candidates(
         return []
     (value,) = opportunities_for(session, [opportunity], now=now)
     pool = volunteer_pool(session)
-    signed = set(
-        session.exec(
-            select(Signup.user_id)
-            .join(Shift, col(Shift.id) == Signup.shift_id)
-            .where(Shift.opportunity_id == opportunity.id)
-        ).all()
-    )
+    assert opportunity.id is not None
+    signed = {user_id for user_id, _ in signed_up(session, [opportunity.id])}
     # Rank on the need's slots and skills even when its shifts are full: capacity is the
     # association's concern here, not a reason to hide people.
     if value.capacity == 0:

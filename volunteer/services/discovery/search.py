@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import exists, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.explain import reasons as engine_reasons
@@ -25,20 +25,15 @@ from matching.index import OpportunityIndex
 from matching.rules import Reason
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, combine
 from volunteer.models import (
-    Cause,
     District,
     Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
     Organisation,
-    Shift,
-    Skill,
     User,
     VolunteerProfile,
 )
 from volunteer.platform.clock import BERLIN
 from volunteer.platform.inputs import parse_date, parse_int
-from volunteer.services.discovery import engine, engine_values
+from volunteer.services.discovery import engine, engine_values, listed
 from volunteer.services.discovery.cards import Hit, card_hits
 from volunteer.services.discovery.listing import listed_clause
 
@@ -136,93 +131,6 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _filtered(session: Session, p: SearchParams, *, now: datetime) -> "_Found":
-    """Listed needs passing the SQL-side filters: ids, locations and whether remote."""
-    stmt = (
-        select(Opportunity.id, Opportunity.lat, Opportunity.lon, Opportunity.is_remote)
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(listed_clause())
-    )
-    for word in p.q.split()[:MAX_WORDS]:
-        pattern = _like(word)
-        stmt = stmt.where(
-            or_(
-                col(Opportunity.title).ilike(pattern, escape="\\"),
-                col(Opportunity.description).ilike(pattern, escape="\\"),
-                col(Organisation.name).ilike(pattern, escape="\\"),
-            )
-        )
-    if p.skill:
-        stmt = stmt.where(
-            exists()
-            .where(col(OpportunitySkill.opportunity_id) == Opportunity.id)
-            .where(col(OpportunitySkill.skill_id) == Skill.id, col(Skill.slug) == p.skill)
-        )
-    if p.cause:
-        stmt = stmt.where(
-            exists()
-            .where(col(OpportunityCause.opportunity_id) == Opportunity.id)
-            .where(col(OpportunityCause.cause_id) == Cause.id, col(Cause.slug) == p.cause)
-        )
-    if p.district:
-        stmt = stmt.where(Opportunity.district_number == p.district)
-    if p.minors:
-        stmt = stmt.where(Opportunity.minors_ok == True)  # noqa: E712
-    if p.step_free:
-        stmt = stmt.where(Opportunity.step_free == True)  # noqa: E712
-    if p.kind:
-        stmt = stmt.where(Opportunity.regular == (p.kind == "regular"))
-    if p.date_from or p.date_to:
-        start = (datetime.combine(p.date_from, time(0), BERLIN) if p.date_from else now).astimezone(
-            now.tzinfo
-        )
-        start = max(start, now)
-        shift_in_range = (
-            exists()
-            .where(col(Shift.opportunity_id) == Opportunity.id)
-            .where(col(Shift.cancelled_at).is_(None), col(Shift.starts_at) >= start)
-        )
-        if p.date_to:
-            end = datetime.combine(p.date_to + timedelta(days=1), time(0), BERLIN)
-            shift_in_range = shift_in_range.where(col(Shift.starts_at) < end)
-        stmt = stmt.where(shift_in_range)
-    # Core rows, not ORM ones, turned into columns: this returns up to every listed need, and
-    # per-row Python objects (and the garbage collections they trigger) dominate at city scale.
-    rows = session.connection().execute(stmt).all()
-    if not rows:
-        return _Found(
-            ids=np.zeros(0, np.int64),
-            lat=np.zeros(0),
-            lon=np.zeros(0),
-            remote=np.zeros(0, np.bool_),
-        )
-    ids, lat, lon, remote = zip(*rows, strict=True)
-    return _Found(
-        ids=np.array(ids, dtype=np.int64),
-        lat=np.array(lat, dtype=np.float64),  # None becomes NaN
-        lon=np.array(lon, dtype=np.float64),
-        remote=np.array(remote, dtype=np.bool_),
-    )
-
-
-@dataclass(frozen=True)
-class _Found:
-    """Needs passing the SQL-side filters, as columns (NaN where a need has no location)."""
-
-    ids: npt.NDArray[np.int64]
-    lat: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
-    remote: npt.NDArray[np.bool_]
-
-    def take(self, keep: npt.NDArray[np.bool_]) -> "_Found":
-        return _Found(self.ids[keep], self.lat[keep], self.lon[keep], self.remote[keep])
-
-
 def _km(
     a: tuple[float, float], lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
@@ -269,6 +177,33 @@ def _lookup(index: OpportunityIndex) -> _Lookup:
     return found
 
 
+def _filtered(rows: listed.Listing, p: SearchParams, *, now: datetime) -> listed.Found:
+    """Listed needs passing the filters that need no volunteer: text, skill, cause, district,
+    flags and date range, answered from the listing's columns."""
+    keep = np.ones(len(rows.ids), dtype=np.bool_)
+    for word in p.q.split()[:MAX_WORDS]:
+        keep &= rows.containing(word)
+    if p.skill:
+        keep &= np.fromiter((p.skill in s for s in rows.skills), np.bool_, len(rows.ids))
+    if p.cause:
+        keep &= np.fromiter((p.cause in c for c in rows.causes), np.bool_, len(rows.ids))
+    if p.district:
+        keep &= rows.district == p.district
+    if p.minors:
+        keep &= rows.minors_ok
+    if p.step_free:
+        keep &= rows.step_free
+    if p.kind:
+        keep &= rows.regular == (p.kind == "regular")
+    if p.date_from or p.date_to:
+        start = datetime.combine(p.date_from, time(0), BERLIN) if p.date_from else now
+        end = None
+        if p.date_to:
+            end = datetime.combine(p.date_to + timedelta(days=1), time(0), BERLIN)
+        keep &= rows.with_shift_between(max(start, now), end)
+    return rows.found(keep)
+
+
 def search(
     session: Session,
     p: SearchParams,
@@ -295,7 +230,7 @@ def search(
         d = session.get(District, p.district)
         origin = (d.lat, d.lon) if d else origin
     notes: list[str] = []
-    found = _filtered(session, p, now=now)
+    found = _filtered(listed.listing(session, now=now), p, now=now)
 
     pool = engine.opportunity_pool(session, now=now)
     lookup = _lookup(pool.index)

@@ -89,6 +89,9 @@ KINDS: dict[str, Kind] = {
     "proposal_invitation": _kind("pair_id", "shift_id"),
     # associations
     "application_new": _kind("signup_id", "opportunity_id", optional=_SIGNUP),
+    # A whole series at once (``dates`` as for series_joined; ``signup_id``: the first date's).
+    "series_application_new": _kind("signup_id", "opportunity_id", "dates"),
+    "series_withdrawn": _kind("signup_id", "opportunity_id", "dates"),
     "signup_withdrawn": _kind("signup_id", "opportunity_id", optional=_SIGNUP),
     "hours_submitted": _kind("hour_entry_id", "organisation_id"),
     "shift_unfilled": _kind(

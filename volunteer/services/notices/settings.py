@@ -53,6 +53,10 @@ CONFIGURABLE: tuple[KindInfo, ...] = (
     KindInfo("digest", _l("Weekly digest of new opportunities for you"), "volunteer"),
     KindInfo("application_new", _l("New application for your association"), "organisation"),
     KindInfo("signup_withdrawn", _l("A sign-up was withdrawn"), "organisation"),
+    KindInfo(
+        "series_application_new", _l("Someone joined the regular dates of a need"), "organisation"
+    ),
+    KindInfo("series_withdrawn", _l("Someone left the regular dates of a need"), "organisation"),
     KindInfo("hours_submitted", _l("Hours to confirm"), "organisation"),
     KindInfo("shift_unfilled", _l("A shift in three days still has free places"), "organisation"),
     KindInfo(

@@ -29,6 +29,7 @@ from volunteer.models import (
     Token,
     User,
 )
+from volunteer.platform.links import PublicLinks
 from volunteer.platform.richtext import clean_text, markup_problem
 from volunteer.services import audit
 from volunteer.services.accounts import account as accounts
@@ -337,7 +338,7 @@ def invite(
     role: str,
     by: User,
     now: datetime,
-    base_url: str,
+    links: PublicLinks,
     mail_budget: int,
 ) -> str:
     """E-mail an invitation link (through the outbox); returns the raw token for tests.
@@ -374,7 +375,7 @@ def invite(
             "organisation_id": org.id,
             "invited_by": by.id,
             "role": role,
-            "url": f"{base_url}/vereine/einladung/{raw}",
+            "url": links("organisations.accept_invite", token=raw),
         },
         channels=("email",),
         mail_budget=mail_budget,

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.links import public_links
 from volunteer.services.accounts import account as accounts
 from volunteer.services.accounts.consents import PRIVACY
 from volunteer.web import limits
@@ -59,7 +60,7 @@ def register() -> Any:
                 first_name=form.first_name.data or "",
                 locale=str(get_locale() or "de"),
                 now=now(),
-                base_url=_cfg("BASE_URL"),
+                links=public_links(current_app),
                 min_length=_cfg("PASSWORD_MIN_LENGTH"),
                 verify_hours=_cfg("VERIFY_TOKEN_HOURS"),
                 privacy_shown=consent_wording.shown(PRIVACY),
@@ -104,7 +105,7 @@ def resend_verification() -> Any:
                 get_session(),
                 acting_user(),
                 now=now(),
-                base_url=_cfg("BASE_URL"),
+                links=public_links(current_app),
                 hours=_cfg("VERIFY_TOKEN_HOURS"),
                 mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             )
@@ -155,7 +156,7 @@ def reset_request() -> Any:
                 get_session(),
                 form.email.data or "",
                 now=now(),
-                base_url=_cfg("BASE_URL"),
+                links=public_links(current_app),
                 hours=_cfg("RESET_TOKEN_HOURS"),
                 mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             )
@@ -284,7 +285,7 @@ def change_email() -> Any:
                 new_email=form.email.data or "",
                 password=form.password.data or "",
                 now=now(),
-                base_url=_cfg("BASE_URL"),
+                links=public_links(current_app),
                 hours=_cfg("VERIFY_TOKEN_HOURS"),
                 mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
             ),

@@ -4,11 +4,12 @@ Nothing here asks the engine: the pages read :func:`gaps.latest` / :func:`gaps.d
 how old the figures are, so no request waits for seconds of matching at city scale.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, render_template
 from flask_babel import format_timedelta
+from flask_babel import gettext as _
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
@@ -24,7 +25,10 @@ def _age(computed_at: datetime | None) -> str:
     """How old the stored figures are, in words ("vor 7 Minuten")."""
     if computed_at is None:
         return ""
-    return str(format_timedelta(computed_at - now(), add_direction=True))
+    age = now() - computed_at
+    if age < timedelta(minutes=1):  # also a clock a little behind the scheduler's
+        return str(_("just now"))
+    return str(format_timedelta(-age, add_direction=True))
 
 
 @bp.get("/luecken")

@@ -180,7 +180,7 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         .order_by(col(Shift.starts_at))
         .limit(60)
     ).all()
-    places = {s.id: search_places(s) for s in shifts}
+    places = signups.places_left_of(db, shifts)
     locale = _locale()
     skill_rows = db.exec(
         select(Skill, OpportunitySkill.required)
@@ -274,10 +274,6 @@ def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
             groups.append((month, []))
         groups[-1][1].append(shift)
     return groups
-
-
-def search_places(shift: Shift) -> int:
-    return signups.places_left(get_session(), shift)
 
 
 @bp.get("/<int:opportunity_id>")

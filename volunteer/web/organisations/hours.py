@@ -29,6 +29,7 @@ from volunteer.web.helpers import (
     confirmation_page,
     flash_error,
     is_confirmed,
+    reader_locale,
 )
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
@@ -41,7 +42,6 @@ from volunteer.web.organisations.loading import (
     hour_entry_or_404,
     organisation_or_404,
     page_context,
-    reader_locale,
 )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from flask import (
     abort,
 )
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -34,7 +33,7 @@ from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.organisations import shifts as shift_service
 from volunteer.services.permissions import membership_of, organisation_for
-from volunteer.web.helpers import acting_user
+from volunteer.web.helpers import acting_user, reader_locale
 from volunteer.web.organisations.forms import (
     KIND_LABELS,
     OpportunityForm,
@@ -51,10 +50,6 @@ STATUS_LABELS = {
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def reader_locale() -> str:
-    return str(get_locale() or "de")
-
-
 def organisation_or_404(org_id: int, *, admin: bool = False) -> Organisation:
     return organisation_for(get_session(), acting_user(), org_id, admin=admin)
 

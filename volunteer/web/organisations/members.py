@@ -23,6 +23,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.links import public_links
 from volunteer.services.organisations import organisation as organisations
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
@@ -55,7 +56,7 @@ def members(org_id: int) -> Any:
                     role=form.role.data or MemberRole.MEMBER,
                     by=acting_user(),
                     now=now(),
-                    base_url=current_app.config["BASE_URL"],
+                    links=public_links(current_app),
                     mail_budget=current_app.config["MAIL_BUDGET_PER_HOUR"],
                 ),
                 report=partial(apply_error, form),

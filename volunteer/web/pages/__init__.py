@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from volunteer.web.pages import views  # noqa: E402,F401
+from volunteer.web.pages import open_data, views  # noqa: E402,F401

@@ -1,6 +1,5 @@
 """Forms of the volunteer pages; choices come from the reference data in the reader's language."""
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,6 +20,7 @@ from matching.model import SLOTS
 from volunteer.catalogue.reference import load_causes, load_languages, load_skills
 from volunteer.models import AgeGroup
 from volunteer.web.forms import FiniteDecimalField, required
+from volunteer.web.helpers import reader_locale
 from volunteer.web.wording.consents import DISCOVERABLE_LABEL
 
 RADIUS_MESSAGE = _l("Please choose a distance between 1 and 50 km.")
@@ -39,10 +39,6 @@ class CheckboxList(SelectMultipleField):
         self.data = [v for v in self.data or [] if v in known]
 
 
-def _locale() -> str:
-    return str(get_locale() or "de")
-
-
 def choices(pairs: list[tuple[str, object]]) -> list[SelectChoice]:
     """WTForms 3.3 wants ``SelectChoice`` objects (tuples are deprecated)."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -52,7 +48,9 @@ def hour_choices() -> list[SelectChoice]:
     return choices([("", _l("none"))] + [(str(h), f"{h:02d}:00") for h in range(24)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileBasicsForm(FlaskForm):
+    """Step one of the profile: where, when, what matters, and the age group."""
+
     location = StringField(
         _l("Postcode or address"),
         validators=[required(), Length(max=200)],
@@ -74,14 +72,7 @@ class ProfileForm(FlaskForm):
     availability = CheckboxList(
         _l("When do you have time?"), choices=choices([(s, s) for s in SLOTS])
     )
-    skills = CheckboxList(_l("What can you do?"), choices=[])
-    skill_suggestion = StringField(
-        _l("Something missing? Suggest a skill"),
-        validators=[Optional(), Length(max=160)],
-        description=_l("A coordinator will look at it and may add it to the list."),
-    )
     causes = CheckboxList(_l("What matters to you?"), choices=[])
-    languages = CheckboxList(_l("Languages you speak"), choices=[])
     age_group = RadioField(
         _l("Your age"),
         choices=choices(
@@ -107,6 +98,22 @@ class ProfileForm(FlaskForm):
         description=_l("Only under 16: we ask them to agree before you can sign up."),
         render_kw={"autocomplete": "email"},
     )
+
+    def fill_choices(self) -> None:
+        locale = reader_locale()
+        self.causes.choices = choices([(c.slug, c.label(locale)) for c in load_causes()])
+
+
+class ProfileDetailsForm(FlaskForm):
+    """Step two, whenever the person likes: skills, languages, the rest."""
+
+    skills = CheckboxList(_l("What can you do?"), choices=[])
+    skill_suggestion = StringField(
+        _l("Something missing? Suggest a skill"),
+        validators=[Optional(), Length(max=160)],
+        description=_l("A coordinator will look at it and may add it to the list."),
+    )
+    languages = CheckboxList(_l("Languages you speak"), choices=[])
     discoverable = BooleanField(DISCOVERABLE_LABEL, default=False)
     about = TextAreaField(_l("A few words about you (optional)"), validators=[Length(max=2000)])
     digest_frequency = RadioField(
@@ -118,9 +125,8 @@ class ProfileForm(FlaskForm):
     quiet_end_hour = SelectField(_l("Quiet hours until"), choices=[], validators=[Optional()])
 
     def fill_choices(self) -> None:
-        locale = _locale()
+        locale = reader_locale()
         self.skills.choices = choices([(s.slug, s.label(locale)) for s in load_skills()])
-        self.causes.choices = choices([(c.slug, c.label(locale)) for c in load_causes()])
         self.languages.choices = choices(
             [(lang.code, lang.label(locale)) for lang in load_languages()]
         )

@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 from sqlmodel import col, select
 
-from volunteer.catalogue.geocoding import make_geocoder
 from volunteer.models import (
     AgeGroup,
     HourEntry,
@@ -50,7 +49,9 @@ from volunteer.web.helpers import (
     commit_or_report,
     commit_work,
     flash_error,
+    geocoder,
     public_url,
+    reader_locale,
 )
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
@@ -58,7 +59,8 @@ from volunteer.web.volunteers.forms import (
     DeleteAccountForm,
     EmptyForm,
     HoursForm,
-    ProfileForm,
+    ProfileBasicsForm,
+    ProfileDetailsForm,
 )
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
@@ -71,22 +73,28 @@ FEED_URL_KEY = "volunteers_new_feed_url"  # shown once, right after the link was
 REAUTH_MINUTES = 10
 
 
-# --- profile -------------------------------------------------------------------------------------
-def _form_from_profile(form: ProfileForm) -> None:
+# --- profile: step one (where, when, what matters), step two (skills, languages, the rest) ---
+def _basics_from_profile(form: ProfileBasicsForm) -> None:
+    profile = profiles.profile_of(get_session(), acting_user())
+    if profile is None:
+        return
+    form.location.data = profile.address or profile.postcode or ""
+    radius = profile.radius_km  # "6", not "6.0": a whole number reads as one in any language
+    form.radius_km.data = Decimal(int(radius)) if radius.is_integer() else Decimal(str(radius))
+    form.availability.data = profiles.slots_of(profile.availability)
+    form.causes.data = profiles.cause_slugs(get_session(), acting_user())
+    form.age_group.data = profile.age_group
+    form.guardian_email.data = profile.guardian_email or ""
+
+
+def _details_from_profile(form: ProfileDetailsForm) -> None:
     db = get_session()
     user = acting_user()
     profile = profiles.profile_of(db, user)
     if profile is None:
-        form.languages.data = ["de"]
         return
-    form.location.data = profile.address or profile.postcode or ""
-    form.radius_km.data = Decimal(str(profile.radius_km))
-    form.availability.data = profiles.slots_of(profile.availability)
     form.skills.data = profiles.skill_slugs(db, user)
-    form.causes.data = profiles.cause_slugs(db, user)
     form.languages.data = list(profile.languages or [])
-    form.age_group.data = profile.age_group
-    form.guardian_email.data = profile.guardian_email or ""
     form.discoverable.data = profile.discoverable
     form.about.data = profile.about
     form.digest_frequency.data = profile.digest_frequency
@@ -103,37 +111,23 @@ def _hour(value: str | None) -> int | None:
 @bp.route("/profil", methods=["GET", "POST"])
 @login_required
 def profile() -> Any:
-    form = ProfileForm()
+    """Step one: the few answers the first recommendations need, then straight to them."""
+    form = ProfileBasicsForm()
     form.fill_choices()
+    db = get_session()
     if request.method == "GET":
-        _form_from_profile(form)
+        _basics_from_profile(form)
     elif form.validate_on_submit():
-        db = get_session()
-        data = profiles.ProfileInput(
+        data = profiles.BasicsInput(
             location=form.location.data or "",
             radius_km=float(form.radius_km.data or 0),
             slots=list(form.availability.data or []),
-            skills=list(form.skills.data or []),
             causes=list(form.causes.data or []),
-            languages=list(form.languages.data or []),
             age_group=form.age_group.data or AgeGroup.ADULT,
             guardian_email=form.guardian_email.data or "",
-            discoverable=bool(form.discoverable.data),
-            about=form.about.data or "",
-            skill_suggestion=form.skill_suggestion.data or "",
-            digest_frequency=form.digest_frequency.data or "weekly",
-            quiet_start_hour=_hour(form.quiet_start_hour.data),
-            quiet_end_hour=_hour(form.quiet_end_hour.data),
         )
         done = commit_or_report(
-            lambda: profiles.save_profile(
-                db,
-                acting_user(),
-                data,
-                geocoder=make_geocoder(current_app.config),
-                discoverable_shown=consent_wording.shown(consents.DISCOVERABLE),
-                now=now(),
-            ),
+            lambda: profiles.save_basics(db, acting_user(), data, geocoder=geocoder(), now=now()),
             report=partial(apply_error, form),
             success=_("Your profile is saved. Here is what fits you."),
         )
@@ -146,7 +140,57 @@ def profile() -> Any:
         ]
     status = 422 if form.errors else 200
     return render_template(
-        "volunteers/profile.html", form=form, welcome=bool(request.args.get("welcome"))
+        "volunteers/profile.html",
+        form=form,
+        welcome=bool(request.args.get("welcome")),
+        complete=profiles.is_complete(db, acting_user()),
+    ), status
+
+
+@bp.route("/profil/mehr", methods=["GET", "POST"])
+@login_required
+def profile_details() -> Any:
+    """Step two, whenever the person likes: skills as chips (the most asked for first),
+    languages (the common ones first), what associations may see, notices."""
+    db = get_session()
+    if not profiles.is_complete(db, acting_user()):
+        flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
+        return redirect(url_for("volunteers.profile", welcome=1))
+    form = ProfileDetailsForm()
+    form.fill_choices()
+    if request.method == "GET":
+        _details_from_profile(form)
+    elif form.validate_on_submit():
+        data = profiles.DetailsInput(
+            skills=list(form.skills.data or []),
+            languages=list(form.languages.data or []),
+            skill_suggestion=form.skill_suggestion.data or "",
+            discoverable=bool(form.discoverable.data),
+            about=form.about.data or "",
+            digest_frequency=form.digest_frequency.data or "weekly",
+            quiet_start_hour=_hour(form.quiet_start_hour.data),
+            quiet_end_hour=_hour(form.quiet_end_hour.data),
+        )
+        done = commit_or_report(
+            lambda: profiles.save_details(
+                db,
+                acting_user(),
+                data,
+                discoverable_shown=consent_wording.shown(consents.DISCOVERABLE),
+                now=now(),
+            ),
+            report=partial(apply_error, form),
+            success=_("Your profile is saved. Here is what fits you."),
+        )
+        if done:
+            return redirect(url_for("volunteers.recommendations"))
+    locale = reader_locale()
+    status = 422 if form.errors else 200
+    return render_template(
+        "volunteers/profile_details.html",
+        form=form,
+        skills=profiles.skill_menu(db, now=now(), locale=locale, chosen=form.skills.data or []),
+        languages=profiles.language_menu(locale=locale, chosen=form.languages.data or []),
     ), status
 
 
@@ -227,7 +271,11 @@ def recommendations() -> Any:
         )
     }
     return render_template(
-        "volunteers/recommendations.html", items=items, cards=cards, reason_text=reason_text
+        "volunteers/recommendations.html",
+        items=items,
+        cards=cards,
+        reason_text=reason_text,
+        step_two_open=not profiles.skill_slugs(db, user),
     )
 
 

@@ -86,6 +86,9 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
         "guardian_email_required": lambda: _(
             "Under 16, we need the e-mail address of a parent or guardian."
         ),
+        "profile_first": lambda: _(
+            "Please answer the first questions of your profile (where and when) first."
+        ),
         # Consents and names (services/accounts/guardians.py, consents.py, account.py).
         "guardian_request_expired": lambda: _(
             "This request has expired. A new one can be sent from the young person's account."

@@ -4,6 +4,7 @@ The engine says ``{"code": "distance", "km": 2.1}``; the page says "2,1 km von d
 One place for all codes, so recommendations, candidate lists and e-mail digests read the same.
 """
 
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -62,18 +63,21 @@ def cause_label(slug: str) -> str:
 DISTANCE_BANDS = (1.0, 2.0, 5.0, 10.0)
 
 
+def band_of(km: float) -> int:
+    """Which of the distance bands ``km`` falls in (0: the nearest; len(DISTANCE_BANDS): over
+    the last bound)."""
+    return sum(km >= high for high in DISTANCE_BANDS)
+
+
 def distance_band(km: float) -> str:
     """ "unter 1 km", "1–2 km", ..., "über 10 km": easier to take in than "3,7 km" on a card."""
-    low = 0.0
-    for high in DISTANCE_BANDS:
-        if km < high:
-            if low == 0:
-                return gettext("under %(km)s km", km=format_decimal(high))
-            return gettext(
-                "%(low)s–%(high)s km", low=format_decimal(low), high=format_decimal(high)
-            )
-        low = high
-    return gettext("over %(km)s km", km=format_decimal(low))
+    band = band_of(km)
+    if band == 0:
+        return gettext("under %(km)s km", km=format_decimal(DISTANCE_BANDS[0]))
+    if band == len(DISTANCE_BANDS):
+        return gettext("over %(km)s km", km=format_decimal(DISTANCE_BANDS[-1]))
+    low, high = DISTANCE_BANDS[band - 1], DISTANCE_BANDS[band]
+    return gettext("%(low)s–%(high)s km", low=format_decimal(low), high=format_decimal(high))
 
 
 def _cause_label(slug: str) -> str:
@@ -111,12 +115,39 @@ def candidate_reason(reason: Mapping[str, Any]) -> str:
     return reason_text(reason, audience="organisation")
 
 
+# Worded reasons by language, audience and reason: "Für dich" words about sixty per visit, and
+# the same few hundred reasons come up for everyone (bounded: the oldest leave first).
+_WORDED: dict[tuple[Any, ...], str] = {}
+_WORDED_LOCK = threading.Lock()
+WORDED_CACHE_SIZE = 50_000
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    return value
+
+
 def reason_text(reason: Mapping[str, Any], *, audience: str = "volunteer") -> str:
     """One reason or missing piece as a sentence fragment for a list.
 
     ``audience`` is who reads it: the volunteer ("2.1 km from your home") or the association
     looking at a candidate ("2.1 km from their home").
     """
+    key = (_locale(), audience, _frozen(reason))
+    worded = _WORDED.get(key)
+    if worded is None:
+        worded = _word(reason, audience)
+        with _WORDED_LOCK:
+            _WORDED[key] = worded
+            while len(_WORDED) > WORDED_CACHE_SIZE:
+                del _WORDED[next(iter(_WORDED))]
+    return worded
+
+
+def _word(reason: Mapping[str, Any], audience: str) -> str:
     code = reason.get("code")
     if audience == "organisation":
         about = _about_candidate(reason)

@@ -16,9 +16,10 @@ from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
 from matching.assign import assign
-from matching.candidates import candidate_pairs
+from matching.candidates import Candidates, candidate_pairs
 from matching.greedy import greedy
 from matching.model import SLOT_BIT
+from matching.model import Opportunity as EngineOpportunity
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS
 from volunteer.models import (
     Cause,
@@ -29,7 +30,7 @@ from volunteer.models import (
     ProposalStatus,
 )
 from volunteer.services.coordination.proposal.requests import BERLIN
-from volunteer.services.discovery.engine import volunteer_pool
+from volunteer.services.discovery.engine import VolunteerPool, signed_up, volunteer_pool
 from volunteer.services.discovery.engine_values import (
     listed_opportunities,
     open_shifts,
@@ -124,7 +125,9 @@ def compute(
         done += n
         report(5 + int(75 * done / max(1, len(values))))
 
-    candidates = candidate_pairs(pool.index, values, now=now, progress=step)
+    candidates = _without_signed_up(
+        session, candidate_pairs(pool.index, values, now=now, progress=step), pool, values
+    )
     result = assign(pool.index, values, now=now, fill_fairly=run.fill_fairly, candidates=candidates)
     report(85)
     opp_capacity = np.array([v.capacity for v in values], dtype=np.int64)
@@ -160,6 +163,20 @@ def compute(
     session.add(run)
     session.flush()
     return run
+
+
+def _without_signed_up(
+    session: Session, candidates: Candidates, pool: VolunteerPool, values: list[EngineOpportunity]
+) -> Candidates:
+    """Drop pairs whose volunteer already has a sign-up for that need (``engine.signed_up``):
+    an invitation to it could only be refused as "already signed up"."""
+    signed = signed_up(session, [int(v.id) for v in values])
+    if not signed or not len(candidates):
+        return candidates
+    person = np.array(pool.user_ids, dtype=np.int64)[candidates.volunteer]
+    need = np.array([int(v.id) for v in values], dtype=np.int64)[candidates.opportunity]
+    taken = np.array([u << 32 | o for u, o in signed], dtype=np.int64)
+    return candidates.take(np.flatnonzero(~np.isin(person << 32 | need, taken)))
 
 
 def _mean(scores: np.ndarray[Any, Any]) -> float:
