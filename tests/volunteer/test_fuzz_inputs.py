@@ -117,8 +117,37 @@ def test_no_form_or_parameter_gives_a_server_error(app, client, login, world, ro
     all_fields = sorted({f for names in fields.values() for f in names})
     failures: list[str] = []
 
+    def send(method: str, url: str, payload: dict, query: dict) -> None:
+        login(user)
+        if method == "GET":
+            response = client.get(url, query_string={**payload, **query})
+        else:
+            response = client.post(url, data=payload)
+        if response.status_code >= 500:
+            failures.append(f"{method} {url} {payload!r} {query!r} -> {response.status_code}")
+
+    # A covering pass first, the same on every run: every route once with each of its fields
+    # (and the query names) set to the odd values in turn, and once more with an odd id in each
+    # integer path argument. Random draws alone would leave some routes untried.
+    for i, (_endpoint, method, rule, args) in enumerate(routes):
+        url = rule.build(dict(args), append_unknown=False)[1]
+        names = fields.get(url) or all_fields
+        pick = [ODD_VALUES[(i + j) % len(ODD_VALUES)] for j in range(len(names) + 1)]
+        query = {n: ODD_VALUES[(i + j) % len(ODD_VALUES)] for j, n in enumerate(QUERY_NAMES)}
+        send(method, url, dict(zip(names, pick, strict=False)), query if method == "GET" else {})
+        for j, (name, conv) in enumerate(rule._converters.items()):
+            if isinstance(conv, IntegerConverter):
+                odd_id = ["9223372036854775808", "2147483648", "0"][(i + j) % 3]
+                bad = rule.build({**dict(args), name: odd_id}, append_unknown=False)[1]
+                send(method, bad, {}, {})
+
+    # Then arbitrary mixes (lists, text, huge numbers), drawn the same way on every run.
     @settings(
-        max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=120,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
     )
     @given(route=st.sampled_from(routes), data=st.data())
     def probe(route, data):
@@ -134,13 +163,7 @@ def test_no_form_or_parameter_gives_a_server_error(app, client, login, world, ro
         chosen = data.draw(st.lists(st.sampled_from(names), unique=True)) if names else []
         payload = {name: data.draw(values) for name in chosen}
         query = {n: data.draw(values) for n in data.draw(st.lists(st.sampled_from(QUERY_NAMES)))}
-        login(user)
-        if method == "GET":
-            response = client.get(url, query_string={**payload, **query})
-        else:
-            response = client.post(url, data=payload)
-        if response.status_code >= 500:
-            failures.append(f"{method} {url} {payload!r} {query!r} -> {response.status_code}")
+        send(method, url, payload, query)
 
     probe()
     assert not failures, failures[:5]
