@@ -22,6 +22,10 @@ from volunteer.services.coordination import gaps
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# On a phone a table row is a card of "label: value" cells; a label taller than its value (three
+# lines of "Bestätigte Stunden in diesem Jahr") must make the cell taller, not run into the next.
+SPILLING_CELLS = """[...document.querySelectorAll('.table-stack td[data-label]')]
+    .filter(td => td.scrollHeight > td.clientHeight + 1).length"""
 
 
 @pytest.fixture
@@ -70,6 +74,8 @@ def test_every_role_reaches_its_pages_accessibly_without_sideways_scrolling(
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 problems.append(f"{role} {path}: {scroll} px wide at {width} px")
+            if spilling := page.evaluate(SPILLING_CELLS):
+                problems.append(f"{role} {path}: {spilling} table cells spill into the next")
             assert_accessible(page)
         context.close()
     assert not problems, "\n".join(problems)

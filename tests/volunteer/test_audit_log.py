@@ -38,7 +38,7 @@ def test_the_log_shows_decisions_downloads_and_proposals_in_words(
     only = client.get("/koordination/protokoll?gruppe=exports").get_data(as_text=True)
     assert "heruntergeladen" in only and "weitere Angaben" not in only
     rows = _csv(client.get("/koordination/protokoll.csv?gruppe=verification"))
-    assert rows[0] == ["at", "person", "action", "object_type", "object_id", "details"]
+    assert rows[0] == ["Zeit", "Person", "Aktion", "Objektart", "Objekt-Nr.", "Details"]
     assert [r[2] for r in rows[1:]] == ["organisation.info_requested"]
     # The audit CSV is a download too.
     actions = session.exec(select(AuditEntry.action)).all()

@@ -81,7 +81,8 @@ def test_pages_render_with_data_and_export_csv(client, login, session, coordinat
     assert "Vorschlag starten" in client.get("/koordination/vorschlag").get_data(as_text=True)
     report = client.get("/koordination/bericht.csv")
     rows = read_as_german_excel(report.data)
-    assert rows[0][0] == "district_number" and len(rows) == 31
+    assert rows[0][:3] == ["Stadtteil-Nr.", "Stadtteil", "Stadtbezirk"] and len(rows) == 31
+    assert rows[0][8] == "Belegungsquote"
     # Fill rates and hours with a decimal comma, as German Excel reads a number.
     rates = [r[8] for r in rows[1:] if r[8] not in ("", ".", "0", "1")]
     assert rates and all("," in rate and "." not in rate for rate in rates)
@@ -89,6 +90,7 @@ def test_pages_render_with_data_and_export_csv(client, login, session, coordinat
     session.add(coordinator)
     session.commit()
     english = read_as_english_excel(client.get("/koordination/bericht.csv").data)
+    assert english[0][:3] == ["District number", "District", "Borough"]
     assert [r[8] for r in english[1:] if r[8] not in ("", ".", "0", "1")] == [
         rate.replace(",", ".") for rate in rates
     ]

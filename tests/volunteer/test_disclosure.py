@@ -37,13 +37,13 @@ def test_the_district_report_hides_small_counts_of_volunteers(
             make_profile(session, make_user(), now=now, postcode=postcode)
     login(make_user(role=Role.COORDINATOR))
     report = german_records(client.get("/koordination/bericht.csv").data)
-    rows = {r["district_number"]: r for r in report}
+    rows = {r["Stadtteil-Nr."]: r for r in report}
     cell = {
-        postcode: rows[str(GEOCODER.geocode(postcode).district_number)]["volunteers"]
+        postcode: rows[str(GEOCODER.geocode(postcode).district_number)]["Ehrenamtliche"]
         for postcode in placed
     }
     # Wattenscheid's 4 are hidden, and so is the smallest other count (a district with nobody):
     # with only one cell hidden, the city total would reveal it. Five and seven stay.
     assert cell == {"44787": "5", "44866": ".", "44892": "7"}
-    column = [r["volunteers"] for r in rows.values()]
+    column = [r["Ehrenamtliche"] for r in rows.values()]
     assert column.count(".") == 2 and set(column) == {".", "0", "5", "7"}

@@ -120,7 +120,7 @@ def test_a_queued_proposal_is_computed_by_the_job_and_shown_from_what_was_stored
     assert session.exec(select(Signup)).all() == []  # a proposal signs nobody up
 
     rows = read_as_german_excel(client.get(status_url + ".csv").data)
-    assert rows[0][:2] == ["volunteer_id", "first_name"] and rows[0][7] == "score"
+    assert rows[0][:2] == ["Personen-Nr.", "Vorname"] and rows[0][7] == "Passung"
     assert all("," in r[7] and "." not in r[7] for r in rows[1:])  # 0,61: a number to Excel
     assert sorted((r[1], r[3]) for r in rows[1:]) == [
         ("Aylin", "Sanitätsdienst beim Stadtfest"),

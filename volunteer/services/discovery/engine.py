@@ -5,8 +5,9 @@ The engine is pure and knows nothing of SQL; this module turns profiles and need
 keeps the engine's array indexes warm between requests, and maps results back to rows.
 
 Index caching: building an index for thousands of needs costs far more than ranking against it,
-so each process keeps the last index for :data:`CACHE_SECONDS` and services that change needs,
-shifts or sign-ups call :func:`invalidate`. Other processes see changes after at most that long;
+so each process keeps the last index (rebuilt in the background after :data:`CACHE_SECONDS`), and
+a commit that changes needs, shifts or sign-ups has those needs patched in on the next read
+(:mod:`freshness`, :func:`_patch_pool`). Other processes see changes after at most that long;
 anything a user must be able to trust (remaining places, sign-up rules) is read from the database
 directly, never from this cache.
 """

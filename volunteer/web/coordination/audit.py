@@ -12,6 +12,7 @@ from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
+from volunteer.web.wording import columns
 from volunteer.web.wording.messages import error_message
 
 GROUP_LABELS = {
@@ -105,7 +106,7 @@ def audit_csv() -> Any:
         found = []
     return csv_response(
         "mitwirken-protokoll.csv",
-        ("at", "person", "action", "object_type", "object_id", "details"),
+        columns.audit_log(),
         [
             (
                 r.entry.at,

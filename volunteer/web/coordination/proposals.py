@@ -30,6 +30,7 @@ from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.wording import columns
 from volunteer.web.wording.messages import error_message
 
 REFRESH_SECONDS = 3
@@ -188,18 +189,8 @@ def proposal_csv(run_id: int) -> Any:
     run = _run_or_404(run_id)
     if run.status != ProposalStatus.DONE:
         abort(404)
-    header = (
-        "volunteer_id",
-        "first_name",
-        "opportunity_id",
-        "opportunity",
-        "organisation",
-        "shift_starts",
-        "shift_ends",
-        "score",
-        "invited_at",
-        "answer",
-    )
     return csv_response(
-        f"mitwirken-vorschlag-{run.id}.csv", header, proposal.csv_rows(get_session(), run)
+        f"mitwirken-vorschlag-{run.id}.csv",
+        columns.proposal(),
+        proposal.csv_rows(get_session(), run),
     )

@@ -14,6 +14,7 @@ from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
 from volunteer.web.helpers import acting_user, commit_or_report, commit_work, flash_error
 from volunteer.web.organisations.forms import KIND_LABELS
+from volunteer.web.wording import columns
 from volunteer.web.wording.gaps import skill_name
 from volunteer.web.wording.reasons import slot_label
 
@@ -41,18 +42,6 @@ def index() -> Any:
 @coordinator_required
 def report_csv() -> Any:
     data = statistics.overview(get_session(), now=now())
-    header = (
-        "district_number",
-        "district",
-        "borough",
-        "volunteers",
-        "organisations",
-        "needs",
-        "places_upcoming",
-        "places_taken",
-        "fill_rate",
-        "confirmed_hours_this_year",
-    )
     # Counts of people leave the service only under the disclosure rule; a fill rate would give
     # a hidden "places taken" away, so it is hidden with it.
     volunteers = disclosure.protect([d.volunteers for d in data.districts])
@@ -76,7 +65,7 @@ def report_csv() -> Any:
         )
         for i, d in enumerate(data.districts)
     ]
-    return csv_response("mitwirken-bezirke.csv", header, rows)
+    return csv_response("mitwirken-bezirke.csv", columns.district_report(), rows)
 
 
 @bp.get("/vereine")
@@ -157,7 +146,7 @@ def skill_suggestions_csv() -> Any:
     groups = verification.skill_suggestions(get_session())
     return csv_response(
         "mitwirken-faehigkeiten-vorschlaege.csv",
-        ("text", "count"),
+        columns.skill_suggestions(),
         list(
             zip(
                 [g.text for g in groups], disclosure.protect([g.count for g in groups]), strict=True
