@@ -10,7 +10,14 @@ from typing import Any
 
 from babel.dates import get_day_names
 from flask import render_template, request
-from flask_babel import format_date, format_decimal, format_number, format_percent, get_locale
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_number,
+    format_percent,
+    get_locale,
+    ngettext,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -158,8 +165,11 @@ def _charts(report: Report) -> dict[str, Markup]:
     district_map = choropleth(
         {int(k): v for k, v in active.items()},
         title=_("Active volunteers by district"),
-        label=lambda name, v: _(
-            "%(district)s: %(n)s active volunteers", district=name, n=format_number(int(v))
+        label=lambda name, v: ngettext(
+            "%(district)s: %(num)s active volunteer",
+            "%(district)s: %(num)s active volunteers",
+            int(v),
+            district=name,
         ),
         show=lambda v: format_number(int(v)),
     )
