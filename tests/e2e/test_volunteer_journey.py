@@ -199,15 +199,15 @@ def test_new_resident_finds_signs_up_withdraws_and_downloads_data_by_keyboard(
     page.keyboard.press("Enter")
     page.get_by_label("Grund (freiwillig)").first.focus()
     page.keyboard.type("Ich bin krank.")
-    _activate(page, "button", "Diesen Einsatz absagen")
+    _activate(page, "button", "Von diesem Termin abmelden")
     # An irreversible step asks first; the reason she typed is carried over.
-    expect(page.get_by_role("heading", name="Diesen Einsatz absagen?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Von diesem Termin abmelden?")).to_be_visible()
     expect(page.get_by_label("Grund für die Organisation (optional)")).to_have_value(
         "Ich bin krank."
     )
     assert_accessible(page)
-    _activate(page, "button", "Ja, Einsatz absagen")
-    expect(page.get_by_text("Du hast den Einsatz abgesagt.")).to_be_visible()
+    _activate(page, "button", "Ja, abmelden")
+    expect(page.get_by_text("Du hast dich von diesem Termin abgemeldet.")).to_be_visible()
     live_session.expire_all()
     assert live_session.get(Signup, signup.id).state == SignupState.WITHDRAWN
 

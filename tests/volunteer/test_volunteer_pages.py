@@ -250,7 +250,7 @@ def test_opportunity_page_explains_fit_and_sign_up_warns_about_clashes(
     login(user)
     withdraw = f"/engagements/anmeldungen/{signup.id}/abmelden"
     asked = client.post(withdraw, data={"reason": "krank"})  # one click only asks
-    assert asked.status_code == 200 and "Diesen Einsatz absagen?" in asked.text
+    assert asked.status_code == 200 and "Von diesem Termin abmelden?" in asked.text
     assert ">krank</textarea>" in asked.text
     session.expire_all()
     assert session.get(Signup, signup.id).state == SignupState.APPLIED
