@@ -12,6 +12,7 @@ REGISTRY: dict[str, str] = {
     "web": "bench.web_bench",
     "notices": "bench.notices_bench",
     "load": "bench.load_bench",
+    "dashboard": "bench.dashboard_bench",
     "proposal": "bench.proposal_bench",
 }
 

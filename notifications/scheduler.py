@@ -39,6 +39,7 @@ from notifications.rules.guardians import schedule_guardian_requests
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from notifications.rules.retention import apply_retention
+from notifications.rules.statistics import refresh_statistics
 from volunteer.platform import metrics
 from volunteer.platform.db import get_bind, session_scope
 
@@ -55,6 +56,7 @@ def rules() -> dict[str, Rule]:
         "coordinator_summary": schedule_coordinator_summaries,
         "guardian_requests": schedule_guardian_requests,
         "retention": apply_retention,
+        "statistics": refresh_statistics,
         "gaps": compute_gaps,
     }
     from notifications.rules import volunteers
@@ -68,6 +70,8 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     # Nightly, when nobody is about: deletes and empties what the privacy notice promises.
     "retention": {"trigger": "cron", "hour": 3, "minute": 30, "timezone": "Europe/Berlin"},
     "reminders": {"trigger": "interval", "minutes": 5},
+    # The coordinators' figures are at most this old (match statistics' daily aggregates).
+    "statistics": {"trigger": "interval", "minutes": 15},
     "shift_unfilled": {"trigger": "interval", "minutes": 30},
     "recognition": {"trigger": "interval", "minutes": 15},
     "guardian_requests": {"trigger": "interval", "minutes": 60},

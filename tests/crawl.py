@@ -110,6 +110,7 @@ def demo_pages(session: Session) -> dict[str, list[str]]:
         ],
         DEMO_COORDINATOR: [
             "/koordination/",
+            "/koordination/statistik",
             "/koordination/vereine",
             "/koordination/faehigkeiten",
             "/koordination/benachrichtigungen",

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from volunteer.catalogue.gazetteer import default_gazetteer
 from volunteer.catalogue.sync import reference_ids, sync_reference_data
+from volunteer.demo.history import write_history
 from volunteer.demo.plan import DEFAULT_SEED, SCALES, CityPlan, Pools, Scale
 from volunteer.demo.writer import Writer
 from volunteer.models import (
@@ -44,6 +45,7 @@ from volunteer.models import (
     VolunteerSkill,
 )
 from volunteer.services.accounts.passwords import hash_password
+from volunteer.services.coordination import match_aggregates
 
 DEMO_PASSWORD = "Mitwirken-Demo-2026"  # noqa: S105 (a published demo login)
 DEMO_VOLUNTEER = "ehrenamt@demo.mitwirken.de"
@@ -150,6 +152,7 @@ def _demo_volunteer_history(session: Session, city: CityPlan, user: User) -> Non
         signup = Signup(
             shift_id=shift.id, user_id=user.id, state=state.value, created_at=at, updated_at=at,
             decided_at=at if state != SignupState.APPLIED else None,
+            accepted_at=at if state != SignupState.APPLIED else None,
         )  # fmt: skip
         session.add(signup)
         session.flush()
@@ -220,11 +223,18 @@ def load_demo_data(
     if not had_history:
         _demo_volunteer_history(session, city, volunteer)
     session.flush()
+    past = write_history(session, city, days=size.history_days)
+    match_aggregates.stamp_first_acceptances(session)
+    today = now.astimezone(city.tz).date()
+    # The planned needs reach back four months; the coordinators' statistics read aggregates.
+    match_aggregates.refresh(session, start=today - timedelta(days=130), end=today)
     c = writer.counts
     return [
         str(reference),
         f"Demo data ({scale if isinstance(scale, str) else 'custom'}): added {c.volunteers} "
         f"volunteers, {c.organisations} organisations, {c.opportunities} opportunities, "
         f"{c.shifts} shifts, {c.signups} sign-ups, {c.hours} hour entries",
+        f"History ({size.history_days} days): added {past[0]} shifts, {past[1]} sign-ups, "
+        f"{past[2]} hour entries",
         LOGINS_TEXT,
     ]

@@ -59,11 +59,13 @@ class Scale:
     volunteers: int
     organisations: int
     opportunities: int
+    history_days: int = 0  # past engagement before the planned weeks (``history.py``)
 
 
 SCALES: dict[str, Scale] = {
     "demo": Scale(volunteers=420, organisations=66, opportunities=150),
-    "bochum": Scale(volunteers=150_000, organisations=66, opportunities=10_000),
+    # Two years of history: the match statistics' benchmark (bench/dashboard_bench.py) needs it.
+    "bochum": Scale(volunteers=150_000, organisations=66, opportunities=10_000, history_days=730),
 }
 
 

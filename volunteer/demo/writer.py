@@ -48,7 +48,7 @@ def _batched(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
-def _insert_returning_ids(
+def insert_returning_ids(
     session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]
 ) -> list[int]:
     """Bulk insert, returning the new primary keys in the order of ``rows``."""
@@ -62,7 +62,7 @@ def _insert_returning_ids(
     return ids
 
 
-def _insert(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
     for chunk in _batched(rows):
         session.exec(insert(model), params=list(chunk))
 
@@ -121,16 +121,16 @@ class Writer:
             bar.update(count - bar.n)
 
     def _write_people(self, people: list[Person]) -> None:
-        ids = _insert_returning_ids(self.session, User, [p.user for p in people])
+        ids = insert_returning_ids(self.session, User, [p.user for p in people])
         profiles, skills, causes = [], [], []
         for person, user_id in zip(people, ids, strict=True):
             self.person_ids[person.index] = user_id
             profiles.append({**person.profile, "user_id": user_id})
             skills += [{"user_id": user_id, "skill_id": self.skill_ids[s]} for s in person.skills]
             causes += [{"user_id": user_id, "cause_id": self.cause_ids[c]} for c in person.causes]
-        _insert(self.session, VolunteerProfile, profiles)
-        _insert(self.session, VolunteerSkill, skills)
-        _insert(self.session, VolunteerCause, causes)
+        insert_rows(self.session, VolunteerProfile, profiles)
+        insert_rows(self.session, VolunteerSkill, skills)
+        insert_rows(self.session, VolunteerCause, causes)
         self.counts.volunteers += len(people)
 
     def organisations(self, scale: Scale, pools: Pools) -> list[OrgPlan]:
@@ -169,7 +169,7 @@ class Writer:
             {**p.row, "verified_by_id": coordinator if p.row["verified_at"] else None}
             for p in plans
         ]
-        org_ids = _insert_returning_ids(self.session, Organisation, org_rows)
+        org_ids = insert_returning_ids(self.session, Organisation, org_rows)
         memberships, org_causes, need_rows, need_plans = [], [], [], []
         for plan, org_id in zip(plans, org_ids, strict=True):
             admin = self.org_admin_id if plan.admin is None else self.person_ids.get(plan.admin)
@@ -191,9 +191,9 @@ class Writer:
             for need in plan.needs:
                 need_rows.append({**need.row, "organisation_id": org_id})
                 need_plans.append((need, org_id, admin))
-        _insert(self.session, Membership, memberships)
-        _insert(self.session, OrganisationCause, org_causes)
-        need_ids = _insert_returning_ids(self.session, Opportunity, need_rows)
+        insert_rows(self.session, Membership, memberships)
+        insert_rows(self.session, OrganisationCause, org_causes)
+        need_ids = insert_returning_ids(self.session, Opportunity, need_rows)
         links_skills, links_causes, shift_rows, shift_plans = [], [], [], []
         for (need, org_id, admin), need_id in zip(need_plans, need_ids, strict=True):
             links_skills += [
@@ -219,9 +219,9 @@ class Writer:
                     }
                 )
                 shift_plans.append((shift, org_id, admin))
-        _insert(self.session, OpportunitySkill, links_skills)
-        _insert(self.session, OpportunityCause, links_causes)
-        shift_ids = _insert_returning_ids(self.session, Shift, shift_rows)
+        insert_rows(self.session, OpportunitySkill, links_skills)
+        insert_rows(self.session, OpportunityCause, links_causes)
+        shift_ids = insert_returning_ids(self.session, Shift, shift_rows)
         self._write_signups(shift_plans, shift_ids)
         self.counts.organisations += len(plans)
         self.counts.opportunities += len(need_rows)
@@ -235,6 +235,7 @@ class Writer:
             SignupState.ACCEPTED, SignupState.DECLINED, SignupState.ATTENDED,
             SignupState.NO_SHOW,
         }  # fmt: skip
+        accepted = {SignupState.ACCEPTED, SignupState.ATTENDED, SignupState.NO_SHOW}
         for (shift, org_id, admin), shift_id in zip(shifts, shift_ids, strict=True):
             for person, state, at in shift.signups:
                 user_id = self.person_ids.get(person)
@@ -250,11 +251,12 @@ class Writer:
                         "updated_at": at,
                         "decided_at": at + timedelta(hours=20) if state in decided else None,
                         "decided_by_id": admin if state in decided else None,
+                        "accepted_at": at + timedelta(hours=20) if state in accepted else None,
                     }
                 )
                 if state == SignupState.ATTENDED:
                     attended.append((len(rows) - 1, shift, org_id, admin, user_id))
-        signup_ids = _insert_returning_ids(self.session, Signup, rows)
+        signup_ids = insert_returning_ids(self.session, Signup, rows)
         hours = []
         for position, shift, org_id, admin, user_id in attended:
             rng = self.city.rng("hours", signup_ids[position])
@@ -281,6 +283,6 @@ class Writer:
                     "decided_by_id": admin if state != HourState.SUBMITTED else None,
                 }
             )
-        _insert(self.session, HourEntry, hours)
+        insert_rows(self.session, HourEntry, hours)
         self.counts.signups += len(rows)
         self.counts.hours += len(hours)

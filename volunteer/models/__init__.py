@@ -48,12 +48,14 @@ from volunteer.models.proposals import (
     ProposalStatus,
 )
 from volunteer.models.reviews import OrganisationReview, ReviewDecision
+from volunteer.models.statistics import ActiveDay, FunnelDay, MatchDay
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
     "HOUR_TRANSITIONS",
     "PLACE_HOLDING_STATES",
     "SIGNUP_TRANSITIONS",
+    "ActiveDay",
     "AgeGroup",
     "AuditEntry",
     "Borough",
@@ -61,12 +63,14 @@ __all__ = [
     "ConductCheck",
     "Consent",
     "District",
+    "FunnelDay",
     "GapReport",
     "GuardianRequest",
     "GuardianState",
     "HourEntry",
     "HourState",
     "InvitationAnswer",
+    "MatchDay",
     "MemberRole",
     "Membership",
     "Notice",

@@ -52,6 +52,9 @@ class Signup(SQLModel, table=True):
     updated_at: datetime = at_field(default_now=True)
     decided_at: datetime | None = at_field()
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # When the place was confirmed; kept through attended/no-show (decided_at moves on), so the
+    # match statistics can count acceptances by day.
+    accepted_at: datetime | None = at_field()
 
 
 class HourState(StrEnum):

@@ -38,6 +38,9 @@ class Opportunity(SQLModel, table=True):
     created_at: datetime = at_field(default_now=True)
     updated_at: datetime = at_field(default_now=True)
     published_at: datetime | None = at_field(index=True)
+    # The first time a volunteer was accepted for one of its shifts: the match statistics'
+    # "time from publishing to the first accepted volunteer" without scanning the sign-ups.
+    first_accepted_at: datetime | None = at_field(index=True)
 
 
 class OpportunitySkill(SQLModel, table=True):

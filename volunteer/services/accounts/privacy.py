@@ -44,7 +44,7 @@ from volunteer.models import (
 )
 from volunteer.models.accounts import new_alternative_id
 from volunteer.services import audit
-from volunteer.services.coordination import verification
+from volunteer.services.coordination import match_aggregates, verification
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 
@@ -187,6 +187,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         .values(user_id=None, note="")
         .execution_options(synchronize_session=False)
     )
+    match_aggregates.forget_person(session, uid)
     for decided in (Signup, HourEntry):
         session.execute(
             update(decided)

@@ -161,6 +161,7 @@ def sign_up(
     signup.updated_at = now
     signup.decided_at = None
     signup.decided_by_id = None
+    signup.accepted_at = None
     session.add(signup)
     session.flush()
     stamp = _stamp(now)
@@ -403,6 +404,12 @@ def transition(
     if to != SignupState.WITHDRAWN:
         signup.decided_at = now
         signup.decided_by_id = by.id if by else None
+    if to == SignupState.ACCEPTED:
+        signup.accepted_at = now
+        need = session.get(Opportunity, shift.opportunity_id)
+        if need is not None and need.first_accepted_at is None:
+            need.first_accepted_at = now
+            session.add(need)
     session.add(signup)
     session.flush()
     _transition_notices(

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("coordination", __name__, url_prefix="/koordination")
 
-from volunteer.web.coordination import audit, gaps, proposals, views  # noqa: E402,F401
+from volunteer.web.coordination import audit, gaps, proposals, statistics, views  # noqa: E402,F401

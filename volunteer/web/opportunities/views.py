@@ -20,6 +20,7 @@ from volunteer.models import (
     OpportunityCause,
     OpportunitySkill,
     Organisation,
+    Role,
     Shift,
     Signup,
     SignupState,
@@ -28,6 +29,7 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
+from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import cards, engine, profiles, search
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.organisations import public_organisation
@@ -279,7 +281,13 @@ def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
 @bp.get("/<int:opportunity_id>")
 def detail(opportunity_id: int) -> Any:
     opp, org = _published_or_404(opportunity_id)
-    return render_template("opportunities/detail.html", **_detail_context(opp, org))
+    context = _detail_context(opp, org)
+    if current_user.is_authenticated and acting_user().role == Role.VOLUNTEER:
+        # Counted per day, district, skill and cause only: never who opened which need.
+        db = get_session()
+        match_aggregates.count_shown(db, [opportunity_id], what="opened", now=context["now"])
+        db.commit()
+    return render_template("opportunities/detail.html", **context)
 
 
 def _shift_or_404(shift_id: int) -> tuple[Shift, Opportunity, Organisation]:

@@ -37,6 +37,7 @@ from volunteer.platform.inputs import parse_int
 from volunteer.services.accounts import consents, guardians, privacy
 from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
+from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import engine, profiles
 from volunteer.services.discovery.cards import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
@@ -270,6 +271,9 @@ def recommendations() -> Any:
             },
         )
     }
+    # The match statistics count needs recommended per day, district, skill and cause only.
+    match_aggregates.count_shown(db, ids, what="recommended", now=moment)
+    db.commit()
     return render_template(
         "volunteers/recommendations.html",
         items=items,

@@ -174,6 +174,11 @@ def _table(p: dict[str, object]) -> dict[str, Callable[[], str]]:
             "Please choose at most %(days)s days: needs are planned that far ahead.",
             days=p.get("days", 84),
         ),
+        # Match statistics (services/coordination/match_statistics.py).
+        "period_future": lambda: _("The period can end today at the latest."),
+        "statistics_period_too_long": lambda: _(
+            "Please choose a period of at most %(days)s days.", days=p.get("days")
+        ),
         "proposal_not_done": lambda: _("This proposal is not finished yet."),
         "already_answered": lambda: _("You have already answered this invitation."),
         "already_verified": lambda: _("This organisation is verified already."),

@@ -1,0 +1,227 @@
+"""Dashboard benchmark: the coordinators' match statistics page for three periods at Bochum scale.
+
+``python -m bench dashboard [--sqlite PATH] [--postgres URL] [--requests N] [--prepare]``
+
+Each backend needs ``volunteer demo-data --scale bochum`` (150,000 volunteers, 10,000 needs and
+two years of history: about a million sign-ups and hour entries); ``--prepare`` fills an empty
+database, or adds the history to one filled before it existed. Requests go through the Flask
+test client as the demo coordinator: the app's own time (routing, queries, templates, charts).
+Reported per period (30 days, 90 days, two years): p50 and p95 of the wall time and the mean CPU
+time per request — the machine is shared, so wall time includes waiting for a core.
+
+Baseline in the same run: the city's headline figures of the same periods counted straight from
+the rows in SQL (sign-ups, acceptances, attendance, places taken, confirmed hours, distinct active
+volunteers), which is what the page would cost without the daily aggregates. Also timed once:
+the scheduled rule that rebuilds the recent four weeks of aggregates. Target: p95 <= 300 ms.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bench.web_bench import load_average, log, percentile
+from volunteer.app import create_app
+from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState, User
+from volunteer.platform import migrate
+from volunteer.platform.db import new_session
+from volunteer.services.coordination import match_aggregates
+from volunteer.services.coordination.match_aggregates import TAKEN_STATES, day_start
+from volunteer.services.coordination.match_statistics import Period
+
+TARGET_MS = 300.0
+DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
+PERIODS = (("30 days", 30), ("90 days (default)", 90), ("two years", 730))
+
+
+def _prepare(url: str) -> None:
+    from volunteer.demo.city import load_demo_data
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8})
+    migrate.upgrade(app)
+    with new_session(app) as s:
+        log(f"filling {url} with Bochum-scale demo data and its history (skips what exists) ...")
+        start = time.perf_counter()
+        for line in load_demo_data(s, now=datetime.now(UTC), scale="bochum", progress=True):
+            log(line)
+        s.commit()
+        log(f"demo data ready in {time.perf_counter() - start:.0f} s")
+
+
+def raw_city_figures(session: Session, period: Period) -> dict[str, int]:
+    """The baseline: the headline figures counted from the rows, without aggregates."""
+    lo, hi = day_start(period.start), day_start(period.end + timedelta(days=1))
+    in_shift = (Shift.starts_at >= lo, Shift.starts_at < hi, col(Shift.cancelled_at).is_(None))
+    taken = [s.value for s in TAKEN_STATES]
+    out = {
+        "applied": session.exec(
+            select(func.count())
+            .select_from(Signup)
+            .where(Signup.created_at >= lo, Signup.created_at < hi)
+        ).one(),
+        "accepted": session.exec(
+            select(func.count())
+            .select_from(Signup)
+            .where(col(Signup.accepted_at) >= lo, col(Signup.accepted_at) < hi)
+        ).one(),
+        "places": int(
+            session.exec(select(func.coalesce(func.sum(Shift.capacity), 0)).where(*in_shift)).one()
+        ),
+        "filled": session.exec(
+            select(func.count())
+            .select_from(Signup)
+            .join(Shift, col(Shift.id) == Signup.shift_id)
+            .where(*in_shift, col(Signup.state).in_(taken))
+        ).one(),
+        "minutes": int(
+            session.exec(
+                select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
+                    HourEntry.state == HourState.CONFIRMED,
+                    HourEntry.worked_on >= period.start,
+                    HourEntry.worked_on <= period.end,
+                )
+            ).one()
+        ),
+    }
+    attended = (
+        sa_select(col(Signup.user_id))
+        .join(Shift, col(Shift.id) == Signup.shift_id)
+        .where(*in_shift, Signup.state == SignupState.ATTENDED)
+    )
+    out["active"] = int(
+        session.execute(
+            sa_select(func.count()).select_from(attended.distinct().subquery())
+        ).scalar_one()
+    )
+    return out
+
+
+def _measure(call: Callable[[], Any], n: int) -> tuple[float, list[float], float]:
+    """(first request ms, later requests' wall ms, mean CPU ms of the later requests)."""
+    start = time.perf_counter()
+    call()
+    first = (time.perf_counter() - start) * 1000
+    times, cpu = [], []
+    for _ in range(n):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return first, times, statistics.mean(cpu)
+
+
+def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float, float]]:
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-" * 8,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with new_session(app) as s:
+        user = s.exec(select(User).where(User.email_key == DEMO_COORDINATOR)).first()
+        if user is None:
+            raise SystemExit(f"{name}: no demo data at {url} (run with --prepare)")
+        signups = s.exec(select(func.count()).select_from(Signup)).one()
+        hours = s.exec(select(func.count()).select_from(HourEntry)).one()
+        start = time.perf_counter()
+        match_aggregates.refresh_recent(s, now=datetime.now(UTC))
+        s.commit()
+        refresh_ms = (time.perf_counter() - start) * 1000
+    log(f"{name}: {signups} sign-ups, {hours} hour entries; rule refresh {refresh_ms:.0f} ms")
+    client: FlaskClient = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.alternative_id
+        sess["_fresh"] = True
+    today = datetime.now(UTC).date()
+    rows = [(name, "statistics rule: rebuild the last four weeks", refresh_ms, 0.0, 0.0, 0.0)]
+
+    def record(label: str, call: Callable[[], Any], runs: int) -> None:
+        first, times, cpu = _measure(call, runs)
+        p50, p95 = statistics.median(times), percentile(times, 95)
+        rows.append((name, label, first, p50, p95, cpu))
+        log(
+            f"{name:10} {label:52} first {first:7.1f}  p50 {p50:7.1f}  "
+            f"p95 {p95:7.1f}  cpu {cpu:6.1f}"
+        )
+
+    for label, days in PERIODS:
+        period = Period(today - timedelta(days=days - 1), today)
+        with new_session(app) as s:
+            record(
+                f"baseline, raw SQL: {label}", partial(raw_city_figures, s, period), max(3, n // 10)
+            )
+
+        def page(period: Period = period) -> None:
+            response = client.get(
+                f"/koordination/statistik?von={period.start.isoformat()}&bis={period.end.isoformat()}"
+            )
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: statistics page answered {response.status_code}")
+
+        record(f"statistics page: {label}", page, n)
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__)
+    parser.add_argument(
+        "--sqlite",
+        default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
+    )
+    parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--prepare", action="store_true", help="fill the databases first")
+    args = parser.parse_args(argv)
+    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
+    if args.postgres:
+        backends.append(("PostgreSQL", args.postgres))
+    else:
+        log("PostgreSQL skipped: set --postgres or VOLUNTEER_BENCH_POSTGRES_URL")
+    rows = []
+    load_before = load_average()
+    for name, url in backends:
+        if args.prepare:
+            _prepare(url)
+        rows += run_backend(name, url, args.requests)
+    load_after = load_average()
+    print("## Match statistics at Bochum scale (two years, about a million sign-ups and hours)\n")
+    print(
+        f"Flask test client as the demo coordinator, {args.requests} requests per period after "
+        f"one cold request; target p95 <= {TARGET_MS:.0f} ms. Load average (1, 5, 15 min) "
+        f"{load_before} before, {load_after} after; {os.cpu_count()} cores.\n"
+    )
+    print("| backend | what | first (cold) | p50 | p95 | CPU per request | target met |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    ok = True
+    for name, what, first, p50, p95, cpu in rows:
+        measured = what.startswith("statistics page")
+        met = p95 <= TARGET_MS
+        ok = ok and (met or not measured)
+        verdict = (
+            ("yes" if met else "NO") if measured else "(baseline)" if "baseline" in what else ""
+        )
+        if what.startswith("statistics rule"):
+            print(f"| {name} | {what} | {first:.0f} ms | | | | |")
+        else:
+            print(
+                f"| {name} | {what} | {first:.0f} ms | {p50:.1f} ms | {p95:.1f} ms | "
+                f"{cpu:.1f} ms | {verdict} |"
+            )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,56 @@
+"""Daily aggregates behind the coordinators' match statistics.
+
+Why aggregates: at city scale two years hold about a million sign-ups and hour entries; the
+dashboard must answer for any period in a fraction of a second, so it reads these small tables
+(one row per day and *cut*) instead of the rows themselves.
+
+A *cut* is one way of slicing the city: ``district`` (the need's statistical district, key 0 for
+needs without one), ``slot`` (the shift's weekday × part of day, key = the slot's bit number),
+``skill`` and ``cause`` (the need's, key = the id). Every cut of a day adds up to the same city
+(``district`` does exactly; a need with two skills counts once under each skill).
+
+- :class:`FunnelDay` counts what is not a row anywhere: a need shown in a volunteer's
+  recommendations and a need page opened by a logged-in volunteer. Written live, one upsert per
+  request, and only as counts per day, district, skill and cause: never who saw what.
+- :class:`MatchDay` is rebuilt from the rows by the statistics rule (recent days) and by the
+  demo-data command (all days); it never holds anything a row does not already say.
+- :class:`ActiveDay` lists who was active (attended a shift or had hours confirmed) per day and
+  district, so distinct "active" and "returning" volunteers of any period are a union of small
+  arrays instead of a scan of a million sign-ups.
+"""
+
+from datetime import date
+
+from sqlalchemy import Column, LargeBinary
+from sqlmodel import Field, SQLModel
+
+CUTS = ("district", "slot", "skill", "cause")
+
+
+class FunnelDay(SQLModel, table=True):
+    day: date = Field(primary_key=True)
+    cut: str = Field(primary_key=True, max_length=10)
+    key: int = Field(primary_key=True)
+    recommended: int = 0
+    opened: int = 0
+
+
+class MatchDay(SQLModel, table=True):
+    day: date = Field(primary_key=True)
+    cut: str = Field(primary_key=True, max_length=10)
+    key: int = Field(primary_key=True)
+    profiles: int = 0  # volunteer profiles completed (volunteer's district and skills)
+    applied: int = 0  # sign-ups made that day
+    accepted: int = 0  # sign-ups accepted that day
+    attended: int = 0  # by the shift's day
+    no_show: int = 0
+    places: int = 0  # places on shifts of that day (not cancelled)
+    filled: int = 0  # of them taken (applied, accepted, attended or no-show; at most capacity)
+    hour_entries: int = 0  # confirmed, by the day worked
+    minutes: int = 0
+
+
+class ActiveDay(SQLModel, table=True):
+    day: date = Field(primary_key=True)
+    district_number: int = Field(primary_key=True)  # where they were active; 0 = no district
+    user_ids: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # sorted uint32 LE
