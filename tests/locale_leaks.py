@@ -34,7 +34,8 @@ from volunteer.models import (
 from volunteer.services.notices.kinds import KINDS
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "volunteer" / "translations"
-SKIPPED_ELEMENTS = {"script", "style", "template"}
+# <code> holds identifiers shown as such (the open-data dictionary documents its field names).
+SKIPPED_ELEMENTS = {"script", "style", "template", "code"}
 VISIBLE_ATTRIBUTES = {"alt", "title", "aria-label"}
 
 
@@ -142,7 +143,8 @@ CODES = frozenset(
 # --- patterns ------------------------------------------------------------------------------------
 ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 SECONDS = re.compile(r"(?<![\d:])\d{1,2}:\d{2}:\d{2}(?![\d:])")
-DECIMAL_POINT = re.compile(r"(?<!WCAG )(?<![\d.,])\d+\.\d{1,2}(?![\d.,])")
+# Version numbers ("WCAG 2.1", a licence's "Version 2.0") are names, not decimals.
+DECIMAL_POINT = re.compile(r"(?<!WCAG )(?<!Version )(?<![\d.,])\d+\.\d{1,2}(?![\d.,])")
 DECIMAL_COMMA = re.compile(r"(?<![\d.,])\d+,\d{1,2}(?![\d.,])")
 GERMAN_NUMERIC_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{2,4}(?![\d.])")
 ENGLISH_NUMERIC_DATE = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{2,4}(?![\d/])")

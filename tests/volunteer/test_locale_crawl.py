@@ -76,6 +76,7 @@ def test_the_checker_leaves_good_text_scripts_links_and_codes_in_attributes_alon
         '<p data-state="pending">Mi., 02.12.2026, 16:00–18:00 · 0,4 km · 1 Person · 3 Termine</p>'
         "<script>var d = '2026-12-02T10:00:00';</script><style>.a{width:0.5em}</style>"
         '<time datetime="2026-12-02">2. Dezember 2026</time> WCAG 2.1'
+        "<p>Feld <code>confirmed_hours</code>, Datenlizenz Deutschland – Version 2.0</p>"
         '<a href="https://x.example/a_b/1.5">Link</a> kontakt@verein.example'
     )
     assert page_leaks(html, "de") == []
