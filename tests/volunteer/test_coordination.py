@@ -82,7 +82,7 @@ def test_pages_render_with_data_and_export_csv(client, login, session, coordinat
     report = client.get("/koordination/bericht.csv")
     rows = read_as_german_excel(report.data)
     assert rows[0][:3] == ["Stadtteil-Nr.", "Stadtteil", "Stadtbezirk"] and len(rows) == 31
-    assert rows[0][8] == "Belegungsquote"
+    assert rows[0][8] == "Besetzungsquote"
     # Fill rates and hours with a decimal comma, as German Excel reads a number.
     rates = [r[8] for r in rows[1:] if r[8] not in ("", ".", "0", "1")]
     assert rates and all("," in rate and "." not in rate for rate in rates)
