@@ -121,6 +121,7 @@ def test_notices_arrive_with_headers_both_parts_and_the_calendar_attachment(
         now=now,
         user=w["volunteer"],
         payload={"url": "http://localhost/konto/passwort-neu/abc", "name": "Aylin", "hours": 2},
+        mail_budget=5,
     )
     session.commit()
     d, channel = smtp_dispatcher(app, smtp.port, clock)

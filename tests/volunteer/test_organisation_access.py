@@ -18,7 +18,9 @@ from tests.factories import (
     seed_reference,
 )
 from volunteer.models import HourEntry, Membership, Opportunity, Role, Shift, Signup
+from volunteer.platform.links import public_links
 from volunteer.services.engagement import hours
+from volunteer.services.organisations import organisation
 
 # Public on purpose: a verified organisation's logo appears on its public needs.
 PUBLIC_ENDPOINTS = {"organisations.logo"}
@@ -43,7 +45,7 @@ FORM = {
 
 
 @pytest.fixture
-def two_orgs(session, make_user, now):
+def two_orgs(app, session, make_user, now):
     seed_reference(session)
     coordinator = make_user(role=Role.COORDINATOR)
     worlds = {}
@@ -58,8 +60,19 @@ def two_orgs(session, make_user, now):
         entry = hours.submit_hours(
             session, volunteer, signup, minutes=60, margin_minutes=0, now=now + timedelta(days=4)
         )
+        organisation.invite(
+            session,
+            org,
+            email=f"neu-{key}@example.org",
+            role="member",
+            by=admin,
+            now=now,
+            links=public_links(app),
+            mail_budget=5,
+        )
         session.commit()
         member = session.exec(select(Membership).where(Membership.user_id == admin.id)).one()
+        (invitation,) = organisation.pending_invitations(session, org, now=now)
         worlds[key] = {
             "admin": admin,
             "org_id": org.id,
@@ -69,6 +82,7 @@ def two_orgs(session, make_user, now):
             "member_id": member.id,
             "entry_id": entry.id,
             "user_id": volunteer.id,
+            "invitation_id": invitation.id,
         }
     return worlds
 
@@ -190,6 +204,7 @@ def test_the_demo_association_admin_reaches_every_page_of_their_organisation(
         "member_id": member.id,
         "entry_id": 1,
         "user_id": admin.id,
+        "invitation_id": 1,
     }
     for endpoint, method, url, _args in _urls(app, values, org_id):
         if method == "GET" and endpoint != "organisations.export_hours":

@@ -39,6 +39,7 @@ from volunteer.web.helpers import (
     ReasonField,
     acting_user,
     commit_or_report,
+    commit_work,
     confirmation_page,
     flash_category,
     flash_error,
@@ -284,9 +285,11 @@ def detail(opportunity_id: int) -> Any:
     context = _detail_context(opp, org)
     if current_user.is_authenticated and acting_user().role == Role.VOLUNTEER:
         # Counted per day, district, skill and cause only: never who opened which need.
-        db = get_session()
-        match_aggregates.count_shown(db, [opportunity_id], what="opened", now=context["now"])
-        db.commit()
+        commit_work(
+            lambda: match_aggregates.count_shown(
+                get_session(), [opportunity_id], what="opened", now=context["now"]
+            )
+        )
     return render_template("opportunities/detail.html", **context)
 
 

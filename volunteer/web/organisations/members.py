@@ -26,7 +26,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
 from volunteer.services.organisations import organisation as organisations
 from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, not_found
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ROLE_LABELS,
@@ -96,7 +96,8 @@ def revoke_invitation(org_id: int, invitation_id: int) -> Any:
             lambda: organisations.revoke_invitation(
                 db, org, invitation_id, by=acting_user(), now=now()
             ),
-            report=flash_error,
+            # Another organisation's invitation, or one already gone: "not there" (404).
+            report=not_found,
             success=_("The invitation is withdrawn; its link no longer works."),
         )
     return redirect(url_for("organisations.members", org_id=org.id))

@@ -272,8 +272,7 @@ def recommendations() -> Any:
         )
     }
     # The match statistics count needs recommended per day, district, skill and cause only.
-    match_aggregates.count_shown(db, ids, what="recommended", now=moment)
-    db.commit()
+    commit_work(lambda: match_aggregates.count_shown(db, ids, what="recommended", now=moment))
     return render_template(
         "volunteers/recommendations.html",
         items=items,
