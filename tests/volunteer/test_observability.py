@@ -271,6 +271,8 @@ def test_volunteer_serve_scrapes_the_scheduler_jobs_with_the_web_requests(tmp_pa
                 continue
     finally:
         serve.send_signal(signal.SIGINT)
-        serve.wait(30)
+        # `volunteer serve` gives each child 15 s to stop after SIGTERM (the scheduler finishes
+        # a rule it is running), then kills it: two children, so up to 30 s plus its own exit.
+        serve.wait(45)
     assert _value(text, "mitwirken_job_runs_total", job="dispatch", outcome="ok") >= 1
     assert _value(text, "mitwirken_job_runs_total", job="warm_engine_index", outcome="ok") == 1
