@@ -30,7 +30,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bench.web_bench import load_average, log, percentile
+from bench.web_bench import database_arguments, databases, load_average, log, percentile
 from volunteer.app import create_app
 from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState, User
 from volunteer.platform import migrate
@@ -177,19 +177,11 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__)
-    parser.add_argument(
-        "--sqlite",
-        default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
-    )
-    parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+    database_arguments(parser)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--prepare", action="store_true", help="fill the databases first")
     args = parser.parse_args(argv)
-    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
-    if args.postgres:
-        backends.append(("PostgreSQL", args.postgres))
-    else:
-        log("PostgreSQL skipped: set --postgres or VOLUNTEER_BENCH_POSTGRES_URL")
+    backends = databases(args)
     rows = []
     load_before = load_average()
     for name, url in backends:

@@ -162,21 +162,32 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
     return rows
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench web", description=__doc__)
+def database_arguments(parser: argparse.ArgumentParser) -> None:
+    """--sqlite and --postgres: the Bochum-scale databases a web benchmark runs against."""
     parser.add_argument(
         "--sqlite",
         default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
     )
     parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+
+
+def databases(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(name, URL) of each database asked for; PostgreSQL only when given."""
+    found = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
+    if args.postgres:
+        found.append(("PostgreSQL", args.postgres))
+    else:
+        log("PostgreSQL skipped: set --postgres or VOLUNTEER_BENCH_POSTGRES_URL")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench web", description=__doc__)
+    database_arguments(parser)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--prepare", action="store_true", help="fill empty databases first")
     args = parser.parse_args(argv)
-    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
-    if args.postgres:
-        backends.append(("PostgreSQL", args.postgres))
-    else:
-        log("PostgreSQL skipped: set --postgres or VOLUNTEER_BENCH_POSTGRES_URL")
+    backends = databases(args)
     rows = []
     load_before = load_average()
     for name, url in backends:
