@@ -24,9 +24,7 @@ def test_the_pool_holds_every_findable_volunteer_with_their_own_engine_values(
         people.append(user)
         for cause in causes[: i + 1]:
             session.add(VolunteerCause(user_id=user.id, cause_id=cause.id))
-    set_profile(
-        session, people[1], languages=["de", "tr", "de"], capacity=0, radius_km=0, lat=None
-    )
+    set_profile(session, people[1], languages=["de", "tr", "de"], capacity=0, radius_km=0, lat=None)
     set_profile(session, people[2], age_group=AgeGroup.MINOR, availability=5)
     hidden = make_user()
     make_profile(session, hidden, now=now, discoverable=False)
