@@ -92,15 +92,15 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
     connection = session.connection()
     rows = connection.execute(
         sa.select(  # Core's select: SQLModel's is typed for at most four columns
-            VolunteerProfile.user_id,
-            VolunteerProfile.lat,
-            VolunteerProfile.lon,
-            VolunteerProfile.radius_km,
-            VolunteerProfile.availability,
-            VolunteerProfile.age_group,
-            VolunteerProfile.capacity,
+            col(VolunteerProfile.user_id),
+            col(VolunteerProfile.lat),
+            col(VolunteerProfile.lon),
+            col(VolunteerProfile.radius_km),
+            col(VolunteerProfile.availability),
+            col(VolunteerProfile.age_group),
+            col(VolunteerProfile.capacity),
             # As text, decoded once per distinct list below (a few lists for a whole city).
-            cast(VolunteerProfile.languages, Text),
+            cast(col(VolunteerProfile.languages), Text),
         )
         .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(*where)
