@@ -24,7 +24,8 @@ from volunteer.models import (
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
-from volunteer.services.organisations import organisation as organisations
+from volunteer.services.organisations import invitations as invitation_service
+from volunteer.services.organisations import members as member_service
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, not_found
 from volunteer.web.organisations import bp
@@ -49,7 +50,7 @@ def members(org_id: int) -> Any:
             abort(404)
         if form.validate_on_submit():
             done = commit_or_report(
-                lambda: organisations.invite(
+                lambda: invitation_service.invite(
                     db,
                     org,
                     email=form.email.data or "",
@@ -64,8 +65,10 @@ def members(org_id: int) -> Any:
             )
             if done:
                 return redirect(url_for("organisations.members", org_id=org.id))
-    rows = organisations.members(db, org)
-    invitations = organisations.pending_invitations(db, org, now=now()) if ctx["is_admin"] else []
+    rows = member_service.members(db, org)
+    invitations = (
+        invitation_service.pending_invitations(db, org, now=now()) if ctx["is_admin"] else []
+    )
     return render_template(
         "organisations/members.html",
         **ctx,
@@ -93,7 +96,7 @@ def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     db = get_session()
     if ConfirmForm().validate_on_submit():
         commit_or_report(
-            lambda: organisations.revoke_invitation(
+            lambda: invitation_service.revoke_invitation(
                 db, org, invitation_id, by=acting_user(), now=now()
             ),
             # Another organisation's invitation, or one already gone: "not there" (404).
@@ -112,7 +115,7 @@ def set_role(org_id: int, member_id: int) -> Any:
     form = RoleForm()
     if form.validate_on_submit():
         commit_or_report(
-            lambda: organisations.set_role(
+            lambda: member_service.set_role(
                 db, org, member, form.role.data or "", by=acting_user(), now=now()
             ),
             report=flash_error,
@@ -129,7 +132,7 @@ def remove_member(org_id: int, member_id: int) -> Any:
     member = _member(db, org, member_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
-            lambda: organisations.remove_member(db, org, member, by=acting_user(), now=now()),
+            lambda: member_service.remove_member(db, org, member, by=acting_user(), now=now()),
             report=flash_error,
             success=_("The member is removed."),
         )
@@ -144,7 +147,7 @@ def transfer_admin(org_id: int, member_id: int) -> Any:
     member = _member(db, org, member_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
-            lambda: organisations.transfer_admin(db, org, member, by=acting_user(), now=now()),
+            lambda: member_service.transfer_admin(db, org, member, by=acting_user(), now=now()),
             report=flash_error,
             success=_("You have handed over the admin role."),
         )
@@ -158,7 +161,7 @@ def leave(org_id: int) -> Any:
     db = get_session()
     if ConfirmForm().validate_on_submit():
         done = commit_or_report(
-            lambda: organisations.leave(db, org, by=acting_user(), now=now()),
+            lambda: member_service.leave(db, org, by=acting_user(), now=now()),
             report=flash_error,
             success=_("You have left %(name)s.", name=org.name),
         )
