@@ -1,8 +1,9 @@
 """Members and their roles: invite (and revoke pending invitations), change role, remove, hand
 over admin, leave."""
 
+from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from flask import (
     abort,
@@ -14,12 +15,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlmodel import Session
 
 from volunteer.models import (
     MemberRole,
     Membership,
     Organisation,
+    User,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
@@ -106,52 +109,62 @@ def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     return redirect(url_for("organisations.members", org_id=org.id))
 
 
-@bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")
-@login_required
-def set_role(org_id: int, member_id: int) -> Any:
+class MemberAction(Protocol):
+    """A member service's signature: ``members.remove_member``, ``transfer_admin``, ``set_role``."""
+
+    def __call__(
+        self, session: Session, org: Organisation, member: Membership, /, *, by: User, now: datetime
+    ) -> object: ...
+
+
+def _act_on_member(
+    org_id: int, member_id: int, form: FlaskForm, action: MemberAction, *, success: str
+) -> Any:
+    """An admin's action on one member (role, remove, hand over): the member is looked up within
+    the organisation (404 otherwise), the service decides, and the members page shows the
+    outcome."""
     org = organisation_or_404(org_id, admin=True)
     db = get_session()
     member = _member(db, org, member_id)
-    form = RoleForm()
     if form.validate_on_submit():
         commit_or_report(
-            lambda: member_service.set_role(
-                db, org, member, form.role.data or "", by=acting_user(), now=now()
-            ),
+            lambda: action(db, org, member, by=acting_user(), now=now()),
             report=flash_error,
-            success=_("The role is changed."),
+            success=success,
         )
     return redirect(url_for("organisations.members", org_id=org.id))
+
+
+@bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")
+@login_required
+def set_role(org_id: int, member_id: int) -> Any:
+    form = RoleForm()
+    action = partial(member_service.set_role, role=form.role.data or "")
+    return _act_on_member(org_id, member_id, form, action, success=_("The role is changed."))
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/entfernen")
 @login_required
 def remove_member(org_id: int, member_id: int) -> Any:
-    org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    member = _member(db, org, member_id)
-    if ConfirmForm().validate_on_submit():
-        commit_or_report(
-            lambda: member_service.remove_member(db, org, member, by=acting_user(), now=now()),
-            report=flash_error,
-            success=_("The member is removed."),
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    return _act_on_member(
+        org_id,
+        member_id,
+        ConfirmForm(),
+        member_service.remove_member,
+        success=_("The member is removed."),
+    )
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/admin-uebergeben")
 @login_required
 def transfer_admin(org_id: int, member_id: int) -> Any:
-    org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    member = _member(db, org, member_id)
-    if ConfirmForm().validate_on_submit():
-        commit_or_report(
-            lambda: member_service.transfer_admin(db, org, member, by=acting_user(), now=now()),
-            report=flash_error,
-            success=_("You have handed over the admin role."),
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    return _act_on_member(
+        org_id,
+        member_id,
+        ConfirmForm(),
+        member_service.transfer_admin,
+        success=_("You have handed over the admin role."),
+    )
 
 
 @bp.post("/<int:org_id>/verlassen")
