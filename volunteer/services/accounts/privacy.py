@@ -291,7 +291,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     user.last_login_at = None
     user.deleted_at = now
     user.alternative_id = new_alternative_id()  # every open session ends now
-    session.add(user)
-    audit.record(session, "user.deleted", actor=None, now=now, object_type="user", object_id=uid)
-    session.flush()
+    audit.saved(
+        session, user, "user.deleted", actor=None, now=now, object_type="user", object_id=uid
+    )
     session.expire_all()

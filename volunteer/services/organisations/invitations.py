@@ -144,12 +144,10 @@ def revoke_invitation(
     if token is None:
         raise ServiceError("not_found")
     _void(token, now=now, reason="revoked", by=by)
-    session.add(token)
-    audit.record(
-        session, "organisation.invite_revoked", actor=by, now=now, object_type="organisation",
-        object_id=org.id, invitation=token.id,
+    audit.saved(
+        session, token, "organisation.invite_revoked", actor=by, now=now,
+        object_type="organisation", object_id=org.id, invitation=token.id,
     )  # fmt: skip
-    session.flush()
 
 
 def void_invitations_of(

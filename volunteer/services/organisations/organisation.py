@@ -229,13 +229,10 @@ def set_logo(
 ) -> Organisation:
     require_admin(session, org, by)
     org.logo, org.logo_type = check_logo(data)
-    session.add(org)
-    audit.record(
-        session, "organisation.logo", actor=by, now=now, object_type="organisation",
+    return audit.saved(
+        session, org, "organisation.logo", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
-    session.flush()
-    return org
 
 
 def remove_logo(session: Session, org: Organisation, *, by: User, now: datetime) -> Organisation:
@@ -258,9 +255,8 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
         return org
     org.verified_at = now
     org.verified_by_id = by.id
-    session.add(org)
-    audit.record(
-        session, "organisation.verified", actor=by, now=now, object_type="organisation",
+    return audit.saved(
+        session, org, "organisation.verified", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
     for admin in members.admins(session, org):
@@ -272,5 +268,3 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
             user=admin,
             payload={"organisation_id": org.id},
         )
-    session.flush()
-    return org
