@@ -255,8 +255,9 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
         return org
     org.verified_at = now
     org.verified_by_id = by.id
-    return audit.saved(
-        session, org, "organisation.verified", actor=by, now=now, object_type="organisation",
+    session.add(org)
+    audit.record(
+        session, "organisation.verified", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
     for admin in members.admins(session, org):
@@ -268,3 +269,5 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
             user=admin,
             payload={"organisation_id": org.id},
         )
+    session.flush()
+    return org
