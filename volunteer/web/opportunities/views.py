@@ -31,7 +31,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import cards, engine, profiles, search
-from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.listing import listed_opportunity
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
 from volunteer.web.charts.map import bands, choropleth, step_of
@@ -162,16 +162,10 @@ def districts() -> Any:
 
 
 def published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
-    db = get_session()
-    row = db.exec(
-        select(Opportunity, Organisation)
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(Opportunity.id == opportunity_id, listed_clause())
-    ).first()
+    row = listed_opportunity(get_session(), opportunity_id)
     if row is None:
         abort(404)
-    opp, org = row
-    return opp, org
+    return row
 
 
 def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
