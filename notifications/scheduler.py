@@ -36,6 +36,7 @@ from notifications.proposals import run_next_proposal
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.gaps import compute_gaps
 from notifications.rules.guardians import schedule_guardian_requests
+from notifications.rules.open_data import refresh_open_data
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from notifications.rules.retention import apply_retention
@@ -58,6 +59,7 @@ def rules() -> dict[str, Rule]:
         "retention": apply_retention,
         "statistics": refresh_statistics,
         "gaps": compute_gaps,
+        "open_data": refresh_open_data,
     }
     from notifications.rules import volunteers
 
@@ -77,6 +79,8 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "guardian_requests": {"trigger": "interval", "minutes": 60},
     # The coordinators' gap map (seconds of engine work at city scale, never in a request).
     "gaps": {"trigger": "interval", "minutes": 15},
+    # The public open-data export (monthly counts: an hour old is fresh enough).
+    "open_data": {"trigger": "interval", "minutes": 60},
     "digest": {"trigger": "cron", "day_of_week": "mon", "hour": 8, "timezone": "Europe/Berlin"},
     "coordinator_summary": {
         "trigger": "cron",

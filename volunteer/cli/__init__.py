@@ -10,7 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -202,13 +202,16 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
     if not no_scheduler and "scheduler" in main.list_commands(click.get_current_context()):
         procs.append(subprocess.Popen([os.path.join(exe, "volunteer"), "scheduler"]))
     click.echo(f"Serving on http://{host}:{port}  (Ctrl-C stops everything)")
+    # Stop on Ctrl-C and on SIGTERM (a service manager's stop) with our own handlers: a shell that
+    # starts us in the background hands SIGINT down as ignored, and Python then raises no
+    # KeyboardInterrupt, so relying on it left `serve` and its children running.
+    stopping = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopping.set())
     try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        while not stopping.is_set() and all(p.poll() is None for p in procs):
+            stopping.wait(0.5)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan children
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

@@ -132,7 +132,8 @@ def compute(
     report(85)
     opp_capacity = np.array([v.capacity for v in values], dtype=np.int64)
     baseline = greedy(candidates, pool.index.capacity, opp_capacity)
-    availability = {v.id: v.availability for v in pool.index.items}
+    columns = pool.index.columns
+    availability = dict(zip(columns.ids, columns.availability.tolist(), strict=True))
     rows_out = _dated_pairs(session, run, result.pairs, availability, now=now, window=window)
     if rows_out:
         session.execute(insert(ProposalPair), rows_out)
