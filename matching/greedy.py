@@ -4,7 +4,7 @@ Takes pairs best-first and keeps one whenever both sides still have capacity. It
 would write without a flow solver; it is not optimal (one early good pair can block two later
 ones), and the benchmark measures by how much.
 
-The pairs are sorted once (``lexsort``); the walk through them is inherently sequential (each
+The pairs are sorted once; the walk through them is inherently sequential (each
 choice uses up capacity the next one sees), so it is one compiled loop (numba, as
 :mod:`matching.topk_kernel`): a city-wide run has millions of pairs, and the same loop in Python
 took seconds.
@@ -34,12 +34,24 @@ def _walk(order: Any, vols: Any, opps: Any, vcap: Any, ocap: Any) -> Any:  # pra
     return chosen[:n]
 
 
+def _best_first(c: Candidates) -> IntArray:
+    """Pair positions by score descending, then volunteer, then opportunity: ``lexsort`` of
+    three keys, done as two stable sorts where (volunteer, opportunity) packs into one int64
+    (the same order, ties by position included): about half the time for millions of pairs."""
+    if not len(c) or int(c.opportunity.max()) >= 1 << 20 or int(c.volunteer.max()) >= 1 << 42:
+        order: IntArray = np.lexsort((c.opportunity, c.volunteer, -c.score))
+        return order
+    by_pair = np.argsort((c.volunteer << 20) | c.opportunity, kind="stable")
+    best: IntArray = by_pair[np.argsort(-c.score[by_pair], kind="stable")]
+    return best
+
+
 def greedy(
     candidates: Candidates, volunteer_capacity: IntArray, opportunity_capacity: IntArray
 ) -> IntArray:
     """Indices of the chosen candidate pairs, best score first (ties by volunteer, then
     opportunity position), in ascending order."""
-    order = np.lexsort((candidates.opportunity, candidates.volunteer, -candidates.score))
+    order = _best_first(candidates)
     chosen: IntArray = _walk(
         order.astype(np.int64),
         candidates.volunteer.astype(np.int64),

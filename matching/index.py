@@ -352,9 +352,11 @@ class VolunteerIndex:
         if opportunity.adults_only:
             adult = self.adult if at is None else self.adult[at]
             ok = adult if ok is None else ok & adult
-        everyone = np.arange(n, dtype=np.int64) if at is None else at
         if opportunity.lat is None or opportunity.lon is None:
-            rows = everyone if ok is None else everyone[ok]
+            if at is None:
+                rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
+            else:
+                rows = at if ok is None else at[ok]
             return rows, np.full(rows.shape[0], np.nan)
         olat, olon = np.radians(opportunity.lat), np.radians(opportunity.lon)
         if at is None:

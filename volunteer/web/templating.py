@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, get_template_attribute, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -154,6 +154,32 @@ def card_body(hit: "Hit", heading: str = "h3", show_match: bool = True) -> Marku
     return cards.fetch(key, render)
 
 
+def _install_gettext(app: Flask) -> None:
+    """Templates' ``_``/``ngettext``/``pgettext``/``npgettext`` with the catalogue looked up once
+    per language. Flask-Babel's own callables resolve the domain, the locale and the catalogue
+    again on every call (nine context lookups, about 30 µs: a search page makes fifty such
+    calls); this asks only for the locale, which ``force_locale`` (mails in the recipient's
+    language) still switches."""
+    catalogues: dict[Any, Any] = {}
+
+    def catalogue() -> Any:
+        locale = get_locale()
+        found = catalogues.get(locale)
+        if found is None:
+            found = get_translations()
+            if locale is not None:  # outside a request: the null catalogue, not kept
+                catalogues[locale] = found
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
 def init_app(app: Flask) -> None:
     from volunteer.models import HourState, SignupState
     from volunteer.services.engagement.signups import ACTIVE_STATES
@@ -184,6 +210,7 @@ def init_app(app: Flask) -> None:
         layout_part=layout_part,
         layout_nav=layout_nav,
     )
+    _install_gettext(app)
     app.extensions["need_cards"] = _Rendered(CARD_CACHE_SIZE)
     app.extensions["layout_parts"] = _Rendered(LAYOUT_CACHE_SIZE)
     app.jinja_env.filters["initials"] = initials

@@ -176,6 +176,23 @@ class OpenShift:
     free: int
 
 
+def _holding() -> Any:
+    """1 for a sign-up that holds a place, else 0: summed, this is "a shift's places taken".
+    The state is counted, not filtered: a WHERE on it lets SQLite (no statistics) walk the
+    state index over every sign-up of the city instead of the needs' shifts (130 ms -> 1 ms)."""
+    return case((col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]), 1), else_=0)
+
+
+def places_taken(shift_id: Any) -> Any:
+    """Places taken on the shift ``shift_id`` (a column, for a correlated subquery): the same
+    count as :func:`open_shifts`' ``taken``, for queries that sum places per need in SQL."""
+    return (
+        select(func.coalesce(func.sum(_holding()), 0))
+        .where(Signup.shift_id == shift_id)
+        .scalar_subquery()
+    )
+
+
 def open_shifts(
     session: Session,
     opportunity_ids: list[int],
@@ -188,12 +205,9 @@ def open_shifts(
     if not opportunity_ids:
         return []
     start, end = (max(now, window[0]), window[1]) if window else (now, now + HORIZON)
-    # The state is counted, not filtered: a WHERE on it lets SQLite (no statistics) walk the
-    # state index over every sign-up of the city instead of the needs' shifts (130 ms -> 1 ms).
-    holding = case((col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]), 1), else_=0)
     taken = dict(
         session.exec(
-            select(Signup.shift_id, func.sum(holding))
+            select(Signup.shift_id, func.sum(_holding()))
             .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(col(Shift.opportunity_id).in_(opportunity_ids), Shift.starts_at > start)
             .group_by(col(Signup.shift_id))
