@@ -12,7 +12,6 @@ from volunteer.models import User
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import login_manager
 
-
 # Built once: every signed-in request loads its user, and composing the statement cost more than
 # running it (SQLAlchemy caches the compiled SQL by the statement's shape either way).
 _BY_ALTERNATIVE_ID = select(User).where(col(User.alternative_id) == bindparam("alternative_id"))
