@@ -3,10 +3,13 @@
 own page marked and their own unread count, in their own language."""
 
 import re
+from datetime import timedelta
 
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
 from volunteer.models import Role
+from volunteer.platform.i18n import time_range
 
 
 def _nav(html: str) -> str:
@@ -43,3 +46,19 @@ def test_the_current_page_is_marked_and_the_language_follows_the_visitor(client:
     assert "Find opportunities" in _nav(page) and "Accessibility" in page
     german = client.get("/engagements/").get_data(as_text=True)
     assert "Engagement finden" in _nav(german) and "Barrierefreiheit" in german
+
+
+def test_a_remembered_time_is_worded_in_each_readers_language(app, now):
+    """``platform.i18n.per_reader`` keeps formatted times by language and time zone: a shift's
+    time asked for in German, then in English, then in German again is each reader's own."""
+    start, end = now + timedelta(days=1), now + timedelta(days=1, hours=2)
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            german = time_range(start, end, "medium")
+        with force_locale("en"):
+            english = time_range(start, end, "medium")
+        with force_locale("de"):
+            again = time_range(start, end, "medium")
+    assert german == again and german != english
+    assert german.startswith(f"{(start + timedelta(hours=1)).strftime('%d.%m.%Y')}")
+    assert "PM" in english or "AM" in english
