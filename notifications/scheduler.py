@@ -138,34 +138,23 @@ class NoticeClock:
         )
         common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         start = datetime.now(UTC)
-        self.scheduler.add_job(
-            self.renew_lease,
-            "interval",
-            seconds=max(1, int(lease_ttl.total_seconds() / 3)),
-            id="lease",
-            next_run_time=start,
-            misfire_grace_time=FREQUENT_GRACE,
-            **common,
+        # The frequent jobs every process runs: keeping its lease, sending, and looking for
+        # queued proposals (the claim is atomic, so any one process may run a proposal).
+        frequent = (
+            ("lease", self.renew_lease, max(1, int(lease_ttl.total_seconds() / 3)), 0),
+            ("dispatch", self.dispatch, dispatch_every, 1),
+            ("proposals", self.proposals, dispatch_every, 1),
         )
-        self.scheduler.add_job(
-            self.dispatch,
-            "interval",
-            seconds=dispatch_every,
-            id="dispatch",
-            next_run_time=start + timedelta(seconds=1),
-            misfire_grace_time=FREQUENT_GRACE,
-            **common,
-        )
-        # Every process looks for queued proposals: the claim is atomic, so any one may run it.
-        self.scheduler.add_job(
-            self.proposals,
-            "interval",
-            seconds=dispatch_every,
-            id="proposals",
-            next_run_time=start + timedelta(seconds=1),
-            misfire_grace_time=FREQUENT_GRACE,
-            **common,
-        )
+        for job_id, job, seconds, delay in frequent:
+            self.scheduler.add_job(
+                job,
+                "interval",
+                seconds=seconds,
+                id=job_id,
+                next_run_time=start + timedelta(seconds=delay),
+                misfire_grace_time=FREQUENT_GRACE,
+                **common,
+            )
         for name, rule in rules().items():
             spec = dict(SCHEDULE.get(name, {"trigger": "interval", "minutes": 15}))
             trigger = spec.pop("trigger")

@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +59,23 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {migrate.head(current_app)}")
 
 
+@contextmanager
+def _refusal_as_error() -> Iterator[None]:
+    """A backup or restore that refuses (wrong kind of file, database not empty) ends the command
+    with its one-line reason, not a traceback."""
+    try:
+        yield
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from e
+
+
 @main.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(target: Path) -> None:
     """Write a consistent backup of the database to TARGET (the app may keep running)."""
-    try:
+    with _refusal_as_error():
         kind = backup.backup(_engine(), target)
-    except backup.BackupError as e:
-        raise click.ClickException(str(e)) from e
     click.echo(f"{kind} backup written to {target} ({target.stat().st_size:,} bytes)")
 
 
@@ -74,10 +84,8 @@ def backup_command(target: Path) -> None:
 @with_appcontext
 def restore_command(source: Path) -> None:
     """Restore SOURCE into the configured (empty) database, then migrate it to this release."""
-    try:
+    with _refusal_as_error():
         kind = backup.restore(_engine(), source)
-    except backup.BackupError as e:
-        raise click.ClickException(str(e)) from e
     migrate.upgrade(current_app)
     click.echo(f"{kind} backup {source} restored; database at {migrate.head(current_app)}")
 
