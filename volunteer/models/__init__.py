@@ -48,7 +48,7 @@ from volunteer.models.proposals import (
     ProposalStatus,
 )
 from volunteer.models.reviews import OrganisationReview, ReviewDecision
-from volunteer.models.statistics import ActiveDay, FunnelDay, MatchDay
+from volunteer.models.statistics import ActiveDay, FunnelDay, FunnelWeek, MatchDay, MatchWeek
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "Consent",
     "District",
     "FunnelDay",
+    "FunnelWeek",
     "GapReport",
     "GuardianRequest",
     "GuardianState",
@@ -71,6 +72,7 @@ __all__ = [
     "HourState",
     "InvitationAnswer",
     "MatchDay",
+    "MatchWeek",
     "MemberRole",
     "Membership",
     "Notice",
