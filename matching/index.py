@@ -19,11 +19,11 @@ from datetime import datetime
 
 import numpy as np
 
+from matching.columns import ColumnVolunteers, SetColumn, VolunteerColumns
 from matching.encoding import (
     U64Array,
     category_of,
     check_unique,
-    columns,
     encode_many,
     encode_one,
     id_rank,
@@ -211,39 +211,56 @@ class VolunteerIndex:
 
     def __init__(
         self,
-        volunteers: Sequence[Volunteer],
+        volunteers: Sequence[Volunteer] | VolunteerColumns,
         *,
         skill_category: Mapping[str, str] | None = None,
         cell_km: float = 1.0,
     ) -> None:
-        items = tuple(volunteers)
-        self.items = items
-        self.position = check_unique([v.id for v in items], "volunteer")
-        self.id_rank = id_rank([v.id for v in items])
+        # Model objects are turned into columns first, so both inputs build the same arrays; an
+        # index built from columns makes a model object only when ``items[i]`` is read.
+        cols: VolunteerColumns
+        if isinstance(volunteers, VolunteerColumns):
+            cols = volunteers
+            self.items: Sequence[Volunteer] = ColumnVolunteers(cols)
+        else:
+            self.items = tuple(volunteers)
+            cols = VolunteerColumns.from_volunteers(self.items)
+        self.columns = cols
+        self.position = check_unique(cols.ids, "volunteer")
+        self.id_rank = id_rank(cols.ids)
         self.skill_category = category_of(skill_category)
-        skills = [v.skills for v in items]
-        self.skill_vocab = vocabulary(s for v in items for s in v.skills)
-        self.language_vocab = vocabulary(lang for v in items for lang in v.languages)
-        self.cause_vocab = vocabulary(c for v in items for c in v.causes)
-        categories = [
-            frozenset(self.skill_category[s] for s in v.skills if s in self.skill_category)
-            for v in items
-        ]
-        self.category_vocab = vocabulary(c for cats in categories for c in cats)
-        self.skill_cols = columns(skills, self.skill_vocab)
-        self.category_cols = columns(categories, self.category_vocab)
-        self.language_cols = columns([v.languages for v in items], self.language_vocab)
-        self.cause_cols = columns([v.causes for v in items], self.cause_vocab)
-        self.n_causes = np.array([len(v.causes) for v in items], dtype=np.int64)
-        self.slots = np.array([v.availability for v in items], dtype=np.int64)
+        self.skill_vocab = {name: i for i, name in enumerate(cols.skills.vocab)}
+        self.language_vocab = {name: i for i, name in enumerate(cols.languages.vocab)}
+        self.cause_vocab = {name: i for i, name in enumerate(cols.causes.vocab)}
+        # Each volunteer's skill categories: the categories of the skills they hold.
+        category_names = sorted(set(self.skill_category.values()))
+        category_code = {name: i for i, name in enumerate(category_names)}
+        of_skill = np.array(
+            [
+                category_code[self.skill_category[s]] if s in self.skill_category else -1
+                for s in cols.skills.vocab
+            ],
+            dtype=np.int64,
+        )[cols.skills.idx]
+        held = of_skill >= 0
+        categories = SetColumn.from_codes(
+            cols.skills.rows()[held], of_skill[held], category_names, len(cols)
+        )
+        self.category_vocab = {name: i for i, name in enumerate(categories.vocab)}
+        self.skill_cols = cols.skills.membership()
+        self.category_cols = categories.membership()
+        self.language_cols = cols.languages.membership()
+        self.cause_cols = cols.causes.membership()
+        self.n_causes = cols.causes.counts()
+        self.slots = cols.availability.copy()
         self.slot_cols = np.array(
             [(self.slots >> i) & 1 for i in range(len(SLOTS))], dtype=np.bool_
-        ).reshape(len(SLOTS), len(items))
-        self.adult = np.array([v.adult for v in items], dtype=np.bool_)
-        self.lat, self.lon = locations(items)
+        ).reshape(len(SLOTS), len(cols))
+        self.adult = cols.adult.copy()
+        self.lat, self.lon = np.radians(cols.lat), np.radians(cols.lon)
         self.located = ~np.isnan(self.lat)
-        self.max_km = np.array([v.max_km for v in items], dtype=np.float64)
-        self.capacity = np.array([v.capacity for v in items], dtype=np.int64)
+        self.max_km = cols.max_km.copy()
+        self.capacity = cols.capacity.copy()
         self.grid = GridIndex.build(self.lat, self.lon, self.max_km, cell_km=cell_km)
         # One extra "unreachable" cell so that volunteers without location (cell -1) index it.
         n_cells = self.grid.max_km.shape[0]
@@ -335,9 +352,11 @@ class VolunteerIndex:
         if opportunity.adults_only:
             adult = self.adult if at is None else self.adult[at]
             ok = adult if ok is None else ok & adult
-        everyone = np.arange(n, dtype=np.int64) if at is None else at
         if opportunity.lat is None or opportunity.lon is None:
-            rows = everyone if ok is None else everyone[ok]
+            if at is None:
+                rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
+            else:
+                rows = at if ok is None else at[ok]
             return rows, np.full(rows.shape[0], np.nan)
         olat, olon = np.radians(opportunity.lat), np.radians(opportunity.lon)
         if at is None:

@@ -2,7 +2,7 @@
 indexes, so a period's sums read whole weeks and only the edge days, from indexes alone
 
 Revision ID: c4e8a1f27b93
-Revises: b7d4c2a91e60
+Revises: c4e8a1d2f7b3
 Create Date: 2026-12-01 16:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "c4e8a1f27b93"
-down_revision: str | None = "b7d4c2a91e60"
+down_revision: str | None = "c4e8a1d2f7b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

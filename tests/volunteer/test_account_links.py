@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from tests.factories import TEST_PASSWORD
 from volunteer.models import Notice
-from volunteer.services.accounts import account
+from volunteer.services.accounts import account, credentials
 
 
 def _links(session, user, kind, mailed_link):
@@ -19,7 +19,7 @@ def _links(session, user, kind, mailed_link):
 
 def _request_resets(links, session, user, now, times):
     for i in range(times):
-        account.request_password_reset(
+        credentials.request_password_reset(
             session,
             user.email,
             now=now + timedelta(minutes=i),
@@ -48,7 +48,7 @@ def test_changing_the_password_voids_reset_and_email_change_links(
 ):
     user = make_user(email="alt@example.org")
     _request_resets(links, session, user, now, 1)
-    account.request_email_change(
+    credentials.request_email_change(
         session, user, new_email="neu@example.org", password=TEST_PASSWORD, now=now,
         links=links, hours=24, mail_budget=5,
     )  # fmt: skip

@@ -48,7 +48,14 @@ from volunteer.models.proposals import (
     ProposalStatus,
 )
 from volunteer.models.reviews import OrganisationReview, ReviewDecision
-from volunteer.models.statistics import ActiveDay, FunnelDay, FunnelWeek, MatchDay, MatchWeek
+from volunteer.models.statistics import (
+    ActiveDay,
+    FunnelDay,
+    FunnelWeek,
+    MatchDay,
+    MatchWeek,
+    OpenDataSnapshot,
+)
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -78,6 +85,7 @@ __all__ = [
     "Notice",
     "NoticePreference",
     "NoticeStatus",
+    "OpenDataSnapshot",
     "Opportunity",
     "OpportunityCause",
     "OpportunitySkill",
