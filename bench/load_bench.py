@@ -40,7 +40,16 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from bench import load_cpu
-from bench.web_bench import DEMO_COORDINATOR, DEMO_VOLUNTEER, SEARCHES, _prepare, load_average, log
+from bench.web_bench import (
+    DEMO_COORDINATOR,
+    DEMO_VOLUNTEER,
+    SEARCHES,
+    _prepare,
+    database_arguments,
+    databases,
+    load_average,
+    log,
+)
 from volunteer.app import create_app
 from volunteer.models import Opportunity, Organisation, Shift
 from volunteer.platform.db import new_session
@@ -413,11 +422,7 @@ def write_readme(text_: str, path: Path = README, markers: tuple[str, str] = (ST
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__)
-    parser.add_argument(
-        "--sqlite",
-        default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
-    )
-    parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
+    database_arguments(parser)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--write-readme", action="store_true")
@@ -425,9 +430,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=40, help="requests per page (--cpu)")
     args = parser.parse_args(argv)
     connections = [int(c) for c in args.connections.split(",")]
-    backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
-    if args.postgres:
-        backends.append(("PostgreSQL", args.postgres))
+    backends = databases(args)
     before = load_average()
     lines = [
         f"Load benchmark: wrk on loopback, {args.seconds} s per run, the app as `volunteer serve` "

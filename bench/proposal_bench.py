@@ -7,9 +7,14 @@ queued as the demo coordinator with the default options (the next four weeks, th
 every cause), then computed by the job the scheduler calls
 (``notifications.proposals.run_next_proposal``), so the figure is what a coordinator waits for
 on the status page. The first run of a process also builds the engine's volunteer pool; it is
-reported separately ("cold"). Baseline in the same run: the greedy assignment's pairs on the
-same candidates (stored with every run). Target: a run finishes in <= 10 s. ``--profile``
-prints the 25 most expensive functions of the last run (the cold one with ``--runs 0``).
+reported separately ("cold"). Then the gap map's rule runs once on the pool the proposal left
+warm, as the scheduler runs it (no target of its own: it runs in the background every 15
+minutes). Wall and CPU seconds (``time.process_time``) and the load average are reported for
+each, and each run's phases (pool, needs, candidates, ..., from the run's stored figures): on a
+shared machine the CPU figure is the comparable one. Baseline in the same run: the greedy
+assignment's pairs on the same candidates (stored with every run). Target: a run finishes in
+<= 10 s. ``--profile`` prints the 25 most expensive functions of the last run (the cold one
+with ``--runs 0``).
 """
 
 import argparse
@@ -23,9 +28,10 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from notifications.proposals import run_next_proposal
+from notifications.scheduler import rules, run_rule
 from volunteer.app import create_app
 from volunteer.demo.city import DEMO_COORDINATOR
-from volunteer.models import ProposalRun, User
+from volunteer.models import GapReport, ProposalRun, User
 from volunteer.platform import migrate
 from volunteer.platform.db import new_session
 from volunteer.services.coordination import proposal
@@ -37,7 +43,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _one(app: object, now: datetime) -> tuple[float, dict[str, object]]:
+def _one(app: object, now: datetime) -> tuple[float, float, dict[str, object]]:
     from flask import Flask
 
     assert isinstance(app, Flask)
@@ -46,17 +52,19 @@ def _one(app: object, now: datetime) -> tuple[float, dict[str, object]]:
         run = proposal.queue(s, proposal.default_options(now=now), by=by, now=now)
         s.commit()
         run_id = run.id
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     done = run_next_proposal(app, worker="bench", now=now)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert done == run_id, (done, run_id)
     with new_session(app) as s:
         stored = s.get(ProposalRun, run_id)
         assert stored is not None and stored.status == "done", stored and stored.error
-        return seconds, dict(stored.figures)
+        return seconds, cpu, dict(stored.figures)
 
 
-def run_backend(name: str, url: str, runs: int, profile: bool) -> list[tuple[str, float, str]]:
+def run_backend(
+    name: str, url: str, runs: int, profile: bool
+) -> list[tuple[str, float, float, str, bool]]:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8})
     migrate.upgrade(app)
     now = datetime.now(UTC)
@@ -69,16 +77,41 @@ def run_backend(name: str, url: str, runs: int, profile: bool) -> list[tuple[str
             profiler.disable()
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
             break
-        seconds, figures = _one(app, now)
+        load_before = os.getloadavg()[0]
+        seconds, cpu, figures = _one(app, now)
         label = "cold (builds the volunteer pool)" if i == 0 else f"warm {i}"
         detail = (
             f"{figures['volunteers']:,} volunteers, {figures['needs']:,} needs, "
             f"{figures['candidate_pairs']:,} candidate pairs, {figures['pairs']:,} pairs "
             f"(greedy {figures['greedy_pairs']:,}), compute {figures['seconds']} s"
         )
-        log(f"{name:10} {label:35} {seconds:6.2f} s  {detail}")
-        rows.append((f"{name} | {label}", seconds, detail))
+        load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+        log(f"{name:10} {label:35} {seconds:6.2f} s wall, {cpu:6.2f} s CPU, {load}  {detail}")
+        phases = dict(figures.get("phases") or {})  # type: ignore[call-overload]
+        log(
+            "  phases (wall / CPU s): "
+            + ", ".join(f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in phases.items())
+        )
+        rows.append((f"{name} | {label}", seconds, cpu, f"{detail}; {load}", True))
+    rows.append(_gaps(app, name, now))
     return rows
+
+
+def _gaps(app: object, name: str, now: datetime) -> tuple[str, float, float, str, bool]:
+    """The gap map's rule as the scheduler runs it, on the pool the proposal left warm."""
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    load_before = os.getloadavg()[0]
+    start, cpu = time.perf_counter(), time.process_time()
+    run_rule(app, "gaps", rules()["gaps"], now=now)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+    with new_session(app) as s:
+        report = s.exec(select(GapReport)).one()
+        detail = f"{len(report.rows)} gaps ranked, warm pool; {load}"
+    log(f"{name:10} {'gap rule':35} {seconds:6.2f} s wall, {cpu:6.2f} s CPU, {detail}")
+    return (f"{name} | gap rule (warm pool)", seconds, cpu, detail, False)
 
 
 def main(argv: list[str]) -> int:
@@ -99,11 +132,12 @@ def main(argv: list[str]) -> int:
         rows += run_backend(name, url, args.runs, args.profile)
     print(f"## City-wide proposal at Bochum scale (target <= {TARGET_S:.0f} s)\n")
     print(f"Load average before/after in stderr; {os.cpu_count()} cores.\n")
-    print("| backend | run | seconds | target met | what it computed |")
-    print("|---|---|---:|---|---|")
+    print("| backend | run | wall | CPU | target met | what it computed |")
+    print("|---|---|---:|---:|---|---|")
     ok = True
-    for label, seconds, detail in rows:
+    for label, seconds, cpu, detail, targeted in rows:
         met = seconds <= TARGET_S
-        ok = ok and met
-        print(f"| {label} | {seconds:.1f} s | {'yes' if met else 'NO'} | {detail} |")
+        ok = ok and (met or not targeted)
+        verdict = ("yes" if met else "NO") if targeted else "(no target)"
+        print(f"| {label} | {seconds:.1f} s | {cpu:.1f} s | {verdict} | {detail} |")
     return 0 if ok else 1

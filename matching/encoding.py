@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from matching.geo import BoolArray, FloatArray, IntArray
+from matching.geo import FloatArray, IntArray
 from matching.model import Opportunity, Volunteer
 
 U64Array = npt.NDArray[np.uint64]
@@ -69,15 +69,6 @@ def encode_many(sets: Sequence[frozenset[str]], vocab: Mapping[str, int], n_word
         words = (bits >> np.uint64(6)).astype(np.int64)
         values = np.uint64(1) << (bits & np.uint64(63))
         np.bitwise_or.at(out, (words, np.asarray(cols, dtype=np.int64)), values)
-    return out
-
-
-def columns(sets: Sequence[frozenset[str]], vocab: Mapping[str, int]) -> BoolArray:
-    """Boolean membership columns, shape (len(vocab), len(sets))."""
-    out = np.zeros((len(vocab), len(sets)), dtype=np.bool_)
-    for j, names in enumerate(sets):
-        for name in names:
-            out[vocab[name], j] = True
     return out
 
 

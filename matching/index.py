@@ -19,11 +19,11 @@ from datetime import datetime
 
 import numpy as np
 
+from matching.columns import ColumnVolunteers, SetColumn, VolunteerColumns
 from matching.encoding import (
     U64Array,
     category_of,
     check_unique,
-    columns,
     encode_many,
     encode_one,
     id_rank,
@@ -211,39 +211,56 @@ class VolunteerIndex:
 
     def __init__(
         self,
-        volunteers: Sequence[Volunteer],
+        volunteers: Sequence[Volunteer] | VolunteerColumns,
         *,
         skill_category: Mapping[str, str] | None = None,
         cell_km: float = 1.0,
     ) -> None:
-        items = tuple(volunteers)
-        self.items = items
-        self.position = check_unique([v.id for v in items], "volunteer")
-        self.id_rank = id_rank([v.id for v in items])
+        # Model objects are turned into columns first, so both inputs build the same arrays; an
+        # index built from columns makes a model object only when ``items[i]`` is read.
+        cols: VolunteerColumns
+        if isinstance(volunteers, VolunteerColumns):
+            cols = volunteers
+            self.items: Sequence[Volunteer] = ColumnVolunteers(cols)
+        else:
+            self.items = tuple(volunteers)
+            cols = VolunteerColumns.from_volunteers(self.items)
+        self.columns = cols
+        self.position = check_unique(cols.ids, "volunteer")
+        self.id_rank = id_rank(cols.ids)
         self.skill_category = category_of(skill_category)
-        skills = [v.skills for v in items]
-        self.skill_vocab = vocabulary(s for v in items for s in v.skills)
-        self.language_vocab = vocabulary(lang for v in items for lang in v.languages)
-        self.cause_vocab = vocabulary(c for v in items for c in v.causes)
-        categories = [
-            frozenset(self.skill_category[s] for s in v.skills if s in self.skill_category)
-            for v in items
-        ]
-        self.category_vocab = vocabulary(c for cats in categories for c in cats)
-        self.skill_cols = columns(skills, self.skill_vocab)
-        self.category_cols = columns(categories, self.category_vocab)
-        self.language_cols = columns([v.languages for v in items], self.language_vocab)
-        self.cause_cols = columns([v.causes for v in items], self.cause_vocab)
-        self.n_causes = np.array([len(v.causes) for v in items], dtype=np.int64)
-        self.slots = np.array([v.availability for v in items], dtype=np.int64)
+        self.skill_vocab = {name: i for i, name in enumerate(cols.skills.vocab)}
+        self.language_vocab = {name: i for i, name in enumerate(cols.languages.vocab)}
+        self.cause_vocab = {name: i for i, name in enumerate(cols.causes.vocab)}
+        # Each volunteer's skill categories: the categories of the skills they hold.
+        category_names = sorted(set(self.skill_category.values()))
+        category_code = {name: i for i, name in enumerate(category_names)}
+        of_skill = np.array(
+            [
+                category_code[self.skill_category[s]] if s in self.skill_category else -1
+                for s in cols.skills.vocab
+            ],
+            dtype=np.int64,
+        )[cols.skills.idx]
+        held = of_skill >= 0
+        categories = SetColumn.from_codes(
+            cols.skills.rows()[held], of_skill[held], category_names, len(cols)
+        )
+        self.category_vocab = {name: i for i, name in enumerate(categories.vocab)}
+        self.skill_cols = cols.skills.membership()
+        self.category_cols = categories.membership()
+        self.language_cols = cols.languages.membership()
+        self.cause_cols = cols.causes.membership()
+        self.n_causes = cols.causes.counts()
+        self.slots = cols.availability.copy()
         self.slot_cols = np.array(
             [(self.slots >> i) & 1 for i in range(len(SLOTS))], dtype=np.bool_
-        ).reshape(len(SLOTS), len(items))
-        self.adult = np.array([v.adult for v in items], dtype=np.bool_)
-        self.lat, self.lon = locations(items)
+        ).reshape(len(SLOTS), len(cols))
+        self.adult = cols.adult.copy()
+        self.lat, self.lon = np.radians(cols.lat), np.radians(cols.lon)
         self.located = ~np.isnan(self.lat)
-        self.max_km = np.array([v.max_km for v in items], dtype=np.float64)
-        self.capacity = np.array([v.capacity for v in items], dtype=np.int64)
+        self.max_km = cols.max_km.copy()
+        self.capacity = cols.capacity.copy()
         self.grid = GridIndex.build(self.lat, self.lon, self.max_km, cell_km=cell_km)
         # One extra "unreachable" cell so that volunteers without location (cell -1) index it.
         n_cells = self.grid.max_km.shape[0]
@@ -335,9 +352,11 @@ class VolunteerIndex:
         if opportunity.adults_only:
             adult = self.adult if at is None else self.adult[at]
             ok = adult if ok is None else ok & adult
-        everyone = np.arange(n, dtype=np.int64) if at is None else at
         if opportunity.lat is None or opportunity.lon is None:
-            rows = everyone if ok is None else everyone[ok]
+            if at is None:
+                rows = np.arange(n, dtype=np.int64) if ok is None else np.flatnonzero(ok)
+            else:
+                rows = at if ok is None else at[ok]
             return rows, np.full(rows.shape[0], np.nan)
         olat, olon = np.radians(opportunity.lat), np.radians(opportunity.lon)
         if at is None:
@@ -441,6 +460,86 @@ class VolunteerIndex:
             rows, out = rows[by_row], out[by_row]
         return rows, out
 
+    def pair_scores(
+        self,
+        opportunities: Sequence[Opportunity],
+        at: IntArray,
+        opp: IntArray,
+        *,
+        weights: Weights,
+        urgency: FloatArray,
+    ) -> tuple[IntArray, FloatArray]:
+        """Exact scores of given pairs, all opportunities at once: bit for bit what
+        :meth:`scores` gives each of them (the same functions on the same values, element by
+        element; ``cos`` of an opportunity's latitude is taken per opportunity, as there).
+
+        For the pre-filter's survivors (:mod:`matching.prefilter`), which pass every rule but
+        the distance: that one is decided here, exactly. ``at`` are grid-order positions,
+        ``opp`` positions in ``opportunities``, ``urgency`` per opportunity. Returns the
+        positions (into ``at``/``opp``) of the pairs within reach and their scores.
+        """
+        m = len(opportunities)
+        olat = np.full(m, np.nan)
+        olon = np.full(m, np.nan)
+        cos_olat = np.full(m, np.nan)
+        for q, o in enumerate(opportunities):
+            if o.lat is not None and o.lon is not None:
+                olat[q], olon[q] = np.radians(o.lat), np.radians(o.lon)
+                cos_olat[q] = np.cos(olat[q])
+        n_req = np.array([len(o.required_skills) for o in opportunities], dtype=np.int64)
+        wanted = n_req + np.array([len(o.optional_skills) for o in opportunities], dtype=np.int64)
+        o_slots = np.array([o.slots for o in opportunities], dtype=np.int64)
+        n_slots = popcount(o_slots)
+        n_causes = np.array([len(o.causes) for o in opportunities], dtype=np.int64)
+        n_langs = np.array([len(o.languages) for o in opportunities], dtype=np.int64)
+        optional = _Lists(
+            [o.optional_skills for o in opportunities],
+            self.skill_vocab,
+            self.category_vocab,
+            self.skill_category,
+        )
+        causes = _Lists([o.causes for o in opportunities], self.cause_vocab)
+        languages = _Lists([o.languages for o in opportunities], self.language_vocab)
+        keep: list[IntArray] = []
+        out: list[FloatArray] = []
+        for lo in range(0, at.shape[0], _PAIR_CHUNK):
+            a, j = at[lo : lo + _PAIR_CHUNK], opp[lo : lo + _PAIR_CHUNK]
+            remote = np.isnan(olat[j])
+            km = np.full(a.shape[0], np.nan)
+            located = np.flatnonzero(~remote)
+            km[located] = haversine_rad(
+                self.lat[a[located]],
+                self.lon[a[located]],
+                olat[j[located]],
+                olon[j[located]],
+                cos_lat2=cos_olat[j[located]],
+            )
+            near = remote | (km <= self.max_km[a])
+            a, j, km, remote = a[near], j[near], km[near], remote[near]
+            matched, related = optional.held(self.skill_cols, a, j, self.category_cols)
+            skills = skills_value(n_req[j], matched, related, wanted[j], weights)
+            distance = np.where(
+                remote,
+                weights.remote_credit,
+                np.power(0.5, np.divide(np.nan_to_num(km), weights.distance_half_life_km)),
+            )
+            availability = ratio_value(popcount(self.slots[a] & o_slots[j]), n_slots[j])
+            shared, _ = causes.held(self.cause_cols, a, j)
+            cause = causes_value(shared, self.n_causes[a], n_causes[j], weights)
+            speaks, _ = languages.held(self.language_cols, a, j)
+            language = np.where(n_langs[j] > 1, ratio_value(speaks, n_langs[j]), 1.0)
+            score = np.multiply(skills, weights.share("skills"))
+            score = score + np.multiply(distance, weights.share("distance"))
+            score = score + np.multiply(availability, weights.share("availability"))
+            score = score + np.multiply(cause, weights.share("causes"))
+            score = score + np.multiply(language, weights.share("language"))
+            score = score + np.multiply(urgency[j], weights.share("urgency"))
+            keep.append(lo + np.flatnonzero(near))
+            out.append(score)
+        if not keep:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(keep), np.concatenate(out)
+
     def _values(
         self,
         opportunity: Opportunity,
@@ -498,3 +597,50 @@ class VolunteerIndex:
             "language": ratio_value(speaks, np.int64(len(opportunity.languages))),
             "urgency": np.broadcast_to(urgency, (k,)).copy(),
         }
+
+
+#: Pairs scored at once by :meth:`VolunteerIndex.pair_scores` (bounds its temporary arrays).
+_PAIR_CHUNK = 1 << 21
+
+
+class _Lists:
+    """Each opportunity's named items (optional skills, causes, languages) as compressed rows
+    of column numbers in the volunteers' vocabulary (-1: nobody has it), with the category
+    column of each item when categories count (optional skills: "related")."""
+
+    def __init__(
+        self,
+        sets: Sequence[frozenset[str]],
+        vocab: Mapping[str, int],
+        category_vocab: Mapping[str, int] | None = None,
+        category_of: Mapping[str, str] | None = None,
+    ) -> None:
+        names = [sorted(x) for x in sets]
+        self.ptr = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum([len(x) for x in names], out=self.ptr[1:])
+        flat = [n for x in names for n in x]
+        self.col = np.array([vocab.get(n, -1) for n in flat], dtype=np.int64)
+        cats = category_vocab or {}
+        of = category_of or {}
+        self.cat = np.array([cats.get(of.get(n, ""), -1) for n in flat], dtype=np.int64)
+
+    def held(
+        self, cols: BoolArray, at: IntArray, opp: IntArray, category_cols: BoolArray | None = None
+    ) -> tuple[IntArray, IntArray]:
+        """Per pair: how many of the opportunity's items the volunteer has, and (with
+        ``category_cols``) how many of the others share a category with one held."""
+        counts = self.ptr[opp + 1] - self.ptr[opp]
+        pair = np.repeat(np.arange(at.shape[0]), counts)
+        first = np.cumsum(counts) - counts
+        item = np.repeat(self.ptr[opp] - first, counts) + np.arange(pair.shape[0])
+        col, who = self.col[item], at[pair]
+        has = np.zeros(pair.shape[0], dtype=np.bool_)
+        known = col >= 0
+        has[known] = cols[col[known], who[known]]
+        held = np.bincount(pair[has], minlength=at.shape[0]).astype(np.int64)
+        if category_cols is None:
+            return held, np.zeros(at.shape[0], dtype=np.int64)
+        cat = self.cat[item]
+        near = ~has & (cat >= 0)
+        near[near] = category_cols[cat[near], who[near]]
+        return held, np.bincount(pair[near], minlength=at.shape[0]).astype(np.int64)

@@ -10,8 +10,9 @@ volunteer every pair whose *approximate* score is within :data:`MARGIN` of the K
 approximate score seen (plus every pair whose eligibility sits on the radius boundary).
 
 Why the result stays exact: the approximate score differs from the exact one by far less than
-1e-9 (same rules on the same integers; only the floating-point formulas of the distance differ:
-chord length instead of haversine, ``exp`` instead of ``power``). A pair in the exact top K has
+1e-9 (same rules on the same integers; only the floating-point formulas differ: chord length
+instead of haversine, ``exp`` instead of ``power``, a precomputed reciprocal instead of a
+division, a base plus a share instead of a select). A pair in the exact top K has
 fewer than K pairs with a strictly better key (score in millionths, then opportunity rank); a
 pair whose approximate score is more than 1e-6 + 2e-9 below the K-th best approximate score has
 at least K pairs whose exact scores are more than 1e-6 higher, so a strictly better rounded score.
@@ -59,8 +60,8 @@ class _Volunteers:
     lat: FloatArray
     located: BoolArray
     max_km: FloatArray
-    skills: U64Array  # (n, words)
-    categories: U64Array
+    skills: U64Array  # (n, words) over :func:`_skill_vocabulary`
+    related: U64Array  # skills sharing a category with a skill the volunteer holds
     languages: U64Array
     causes: U64Array
     n_causes: IntArray
@@ -71,31 +72,39 @@ class _Volunteers:
 @dataclass(frozen=True, slots=True)
 class _Opportunities:
     """The possible opportunities (in :class:`_Grid` order) as flat arrays, their bitsets over
-    the *volunteers'* vocabularies."""
+    the *volunteers'* vocabularies as (words, m): the kernel's loops run along one word of
+    consecutive opportunities. Counts are kept as the floats and flags the score needs
+    (reciprocals instead of divisions: the approximation stays far below 1e-9)."""
 
-    x: FloatArray
+    x: FloatArray  # NaN when remote
     y: FloatArray
     z: FloatArray
-    required: U64Array  # (m, words)
-    n_required: IntArray
-    n_wanted: IntArray
-    optional_ptr: IntArray  # CSR over the optional skills
-    optional_skill: IntArray  # bit in the skill vocabulary, or -1
-    optional_category: IntArray  # bit in the category vocabulary, or -1
+    remote: BoolArray
+    required: U64Array  # (words, m) over :func:`_skill_vocabulary`
+    optional: U64Array
+    # skills = skill_base + (matched + related_credit x related) x inv_wanted: n_required /
+    # wanted and 1 / wanted, or 1 and 0 when nothing is wanted. Likewise availability and
+    # language: a base (1 when nothing is named) plus a count times a factor.
+    skill_base: FloatArray
+    inv_wanted: FloatArray
     slots: IntArray
-    n_slots: IntArray
+    no_slots: BoolArray
+    slot_base: FloatArray
+    inv_slots: FloatArray
     adults_only: BoolArray
-    languages: U64Array
-    n_languages: IntArray
-    causes: U64Array
-    n_causes: IntArray
+    languages: U64Array  # (words, m)
+    no_language: BoolArray
+    language_base: FloatArray  # 1 unless it names two or more: then a share
+    inv_languages: FloatArray
+    causes: U64Array  # (words, m)
+    has_cause: FloatArray  # 1.0 when it names a cause
     urgency: FloatArray
 
 
-def _pack(cols: BoolArray) -> U64Array:
-    """Boolean membership columns (vocabulary, n) as bitsets (n, words)."""
+def _pack(cols: BoolArray, words: int = 0) -> U64Array:
+    """Boolean membership columns (vocabulary, n) as bitsets (n, words) (at least ``words``)."""
     n_vocab, n = cols.shape
-    out = np.zeros((n, max(1, (n_vocab + 63) // 64)), dtype=np.uint64)
+    out = np.zeros((n, max(1, words, (n_vocab + 63) // 64)), dtype=np.uint64)
     for bit in range(n_vocab):
         out[:, bit >> 6] |= cols[bit].astype(np.uint64) << np.uint64(bit & 63)
     return out
@@ -117,8 +126,35 @@ def _unit(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray, Flo
         return c * np.cos(lon), c * np.sin(lon), np.sin(lat)
 
 
-def _volunteers(index: VolunteerIndex) -> _Volunteers:
+def _skill_vocabulary(
+    index: VolunteerIndex, opportunities: Sequence[Opportunity]
+) -> dict[str, int]:
+    """The volunteers' skills (same bits as the index) and then the optional skills nobody
+    holds: with a bit for every optional skill, "held" and "related" are one AND each, so the
+    kernel needs no loop over an opportunity's optional skills."""
+    vocab = dict(index.skill_vocab)
+    for o in opportunities:
+        for skill in sorted(o.optional_skills):
+            vocab.setdefault(skill, len(vocab))
+    return vocab
+
+
+def _related(index: VolunteerIndex, vocab: dict[str, int], words: int) -> U64Array:
+    """Per volunteer (grid order), the skills of ``vocab`` in a category of a skill held."""
+    by_category = np.zeros((max(1, len(index.category_vocab)), words), dtype=np.uint64)
+    for skill, bit in vocab.items():
+        cat = index.category_vocab.get(index.skill_category.get(skill, ""))
+        if cat is not None:
+            by_category[cat, bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
+    out = np.zeros((len(index), words), dtype=np.uint64)
+    for cat in range(len(index.category_vocab)):
+        out[index.category_cols[cat]] |= by_category[cat]
+    return out
+
+
+def _volunteers(index: VolunteerIndex, vocab: dict[str, int]) -> _Volunteers:
     x, y, z = _unit(index.lat, index.lon)
+    words = max(1, (len(vocab) + 63) // 64)
     return _Volunteers(
         x=x,
         y=y,
@@ -126,8 +162,8 @@ def _volunteers(index: VolunteerIndex) -> _Volunteers:
         lat=index.lat,
         located=index.located,
         max_km=index.max_km,
-        skills=_pack(index.skill_cols),
-        categories=_pack(index.category_cols),
+        skills=_pack(index.skill_cols, words),
+        related=_related(index, vocab, words),
         languages=_pack(index.language_cols),
         causes=_pack(index.cause_cols),
         n_causes=index.n_causes,
@@ -150,17 +186,42 @@ class _Grid:
     cols: int
     cell_ptr: IntArray  # kernel positions of cell c: cell_ptr[c]:cell_ptr[c + 1]
     remote_from: int  # kernel positions of the remote opportunities: remote_from:m
+    # Unit vectors of the cell centres, computed once instead of per (volunteer, cell).
+    centre_x: FloatArray
+    centre_y: FloatArray
+    centre_z: FloatArray
+    top_urgency: float  # the largest urgency of a located opportunity (bounds whole cells)
 
 
-def _grid(opportunities: Sequence[Opportunity], possible: BoolArray) -> _Grid:
+def _grid(opportunities: Sequence[Opportunity], possible: BoolArray, urgency: FloatArray) -> _Grid:
+    """The grid; within each cell (and among the remote ones) the most urgent opportunity
+    first, so the kernel's bound on the urgency ends a cell's loop instead of skipping one
+    opportunity at a time (the order of visits changes which pairs survive, never whether the
+    exact top K is among them)."""
     lat = np.radians([np.nan if o.lat is None else o.lat for o in opportunities]).astype(float)
     lon = np.radians([np.nan if o.lon is None else o.lon for o in opportunities]).astype(float)
     located = ~np.isnan(lat)
     step_lat = CELL_KM / EARTH_RADIUS_KM
     where = np.flatnonzero(located & possible)
     remote = np.flatnonzero(~located & possible)
+    remote = remote[np.argsort(-urgency[remote], kind="stable")]
     if not where.shape[0]:
-        return _Grid(remote, 0.0, 0.0, step_lat, step_lat, 1, 1, np.zeros(2, np.int64), 0)
+        none = np.zeros(1)
+        return _Grid(
+            remote,
+            0.0,
+            0.0,
+            step_lat,
+            step_lat,
+            1,
+            1,
+            np.zeros(2, np.int64),
+            0,
+            none,
+            none,
+            none,
+            0.0,
+        )
     lat0, lon0 = float(lat[where].min()), float(lon[where].min())
     widest = float(np.abs(lat[where]).max())
     step_lon = step_lat / max(math.cos(widest), 0.05)
@@ -174,15 +235,36 @@ def _grid(opportunities: Sequence[Opportunity], possible: BoolArray) -> _Grid:
     r = np.minimum(((lat[where] - lat0) / step_lat).astype(np.int64), rows - 1)
     c = np.minimum(((lon[where] - lon0) / step_lon).astype(np.int64), cols - 1)
     cell = r * cols + c
-    by_cell = np.argsort(cell, kind="stable")
+    by_cell = np.lexsort((-urgency[where], cell))
     cell_ptr = np.zeros(rows * cols + 1, dtype=np.int64)
     np.cumsum(np.bincount(cell, minlength=rows * cols), out=cell_ptr[1:])
     order = np.concatenate([where[by_cell], remote])
-    return _Grid(order, lat0, lon0, step_lat, step_lon, rows, cols, cell_ptr, where.shape[0])
+    cells = np.arange(rows * cols, dtype=np.int64)
+    centre_lat: FloatArray = lat0 + ((cells // cols).astype(np.float64) + 0.5) * step_lat
+    centre_lon: FloatArray = lon0 + ((cells % cols).astype(np.float64) + 0.5) * step_lon
+    cx, cy, cz = _unit(centre_lat, centre_lon)
+    return _Grid(
+        order,
+        lat0,
+        lon0,
+        step_lat,
+        step_lon,
+        rows,
+        cols,
+        cell_ptr,
+        where.shape[0],
+        cx,
+        cy,
+        cz,
+        float(urgency[where].max()),
+    )
 
 
 def _opportunities(
-    index: VolunteerIndex, opportunities: Sequence[Opportunity], urgency: FloatArray
+    index: VolunteerIndex,
+    opportunities: Sequence[Opportunity],
+    urgency: FloatArray,
+    vocab: dict[str, int],
 ) -> tuple[_Opportunities, _Grid]:
     possible = np.array(
         [
@@ -193,41 +275,46 @@ def _opportunities(
         ],
         dtype=np.bool_,
     )
-    grid = _grid(opportunities, possible)
+    grid = _grid(opportunities, possible, urgency)
     items = [opportunities[i] for i in grid.order.tolist()]
-    m = len(items)
-    skill_words = max(1, (len(index.skill_vocab) + 63) // 64)
+    skill_words = max(1, (len(vocab) + 63) // 64)
     language_words = max(1, (len(index.language_vocab) + 63) // 64)
     cause_words = max(1, (len(index.cause_vocab) + 63) // 64)
     lat = np.radians([np.nan if o.lat is None else o.lat for o in items]).astype(float)
     lon = np.radians([np.nan if o.lon is None else o.lon for o in items]).astype(float)
     x, y, z = _unit(lat, lon)
-    ptr = np.zeros(m + 1, dtype=np.int64)
-    opt_skill: list[int] = []
-    opt_cat: list[int] = []
-    for j, o in enumerate(items):
-        for skill in o.optional_skills:
-            opt_skill.append(index.skill_vocab.get(skill, -1))
-            opt_cat.append(index.category_vocab.get(index.skill_category.get(skill, ""), -1))
-        ptr[j + 1] = len(opt_skill)
+    n_required = np.array([len(o.required_skills) for o in items], dtype=np.float64)
+    n_wanted = np.array([len(o.wanted_skills) for o in items], dtype=np.float64)
+    n_slots = np.array([o.slots.bit_count() for o in items], dtype=np.float64)
+    n_languages = np.array([len(o.languages) for o in items], dtype=np.float64)
+
+    def across(bits: U64Array) -> U64Array:
+        return np.ascontiguousarray(bits.T)
+
+    none_wanted, none_slots, many_languages = n_wanted == 0, n_slots == 0, n_languages > 1
     return (
         _Opportunities(
             x=x,
             y=y,
             z=z,
-            required=_bits([o.required_skills for o in items], index.skill_vocab, skill_words),
-            n_required=np.array([len(o.required_skills) for o in items], dtype=np.int64),
-            n_wanted=np.array([len(o.wanted_skills) for o in items], dtype=np.int64),
-            optional_ptr=ptr,
-            optional_skill=np.array(opt_skill, dtype=np.int64),
-            optional_category=np.array(opt_cat, dtype=np.int64),
+            remote=np.isnan(lat),
+            required=across(_bits([o.required_skills for o in items], vocab, skill_words)),
+            optional=across(_bits([o.optional_skills for o in items], vocab, skill_words)),
+            skill_base=np.where(none_wanted, 1.0, n_required / np.maximum(n_wanted, 1.0)),
+            inv_wanted=np.where(none_wanted, 0.0, 1.0 / np.maximum(n_wanted, 1.0)),
             slots=np.array([o.slots for o in items], dtype=np.int64),
-            n_slots=np.array([o.slots.bit_count() for o in items], dtype=np.int64),
+            no_slots=none_slots,
+            slot_base=np.where(none_slots, 1.0, 0.0),
+            inv_slots=np.where(none_slots, 0.0, 1.0 / np.maximum(n_slots, 1.0)),
             adults_only=np.array([o.adults_only for o in items], dtype=np.bool_),
-            languages=_bits([o.languages for o in items], index.language_vocab, language_words),
-            n_languages=np.array([len(o.languages) for o in items], dtype=np.int64),
-            causes=_bits([o.causes for o in items], index.cause_vocab, cause_words),
-            n_causes=np.array([len(o.causes) for o in items], dtype=np.int64),
+            languages=across(
+                _bits([o.languages for o in items], index.language_vocab, language_words)
+            ),
+            no_language=n_languages == 0,
+            language_base=np.where(many_languages, 0.0, 1.0),
+            inv_languages=np.where(many_languages, 1.0 / np.maximum(n_languages, 1.0), 0.0),
+            causes=across(_bits([o.causes for o in items], index.cause_vocab, cause_words)),
+            has_cause=np.array([1.0 if o.causes else 0.0 for o in items], dtype=np.float64),
             urgency=np.ascontiguousarray(urgency[grid.order], dtype=np.float64),
         ),
         grid,
@@ -249,8 +336,9 @@ def survivors(
     if n == 0 or not opportunities:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    v = _volunteers(index)
-    o, g = _opportunities(index, opportunities, urgency)
+    vocab = _skill_vocabulary(index, opportunities)
+    v = _volunteers(index, vocab)
+    o, g = _opportunities(index, opportunities, urgency, vocab)
     vs = (
         v.x,
         v.y,
@@ -259,7 +347,7 @@ def survivors(
         v.located,
         v.max_km,
         v.skills,
-        v.categories,
+        v.related,
         v.languages,
         v.causes,
         v.n_causes,
@@ -270,22 +358,38 @@ def survivors(
         o.x,
         o.y,
         o.z,
+        o.remote,
         o.required,
-        o.n_required,
-        o.n_wanted,
-        o.optional_ptr,
-        o.optional_skill,
-        o.optional_category,
+        o.optional,
+        o.skill_base,
+        o.inv_wanted,
         o.slots,
-        o.n_slots,
+        o.no_slots,
+        o.slot_base,
+        o.inv_slots,
         o.adults_only,
         o.languages,
-        o.n_languages,
+        o.no_language,
+        o.language_base,
+        o.inv_languages,
         o.causes,
-        o.n_causes,
+        o.has_cause,
         o.urgency,
     )
-    grid = (g.lat0, g.lon0, g.step_lat, g.step_lon, g.rows, g.cols, g.cell_ptr, g.remote_from)
+    grid = (
+        g.lat0,
+        g.lon0,
+        g.step_lat,
+        g.step_lon,
+        g.rows,
+        g.cols,
+        g.cell_ptr,
+        g.remote_from,
+        g.centre_x,
+        g.centre_y,
+        g.centre_z,
+        g.top_urgency,
+    )
     shares = tuple(float(weights.share(c)) for c in COMPONENTS)
     params = (
         float(weights.related_credit),

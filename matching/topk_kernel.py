@@ -2,11 +2,15 @@
 nearest grid cells first, with the running K-th best score (a min-heap) as the bar a pair must
 clear.
 
-Bounds skip work before it is done: a whole opportunity when even a perfect fit on the
-components not yet known could not clear the bar; the optional-skill loop and the distance's
-``asin``/``exp`` likewise. Compiled by numba with ``nogil`` (the caller runs chunks of volunteers
-on plain threads) and ``cache`` (compiled once per machine, not per process). Not covered by
-coverage tools (compiled), but by ``tests/matching/test_candidates.py`` through every path.
+Bounds skip work before it is done: a whole cell (and every farther one) when even the most
+urgent opportunity with perfect components could not clear the bar; within a cell (most urgent
+first) the tail that could not; the distance's ``asin``/``exp`` of a pair whose other components
+already fall short. The rest of a cell runs in loops without data-dependent branches (the rules
+and components as bit operations over contiguous arrays), since on dense cities about half of the
+pairs pass the rules, so a branch per rule was a coin toss the processor kept losing. Compiled by
+numba with ``nogil`` (the caller runs chunks of volunteers on plain threads) and ``cache``
+(compiled once per machine, not per process). Not covered by coverage tools (compiled), but by
+``tests/matching/test_candidates.py`` through every path.
 """
 
 import math
@@ -72,25 +76,51 @@ def survivors_of(  # pragma: no cover - compiled
 ) -> None:
     """Survivors of volunteers ``only[lo:hi]``: for position ``t`` in ``only``,
     ``out[t, :counts[t]]`` (``counts[t]`` is the number found; beyond ``width`` the rest is
-    not written and the caller runs that volunteer again with more room)."""
+    not written and the caller runs that volunteer again with more room).
+
+    Each cell is done in two passes. The first is branch-free over the cell's opportunities
+    (contiguous): the rules and every component but the distance as bit operations, and the
+    index of each pair whose bound clears the bar appended to a short list (a store and an
+    add, no jump the processor could mispredict). The second computes the distance of those
+    few and keeps them.
+    """
     # Every array taken out of its tuple once: per-pair tuple access costs reference counts.
     (v_x, v_y, v_z, v_lat, v_located, v_maxkm) = vs[:6]
-    (v_skills, v_cats, v_langs, v_causes, v_ncauses, v_slots, v_adult) = vs[6:]
-    (o_x, o_y, o_z, o_req, o_nreq, o_nwanted, o_ptr, o_optskill, o_optcat) = os_[:9]
-    (o_slots, o_nslots, o_adults, o_langs, o_nlangs, o_causes, o_ncauses, o_urgency) = os_[9:]
-    lat0, lon0, step_lat, step_lon, rows, cols, cell_ptr, remote_from = grid
+    (v_skills, v_related, v_langs, v_causes, v_ncauses, v_slots, v_adult) = vs[6:]
+    (o_x, o_y, o_z, o_remote, o_req, o_opt, o_skill_base, o_invw) = os_[:8]
+    (o_slots, o_noslot, o_slot_base, o_invslots, o_adults) = os_[8:13]
+    (o_langs, o_nolang, o_lang_base, o_invlangs, o_causes, o_hascause, o_urgency) = os_[13:]
+    lat0, lon0, step_lat, step_lon, rows, cols, cell_ptr, remote_from = grid[:8]
+    centre_x, centre_y, centre_z, top_urgency = grid[8:]
     s_skills, s_distance, s_availability, s_causes, s_language, s_urgency = shares
     related_credit, cause_unknown, half_life, remote_credit, margin, boundary = params
-    skill_words, language_words, cause_words = o_req.shape[1], o_langs.shape[1], o_causes.shape[1]
+    skill_words, language_words, cause_words = o_req.shape[0], o_langs.shape[0], o_causes.shape[0]
     m = o_x.shape[0]
-    one = np.uint64(1)
     radius = 6371.0088
     decay = math.log(2.0) / half_life
-    # The most any pair can score before its distance is known (urgency is the opportunity's).
-    fixed = s_skills + s_availability + s_causes + s_language
+    # The most any pair can score before its distance is known (urgency is the opportunity's);
+    # a volunteer naming no cause gets ``cause_unknown`` (<= 1) from every opportunity.
+    fixed_known = s_skills + s_availability + s_causes + s_language
+    fixed_unknown = s_skills + s_availability + cause_unknown * s_causes + s_language
     # Largest distance from a cell's centre to its corners (lon cells are widest at the equator).
     half_diagonal = 0.5 * math.sqrt((step_lat * radius) ** 2 + (step_lon * radius) ** 2)
+    widest = m - remote_from
+    for c in range(rows * cols):
+        widest = max(widest, cell_ptr[c + 1] - cell_ptr[c])
+    acc_missing = np.empty(widest + 1, dtype=np.uint64)
+    acc_matched = np.empty(widest + 1, dtype=np.int64)
+    acc_related = np.empty(widest + 1, dtype=np.int64)
+    acc_speaks = np.empty(widest + 1, dtype=np.int64)
+    acc_shared = np.empty(widest + 1, dtype=np.int64)
+    acc_rest = np.empty(widest + 1, dtype=np.float64)
+    acc_c2 = np.empty(widest + 1, dtype=np.float64)
+    acc_ok = np.empty(widest + 1, dtype=np.bool_)
+    pick_j = np.empty(widest + 1, dtype=np.int64)
+    pick_rest = np.empty(widest + 1, dtype=np.float64)
+    pick_c2 = np.empty(widest + 1, dtype=np.float64)
     heap = np.empty(top_k, dtype=np.float64)
+    v_skill_words = np.empty(skill_words, dtype=np.uint64)
+    v_related_words = np.empty(skill_words, dtype=np.uint64)
     for t in range(lo, hi):
         v = only[t]
         score_buf = np.empty(4 * top_k, dtype=np.float64)
@@ -102,8 +132,13 @@ def survivors_of(  # pragma: no cover - compiled
         # This volunteer's values as locals (kept in registers and L1 across the inner loop).
         vx, vy, vz = v_x[v], v_y[v], v_z[v]
         vslots, adult = v_slots[v], v_adult[v]
-        v_skill_words = v_skills[v].copy()
-        v_category_words = v_cats[v].copy()
+        v_has_causes = v_ncauses[v] > 0
+        fixed = fixed_known if v_has_causes else fixed_unknown
+        v_cause_factor = 1.0 if v_has_causes else 0.0
+        for w in range(skill_words):
+            v_skill_words[w] = v_skills[v, w]
+            # "Related" counts optional skills *not held* in a held category.
+            v_related_words[w] = v_related[v, w] & ~v_skills[v, w]
         v_language_words = v_langs[v].copy()
         v_cause_words = v_causes[v].copy()
         # Cells in reach, nearest first, each with a lower bound of its distance.
@@ -136,12 +171,9 @@ def survivors_of(  # pragma: no cover - compiled
                     continue
                 # A lower bound of the distance to anything in the cell: the centre's distance
                 # minus the half diagonal (and a margin for the sphere).
-                clat = lat0 + (row + 0.5) * step_lat
-                clon = lon0 + (col + 0.5) * step_lon
-                cx = math.cos(clat) * math.cos(clon)
-                cy = math.cos(clat) * math.sin(clon)
-                cz = math.sin(clat)
-                ddx, ddy, ddz = v_x[v] - cx, v_y[v] - cy, v_z[v] - cz
+                ddx = vx - centre_x[base]
+                ddy = vy - centre_y[base]
+                ddz = vz - centre_z[base]
                 centre = (
                     2.0
                     * radius
@@ -151,82 +183,80 @@ def survivors_of(  # pragma: no cover - compiled
                 near[k] = max(centre - half_diagonal * 1.01 - 0.01, 0.0)
                 k += 1
         by_distance = np.argsort(near[:k])
-        for step in range(k + 1):
+        step = 0
+        while step <= k:
             if step < k:
                 base = cells[by_distance[step]]
                 start, stop = cell_ptr[base], cell_ptr[base + 1]
                 distance_bound = s_distance * math.exp(-decay * near[by_distance[step]])
                 located = True
+                step += 1
+                # Cells come nearest first: when even the most urgent opportunity anywhere
+                # cannot clear the bar from this cell, no later cell can.
+                if fixed + top_urgency * s_urgency + distance_bound < threshold:
+                    step = k
+                    continue
             else:
                 start, stop = remote_from, m
                 distance_bound = s_distance * remote_credit
                 located = False
-            for j in range(start, stop):
-                if fixed + o_urgency[j] * s_urgency + distance_bound < threshold:
-                    continue
-                # The rules, branch-free (one unpredictable branch instead of five).
-                ok = True
-                c2 = 0.0
-                if located:
-                    dx = vx - o_x[j]
-                    dy = vy - o_y[j]
-                    dz = vz - o_z[j]
-                    c2 = dx * dx + dy * dy + dz * dz
-                    ok = c2 <= chord2
+                step += 1
+            # Pass 1: most urgent first, so the opportunities that cannot clear the bar even
+            # with perfect components are a tail of the cell, cut off before the loops.
+            bar = threshold - distance_bound
+            end = start
+            while end < stop and fixed + o_urgency[end] * s_urgency >= bar:
+                end += 1
+            width_here = end - start
+            # The rest in loops without branches over contiguous arrays (the compiler turns
+            # them into vector instructions): per skill word, then the scores.
+            for q in range(width_here):
+                acc_missing[q] = 0
+                acc_matched[q] = 0
+                acc_related[q] = 0
+            for w in range(skill_words):
+                req_w, opt_w = o_req[w], o_opt[w]
+                held, near_held = v_skill_words[w], v_related_words[w]
+                for q in range(width_here):
+                    j = start + q
+                    acc_missing[q] |= req_w[j] & ~held
+                    acc_matched[q] += _popcount(opt_w[j] & held)
+                    acc_related[q] += _popcount(opt_w[j] & near_held)
+            for q in range(width_here):
+                acc_speaks[q] = 0
+                acc_shared[q] = 0
+            for w in range(language_words):
+                lang_w, spoken = o_langs[w], v_language_words[w]
+                for q in range(width_here):
+                    acc_speaks[q] += _popcount(lang_w[start + q] & spoken)
+            for w in range(cause_words):
+                cause_w, cared = o_causes[w], v_cause_words[w]
+                for q in range(width_here):
+                    acc_shared[q] += _popcount(cause_w[start + q] & cared)
+            for q in range(width_here):
+                j = start + q
+                # Remote opportunities have NaN coordinates: c2 is NaN, the test false, and
+                # ``o_remote`` lets them through.
+                dx = vx - o_x[j]
+                dy = vy - o_y[j]
+                dz = vz - o_z[j]
+                c2 = dx * dx + dy * dy + dz * dz
                 common = vslots & o_slots[j]
-                ok &= (o_nslots[j] == 0) | (common != 0)
-                ok &= adult | ~o_adults[j]
-                missing = np.uint64(0)
-                for w in range(skill_words):
-                    missing |= o_req[j, w] & ~v_skill_words[w]
-                ok &= missing == 0
-                speaks = 0
-                for w in range(language_words):
-                    speaks += _popcount(o_langs[j, w] & v_language_words[w])
-                ok &= (o_nlangs[j] == 0) | (speaks > 0)
-                if not ok:
-                    continue
-                if o_nslots[j] == 0:
-                    availability = 1.0
-                else:
-                    availability = _popcount(np.uint64(common)) / o_nslots[j]
-                if v_ncauses[v] == 0 or o_ncauses[j] == 0:
-                    causes = cause_unknown
-                else:
-                    shared = 0
-                    for w in range(cause_words):
-                        shared += _popcount(o_causes[j, w] & v_cause_words[w])
-                    causes = 1.0 if shared > 0 else 0.0
-                language = speaks / o_nlangs[j] if o_nlangs[j] > 1 else 1.0
-                partial = (
-                    availability * s_availability
-                    + causes * s_causes
-                    + language * s_language
-                    + o_urgency[j] * s_urgency
+                bad = (c2 > chord2) & ~o_remote[j]
+                bad |= (common == 0) & ~o_noslot[j]
+                bad |= o_adults[j] & ~adult
+                bad |= acc_missing[q] != 0
+                bad |= (acc_speaks[q] == 0) & ~o_nolang[j]
+                # Every component as base + count x factor (no branch: see _Opportunities).
+                skills = (
+                    o_skill_base[j] + (acc_matched[q] + related_credit * acc_related[q]) * o_invw[j]
                 )
-                # Best case for the skills (all of them): skip the optional-skill loop when even
-                # that cannot reach the threshold.
-                if partial + s_skills + distance_bound < threshold:
-                    continue
-                if o_nwanted[j] == 0:
-                    skills = 1.0
-                else:
-                    matched = 0
-                    related = 0
-                    for q in range(o_ptr[j], o_ptr[j + 1]):
-                        bit = o_optskill[q]
-                        held = False
-                        if bit >= 0:
-                            held = (v_skill_words[bit >> 6] >> np.uint64(bit & 63)) & one == one
-                        if held:
-                            matched += 1
-                        else:
-                            cat = o_optcat[q]
-                            if cat >= 0:
-                                word = v_category_words[cat >> 6]
-                                if (word >> np.uint64(cat & 63)) & one == one:
-                                    related += 1
-                    skills = (o_nreq[j] + matched + related_credit * related) / o_nwanted[j]
+                availability = o_slot_base[j] + _popcount(np.uint64(common)) * o_invslots[j]
+                shares_cause = 1.0 if acc_shared[q] > 0 else 0.0
+                causes = cause_unknown + o_hascause[j] * v_cause_factor * (
+                    shares_cause - cause_unknown
+                )
+                language = o_lang_base[j] + acc_speaks[q] * o_invlangs[j]
                 rest = (
                     skills * s_skills
                     + availability * s_availability
@@ -234,11 +264,24 @@ def survivors_of(  # pragma: no cover - compiled
                     + language * s_language
                     + o_urgency[j] * s_urgency
                 )  # the score's order of additions, as in :mod:`matching.scoring`
+                acc_rest[q] = rest
+                acc_c2[q] = c2
+                acc_ok[q] = ~bad & (rest >= bar)
+            picked = 0
+            for q in range(width_here):
+                pick_j[picked] = start + q
+                pick_rest[picked] = acc_rest[q]
+                pick_c2[picked] = acc_c2[q]
+                picked += acc_ok[q]
+            # Pass 2: the distance of the few that may clear the bar, and the bookkeeping.
+            for q in range(picked):
+                j = pick_j[q]
+                rest = pick_rest[q]
                 sure = True
                 if located:
                     if rest + distance_bound < threshold:
                         continue
-                    km = 2.0 * radius * math.asin(min(math.sqrt(c2) * 0.5, 1.0))
+                    km = 2.0 * radius * math.asin(min(math.sqrt(pick_c2[q]) * 0.5, 1.0))
                     if km > v_maxkm[v] + boundary:
                         continue
                     sure = km < v_maxkm[v] - boundary
@@ -253,11 +296,11 @@ def survivors_of(  # pragma: no cover - compiled
                         threshold = max(threshold, heap[0] - margin)
                 if n == score_buf.shape[0]:
                     kept = 0
-                    for q in range(n):
-                        if score_buf[q] >= threshold or not sure_buf[q]:
-                            score_buf[kept] = score_buf[q]
-                            j_buf[kept] = j_buf[q]
-                            sure_buf[kept] = sure_buf[q]
+                    for p in range(n):
+                        if score_buf[p] >= threshold or not sure_buf[p]:
+                            score_buf[kept] = score_buf[p]
+                            j_buf[kept] = j_buf[p]
+                            sure_buf[kept] = sure_buf[p]
                             kept += 1
                     n = kept
                     if n > score_buf.shape[0] // 2:  # many ties: grow

@@ -36,6 +36,7 @@ from notifications.proposals import run_next_proposal
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.gaps import compute_gaps
 from notifications.rules.guardians import schedule_guardian_requests
+from notifications.rules.open_data import refresh_open_data
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from notifications.rules.retention import apply_retention
@@ -58,6 +59,7 @@ def rules() -> dict[str, Rule]:
         "retention": apply_retention,
         "statistics": refresh_statistics,
         "gaps": compute_gaps,
+        "open_data": refresh_open_data,
     }
     from notifications.rules import volunteers
 
@@ -77,6 +79,8 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "guardian_requests": {"trigger": "interval", "minutes": 60},
     # The coordinators' gap map (seconds of engine work at city scale, never in a request).
     "gaps": {"trigger": "interval", "minutes": 15},
+    # The public open-data export (monthly counts: an hour old is fresh enough).
+    "open_data": {"trigger": "interval", "minutes": 60},
     "digest": {"trigger": "cron", "day_of_week": "mon", "hour": 8, "timezone": "Europe/Berlin"},
     "coordinator_summary": {
         "trigger": "cron",
@@ -134,34 +138,23 @@ class NoticeClock:
         )
         common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         start = datetime.now(UTC)
-        self.scheduler.add_job(
-            self.renew_lease,
-            "interval",
-            seconds=max(1, int(lease_ttl.total_seconds() / 3)),
-            id="lease",
-            next_run_time=start,
-            misfire_grace_time=FREQUENT_GRACE,
-            **common,
+        # The frequent jobs every process runs: keeping its lease, sending, and looking for
+        # queued proposals (the claim is atomic, so any one process may run a proposal).
+        frequent = (
+            ("lease", self.renew_lease, max(1, int(lease_ttl.total_seconds() / 3)), 0),
+            ("dispatch", self.dispatch, dispatch_every, 1),
+            ("proposals", self.proposals, dispatch_every, 1),
         )
-        self.scheduler.add_job(
-            self.dispatch,
-            "interval",
-            seconds=dispatch_every,
-            id="dispatch",
-            next_run_time=start + timedelta(seconds=1),
-            misfire_grace_time=FREQUENT_GRACE,
-            **common,
-        )
-        # Every process looks for queued proposals: the claim is atomic, so any one may run it.
-        self.scheduler.add_job(
-            self.proposals,
-            "interval",
-            seconds=dispatch_every,
-            id="proposals",
-            next_run_time=start + timedelta(seconds=1),
-            misfire_grace_time=FREQUENT_GRACE,
-            **common,
-        )
+        for job_id, job, seconds, delay in frequent:
+            self.scheduler.add_job(
+                job,
+                "interval",
+                seconds=seconds,
+                id=job_id,
+                next_run_time=start + timedelta(seconds=delay),
+                misfire_grace_time=FREQUENT_GRACE,
+                **common,
+            )
         for name, rule in rules().items():
             spec = dict(SCHEDULE.get(name, {"trigger": "interval", "minutes": 15}))
             trigger = spec.pop("trigger")

@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlalchemy.sql.expression import ColumnElement, FromClause
+from sqlmodel import Session, SQLModel, col, select
 
 from notifications.rules import enqueue_new
 from volunteer.models import (
@@ -24,8 +24,17 @@ from volunteer.models import (
 WEEK = timedelta(days=7)
 
 
-def _count(session: Session, stmt: SelectOfScalar[int]) -> int:
-    return int(session.exec(stmt).one() or 0)
+def _count(
+    session: Session,
+    table: type[SQLModel],
+    *conditions: ColumnElement[bool],
+    outer_join: tuple[FromClause, ColumnElement[bool]] | None = None,
+) -> int:
+    """How many rows of ``table`` (outer-joined to ``outer_join``) meet every condition."""
+    stmt = select(func.count()).select_from(table)
+    if outer_join is not None:
+        stmt = stmt.join(outer_join[0], outer_join[1], isouter=True)
+    return int(session.exec(stmt.where(*conditions)).one() or 0)
 
 
 def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]:
@@ -43,48 +52,25 @@ def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]
         )
     ).one()
     return {
-        "new_volunteers": _count(
-            session, select(func.count()).select_from(User).where(col(User.created_at) >= since)
-        ),
-        "new_organisations": _count(
-            session,
-            select(func.count())
-            .select_from(Organisation)
-            .where(col(Organisation.created_at) >= since),
-        ),
+        "new_volunteers": _count(session, User, col(User.created_at) >= since),
+        "new_organisations": _count(session, Organisation, col(Organisation.created_at) >= since),
         "organisations_waiting": _count(
-            session,
-            select(func.count())
-            .select_from(Organisation)
-            .where(col(Organisation.verified_at).is_(None)),
+            session, Organisation, col(Organisation.verified_at).is_(None)
         ),
-        "new_opportunities": _count(
-            session,
-            select(func.count())
-            .select_from(Opportunity)
-            .where(col(Opportunity.published_at) >= since),
-        ),
-        "signups": _count(
-            session, select(func.count()).select_from(Signup).where(col(Signup.created_at) >= since)
-        ),
+        "new_opportunities": _count(session, Opportunity, col(Opportunity.published_at) >= since),
+        "signups": _count(session, Signup, col(Signup.created_at) >= since),
         "confirmed_hours": round(int(minutes or 0) / 60, 1),
         "shifts_unfilled": _count(
             session,
-            select(func.count())
-            .select_from(Shift)
-            .join(taken, taken.c.shift_id == Shift.id, isouter=True)
-            .where(
-                col(Shift.cancelled_at).is_(None),
-                col(Shift.starts_at) > now,
-                col(Shift.starts_at) <= now + WEEK,
-                func.coalesce(taken.c.n, 0) < Shift.capacity,
-            ),
+            Shift,
+            col(Shift.cancelled_at).is_(None),
+            col(Shift.starts_at) > now,
+            col(Shift.starts_at) <= now + WEEK,
+            func.coalesce(taken.c.n, 0) < Shift.capacity,
+            outer_join=(taken, taken.c.shift_id == Shift.id),
         ),
         "failed_notices": _count(
-            session,
-            select(func.count())
-            .select_from(Notice)
-            .where(Notice.status == NoticeStatus.FAILED, col(Notice.due_at) >= since),
+            session, Notice, col(Notice.status) == NoticeStatus.FAILED, col(Notice.due_at) >= since
         ),
     }
 

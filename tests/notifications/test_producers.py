@@ -34,13 +34,14 @@ from volunteer.config import DEFAULTS
 from volunteer.models import AgeGroup, Notice, ProposalPair, Role, User
 from volunteer.platform.links import public_links
 from volunteer.platform.signing import fill_slots
-from volunteer.services.accounts import account, guardians, retention
+from volunteer.services.accounts import account, credentials, guardians, retention
 from volunteer.services.accounts.consents import ShownText
 from volunteer.services.coordination import proposal, verification
 from volunteer.services.discovery import engine
-from volunteer.services.engagement import applications, hours, signups
+from volunteer.services.engagement import applications, hours, series, signups
 from volunteer.services.notices import outbox
 from volunteer.services.notices.kinds import KINDS, PayloadMismatch, UnknownKind
+from volunteer.services.organisations import invitations
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.organisations import shifts as shift_service
 
@@ -80,7 +81,7 @@ def produce_every_kind(
     verification.decide(
         session, other, "rejected", by=coordinator, now=now, message="Kein Verein in Bochum."
     )  # organisation_rejected
-    organisations.invite(
+    invitations.invite(
         session,
         org,
         email="neu@example.org",
@@ -144,8 +145,8 @@ def produce_every_kind(
     )  # fmt: skip
     signups.sign_up(session, mia, weekly, now=now)  # so Jonas waits for the first date
     assert weekly.series_id is not None
-    signups.sign_up_series(session, jonas, weekly.series_id, now=now)  # series_joined
-    signups.leave_series(session, jonas, weekly.series_id, now=now)  # series_left
+    series.sign_up_series(session, jonas, weekly.series_id, now=now)  # series_joined
+    series.leave_series(session, jonas, weekly.series_id, now=now)  # series_left
     session.commit()
 
     data = shift_service.ShiftInput(
@@ -160,21 +161,25 @@ def produce_every_kind(
         first_name="Wer auch immer", locale="de", now=now, links=links, min_length=10,
         verify_hours=24, privacy_shown=ShownText(version="1", text="Datenschutz"), mail_budget=5,
     )  # fmt: skip  # registration_attempt: the address has an account
-    account.request_password_reset(
+    credentials.request_password_reset(
         session, jonas.email, now=now, links=links, hours=2, mail_budget=5
     )
-    account.change_password(
+    credentials.change_password(
         session, jonas, current=TEST_PASSWORD, new="Ein neuer langer Satz 43", now=now,
         min_length=10,
     )  # fmt: skip
-    account.request_email_change(
+    credentials.request_email_change(
         session, jonas, new_email="jonas@example.net", password="Ein neuer langer Satz 43",
         now=now, links=links, hours=24, mail_budget=5,
     )  # fmt: skip
+    credentials.request_email_change(
+        session, jonas, new_email=mia.email, password="Ein neuer langer Satz 43",
+        now=now, links=links, hours=24, mail_budget=5,
+    )  # fmt: skip  # email_claim_attempt, to Mia: the address has an account
     change = session.exec(select(Notice).where(Notice.kind == "email_change")).one()
     with app.app_context():  # the link is signed with the app secret, as the mail carries it
         raw = fill_slots(change.payload["url"], str(app.config["SECRET_KEY"])).rsplit("/", 1)[1]
-        account.confirm_email_change(session, raw, now=now)  # email_changed, to the old address
+        credentials.confirm_email_change(session, raw, now=now)  # email_changed, to the old address
 
     child = make_user(first_name="Emil")
     profile = make_profile(session, child, now=now)

@@ -12,11 +12,12 @@ from tests.factories import (
     make_opportunity,
     make_organisation,
     make_shift,
+    make_signup,
     seed_reference,
 )
 from tests.volunteer.test_volunteer_pages import PROFILE
-from volunteer.models import Cause, District, OpportunityCause
-from volunteer.services.discovery import engine
+from volunteer.models import Cause, District, OpportunityCause, SignupState
+from volunteer.services.discovery import cards, engine
 
 
 @pytest.fixture
@@ -77,3 +78,28 @@ def test_need_page_lists_dates_grouped_by_month(client, need, now):
     assert months == ["Dezember 2026", "Januar 2027"]
     assert page.count('class="shift shift-row"') == 2
     assert "Sa., 5. Dez., 11:00–14:00" in page  # 10:00 UTC is 11:00 in Berlin
+
+
+def test_a_card_counts_places_as_sign_ups_hold_them_over_upcoming_shifts_only(
+    client, session, now, make_user
+):
+    """The card's figures are summed in SQL (``cards.shift_facts``): only sign-ups that hold a
+    place count, a full shift adds nothing (never less), cancelled and past shifts not at all,
+    and the next date is the first upcoming shift even when it is full."""
+    seed_reference(session)
+    org = make_organisation(session, now, name="Tafel Wattenscheid")
+    opp = make_opportunity(session, now, org, title="Ausgabe begleiten")
+    full = make_shift(session, now, opp, starts_in=timedelta(days=2, hours=1), capacity=1)
+    open_one = make_shift(session, now, opp, starts_in=timedelta(days=5, hours=1), capacity=4)
+    make_shift(session, now, opp, starts_in=timedelta(days=6), capacity=9, cancelled_at=now)
+    make_shift(session, now, opp, starts_in=-timedelta(days=1), capacity=9)
+    for state in (SignupState.ACCEPTED, SignupState.APPLIED):  # two on a place for one
+        make_signup(session, make_user(), full, now=now, state=state)
+    for state in (SignupState.ATTENDED, SignupState.WITHDRAWN, SignupState.WAITLISTED):
+        make_signup(session, make_user(), open_one, now=now, state=state)
+    engine.invalidate()
+    page = client.get("/engagements/").get_data(as_text=True)
+    card = page[page.index("Ausgabe begleiten") :]
+    assert "3 Plätze frei" in card[:3000]  # 4 - 1 attended; the full shift adds 0, not -1
+    found = cards.card_hits(session, [opp.id], now=now)[0]
+    assert (found.next_start, found.places_left) == (full.starts_at, 3)

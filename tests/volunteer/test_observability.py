@@ -254,6 +254,9 @@ def test_volunteer_serve_scrapes_the_scheduler_jobs_with_the_web_requests(tmp_pa
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=tmp_path,
+            # As a background shell starts it: SIGINT inherited as ignored must not stop Ctrl-C
+            # (SIGINT sent below) from stopping serve and both children.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
     text = ""
     try:

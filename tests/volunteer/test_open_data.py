@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
+from notifications.scheduler import SCHEDULE, rules
 from tests.factories import add_shift, create_need, make_signup, register_org, seed_reference
 from volunteer.app import create_app
 from volunteer.config import ConfigError
@@ -70,6 +71,13 @@ def _take_part(session, make_user, city, now, n: int) -> None:
             )
         )  # fmt: skip
     session.commit()
+    _snapshot(session, now)
+
+
+def _snapshot(session: Session, now: datetime) -> None:
+    """What the scheduler does: the rule by its stable name, then the job's commit."""
+    rules()["open_data"](session, now=now)
+    session.commit()
 
 
 def _cell(rows: list[dict], need) -> dict:
@@ -124,7 +132,8 @@ def test_json_and_csv_agree_and_the_dictionary_names_every_field(
     assert "Verschiedene Personen mit zugesagtem Platz" in dictionary
 
 
-def test_the_licence_is_named_and_configurable(client, app_config):
+def test_the_licence_is_named_and_configurable(client, session, app_config, now):
+    _snapshot(session, now)
     page = client.get("/offene-daten").get_data(as_text=True)
     assert "Datenlizenz Deutschland – Namensnennung – Version 2.0" in page
     assert "https://www.govdata.de/dl-de/by-2-0" in page
@@ -138,3 +147,39 @@ def test_the_licence_is_named_and_configurable(client, app_config):
 
 def test_every_page_links_the_open_data_in_its_footer(client):
     assert 'href="/offene-daten"' in client.get("/").get_data(as_text=True)
+
+
+def test_before_the_first_snapshot_the_page_and_files_say_the_data_are_being_prepared(
+    client, session, city, now
+):
+    page = client.get("/offene-daten")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Die offenen Daten werden gerade vorbereitet" in text
+    assert "mitwirken.csv" not in text  # nothing to download yet
+    for path in ("/offene-daten/mitwirken.csv", "/offene-daten/mitwirken.json"):
+        response = client.get(path)
+        assert response.status_code == 202  # not an error: come back shortly
+        assert response.headers["Retry-After"] == "300"
+        assert "werden gerade vorbereitet" in response.get_data(as_text=True)
+    assert client.get("/offene-daten/mitwirken.json").get_json()["status"] == "preparing"
+
+
+def test_the_files_serve_the_stored_snapshot_with_its_date_not_a_fresh_computation(
+    client, session, make_user, city, now
+):
+    _take_part(session, make_user, city, now, 5)  # the rule ran with five people
+    later = now.replace(hour=23)
+    for _ in range(3):  # three more take part after the rule ran
+        make_signup(session, make_user(), city["shift"], now=later, state=SignupState.ACCEPTED)
+    session.commit()
+    data = client.get("/offene-daten/mitwirken.json").get_json()
+    assert _cell(data["rows"], city["need"])["volunteers"] == 5  # the snapshot, not 8
+    assert data["generated_at"] == now.isoformat(timespec="seconds")
+    page = client.get("/offene-daten").get_data(as_text=True)
+    assert "Stand: 28.11.26" in page and "mitwirken.csv" in page
+    _snapshot(session, later)  # the next run replaces it
+    data = client.get("/offene-daten/mitwirken.json").get_json()
+    assert _cell(data["rows"], city["need"])["volunteers"] == 8
+    assert data["generated_at"] == later.isoformat(timespec="seconds")
+    assert SCHEDULE["open_data"] == {"trigger": "interval", "minutes": 60}

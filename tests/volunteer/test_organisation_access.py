@@ -20,7 +20,7 @@ from tests.factories import (
 from volunteer.models import HourEntry, Membership, Opportunity, Role, Shift, Signup
 from volunteer.platform.links import public_links
 from volunteer.services.engagement import hours
-from volunteer.services.organisations import organisation
+from volunteer.services.organisations import invitations
 
 # Public on purpose: a verified organisation's logo appears on its public needs.
 PUBLIC_ENDPOINTS = {"organisations.logo"}
@@ -60,7 +60,7 @@ def two_orgs(app, session, make_user, now):
         entry = hours.submit_hours(
             session, volunteer, signup, minutes=60, margin_minutes=0, now=now + timedelta(days=4)
         )
-        organisation.invite(
+        invitations.invite(
             session,
             org,
             email=f"neu-{key}@example.org",
@@ -72,7 +72,7 @@ def two_orgs(app, session, make_user, now):
         )
         session.commit()
         member = session.exec(select(Membership).where(Membership.user_id == admin.id)).one()
-        (invitation,) = organisation.pending_invitations(session, org, now=now)
+        (invitation,) = invitations.pending_invitations(session, org, now=now)
         worlds[key] = {
             "admin": admin,
             "org_id": org.id,

@@ -48,13 +48,13 @@ from volunteer.models import (
     User,
 )
 from volunteer.platform.signing import fill_slots
-from volunteer.services.accounts import account
+from volunteer.services.accounts import account, credentials
 from volunteer.services.accounts.export import ABOUT_ME_AUDIT, ABOUT_ME_NOTICES, FILE_NAMES
 from volunteer.services.coordination import verification
 from volunteer.services.engagement import calendar, signups
 from volunteer.services.notices import outbox
 from volunteer.services.notices.kinds import SECURITY_KINDS
-from volunteer.web.volunteers.views import REAUTH_KEY
+from volunteer.web.volunteers.my_data import REAUTH_KEY
 
 MARK = "Qz7"  # every marker starts with this; nothing else in the database does
 
@@ -99,7 +99,7 @@ def person_world(links, session, make_user, now):
     )  # fmt: skip
     session.add(NoticePreference(user_id=person.id, kind="digest", channel="email", enabled=False))
     # Address history: anna -> neu (confirmed, audited), then a pending change to "next".
-    account.request_email_change(
+    credentials.request_email_change(
         session, person, new_email=f"neu.{m(8)}@example.org", password=TEST_PASSWORD,
         now=now, links=links, hours=24, mail_budget=5,
     )  # fmt: skip
@@ -114,12 +114,12 @@ def person_world(links, session, make_user, now):
         session, "user.email_changed", actor=person, now=now, object_type="user",
         object_id=person.id, old=f"anna.{m(1)}@example.org", new=person.email,
     )  # fmt: skip
-    account.request_email_change(
+    credentials.request_email_change(
         session, person, new_email=f"next.{m(9)}@example.org", password=TEST_PASSWORD,
         now=now + timedelta(minutes=1), links=links, hours=24, mail_budget=5,
     )  # fmt: skip
     account.authenticate(session, person.email, TEST_PASSWORD, now=now)  # login history
-    account.request_password_reset(
+    credentials.request_password_reset(
         session, person.email, now=now, links=links, hours=2, mail_budget=5
     )
     # Sign-ups: one with a message (and a phone number), one declined with a reason, one past.

@@ -9,7 +9,7 @@ from tests.factories import add_member, make_opportunity, make_shift
 from tests.locale_leaks import text_leaks
 from tests.notifications.test_delivery import SmtpServer, free_port, smtp_dispatcher
 from volunteer.models import Organisation, Signup, SignupState
-from volunteer.services.engagement import signups
+from volunteer.services.engagement import series, signups
 
 SERIES = "3f0c9b8e-series-weekly-0001"
 
@@ -72,7 +72,7 @@ def test_leaving_the_series_withdraws_every_future_date_and_moves_the_waiting_li
 ):
     _need, shifts = _series(session, now, capacity=1)
     user, waiting = make_user(), make_user()
-    signups.sign_up_series(session, user, SERIES, now=now)
+    series.sign_up_series(session, user, SERIES, now=now)
     signups.sign_up(session, waiting, shifts[0], now=now, join_waitlist=True)
     session.commit()
     login(user)

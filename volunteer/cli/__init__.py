@@ -10,7 +10,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +59,23 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {migrate.head(current_app)}")
 
 
+@contextmanager
+def _refusal_as_error() -> Iterator[None]:
+    """A backup or restore that refuses (wrong kind of file, database not empty) ends the command
+    with its one-line reason, not a traceback."""
+    try:
+        yield
+    except backup.BackupError as e:
+        raise click.ClickException(str(e)) from e
+
+
 @main.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(target: Path) -> None:
     """Write a consistent backup of the database to TARGET (the app may keep running)."""
-    try:
+    with _refusal_as_error():
         kind = backup.backup(_engine(), target)
-    except backup.BackupError as e:
-        raise click.ClickException(str(e)) from e
     click.echo(f"{kind} backup written to {target} ({target.stat().st_size:,} bytes)")
 
 
@@ -74,10 +84,8 @@ def backup_command(target: Path) -> None:
 @with_appcontext
 def restore_command(source: Path) -> None:
     """Restore SOURCE into the configured (empty) database, then migrate it to this release."""
-    try:
+    with _refusal_as_error():
         kind = backup.restore(_engine(), source)
-    except backup.BackupError as e:
-        raise click.ClickException(str(e)) from e
     migrate.upgrade(current_app)
     click.echo(f"{kind} backup {source} restored; database at {migrate.head(current_app)}")
 
@@ -202,13 +210,16 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
     if not no_scheduler and "scheduler" in main.list_commands(click.get_current_context()):
         procs.append(subprocess.Popen([os.path.join(exe, "volunteer"), "scheduler"]))
     click.echo(f"Serving on http://{host}:{port}  (Ctrl-C stops everything)")
+    # Stop on Ctrl-C and on SIGTERM (a service manager's stop) with our own handlers: a shell that
+    # starts us in the background hands SIGINT down as ignored, and Python then raises no
+    # KeyboardInterrupt, so relying on it left `serve` and its children running.
+    stopping = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stopping.set())
     try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        while not stopping.is_set() and all(p.poll() is None for p in procs):
+            stopping.wait(0.5)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan children
         for p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)

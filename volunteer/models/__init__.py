@@ -48,7 +48,7 @@ from volunteer.models.proposals import (
     ProposalStatus,
 )
 from volunteer.models.reviews import OrganisationReview, ReviewDecision
-from volunteer.models.statistics import ActiveDay, FunnelDay, MatchDay
+from volunteer.models.statistics import ActiveDay, FunnelDay, MatchDay, OpenDataSnapshot
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "Notice",
     "NoticePreference",
     "NoticeStatus",
+    "OpenDataSnapshot",
     "Opportunity",
     "OpportunityCause",
     "OpportunitySkill",

@@ -19,10 +19,13 @@ needs without one), ``slot`` (the shift's weekday × part of day, key = the slot
   arrays instead of a scan of a million sign-ups.
 """
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary
 from sqlmodel import Field, SQLModel
+
+from volunteer.models.base import at_field
 
 CUTS = ("district", "slot", "skill", "cause")
 
@@ -54,3 +57,19 @@ class ActiveDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     district_number: int = Field(primary_key=True)  # where they were active; 0 = no district
     user_ids: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # sorted uint32 LE
+
+
+class OpenDataSnapshot(SQLModel, table=True):
+    """The public open-data export as the scheduler last computed it
+    (``services/coordination/open_data.py``).
+
+    The export reads two years of shifts, sign-ups and hours (seconds at city scale); computed
+    per request, any client could make the service do that work again and again. So a scheduled
+    rule stores it here, and the public page, CSV and JSON serve this copy with its date.
+    ``rows`` holds only the suppressed counts that are published anyway.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    computed_at: datetime = at_field(nullable=False, index=True)
+    seconds: float = 0.0
+    rows: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))

@@ -5,9 +5,11 @@ Accept-Language. Message ids are English; ``translations/de`` holds the German c
 test keeps complete.
 """
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, ParamSpec
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format
 from flask import Flask, current_app, request
@@ -19,6 +21,7 @@ from flask_babel import (
     format_percent,
     format_time,
     get_locale,
+    get_timezone,
 )
 from flask_login import current_user
 
@@ -26,6 +29,31 @@ from volunteer.platform.clock import BERLIN
 from volunteer.platform.extensions import babel
 
 LANG_COOKIE = "mitwirken_lang"
+
+P = ParamSpec("P")
+# Formatted dates and times kept per process (a few MB at most); emptied when full.
+FORMATTED_MEMO_SIZE = 50_000
+
+
+def per_reader(formatter: Callable[P, str]) -> Callable[P, str]:
+    """Keep what ``formatter`` returned by the reader's language and time zone and its
+    arguments. Babel formats a shift's time in about a hundred microseconds, and a volunteer's
+    list of engagements shows a hundred of them on every visit; the text depends on nothing
+    but the key (no person), so any reader with the same language may be given it."""
+    memo: dict[tuple[Any, ...], str] = {}
+
+    @functools.wraps(formatter)
+    def formatted(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = (get_locale(), get_timezone(), args, tuple(sorted(kwargs.items())))
+        found = memo.get(key)
+        if found is None:
+            found = formatter(*args, **kwargs)
+            if len(memo) >= FORMATTED_MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    return formatted
 
 
 def select_locale() -> str:
@@ -47,6 +75,7 @@ def translation_directories(root: Path) -> list[Path]:
     return sorted(p for p in (root / "translations").iterdir() if (p / "de").is_dir())
 
 
+@per_reader
 def time_range(start: datetime, end: datetime, style: str = "full") -> str:
     """A shift's time in the reader's language, Berlin time: "Mittwoch, 2. Dezember 2026,
     16:00–18:00", with ``style="medium"`` "02.12.2026, 16:00–18:00", with
@@ -85,6 +114,7 @@ def hours_text(minutes: int) -> str:
     return str(format_decimal(round(minutes / 60, 2)))
 
 
+@per_reader
 def format_moment(value: datetime, style: str = "medium") -> str:
     """A UTC timestamp as a reader says it, Berlin time, to the minute: "Donnerstag, 3. Dezember
     2026, 13:00" / "Thursday, December 3, 2026, 1:00 PM" (``full``), "03.12.2026, 13:00" /
@@ -122,11 +152,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["hours_text"] = hours_text
 
     @app.template_filter("clock_range")
+    @per_reader
     def _clock_range(start: datetime, end: datetime) -> str:
         """Just the times, Berlin time: "16:00–18:00" / "4:00 PM–6:00 PM"."""
         return f"{format_time(start, 'short')}–{format_time(end, 'short')}"
 
     @app.template_filter("local_date")
+    @per_reader
     def _local_date(value: date, fmt: str = "medium") -> str:
         """A calendar day in the reader's language (CLDR pattern or style: "MMM" -> "Dez."/"Dec",
         "EEE" -> "Mi."/"Wed"); a UTC timestamp counts as its Berlin day."""

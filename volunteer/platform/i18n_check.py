@@ -76,7 +76,36 @@ def untranslated() -> list[tuple[str, str]]:
     return missing
 
 
+def disagreements() -> dict[str, dict[str, str]]:
+    """Message ids that two areas translate differently: {message id: {area: German}}.
+
+    Flask-Babel merges the areas' catalogues and the last one read wins, so two translations of
+    one message id would make the German a matter of directory order. Where the meaning really
+    differs, the message needs its own id or a ``pgettext`` context, not a second translation.
+    """
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for po in sorted((ROOT / "volunteer/translations").glob("*/de/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            catalogue = read_po(f)
+        area = po.parts[-4]
+        for message in catalogue:
+            if not message.id or not message.string:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            german = (
+                message.string if isinstance(message.string, str) else " | ".join(message.string)
+            )
+            seen.setdefault((message.context, key), {})[area] = german
+    return {
+        (key if context is None else f"{context}|{key}"): areas
+        for (context, key), areas in seen.items()
+        if len(set(areas.values())) > 1
+    }
+
+
 if __name__ == "__main__":
+    for key, areas in disagreements().items():
+        print(f"{key!r} translated differently: {areas}")
     rows = untranslated()
     for key, place in rows:
         print(f"{place}\t{key!r}")

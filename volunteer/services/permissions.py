@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlmodel import Session, col, select
 
 from volunteer.models import MemberRole, Membership, Organisation, Role, User
+from volunteer.services.errors import ServiceError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,13 +31,24 @@ def membership_of(session: Session, user: User, organisation_id: int) -> Members
     ).first()
 
 
+def is_admin(member: Membership | None) -> bool:
+    """The one rule for "admin of this organisation": a membership with the admin role."""
+    return member is not None and member.role == MemberRole.ADMIN
+
+
+def require_admin(session: Session, org: Organisation, user: User) -> None:
+    """Services call this before an admin-only change; views have already answered 404."""
+    if not is_admin(membership_of(session, user, org.id or 0)):
+        raise ServiceError("not_allowed")
+
+
 def organisation_for(
     session: Session, user: User, organisation_id: int, *, admin: bool = False
 ) -> Organisation:
     """The organisation if ``user`` is a member (an admin, when asked), else 404."""
     org = session.get(Organisation, organisation_id)
     member = membership_of(session, user, organisation_id) if org else None
-    if org is None or member is None or (admin and member.role != MemberRole.ADMIN):
+    if org is None or member is None or (admin and not is_admin(member)):
         abort(404)
     return org
 

@@ -5,10 +5,11 @@ page renders, so a test catches it instead of a page silently dropping the link.
 """
 
 import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, get_template_attribute, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -63,14 +64,52 @@ def avatar_colour(key: int) -> str:
 
 # Rendered card insides kept per app; enough for every listed need of a city in two languages.
 CARD_CACHE_SIZE = 20_000
+# Rendered layout pieces: a few per language, and a navigation per page, role and unread count.
+LAYOUT_CACHE_SIZE = 2_000
 
 
-class _Cards:
-    """Rendered card insides by everything they show (a bounded, insertion-ordered dict)."""
+class _Rendered:
+    """Rendered HTML by everything it shows (a bounded, insertion-ordered dict): the key holds
+    every value the fragment depends on, so a change simply makes a new key and nothing is ever
+    stale; the oldest keys fall out when the cache is full."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
+        self.size = size
         self.lock = threading.Lock()
         self.html: dict[tuple[Any, ...], Markup] = {}
+
+    def fetch(self, key: tuple[Any, ...], render: Callable[[], Markup]) -> Markup:
+        found = self.html.get(key)
+        if found is None:
+            found = render()
+            with self.lock:
+                self.html[key] = found
+                while len(self.html) > self.size:
+                    del self.html[next(iter(self.html))]
+        return found
+
+
+def layout_part(name: str) -> Markup:
+    """A piece of the base layout (a macro of macros/layout.html) that depends only on the
+    language and the app's configuration: the head's links, the brand, the footer ... Rendered
+    once per language instead of a dozen gettext and url_for calls on every page."""
+    return _layout(("part", name), lambda: get_template_attribute("macros/layout.html", name)())
+
+
+def layout_nav(entries: Sequence[tuple[str, Any]], unread: Callable[[], int] | None) -> Markup:
+    """The main navigation: rendered once per set of entries (the visitor's role), current page
+    and unread count. The count is asked for only when the inbox is among the entries; the key
+    holds everything the HTML shows, so one person's navigation is never anyone else's."""
+    endpoints = tuple(endpoint for endpoint, _label in entries)
+    count = unread() if unread is not None and "inbox.index" in endpoints else 0
+    current = request.endpoint
+    macro = get_template_attribute("macros/layout.html", "main_nav")
+    return _layout(("nav", endpoints, current, count), lambda: macro(entries, current, count))
+
+
+def _layout(key: tuple[Any, ...], render: Callable[[], Markup]) -> Markup:
+    cache: _Rendered = current_app.extensions["layout_parts"]
+    return cache.fetch((current_locale(), request.script_root, *key), render)
 
 
 def card_body(hit: "Hit", heading: str = "h3", show_match: bool = True) -> Markup:
@@ -105,16 +144,42 @@ def card_body(hit: "Hit", heading: str = "h3", show_match: bool = True) -> Marku
         hit.places_left,
         None if hit.km is None else band_of(hit.km),
     )
-    cards: _Cards = current_app.extensions["need_cards"]
-    found = cards.html.get(key)
-    if found is None:
+    cards: _Rendered = current_app.extensions["need_cards"]
+
+    def render() -> Markup:
         macro = get_template_attribute("macros/ui.html", "need_card_body")
-        found = macro(hit, heading, show_match, why)  # a macro of an autoescaped template: Markup
-        with cards.lock:
-            cards.html[key] = found
-            while len(cards.html) > CARD_CACHE_SIZE:
-                del cards.html[next(iter(cards.html))]
-    return found
+        html: Markup = macro(hit, heading, show_match, why)  # an autoescaped macro: Markup
+        return html
+
+    return cards.fetch(key, render)
+
+
+def _install_gettext(app: Flask) -> None:
+    """Templates' ``_``/``ngettext``/``pgettext``/``npgettext`` with the catalogue looked up once
+    per language. Flask-Babel's own callables resolve the domain, the locale and the catalogue
+    again on every call (nine context lookups, about 30 µs: a search page makes fifty such
+    calls); this asks only for the locale, which ``force_locale`` (mails in the recipient's
+    language) still switches."""
+    catalogues: dict[tuple[str | None, ...], Any] = {}
+
+    def catalogue() -> Any:
+        locale = get_locale()
+        if locale is None:  # outside a request: the null catalogue
+            return get_translations()
+        # By its parts: comparing two babel Locales formats both identifiers.
+        key = (locale.language, locale.territory, locale.script, locale.variant)
+        found = catalogues.get(key)
+        if found is None:
+            found = catalogues[key] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -144,6 +209,10 @@ def init_app(app: Flask) -> None:
         reason_text=reason_text,
         top_reason=top_reason,
         card_body=card_body,
+        layout_part=layout_part,
+        layout_nav=layout_nav,
     )
-    app.extensions["need_cards"] = _Cards()
+    _install_gettext(app)
+    app.extensions["need_cards"] = _Rendered(CARD_CACHE_SIZE)
+    app.extensions["layout_parts"] = _Rendered(LAYOUT_CACHE_SIZE)
     app.jinja_env.filters["initials"] = initials

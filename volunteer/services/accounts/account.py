@@ -1,4 +1,7 @@
-"""Accounts: registration, verification, login, password reset, e-mail and password change."""
+"""Accounts: registration, verification, login and sessions, one-time links, language.
+
+Changing the password or the address is :mod:`.credentials`.
+"""
 
 import hashlib
 import secrets
@@ -21,7 +24,6 @@ from volunteer.services.accounts.passwords import (
     password_problems,
     verify_password,
 )
-from volunteer.services.engagement import calendar
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 
@@ -327,173 +329,6 @@ def revoke_sessions(session: Session, user: User) -> None:
 def logout(session: Session, user: User, *, now: datetime) -> None:
     revoke_sessions(session, user)
     audit.record(session, "user.logout", actor=user, now=now, object_type="user", object_id=user.id)
-
-
-def request_password_reset(
-    session: Session,
-    email: str,
-    *,
-    now: datetime,
-    links: PublicLinks,
-    hours: float,
-    mail_budget: int,
-) -> None:
-    """Queue a reset link if the account exists; say nothing either way (no enumeration)."""
-    user = find_by_email(session, email)
-    if user is None or user.deleted_at is not None:
-        return
-    raw = issue_token(session, "password_reset", now=now, hours=hours, user=user)
-    outbox.enqueue(
-        session,
-        "password_reset",
-        dedupe_key=f"password_reset:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        payload={
-            "url": links("accounts.reset", token=raw),
-            "name": user.display_name,
-            "hours": hours,
-        },
-        mail_budget=mail_budget,
-    )
-
-
-def reset_password(
-    session: Session, raw: str, password: str, *, now: datetime, min_length: int
-) -> User:
-    token = consume_token(session, raw, "password_reset", now=now)
-    user = session.get(User, token.user_id)
-    if user is None or user.deleted_at is not None:
-        raise ServiceError("invalid_token", field="token")
-    check_password(password, min_length=min_length, email=user.email)
-    _set_password(session, user, password, now=now)
-    user.email_verified_at = user.email_verified_at or now  # the link proved the address
-    return user
-
-
-def change_password(
-    session: Session, user: User, *, current: str, new: str, now: datetime, min_length: int
-) -> None:
-    if not verify_password(user.password_hash, current):
-        raise ServiceError("wrong_password", field="current_password")
-    check_password(new, min_length=min_length, email=user.email)
-    _set_password(session, user, new, now=now)
-
-
-# Links that act on the account with its current password and address: a new password (set
-# with the old one or through a reset link) voids every one still outstanding.
-ACCOUNT_LINK_PURPOSES = ("password_reset", "email_change")
-
-
-def void_account_links(session: Session, user: User, *, now: datetime) -> int:
-    """Mark every unused reset and e-mail-change link of ``user`` used; returns how many.
-
-    A reset link mailed before the password changed (or a second one next to the one just
-    used) must not work afterwards, nor a pending address change confirmed with the old one.
-    """
-    tokens = session.exec(
-        select(Token).where(
-            Token.user_id == user.id,
-            col(Token.purpose).in_(ACCOUNT_LINK_PURPOSES),
-            col(Token.used_at).is_(None),
-        )
-    ).all()
-    for token in tokens:
-        token.used_at = now
-        session.add(token)
-    return len(tokens)
-
-
-def _set_password(session: Session, user: User, password: str, *, now: datetime) -> None:
-    user.password_hash = hash_password(password)
-    user.password_changed_at = now
-    revoke_sessions(session, user)
-    void_account_links(session, user, now=now)
-    calendar.revoke_feed_token(session, user)  # a copied feed link dies with the old password
-    audit.record(
-        session, "user.password_changed", actor=user, now=now, object_type="user", object_id=user.id
-    )
-    outbox.enqueue(
-        session,
-        "password_changed",
-        dedupe_key=f"password_changed:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        payload={"name": user.display_name},
-    )
-
-
-def request_email_change(
-    session: Session,
-    user: User,
-    *,
-    new_email: str,
-    password: str,
-    now: datetime,
-    links: PublicLinks,
-    hours: float,
-    mail_budget: int,
-) -> None:
-    if not verify_password(user.password_hash, password):
-        raise ServiceError("wrong_password", field="password")
-    new_email = new_email.strip()
-    existing = find_by_email(session, new_email)
-    if existing is not None and existing.id != user.id:
-        raise ServiceError("email_taken", field="email")
-    raw = issue_token(session, "email_change", now=now, hours=hours, user=user, email=new_email)
-    outbox.enqueue(
-        session,
-        "email_change",
-        dedupe_key=f"email_change:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        to_email=new_email,
-        payload={
-            "url": links("accounts.confirm_email", token=raw),
-            "name": user.display_name,
-            "new_email": new_email,
-        },
-        mail_budget=mail_budget,
-    )
-
-
-def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
-    token = consume_token(session, raw, "email_change", now=now)
-    user = session.get(User, token.user_id)
-    new_email = token.email or ""
-    if user is None or not new_email:
-        raise ServiceError("invalid_token", field="token")
-    other = find_by_email(session, new_email)
-    if other is not None and other.id != user.id:
-        raise ServiceError("email_taken", field="email")
-    old = user.email
-    user.email, user.email_key = new_email, email_key(new_email)
-    user.email_verified_at = now
-    # Whoever holds another session (or a copied cookie) is logged out; the browser that
-    # confirmed is logged in again by the view. The old address hears of the change, so a
-    # takeover does not go unnoticed.
-    revoke_sessions(session, user)
-    session.add(user)
-    outbox.enqueue(
-        session,
-        "email_changed",
-        dedupe_key=f"email_changed:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        to_email=old,
-        payload={"name": user.display_name, "new_email": new_email},
-    )
-    audit.record(
-        session,
-        "user.email_changed",
-        actor=user,
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        old=old,
-        new=new_email,
-    )
-    return user
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

@@ -181,12 +181,10 @@ def decline(session: Session, req: GuardianRequest, *, now: datetime) -> User:
     user = child_of(session, req)
     req.state = GuardianState.DECLINED
     req.answered_at = now
-    session.add(req)
-    audit.record(
-        session, "guardian.declined", actor=None, now=now, object_type="user",
+    audit.saved(
+        session, req, "guardian.declined", actor=None, now=now, object_type="user",
         object_id=user.id, request=req.id,
     )  # fmt: skip
-    session.flush()
     return user
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from volunteer.models import (
     AuditEntry,
@@ -188,31 +188,22 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     match_aggregates.forget_person(session, uid)
-    for decided in (Signup, HourEntry):
+    # Decisions someone took (on sign-ups, hours, conduct checks, reviews, verifications) stay;
+    # only the name of who took them goes.
+    deciders: tuple[tuple[type[SQLModel], str], ...] = (
+        (Signup, "decided_by_id"),
+        (HourEntry, "decided_by_id"),
+        (ConductCheck, "recorded_by_id"),
+        (OrganisationReview, "decided_by_id"),
+        (Organisation, "verified_by_id"),
+    )
+    for table, column in deciders:
         session.execute(
-            update(decided)
-            .where(col(decided.decided_by_id) == uid)
-            .values(decided_by_id=None)
+            update(table)
+            .where(col(getattr(table, column)) == uid)
+            .values({column: None})
             .execution_options(synchronize_session=False)
         )
-    session.execute(
-        update(ConductCheck)
-        .where(col(ConductCheck.recorded_by_id) == uid)
-        .values(recorded_by_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(OrganisationReview)
-        .where(col(OrganisationReview.decided_by_id) == uid)
-        .values(decided_by_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Organisation)
-        .where(col(Organisation.verified_by_id) == uid)
-        .values(verified_by_id=None)
-        .execution_options(synchronize_session=False)
-    )
 
     # Skill suggestions are free text: gone, and so is the text in a coordinator's decision about
     # it unless someone else suggested the same.
@@ -291,7 +282,7 @@ def delete_account(session: Session, user: User, *, now: datetime) -> None:
     user.last_login_at = None
     user.deleted_at = now
     user.alternative_id = new_alternative_id()  # every open session ends now
-    session.add(user)
-    audit.record(session, "user.deleted", actor=None, now=now, object_type="user", object_id=uid)
-    session.flush()
+    audit.saved(
+        session, user, "user.deleted", actor=None, now=now, object_type="user", object_id=uid
+    )
     session.expire_all()

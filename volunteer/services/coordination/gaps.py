@@ -68,7 +68,7 @@ def compute(session: Session, *, now: datetime) -> list[dict[str, Any]]:
     rows = [o for o in listed_opportunities(session) if o.district_number is not None]
     values = opportunities_for(session, rows, now=now)
     # Every volunteer's weekly times, by position: "free at this slot" for the per-slot counts.
-    availability = np.array([v.availability for v in index.items], dtype=np.int64)
+    availability = index.columns.availability
     groups: dict[tuple[int, str], _Group] = defaultdict(_Group)
     eligible_of: dict[int, IntArray] = {}
     value_of: dict[int, EngineOpportunity] = {}

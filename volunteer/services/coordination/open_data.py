@@ -11,21 +11,29 @@ hidden with it, since they would tell how much one or two people did.
 :data:`FIELDS` is the data dictionary: the page, the CSV header and the JSON keys all come from
 it, so a field cannot be exported without an explanation. The licence is configured
 (``VOLUNTEER_OPEN_DATA_LICENCE``, one of ``config.LICENCES``).
+
+Computing the export reads two years of shifts, sign-ups and hours (about 3 s at Bochum scale).
+A public URL that did this per request would let any client make the service do that work at
+will, so the scheduled rule ``open_data`` (``notifications/rules/open_data.py``) calls
+:func:`refresh` and the page, CSV and JSON serve the stored snapshot (:func:`latest`) with its
+date; before the first snapshot they say it is being prepared.
 """
 
+import time as clock
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from volunteer.models import (
     Cause,
     District,
     HourEntry,
     HourState,
+    OpenDataSnapshot,
     Opportunity,
     OpportunityCause,
     OpportunityStatus,
@@ -178,3 +186,23 @@ def rows(session: Session, *, now: datetime) -> list[dict[str, Any]]:
                     }
                 )
     return out
+
+
+def refresh(session: Session, *, now: datetime) -> OpenDataSnapshot:
+    """Compute and store the export; older snapshots go (only the latest is ever served)."""
+    started = clock.perf_counter()
+    data = rows(session, now=now)
+    session.exec(delete(OpenDataSnapshot))
+    snapshot = OpenDataSnapshot(
+        computed_at=now, seconds=round(clock.perf_counter() - started, 2), rows=data
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def latest(session: Session) -> OpenDataSnapshot | None:
+    """The stored export, or None before the scheduler first computed it."""
+    return session.exec(
+        select(OpenDataSnapshot).order_by(col(OpenDataSnapshot.computed_at).desc()).limit(1)
+    ).first()

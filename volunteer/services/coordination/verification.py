@@ -26,6 +26,7 @@ from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
+from volunteer.services.organisations import members
 from volunteer.services.organisations import organisation as organisations
 
 # The notice each decision sends to the organisation's admins.
@@ -91,7 +92,7 @@ def decide(
         organisations.verify(session, org, by=by, now=now)  # its notice and audit entry
         return review
     kind = DECISION_KINDS[ReviewDecision(decision)]
-    for admin in organisations.admins(session, org):
+    for admin in members.admins(session, org):
         outbox.enqueue(
             session,
             kind,

@@ -5,13 +5,40 @@ next date and places left, read for the shown needs only, so a card never shows 
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matching.rules import Reason
-from volunteer.models import Cause, District, Opportunity, OpportunityCause, Organisation
+from volunteer.models import Cause, District, Opportunity, OpportunityCause, Organisation, Shift
 from volunteer.services.discovery import engine_values
+
+
+@dataclass(frozen=True, slots=True)
+class CardNeed:
+    """The few columns of a need that a card (and the API's list) shows: read as columns, not
+    as a whole ``Opportunity`` row with its description, for the twenty cards of a page."""
+
+    id: int
+    title: str
+    organisation_id: int
+    is_remote: bool
+    regular: bool
+    minors_ok: bool
+    step_free: bool
+
+
+_CARD_COLUMNS = (
+    col(Opportunity.id),
+    col(Opportunity.title),
+    col(Opportunity.organisation_id),
+    col(Opportunity.is_remote),
+    col(Opportunity.regular),
+    col(Opportunity.minors_ok),
+    col(Opportunity.step_free),
+)
 
 
 @dataclass(frozen=True)
@@ -20,7 +47,7 @@ class Hit:
     cause (for the icon), the next date, open places, distance and, for a volunteer, the score
     with the engine's reasons and each component's contribution (to pick the top reason)."""
 
-    opportunity: Opportunity
+    opportunity: CardNeed
     organisation_name: str
     district_name: str | None
     next_start: datetime | None
@@ -47,9 +74,12 @@ def card_hits(
     if not ids:
         return []
     distance, scores, explained = distance or {}, scores or {}, explained or {}
-    rows = session.exec(
-        select(
-            Opportunity, Organisation.name, col(Organisation.logo_type).is_not(None), District.name
+    rows = session.execute(  # columns beyond sqlmodel's typed select: core select
+        sa_select(
+            *_CARD_COLUMNS,
+            col(Organisation.name),
+            col(Organisation.logo_type).is_not(None),
+            col(District.name),
         )
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
         .outerjoin(District, col(District.number) == col(Opportunity.district_number))
@@ -57,7 +87,9 @@ def card_hits(
     ).all()
     facts = shift_facts(session, ids, now=now)
     causes = first_causes(session, ids)
-    by_id = {o.id: (o, org, logo, district) for o, org, logo, district in rows}
+    by_id = {
+        int(row[0]): (CardNeed(*row[:7]), org, logo, district) for *row, org, logo, district in rows
+    }
     out = []
     for oid in ids:
         if oid not in by_id:
@@ -102,14 +134,21 @@ def shift_facts(
 ) -> dict[int, tuple[datetime | None, int]]:
     """(next upcoming shift start, open places over upcoming shifts) per need.
 
-    Counted from :func:`engine_values.open_shifts`, the one home of "a shift's places taken",
-    over every upcoming shift (not only the engine's horizon): a card shows the next date even
-    when it lies further ahead."""
-    facts: dict[int, tuple[datetime | None, int]] = {}
-    for shift in engine_values.open_shifts(session, ids, now=now, window=(now, _FOREVER)):
-        start, left = facts.get(shift.opportunity_id, (None, 0))
-        facts[shift.opportunity_id] = (start or shift.starts_at, left + shift.free)
-    return facts
-
-
-_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+    Summed in the database over every upcoming, not cancelled shift (not only the engine's
+    horizon: a card shows the next date even when it lies further ahead), each shift's places
+    taken counted by :func:`engine_values.places_taken`, the count the engine uses too: one row
+    per need instead of every shift of twenty needs."""
+    if not ids:
+        return {}
+    taken = engine_values.places_taken(Shift.id)
+    free = case((col(Shift.capacity) > taken, col(Shift.capacity) - taken), else_=0)
+    rows = session.exec(
+        select(Shift.opportunity_id, func.min(Shift.starts_at), func.sum(free))
+        .where(
+            col(Shift.opportunity_id).in_(ids),
+            Shift.starts_at > now,
+            col(Shift.cancelled_at).is_(None),
+        )
+        .group_by(col(Shift.opportunity_id))
+    ).all()
+    return {int(oid): (start, int(left or 0)) for oid, start, left in rows}

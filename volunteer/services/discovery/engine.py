@@ -12,7 +12,7 @@ anything a user must be able to trust (remaining places, sign-up rules) is read 
 directly, never from this cache.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -22,30 +22,25 @@ from sqlmodel import Session, col, select
 
 from matching.explain import Explanation, explain
 from matching.index import OpportunityIndex, VolunteerIndex
-from matching.model import Volunteer as EngineVolunteer
 from matching.rank import Match, near_misses, rank_opportunities, rank_volunteers
 from matching.scoring import DEFAULT_WEIGHTS, Weights
 from volunteer.models import (
-    Cause,
     District,
     Opportunity,
     Organisation,
     Shift,
     Signup,
     SignupState,
-    Skill,
     User,
-    VolunteerCause,
     VolunteerProfile,
-    VolunteerSkill,
 )
 from volunteer.services.discovery import freshness
 from volunteer.services.discovery.engine_values import (
     listed_opportunities,
     opportunities_for,
     skill_categories,
+    volunteer_columns,
     volunteer_for,
-    volunteer_value,
 )
 from volunteer.services.discovery.listing import listed_clause
 from volunteer.services.discovery.visibility import findable_clause
@@ -122,25 +117,6 @@ class VolunteerPool:
     stamp: tuple[Any, ...] = ()
 
 
-def discoverable_volunteers(session: Session) -> list[EngineVolunteer]:
-    """Volunteers associations may find (:func:`visibility.findable_clause`: opted in,
-    complete, and under 16 only with a guardian's consent)."""
-    profiles = session.exec(
-        select(VolunteerProfile)
-        .join(User, col(User.id) == VolunteerProfile.user_id)
-        .where(findable_clause())
-    ).all()
-    skills: dict[int, list[str]] = defaultdict(list)
-    for user_id, slug in session.exec(select(VolunteerSkill.user_id, Skill.slug).join(Skill)).all():
-        skills[user_id].append(slug)
-    causes: dict[int, list[str]] = defaultdict(list)
-    for user_id, slug in session.exec(select(VolunteerCause.user_id, Cause.slug).join(Cause)).all():
-        causes[user_id].append(slug)
-    return [
-        volunteer_value(p, skills.get(p.user_id, []), causes.get(p.user_id, [])) for p in profiles
-    ]
-
-
 def _findable_stamp(session: Session) -> tuple[Any, ...]:
     """How many people are findable and the latest profile change: one cheap aggregate that
     changes whenever someone opts out, a guardian withdraws, or an account goes away."""
@@ -162,10 +138,11 @@ def volunteer_pool(session: Session, *, ttl: float = 5 * CACHE_SECONDS) -> Volun
 
     def build(s: Session) -> VolunteerPool:
         stamp = _findable_stamp(s)
-        volunteers = discoverable_volunteers(s)
+        # Who associations may find (``visibility.findable_clause``), read as columns.
+        columns, user_ids = volunteer_columns(s, findable_clause())
         return VolunteerPool(
-            index=VolunteerIndex(volunteers, skill_category=skill_categories(s)),
-            user_ids=[int(v.id) for v in volunteers],
+            index=VolunteerIndex(columns, skill_category=skill_categories(s)),
+            user_ids=user_ids.tolist(),
             stamp=stamp,
         )
 

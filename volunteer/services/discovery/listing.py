@@ -1,7 +1,7 @@
 """The one rule for what the public sees: published needs of verified organisations."""
 
 from sqlalchemy import ColumnElement, and_
-from sqlmodel import col
+from sqlmodel import Session, col, select
 
 from volunteer.models import Opportunity, OpportunityStatus, Organisation
 
@@ -16,3 +16,16 @@ def listed_clause() -> ColumnElement[bool]:
         col(Opportunity.status) == OpportunityStatus.PUBLISHED,
         col(Organisation.verified_at).is_not(None),
     )
+
+
+def listed_opportunity(
+    session: Session, opportunity_id: int
+) -> tuple[Opportunity, Organisation] | None:
+    """A need and its organisation if the public may see it, else ``None`` (the need page and
+    the API answer 404 alike for a draft, a paused need or an unverified organisation)."""
+    row = session.exec(
+        select(Opportunity, Organisation)
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .where(Opportunity.id == opportunity_id, listed_clause())
+    ).first()
+    return None if row is None else (row[0], row[1])

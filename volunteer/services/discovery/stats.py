@@ -1,5 +1,6 @@
 """Figures for the public pages and the city's statistics."""
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,9 @@ class _Tally:
 
     needs: dict[int, tuple[int, datetime | None, int]]
     figures: dict[str, int]
+    # (first upcoming start, need) of the needs with open places, soonest first: sorted once per
+    # build or patch, so a visit of the home page bisects instead of sorting the city's needs.
+    soonest: list[tuple[datetime, int]]
 
 
 def _tally(needs: dict[int, tuple[int, datetime | None, int]]) -> _Tally:
@@ -29,6 +33,11 @@ def _tally(needs: dict[int, tuple[int, datetime | None, int]]) -> _Tally:
             "organisations": len({org for org, _, _ in needs.values()}),
             "open_places": sum(left for _, _, left in needs.values()),
         },
+        sorted(
+            (start, oid)
+            for oid, (_, start, left) in needs.items()
+            if left > 0 and start is not None
+        ),
     )
 
 
@@ -76,9 +85,6 @@ def urgent_need_ids(session: Session, *, now: datetime, days: int = 7, limit: in
     """Listed needs with a shift in the coming ``days`` and open places, soonest first (the
     home page's "bald gebraucht"). Places are counted as everywhere else (``shift_facts``)."""
     until = now + timedelta(days=days)
-    soon = sorted(
-        (start, oid)
-        for oid, (_, start, left) in _listing_tally(session, now=now).needs.items()
-        if left > 0 and start is not None and now < start <= until
-    )
-    return [oid for _, oid in soon[:limit]]
+    soonest = _listing_tally(session, now=now).soonest
+    first = bisect.bisect_right(soonest, now, key=lambda pair: pair[0])
+    return [oid for start, oid in soonest[first : first + limit] if start <= until]

@@ -246,13 +246,10 @@ def record_conduct_check(
         check = ConductCheck(organisation_id=org.id, user_id=signup.user_id, seen_at=seen_at)
     check.seen_at = seen_at
     check.recorded_by_id = by.id
-    session.add(check)
-    audit.record(
-        session, "conduct_check.seen", actor=by, now=now, object_type="user",
+    return audit.saved(
+        session, check, "conduct_check.seen", actor=by, now=now, object_type="user",
         object_id=signup.user_id, organisation=org.id,
     )  # fmt: skip
-    session.flush()
-    return check
 
 
 def conduct_checks(session: Session, org: Organisation, user_ids: list[int]) -> dict[int, datetime]:

@@ -35,7 +35,7 @@ from volunteer.services import audit
 from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
-from volunteer.services.organisations.organisation import admins
+from volunteer.services.organisations.members import admins
 from volunteer.services.organisations.recurrence import duration_minutes
 
 # How far back hours may be reported: the Ehrenamtskarte looks at the last two years.

@@ -154,10 +154,7 @@ def mark_unreachable(session: Session, notice_id: int, *, by: User, now: datetim
     notice.status = NoticeStatus.CANCELLED
     notice.last_error = UNREACHABLE
     notice.lease_until = None
-    session.add(notice)
-    audit.record(
-        session, "notice.unreachable", actor=by, now=now, object_type="notice",
+    return audit.saved(
+        session, notice, "notice.unreachable", actor=by, now=now, object_type="notice",
         object_id=notice.id, kind=notice.kind,
     )  # fmt: skip
-    session.flush()
-    return notice

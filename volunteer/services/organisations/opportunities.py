@@ -240,17 +240,15 @@ def set_status(
     opportunity.updated_at = now
     if status == OpportunityStatus.PUBLISHED and opportunity.published_at is None:
         opportunity.published_at = now
-    session.add(opportunity)
-    audit.record(
+    return audit.saved(
         session,
+        opportunity,
         f"opportunity.{status}",
         actor=by,
         now=now,
         object_type="opportunity",
         object_id=opportunity.id,
     )
-    session.flush()
-    return opportunity
 
 
 def duplicate(

@@ -1,10 +1,9 @@
-"""Organisations: registration, profile and logo, verification, members and their roles.
+"""Organisations: registration, profile and logo, verification.
 
 An organisation is unlisted until a city coordinator verifies it (:func:`verify`): until then its
 needs are not public (``volunteer.services.discovery.listing.listed_clause`` is the one rule every
-public query applies). People act for an organisation through a :class:`Membership` with the role
-admin or member; every organisation keeps at least one admin, so it can never be orphaned by a leave
-or a role change.
+public query applies). Its people and their roles are :mod:`.members`, invitations
+:mod:`.invitations`.
 """
 
 import io
@@ -14,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from volunteer.catalogue.geocoding import GeocodeError, Geocoder
@@ -26,22 +24,19 @@ from volunteer.models import (
     OrganisationCause,
     OrganisationKind,
     Role,
-    Token,
     User,
 )
-from volunteer.platform.links import PublicLinks
 from volunteer.platform.richtext import clean_text, markup_problem
 from volunteer.services import audit
-from volunteer.services.accounts import account as accounts
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
+from volunteer.services.organisations import members
+from volunteer.services.permissions import require_admin
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 4096
 LOGO_SIZE = 512  # stored logos are scaled down to fit this square
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/png"}
-INVITE_HOURS = 14 * 24
-INVITE_PURPOSE = "org_invite"
 _WEBSITE = re.compile(r"^https?://[\w.-]+\.[a-z]{2,}(?::\d+)?(?:[/?#][^\s<>\"']*)?$", re.IGNORECASE)
 
 
@@ -58,24 +53,6 @@ class OrganisationInput:
     website: str = ""
     description: str = ""
     cause_ids: list[int] = field(default_factory=list)
-
-
-def is_admin(session: Session, org: Organisation, user: User) -> bool:
-    member = _membership(session, org, user)
-    return member is not None and member.role == MemberRole.ADMIN
-
-
-def _membership(session: Session, org: Organisation, user: User) -> Membership | None:
-    return session.exec(
-        select(Membership).where(
-            Membership.organisation_id == org.id, Membership.user_id == user.id
-        )
-    ).first()
-
-
-def _require_admin(session: Session, org: Organisation, user: User) -> None:
-    if not is_admin(session, org, user):
-        raise ServiceError("not_allowed")
 
 
 def _clean(data: OrganisationInput, session: Session, geocoder: Geocoder) -> dict[str, Any]:
@@ -189,7 +166,7 @@ def update(
     geocoder: Geocoder,
 ) -> Organisation:
     """Change the profile (admins only). The verification stays: it vouches for the body."""
-    _require_admin(session, org, by)
+    require_admin(session, org, by)
     values = _clean(data, session, geocoder)
     causes = values.pop("causes")
     for key, value in values.items():
@@ -250,19 +227,16 @@ def check_logo(data: bytes) -> tuple[bytes, str]:
 def set_logo(
     session: Session, org: Organisation, data: bytes, *, by: User, now: datetime
 ) -> Organisation:
-    _require_admin(session, org, by)
+    require_admin(session, org, by)
     org.logo, org.logo_type = check_logo(data)
-    session.add(org)
-    audit.record(
-        session, "organisation.logo", actor=by, now=now, object_type="organisation",
+    return audit.saved(
+        session, org, "organisation.logo", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
-    session.flush()
-    return org
 
 
 def remove_logo(session: Session, org: Organisation, *, by: User, now: datetime) -> Organisation:
-    _require_admin(session, org, by)
+    require_admin(session, org, by)
     org.logo = None
     org.logo_type = None
     session.add(org)
@@ -286,7 +260,7 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
         session, "organisation.verified", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
-    for admin in admins(session, org):
+    for admin in members.admins(session, org):
         outbox.enqueue(
             session,
             "organisation_verified",
@@ -297,285 +271,3 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
         )
     session.flush()
     return org
-
-
-def admins(session: Session, org: Organisation) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == User.id)
-            .where(Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN)
-            .order_by(col(User.id))
-        ).all()
-    )
-
-
-def members(session: Session, org: Organisation) -> list[tuple[Membership, User]]:
-    rows = session.exec(
-        select(Membership, User)
-        .join(User, col(User.id) == Membership.user_id)
-        .where(Membership.organisation_id == org.id)
-        .order_by(Membership.role, User.first_name, User.email)
-    ).all()
-    return [(m, u) for m, u in rows]
-
-
-def _admin_count(session: Session, org: Organisation) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN)
-        ).one()
-    )
-
-
-def invite(
-    session: Session,
-    org: Organisation,
-    *,
-    email: str,
-    role: str,
-    by: User,
-    now: datetime,
-    links: PublicLinks,
-    mail_budget: int,
-) -> str:
-    """E-mail an invitation link (through the outbox); returns the raw token for tests.
-
-    The link is bound to the address: whoever accepts must be logged in with that address,
-    verified, so a forwarded mail does not let someone else in. It is bound to the inviter too:
-    it works only while they are still an admin here (:func:`accept_invite`), and it is voided
-    the moment they stop being one (:func:`_void_invitations_of`).
-    """
-    _require_admin(session, org, by)
-    if role not in set(MemberRole):
-        raise ServiceError("bad_choice", field="role")
-    address = email.strip()
-    existing = accounts.find_by_email(session, address)
-    if existing is not None and _membership(session, org, existing) is not None:
-        raise ServiceError("already_member", field="email")
-    raw = accounts.issue_token(
-        session,
-        INVITE_PURPOSE,
-        now=now,
-        hours=INVITE_HOURS,
-        email=address,
-        data={"organisation_id": org.id, "role": role, "invited_by": by.id},
-    )
-    outbox.enqueue(
-        session,
-        "organisation_invite",
-        dedupe_key=f"organisation_invite:{org.id}:{accounts.email_key(address)}:{now.isoformat()}",
-        now=now,
-        user=existing,
-        to_email=address,
-        locale=existing.locale if existing else by.locale,
-        payload={
-            "organisation_id": org.id,
-            "invited_by": by.id,
-            "role": role,
-            "url": links("organisations.accept_invite", token=raw),
-        },
-        channels=("email",),
-        mail_budget=mail_budget,
-    )
-    audit.record(
-        session, "organisation.invited", actor=by, now=now, object_type="organisation",
-        object_id=org.id, role=role,
-    )  # fmt: skip
-    return raw
-
-
-@dataclass(frozen=True, slots=True)
-class PendingInvitation:
-    """An invitation that can still be accepted, as the members page lists it."""
-
-    id: int
-    email: str
-    role: str
-    invited_by: User | None
-    created_at: datetime
-    expires_at: datetime
-
-
-def _open_invitations(session: Session, org: Organisation, *, now: datetime) -> list[Token]:
-    """Unused, unexpired invitation tokens of ``org``, oldest first."""
-    return list(
-        session.exec(
-            select(Token)
-            .where(
-                Token.purpose == INVITE_PURPOSE,
-                col(Token.used_at).is_(None),
-                Token.expires_at > now,
-                Token.data["organisation_id"].as_integer() == org.id,
-            )
-            .order_by(col(Token.created_at), col(Token.id))
-        ).all()
-    )
-
-
-def pending_invitations(
-    session: Session, org: Organisation, *, now: datetime
-) -> list[PendingInvitation]:
-    """The invitations of ``org`` someone could still accept, with who sent them."""
-    out = []
-    for token in _open_invitations(session, org, now=now):
-        assert token.id is not None
-        inviter = session.get(User, int(token.data.get("invited_by", 0)))
-        out.append(
-            PendingInvitation(
-                id=token.id,
-                email=token.email or "",
-                role=str(token.data.get("role", MemberRole.MEMBER)),
-                invited_by=inviter,
-                created_at=token.created_at,
-                expires_at=token.expires_at,
-            )
-        )
-    return out
-
-
-def _void(token: Token, *, now: datetime, reason: str, by: User | None = None) -> None:
-    token.used_at = now
-    token.data = {**token.data, "void": reason, **({"voided_by": by.id} if by else {})}
-
-
-def revoke_invitation(
-    session: Session, org: Organisation, invitation_id: int, *, by: User, now: datetime
-) -> None:
-    """An admin withdraws a pending invitation: its link stops working (audited)."""
-    _require_admin(session, org, by)
-    token = next(
-        (t for t in _open_invitations(session, org, now=now) if t.id == invitation_id), None
-    )
-    if token is None:
-        raise ServiceError("not_found")
-    _void(token, now=now, reason="revoked", by=by)
-    session.add(token)
-    audit.record(
-        session, "organisation.invite_revoked", actor=by, now=now, object_type="organisation",
-        object_id=org.id, invitation=token.id,
-    )  # fmt: skip
-    session.flush()
-
-
-def _void_invitations_of(
-    session: Session, org: Organisation, inviter_id: int, *, by: User, now: datetime
-) -> None:
-    """Void every pending invitation ``inviter_id`` sent for ``org``: they are no longer an
-    admin here, so nothing they sent may make someone a member (or them an admin again)."""
-    voided = [
-        t
-        for t in _open_invitations(session, org, now=now)
-        if int(t.data.get("invited_by", 0)) == inviter_id
-    ]
-    for token in voided:
-        _void(token, now=now, reason="inviter_lost_role")
-        session.add(token)
-    if voided:
-        audit.record(
-            session, "organisation.invites_voided", actor=by, now=now,
-            object_type="organisation", object_id=org.id, inviter=inviter_id, count=len(voided),
-        )  # fmt: skip
-
-
-def accept_invite(session: Session, raw: str, *, user: User, now: datetime) -> Organisation:
-    """Join the organisation the token names, if ``user`` has verified the invited address and
-    the inviter is still an admin there."""
-    token = accounts.consume_token(session, raw, INVITE_PURPOSE, now=now)
-    if accounts.email_key(token.email or "") != user.email_key:
-        raise ServiceError("invite_other_email", field="token", email=token.email or "")
-    if user.email_verified_at is None:
-        raise ServiceError("invite_unverified", field="token", email=token.email or "")
-    org = session.get(Organisation, int(token.data.get("organisation_id", 0)))
-    if org is None:
-        raise ServiceError("invalid_token", field="token")
-    inviter = session.get(User, int(token.data.get("invited_by", 0)))
-    if inviter is None or not is_admin(session, org, inviter):
-        raise ServiceError("invite_void", field="token")
-    member = _membership(session, org, user)
-    role = str(token.data.get("role", MemberRole.MEMBER))
-    if member is None:
-        assert org.id is not None and user.id is not None
-        session.add(Membership(organisation_id=org.id, user_id=user.id, role=role, created_at=now))
-    elif role == MemberRole.ADMIN:
-        member.role = MemberRole.ADMIN
-        session.add(member)
-    audit.record(
-        session, "organisation.joined", actor=user, now=now, object_type="organisation",
-        object_id=org.id, role=role,
-    )  # fmt: skip
-    session.flush()
-    return org
-
-
-def set_role(
-    session: Session, org: Organisation, member: Membership, role: str, *, by: User, now: datetime
-) -> Membership:
-    """Make a member an admin or back; the last admin cannot step down."""
-    _require_admin(session, org, by)
-    if member.organisation_id != org.id:
-        raise ServiceError("not_found")
-    if role not in set(MemberRole):
-        raise ServiceError("bad_choice", field="role")
-    stepping_down = member.role == MemberRole.ADMIN and role != MemberRole.ADMIN
-    if stepping_down and _admin_count(session, org) <= 1:
-        raise ServiceError("last_admin")
-    member.role = role
-    session.add(member)
-    if stepping_down:
-        _void_invitations_of(session, org, member.user_id, by=by, now=now)
-    audit.record(
-        session, "organisation.role", actor=by, now=now, object_type="organisation",
-        object_id=org.id, member=member.user_id, role=role,
-    )  # fmt: skip
-    session.flush()
-    return member
-
-
-def transfer_admin(
-    session: Session, org: Organisation, to: Membership, *, by: User, now: datetime
-) -> None:
-    """Hand the admin role to another member and become a member oneself."""
-    mine = _membership(session, org, by)
-    if mine is None or mine.role != MemberRole.ADMIN:
-        raise ServiceError("not_allowed")
-    if to.organisation_id != org.id or to.user_id == by.id:
-        raise ServiceError("bad_choice", field="member")
-    to.role = MemberRole.ADMIN
-    mine.role = MemberRole.MEMBER
-    session.add_all([to, mine])
-    _void_invitations_of(session, org, mine.user_id, by=by, now=now)
-    audit.record(
-        session, "organisation.transfer_admin", actor=by, now=now, object_type="organisation",
-        object_id=org.id, to=to.user_id,
-    )  # fmt: skip
-    session.flush()
-
-
-def remove_member(
-    session: Session, org: Organisation, member: Membership, *, by: User, now: datetime
-) -> None:
-    """Remove someone (admins), or leave (anyone, for themselves); never the last admin."""
-    if member.organisation_id != org.id:
-        raise ServiceError("not_found")
-    if member.user_id != by.id:
-        _require_admin(session, org, by)
-    if member.role == MemberRole.ADMIN and _admin_count(session, org) <= 1:
-        raise ServiceError("last_admin")
-    if member.role == MemberRole.ADMIN:
-        _void_invitations_of(session, org, member.user_id, by=by, now=now)
-    session.delete(member)
-    audit.record(
-        session, "organisation.left" if member.user_id == by.id else "organisation.removed",
-        actor=by, now=now, object_type="organisation", object_id=org.id, member=member.user_id,
-    )  # fmt: skip
-    session.flush()
-
-
-def leave(session: Session, org: Organisation, *, by: User, now: datetime) -> None:
-    member = _membership(session, org, by)
-    if member is None:
-        raise ServiceError("not_found")
-    remove_member(session, org, member, by=by, now=now)

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -5,11 +6,15 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlmodel import Session
 
+from volunteer.models import User
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
 from volunteer.services.accounts import account as accounts
+from volunteer.services.accounts import credentials
 from volunteer.services.accounts.consents import PRIVACY
 from volunteer.web import limits
 from volunteer.web.accounts import bp
@@ -152,7 +157,7 @@ def reset_request() -> Any:
     form = ResetRequestForm()
     if form.validate_on_submit():
         commit_work(
-            lambda: accounts.request_password_reset(
+            lambda: credentials.request_password_reset(
                 get_session(),
                 form.email.data or "",
                 now=now(),
@@ -180,7 +185,7 @@ def reset(token: str) -> Any:
     if form.validate_on_submit():
         db = get_session()
         done = commit_or_report(
-            lambda: accounts.reset_password(
+            lambda: credentials.reset_password(
                 db,
                 token,
                 form.password.data or "",
@@ -220,27 +225,52 @@ def _settings_page(
     )
 
 
+def _save_setting(
+    form: FlaskForm,
+    call: Callable[[Session, User], object],
+    *,
+    page: Callable[[], str],
+    success: str | None = None,
+    after: Callable[[], None] | None = None,
+) -> Any:
+    """The settings page's forms (name, password, address) post alike: validate, one service
+    call in the request's unit of work, then back to the settings (``after`` runs once the
+    commit went through), or the page again with this form's errors (422)."""
+    if form.validate_on_submit():
+        done = commit_or_report(
+            lambda: call(get_session(), acting_user()),
+            report=partial(apply_error, form),
+            success=success,
+        )
+        if done:
+            if after is not None:
+                after()
+            return redirect(url_for("accounts.settings"))
+    return page(), 422
+
+
 @bp.post("/name")
 @login_required
 def change_name() -> Any:
     """Correct the first name and the optional surname (GDPR art. 16)."""
     form = NameForm()
-    if form.validate_on_submit():
-        db = get_session()
-        done = commit_or_report(
-            lambda: accounts.change_name(
-                db,
-                acting_user(),
-                first_name=form.first_name.data or "",
-                last_name=form.last_name.data or "",
-                now=now(),
-            ),
-            report=partial(apply_error, form),
-            success=_("Your name is saved."),
-        )
-        if done:
-            return redirect(url_for("accounts.settings"))
-    return _settings_page(name_form=form), 422
+    return _save_setting(
+        form,
+        lambda db, user: accounts.change_name(
+            db,
+            user,
+            first_name=form.first_name.data or "",
+            last_name=form.last_name.data or "",
+            now=now(),
+        ),
+        page=lambda: _settings_page(name_form=form),
+        success=_("Your name is saved."),
+    )
+
+
+def _password_changed() -> None:
+    login_user(acting_user())  # this browser stays, with the new id
+    flash(_("Your password has been changed. Other devices have been logged out."), "success")
 
 
 @bp.post("/passwort")
@@ -248,26 +278,19 @@ def change_name() -> Any:
 @limits.password_check_per_account
 def change_password() -> Any:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        db = get_session()
-        done = commit_or_report(
-            lambda: accounts.change_password(
-                db,
-                acting_user(),
-                current=form.current_password.data or "",
-                new=form.password.data or "",
-                now=now(),
-                min_length=_cfg("PASSWORD_MIN_LENGTH"),
-            ),
-            report=partial(apply_error, form),
-        )
-        if done:
-            login_user(acting_user())  # this browser stays, with the new id
-            flash(
-                _("Your password has been changed. Other devices have been logged out."), "success"
-            )
-            return redirect(url_for("accounts.settings"))
-    return _settings_page(password_form=form), 422
+    return _save_setting(
+        form,
+        lambda db, user: credentials.change_password(
+            db,
+            user,
+            current=form.current_password.data or "",
+            new=form.password.data or "",
+            now=now(),
+            min_length=_cfg("PASSWORD_MIN_LENGTH"),
+        ),
+        page=lambda: _settings_page(password_form=form),
+        after=_password_changed,
+    )
 
 
 @bp.post("/email")
@@ -276,32 +299,28 @@ def change_password() -> Any:
 @limits.mail_per_address
 def change_email() -> Any:
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        db = get_session()
-        done = commit_or_report(
-            lambda: accounts.request_email_change(
-                db,
-                acting_user(),
-                new_email=form.email.data or "",
-                password=form.password.data or "",
-                now=now(),
-                links=public_links(current_app),
-                hours=_cfg("VERIFY_TOKEN_HOURS"),
-                mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
-            ),
-            report=partial(apply_error, form),
-            success=_("We have sent a confirmation link to the new address."),
-        )
-        if done:
-            return redirect(url_for("accounts.settings"))
-    return _settings_page(email_form=form), 422
+    return _save_setting(
+        form,
+        lambda db, user: credentials.request_email_change(
+            db,
+            user,
+            new_email=form.email.data or "",
+            password=form.password.data or "",
+            now=now(),
+            links=public_links(current_app),
+            hours=_cfg("VERIFY_TOKEN_HOURS"),
+            mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
+        ),
+        page=lambda: _settings_page(email_form=form),
+        success=_("We have sent a confirmation link to the new address."),
+    )
 
 
 @bp.get("/email-bestaetigen/<token>")
 def confirm_email(token: str) -> Any:
     db = get_session()
     done = commit_or_report(
-        lambda: accounts.confirm_email_change(db, token, now=now()),
+        lambda: credentials.confirm_email_change(db, token, now=now()),
         report=flash_error,
         success=_("Your new e-mail address is confirmed."),
     )

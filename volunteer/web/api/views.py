@@ -14,10 +14,8 @@ from volunteer.catalogue.reference import (
 from volunteer.models import (
     Cause,
     District,
-    Opportunity,
     OpportunityCause,
     OpportunitySkill,
-    Organisation,
     Shift,
     Skill,
 )
@@ -26,7 +24,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.extensions import csrf, limiter
 from volunteer.platform.inputs import parse_date, parse_int
 from volunteer.services.discovery import cards, search
-from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.listing import listed_opportunity
 from volunteer.web.api import bp
 from volunteer.web.errors import problem
 from volunteer.web.helpers import public_url
@@ -151,11 +149,7 @@ def opportunities() -> Any:
 @limiter.limit(_api_limit)
 def opportunity(opportunity_id: int) -> Any:
     db = get_session()
-    row = db.exec(
-        select(Opportunity, Organisation)
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(Opportunity.id == opportunity_id, listed_clause())
-    ).first()
+    row = listed_opportunity(db, opportunity_id)
     if row is None:
         return problem(404, _("Page not found"), _("No listed opportunity has this id."))
     opp, org = row

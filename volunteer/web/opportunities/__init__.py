@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("opportunities", __name__, url_prefix="/engagements")
 
-from volunteer.web.opportunities import views  # noqa: E402,F401
+from volunteer.web.opportunities import series, views  # noqa: E402,F401

@@ -31,7 +31,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import cards, engine, profiles, search
-from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.listing import listed_opportunity
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
 from volunteer.web.charts.map import bands, choropleth, step_of
@@ -161,17 +161,11 @@ def districts() -> Any:
     )
 
 
-def _published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
-    db = get_session()
-    row = db.exec(
-        select(Opportunity, Organisation)
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(Opportunity.id == opportunity_id, listed_clause())
-    ).first()
+def published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
+    row = listed_opportunity(get_session(), opportunity_id)
     if row is None:
         abort(404)
-    opp, org = row
-    return opp, org
+    return row
 
 
 def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
@@ -281,7 +275,7 @@ def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
 
 @bp.get("/<int:opportunity_id>")
 def detail(opportunity_id: int) -> Any:
-    opp, org = _published_or_404(opportunity_id)
+    opp, org = published_or_404(opportunity_id)
     context = _detail_context(opp, org)
     if current_user.is_authenticated and acting_user().role == Role.VOLUNTEER:
         # Counted per day, district, skill and cause only: never who opened which need.
@@ -297,7 +291,7 @@ def _shift_or_404(shift_id: int) -> tuple[Shift, Opportunity, Organisation]:
     shift = get_session().get(Shift, shift_id)
     if shift is None:
         abort(404)
-    opp, org = _published_or_404(shift.opportunity_id)
+    opp, org = published_or_404(shift.opportunity_id)
     return shift, opp, org
 
 
@@ -339,98 +333,6 @@ def sign_up(shift_id: int) -> Any:
             )
             if signup.state == SignupState.WAITLISTED
             else _("You are signed up! The organisation will confirm your place.")
-        ),
-        at=anchor,
-    )
-    return redirect(target)
-
-
-def _series_or_404(series_id: str) -> tuple[Shift, Opportunity]:
-    """The series' first future date and its need (404 unless the need is listed)."""
-    shifts = signups.series_shifts(get_session(), series_id[:36], now=now())
-    if not shifts:
-        abort(404)
-    opp, _org = _published_or_404(shifts[0].opportunity_id)
-    return shifts[0], opp
-
-
-@bp.post("/serien/<series_id>/anmelden")
-@login_required
-def sign_up_series(series_id: str) -> Any:
-    """Join every future date of a regular need at once (each date's own places and waiting
-    list apply; see ``signups.sign_up_series``)."""
-    _first, opp = _series_or_404(series_id)
-    anchor = f"{RESULT_ANCHOR}-series"
-    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Please check your input."), flash_category("error", anchor))
-        return redirect(target)
-    db = get_session()
-    commit_or_report(
-        lambda: signups.sign_up_series(db, acting_user(), series_id[:36], now=now()),
-        report=partial(flash_error, at=anchor),
-        success=lambda r: " ".join(
-            part
-            for part in (
-                ngettext(
-                    "You are signed up for %(num)d date.",
-                    "You are signed up for %(num)d dates.",
-                    r.applied,
-                )
-                if r.applied
-                else "",
-                ngettext(
-                    "For %(num)d full date you are on the waiting list.",
-                    "For %(num)d full dates you are on the waiting list.",
-                    r.waitlisted,
-                )
-                if r.waitlisted
-                else "",
-                ngettext(
-                    "%(num)d date you already had was left as it is.",
-                    "%(num)d dates you already had were left as they are.",
-                    r.skipped,
-                )
-                if r.skipped
-                else "",
-            )
-            if part
-        ),
-        at=anchor,
-    )
-    return redirect(target)
-
-
-@bp.post("/serien/<series_id>/abmelden")
-@login_required
-def leave_series(series_id: str) -> Any:
-    """Leave a series: every future sign-up of it ends, and freed places go to the waiting list."""
-    _first, opp = _series_or_404(series_id)
-    anchor = f"{RESULT_ANCHOR}-series"
-    target = url_for("opportunities.detail", opportunity_id=opp.id, _anchor=anchor)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Please check your input."), flash_category("error", anchor))
-        return redirect(target)
-    if not is_confirmed():
-        return confirmation_page(
-            title=_("Leave this series?"),
-            question=_(
-                "Do you really want to leave every future date of “%(title)s”? The organisation "
-                "is told and your places may go to others.",
-                title=opp.title,
-            ),
-            action=url_for("opportunities.leave_series", series_id=series_id[:36]),
-            confirm_label=_("Yes, leave the series"),
-            back_url=target,
-        )
-    db = get_session()
-    commit_or_report(
-        lambda: signups.leave_series(db, acting_user(), series_id[:36], now=now()),
-        report=partial(flash_error, at=anchor),
-        success=lambda n: ngettext(
-            "You left the series: %(num)d date cancelled.",
-            "You left the series: %(num)d dates cancelled.",
-            n,
         ),
         at=anchor,
     )

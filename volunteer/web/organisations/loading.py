@@ -17,7 +17,6 @@ from volunteer.catalogue.reference import load_languages
 from volunteer.models import (
     Cause,
     HourEntry,
-    MemberRole,
     Opportunity,
     OpportunityStatus,
     Organisation,
@@ -32,7 +31,7 @@ from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.organisations import shifts as shift_service
-from volunteer.services.permissions import membership_of, organisation_for
+from volunteer.services.permissions import is_admin, membership_of, organisation_for
 from volunteer.web.helpers import acting_user, reader_locale
 from volunteer.web.organisations.forms import (
     KIND_LABELS,
@@ -165,7 +164,7 @@ def page_context(org: Organisation, **extra: Any) -> dict[str, Any]:
     member = membership_of(db, acting_user(), org.id or 0)
     return {
         "org": org,
-        "is_admin": bool(member and member.role == MemberRole.ADMIN),
+        "is_admin": is_admin(member),
         "status_labels": STATUS_LABELS,
         "kind_labels": KIND_LABELS,
         **extra,

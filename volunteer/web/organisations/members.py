@@ -1,8 +1,9 @@
 """Members and their roles: invite (and revoke pending invitations), change role, remove, hand
 over admin, leave."""
 
+from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from flask import (
     abort,
@@ -14,17 +15,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlmodel import Session
 
 from volunteer.models import (
     MemberRole,
     Membership,
     Organisation,
+    User,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
-from volunteer.services.organisations import organisation as organisations
+from volunteer.services.organisations import invitations as invitation_service
+from volunteer.services.organisations import members as member_service
 from volunteer.web.forms import apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, not_found
 from volunteer.web.organisations import bp
@@ -49,7 +53,7 @@ def members(org_id: int) -> Any:
             abort(404)
         if form.validate_on_submit():
             done = commit_or_report(
-                lambda: organisations.invite(
+                lambda: invitation_service.invite(
                     db,
                     org,
                     email=form.email.data or "",
@@ -64,8 +68,10 @@ def members(org_id: int) -> Any:
             )
             if done:
                 return redirect(url_for("organisations.members", org_id=org.id))
-    rows = organisations.members(db, org)
-    invitations = organisations.pending_invitations(db, org, now=now()) if ctx["is_admin"] else []
+    rows = member_service.members(db, org)
+    invitations = (
+        invitation_service.pending_invitations(db, org, now=now()) if ctx["is_admin"] else []
+    )
     return render_template(
         "organisations/members.html",
         **ctx,
@@ -93,7 +99,7 @@ def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     db = get_session()
     if ConfirmForm().validate_on_submit():
         commit_or_report(
-            lambda: organisations.revoke_invitation(
+            lambda: invitation_service.revoke_invitation(
                 db, org, invitation_id, by=acting_user(), now=now()
             ),
             # Another organisation's invitation, or one already gone: "not there" (404).
@@ -103,52 +109,62 @@ def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     return redirect(url_for("organisations.members", org_id=org.id))
 
 
-@bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")
-@login_required
-def set_role(org_id: int, member_id: int) -> Any:
+class MemberAction(Protocol):
+    """A member service's signature: ``members.remove_member``, ``transfer_admin``, ``set_role``."""
+
+    def __call__(
+        self, session: Session, org: Organisation, member: Membership, /, *, by: User, now: datetime
+    ) -> object: ...
+
+
+def _act_on_member(
+    org_id: int, member_id: int, form: FlaskForm, action: MemberAction, *, success: str
+) -> Any:
+    """An admin's action on one member (role, remove, hand over): the member is looked up within
+    the organisation (404 otherwise), the service decides, and the members page shows the
+    outcome."""
     org = organisation_or_404(org_id, admin=True)
     db = get_session()
     member = _member(db, org, member_id)
-    form = RoleForm()
     if form.validate_on_submit():
         commit_or_report(
-            lambda: organisations.set_role(
-                db, org, member, form.role.data or "", by=acting_user(), now=now()
-            ),
+            lambda: action(db, org, member, by=acting_user(), now=now()),
             report=flash_error,
-            success=_("The role is changed."),
+            success=success,
         )
     return redirect(url_for("organisations.members", org_id=org.id))
+
+
+@bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")
+@login_required
+def set_role(org_id: int, member_id: int) -> Any:
+    form = RoleForm()
+    action = partial(member_service.set_role, role=form.role.data or "")
+    return _act_on_member(org_id, member_id, form, action, success=_("The role is changed."))
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/entfernen")
 @login_required
 def remove_member(org_id: int, member_id: int) -> Any:
-    org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    member = _member(db, org, member_id)
-    if ConfirmForm().validate_on_submit():
-        commit_or_report(
-            lambda: organisations.remove_member(db, org, member, by=acting_user(), now=now()),
-            report=flash_error,
-            success=_("The member is removed."),
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    return _act_on_member(
+        org_id,
+        member_id,
+        ConfirmForm(),
+        member_service.remove_member,
+        success=_("The member is removed."),
+    )
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/admin-uebergeben")
 @login_required
 def transfer_admin(org_id: int, member_id: int) -> Any:
-    org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    member = _member(db, org, member_id)
-    if ConfirmForm().validate_on_submit():
-        commit_or_report(
-            lambda: organisations.transfer_admin(db, org, member, by=acting_user(), now=now()),
-            report=flash_error,
-            success=_("You have handed over the admin role."),
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    return _act_on_member(
+        org_id,
+        member_id,
+        ConfirmForm(),
+        member_service.transfer_admin,
+        success=_("You have handed over the admin role."),
+    )
 
 
 @bp.post("/<int:org_id>/verlassen")
@@ -158,7 +174,7 @@ def leave(org_id: int) -> Any:
     db = get_session()
     if ConfirmForm().validate_on_submit():
         done = commit_or_report(
-            lambda: organisations.leave(db, org, by=acting_user(), now=now()),
+            lambda: member_service.leave(db, org, by=acting_user(), now=now()),
             report=flash_error,
             success=_("You have left %(name)s.", name=org.name),
         )

@@ -1,5 +1,6 @@
 """An organisation's opportunities (needs): list, create, edit, status, duplicate."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -17,12 +18,14 @@ from volunteer.models import (
     Cause,
     Opportunity,
     OpportunityStatus,
+    Organisation,
     Skill,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import shifts as shift_service
+from volunteer.services.organisations.opportunities import OpportunityInput
 from volunteer.web.forms import apply_error, description_preview
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
@@ -65,53 +68,62 @@ def _need_form(db: Session, need: Opportunity | None = None) -> OpportunityForm:
     return form
 
 
+def _need_page(
+    org: Organisation,
+    need: Opportunity | None,
+    *,
+    save: Callable[[OpportunityInput], Opportunity],
+    success: str,
+    target: Callable[[Opportunity], str],
+) -> Any:
+    """Writing a need and editing it are one form page: a preview of the description, or the
+    service call in the request's unit of work and on to ``target``, or the form again (422)."""
+    db = get_session()
+    form = _need_form(db, need)
+    preview = description_preview(form)
+    if preview is None and form.validate_on_submit():
+        done = commit_or_report(
+            lambda: save(opportunity_input(form)),
+            report=partial(apply_error, form),
+            success=success,
+        )
+        if done:
+            return redirect(target(done.value))
+    return render_template(
+        "organisations/need_form.html",
+        **page_context(org, form=form, need=need, groups=skill_groups(db), preview=preview),
+    ), (422 if form.errors else 200)
+
+
 @bp.route("/<int:org_id>/einsaetze/neu", methods=["GET", "POST"])
 @login_required
 def need_new(org_id: int) -> Any:
     org = organisation_or_404(org_id)
-    db = get_session()
-    form = _need_form(db)
-    preview = description_preview(form)
-    if preview is None and form.validate_on_submit():
-        done = commit_or_report(
-            lambda: opportunities.create(
-                db, org, opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()
-            ),
-            report=partial(apply_error, form),
-            success=_("The need is saved as a draft. Now add its dates."),
-        )
-        if done:
-            return redirect(
-                url_for("organisations.shift_new", org_id=org.id, need_id=done.value.id)
-            )
-    return render_template(
-        "organisations/need_form.html",
-        **page_context(org, form=form, need=None, groups=skill_groups(db), preview=preview),
-    ), (422 if form.errors else 200)
+    return _need_page(
+        org,
+        None,
+        save=lambda data: opportunities.create(
+            get_session(), org, data, by=acting_user(), now=now(), geocoder=geocoder()
+        ),
+        success=_("The need is saved as a draft. Now add its dates."),
+        target=lambda need: url_for("organisations.shift_new", org_id=org.id, need_id=need.id),
+    )
 
 
 @bp.route("/<int:org_id>/einsaetze/<int:need_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def need_edit(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
-    db = get_session()
-    need = opportunity_or_404(db, org, need_id)
-    form = _need_form(db, need)
-    preview = description_preview(form)
-    if preview is None and form.validate_on_submit():
-        done = commit_or_report(
-            lambda: opportunities.update(
-                db, need, opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()
-            ),
-            report=partial(apply_error, form),
-            success=_("The need is saved."),
-        )
-        if done:
-            return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    return render_template(
-        "organisations/need_form.html",
-        **page_context(org, form=form, need=need, groups=skill_groups(db), preview=preview),
-    ), (422 if form.errors else 200)
+    need = opportunity_or_404(get_session(), org, need_id)
+    return _need_page(
+        org,
+        need,
+        save=lambda data: opportunities.update(
+            get_session(), need, data, by=acting_user(), now=now(), geocoder=geocoder()
+        ),
+        success=_("The need is saved."),
+        target=lambda need: url_for("organisations.need", org_id=org.id, need_id=need.id),
+    )
 
 
 @bp.get("/<int:org_id>/einsaetze/<int:need_id>")

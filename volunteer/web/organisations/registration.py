@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.services.organisations import invitations
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import organisations_of
 from volunteer.web.forms import apply_error
@@ -70,7 +71,7 @@ def accept_invite(token: str) -> Any:
     if form.validate_on_submit():
         db = get_session()
         done = commit_or_report(
-            lambda: organisations.accept_invite(db, token, user=acting_user(), now=now()),
+            lambda: invitations.accept_invite(db, token, user=acting_user(), now=now()),
             report=flash_error,
             success=lambda org: _("Welcome to %(name)s!", name=org.name),
         )

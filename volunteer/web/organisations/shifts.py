@@ -1,8 +1,8 @@
 """Shifts and the sign-ups on them: create, edit, cancel, decide, attendance."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from flask import (
     current_app,
@@ -15,7 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
+from sqlmodel import Session
 
+from volunteer.models import Organisation, Signup, User
 from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
@@ -253,43 +255,45 @@ def decide(org_id: int, signup_id: int) -> Any:
     return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
 
 
-@bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/anwesenheit")
-@login_required
-def attendance(org_id: int, signup_id: int) -> Any:
+class SignupAction(Protocol):
+    """A sign-up service's signature as the shift page calls it (attendance, conduct check)."""
+
+    def __call__(
+        self, session: Session, org: Organisation, signup: Signup, /, *, by: User, now: datetime
+    ) -> object: ...
+
+
+def _act_on_signup(org_id: int, signup_id: int, action: SignupAction, *, success: str) -> Any:
+    """A confirmed one-button action on a person of a shift: the sign-up is looked up within the
+    organisation (404 otherwise), the service decides, and the shift's page shows the outcome."""
     org = organisation_or_404(org_id)
     db = get_session()
     signup, shift, _need_row = signup_or_404(db, org, signup_id)
     if ConfirmForm().validate_on_submit():
         commit_or_report(
-            lambda: applications.record_attendance(
-                db, org, signup, request.form.get("action", ""), by=acting_user(), now=now()
-            ),
+            lambda: action(db, org, signup, by=acting_user(), now=now()),
             report=flash_error,
-            success=_("Attendance recorded."),
+            success=success,
         )
     return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+
+
+@bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/anwesenheit")
+@login_required
+def attendance(org_id: int, signup_id: int) -> Any:
+    action = partial(applications.record_attendance, action=request.form.get("action", ""))
+    return _act_on_signup(org_id, signup_id, action, success=_("Attendance recorded."))
 
 
 @bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/fuehrungszeugnis")
 @login_required
 def conduct_check(org_id: int, signup_id: int) -> Any:
-    org = organisation_or_404(org_id)
-    db = get_session()
-    signup, shift, _need_row = signup_or_404(db, org, signup_id)
-    if ConfirmForm().validate_on_submit():
-        commit_or_report(
-            lambda: applications.record_conduct_check(
-                db,
-                org,
-                signup,
-                seen_on=now().astimezone(BERLIN).date(),
-                by=acting_user(),
-                now=now(),
-            ),
-            report=flash_error,
-            success=_("Recorded that you have seen the certificate of conduct today."),
-        )
-    return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+    return _act_on_signup(
+        org_id,
+        signup_id,
+        partial(applications.record_conduct_check, seen_on=now().astimezone(BERLIN).date()),
+        success=_("Recorded that you have seen the certificate of conduct today."),
+    )
 
 
 @bp.get("/<int:org_id>/bewerbungen")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("volunteers", __name__, url_prefix="/ich")
 
-from volunteer.web.volunteers import invitations, views  # noqa: E402,F401
+from volunteer.web.volunteers import invitations, my_data, views  # noqa: E402,F401
