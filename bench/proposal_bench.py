@@ -7,9 +7,14 @@ queued as the demo coordinator with the default options (the next four weeks, th
 every cause), then computed by the job the scheduler calls
 (``notifications.proposals.run_next_proposal``), so the figure is what a coordinator waits for
 on the status page. The first run of a process also builds the engine's volunteer pool; it is
-reported separately ("cold"). Baseline in the same run: the greedy assignment's pairs on the
-same candidates (stored with every run). Target: a run finishes in <= 10 s. ``--profile``
-prints the 25 most expensive functions of the last run (the cold one with ``--runs 0``).
+reported separately ("cold"). Then the gap map's rule runs once on the pool the proposal left
+warm, as the scheduler runs it (no target of its own: it runs in the background every 15
+minutes). Wall and CPU seconds (``time.process_time``) and the load average are reported for
+each, and each run's phases (pool, needs, candidates, ..., from the run's stored figures): on a
+shared machine the CPU figure is the comparable one. Baseline in the same run: the greedy
+assignment's pairs on the same candidates (stored with every run). Target: a run finishes in
+<= 10 s. ``--profile`` prints the 25 most expensive functions of the last run (the cold one
+with ``--runs 0``).
 """
 
 import argparse
@@ -23,9 +28,10 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from notifications.proposals import run_next_proposal
+from notifications.scheduler import rules, run_rule
 from volunteer.app import create_app
 from volunteer.demo.city import DEMO_COORDINATOR
-from volunteer.models import ProposalRun, User
+from volunteer.models import GapReport, ProposalRun, User
 from volunteer.platform import migrate
 from volunteer.platform.db import new_session
 from volunteer.services.coordination import proposal
@@ -58,7 +64,7 @@ def _one(app: object, now: datetime) -> tuple[float, float, dict[str, object]]:
 
 def run_backend(
     name: str, url: str, runs: int, profile: bool
-) -> list[tuple[str, float, float, str]]:
+) -> list[tuple[str, float, float, str, bool]]:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" * 8})
     migrate.upgrade(app)
     now = datetime.now(UTC)
@@ -86,8 +92,26 @@ def run_backend(
             "  phases (wall / CPU s): "
             + ", ".join(f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in phases.items())
         )
-        rows.append((f"{name} | {label}", seconds, cpu, f"{detail}; {load}"))
+        rows.append((f"{name} | {label}", seconds, cpu, f"{detail}; {load}", True))
+    rows.append(_gaps(app, name, now))
     return rows
+
+
+def _gaps(app: object, name: str, now: datetime) -> tuple[str, float, float, str, bool]:
+    """The gap map's rule as the scheduler runs it, on the pool the proposal left warm."""
+    from flask import Flask
+
+    assert isinstance(app, Flask)
+    load_before = os.getloadavg()[0]
+    start, cpu = time.perf_counter(), time.process_time()
+    run_rule(app, "gaps", rules()["gaps"], now=now)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+    with new_session(app) as s:
+        report = s.exec(select(GapReport)).one()
+        detail = f"{len(report.rows)} gaps ranked, warm pool; {load}"
+    log(f"{name:10} {'gap rule':35} {seconds:6.2f} s wall, {cpu:6.2f} s CPU, {detail}")
+    return (f"{name} | gap rule (warm pool)", seconds, cpu, detail, False)
 
 
 def main(argv: list[str]) -> int:
@@ -111,8 +135,9 @@ def main(argv: list[str]) -> int:
     print("| backend | run | wall | CPU | target met | what it computed |")
     print("|---|---|---:|---:|---|---|")
     ok = True
-    for label, seconds, cpu, detail in rows:
+    for label, seconds, cpu, detail, targeted in rows:
         met = seconds <= TARGET_S
-        ok = ok and met
-        print(f"| {label} | {seconds:.1f} s | {cpu:.1f} s | {'yes' if met else 'NO'} | {detail} |")
+        ok = ok and (met or not targeted)
+        verdict = ("yes" if met else "NO") if targeted else "(no target)"
+        print(f"| {label} | {seconds:.1f} s | {cpu:.1f} s | {verdict} | {detail} |")
     return 0 if ok else 1

@@ -35,14 +35,26 @@ def _walk(order: Any, vols: Any, opps: Any, vcap: Any, ocap: Any) -> Any:  # pra
 
 
 def _best_first(c: Candidates) -> IntArray:
-    """Pair positions by score descending, then volunteer, then opportunity: ``lexsort`` of
-    three keys, done as two stable sorts where (volunteer, opportunity) packs into one int64
-    (the same order, ties by position included): about half the time for millions of pairs."""
+    """Pair positions by score descending, then volunteer, then opportunity, then position:
+    the order of ``lexsort`` over those keys, for millions of pairs in half its time. One
+    unstable sort by score, then only the runs of equal scores (a sixth of a city's pairs) are
+    put in (volunteer, opportunity, position) order."""
     if not len(c) or int(c.opportunity.max()) >= 1 << 20 or int(c.volunteer.max()) >= 1 << 42:
         order: IntArray = np.lexsort((c.opportunity, c.volunteer, -c.score))
         return order
-    by_pair = np.argsort((c.volunteer << 20) | c.opportunity, kind="stable")
-    best: IntArray = by_pair[np.argsort(-c.score[by_pair], kind="stable")]
+    neg = -c.score
+    best: IntArray = np.argsort(neg)
+    ranked = neg[best]
+    same = ranked[1:] == ranked[:-1]
+    tied = np.zeros(len(c), dtype=np.bool_)
+    tied[1:] |= same
+    tied[:-1] |= same
+    at = np.flatnonzero(tied)
+    if at.shape[0]:
+        run = np.cumsum(np.append(True, ~same))[at]  # which run of equal scores
+        tied_pairs = best[at]
+        pair = (c.volunteer[tied_pairs] << 20) | c.opportunity[tied_pairs]
+        best[at] = tied_pairs[np.lexsort((tied_pairs, pair, run))]
     return best
 
 
@@ -53,10 +65,10 @@ def greedy(
     opportunity position), in ascending order."""
     order = _best_first(candidates)
     chosen: IntArray = _walk(
-        order.astype(np.int64),
-        candidates.volunteer.astype(np.int64),
-        candidates.opportunity.astype(np.int64),
-        np.maximum(volunteer_capacity, 0).astype(np.int64),
+        order.astype(np.int64, copy=False),
+        candidates.volunteer.astype(np.int64, copy=False),
+        candidates.opportunity.astype(np.int64, copy=False),
+        np.maximum(volunteer_capacity, 0).astype(np.int64),  # copies: the walk uses them up
         np.maximum(opportunity_capacity, 0).astype(np.int64),
     )
     return np.sort(chosen)

@@ -5,11 +5,16 @@ account deletion rotate it, so a copied session or remember-me cookie stops work
 """
 
 from flask import Flask
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 
 from volunteer.models import User
 from volunteer.platform.db import get_session
 from volunteer.platform.extensions import login_manager
+
+# Built once: every signed-in request loads its user, and composing the statement cost more than
+# running it (SQLAlchemy caches the compiled SQL by the statement's shape either way).
+_BY_ALTERNATIVE_ID = select(User).where(col(User.alternative_id) == bindparam("alternative_id"))
 
 
 def init_app(app: Flask) -> None:
@@ -20,7 +25,11 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(alternative_id: str) -> User | None:
-        user = get_session().exec(select(User).where(User.alternative_id == alternative_id)).first()
+        user = (
+            get_session()
+            .exec(_BY_ALTERNATIVE_ID, params={"alternative_id": alternative_id})
+            .first()
+        )
         if user is None or user.deleted_at is not None:
             return None
         return user

@@ -160,15 +160,17 @@ def _install_gettext(app: Flask) -> None:
     again on every call (nine context lookups, about 30 µs: a search page makes fifty such
     calls); this asks only for the locale, which ``force_locale`` (mails in the recipient's
     language) still switches."""
-    catalogues: dict[Any, Any] = {}
+    catalogues: dict[tuple[str | None, ...], Any] = {}
 
     def catalogue() -> Any:
         locale = get_locale()
-        found = catalogues.get(locale)
+        if locale is None:  # outside a request: the null catalogue
+            return get_translations()
+        # By its parts: comparing two babel Locales formats both identifiers.
+        key = (locale.language, locale.territory, locale.script, locale.variant)
+        found = catalogues.get(key)
         if found is None:
-            found = get_translations()
-            if locale is not None:  # outside a request: the null catalogue, not kept
-                catalogues[locale] = found
+            found = catalogues[key] = get_translations()
         return found
 
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
