@@ -120,8 +120,9 @@ def _top_k_prefiltered(
 ) -> Candidates:
     """Each volunteer's ``top_k`` best pairs: the compiled pre-filter
     (:func:`matching.prefilter.survivors`) finds the pairs that may be among them, the exact
-    kernel (:meth:`~matching.index.VolunteerIndex.scores` on those volunteers only) scores them,
-    and the exact cut keeps K per volunteer.
+    kernel (:meth:`~matching.index.VolunteerIndex.pair_scores`, all survivors at once rather
+    than opportunity by opportunity: dense-NRW has 40,000) scores them, and the exact cut keeps
+    K per volunteer.
 
     Every pair gets one int64 key (volunteer | inverted score in millionths | opportunity
     rank), so "better" is "smaller key" and keys are unique; :func:`_compact` keeps each
@@ -130,36 +131,16 @@ def _top_k_prefiltered(
     opp_rank = id_rank([x.id for x in opportunities])
     urgency = opportunity_urgency(opportunities, now, weights)
     at, opp = survivors(index, opportunities, urgency, weights, top_k, workers=workers)
-    order = np.argsort(opp, kind="stable")
-    at, opp = at[order], opp[order]
-    starts = np.flatnonzero(np.diff(opp, prepend=-1))
-    ends = np.append(starts[1:], opp.shape[0]) if starts.shape[0] else starts
-    keys: list[IntArray] = []
-    scores: list[FloatArray] = []
-    done = 0
-    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-        j = int(opp[lo])
-        rows, score = index.scores(
-            opportunities[j],
-            weights=weights,
-            urgency=float(urgency[j]),
-            ordered=False,
-            at=at[lo:hi],
-        )
-        if rows.shape[0]:
-            inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
-            keys.append((rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[j])
-            scores.append(score)
-        done += 1
-        if progress is not None and done == 256:
-            progress(done)
-            done = 0
+    kept, score = index.pair_scores(opportunities, at, opp, weights=weights, urgency=urgency)
     if progress is not None:
-        progress(done + len(opportunities) - starts.shape[0])
-    if not keys:
+        progress(len(opportunities))
+    if not kept.shape[0]:
         return _candidates_from_keys(np.zeros(0, dtype=np.int64), np.zeros(0), opp_rank)
+    rows = index.order[at[kept]]
+    inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
+    key = (rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[opp[kept]]
     cutoff = np.full(len(index), np.iinfo(np.int64).max, dtype=np.int64)
-    key, score = _compact(np.concatenate(keys), np.concatenate(scores), cutoff, top_k)
+    key, score = _compact(key, score, cutoff, top_k)
     return _candidates_from_keys(key, score, opp_rank)
 
 

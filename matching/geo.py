@@ -26,11 +26,18 @@ def haversine_rad(
     lon1: FloatArray | float,
     lat2: FloatArray | float,
     lon2: FloatArray | float,
+    *,
+    cos_lat2: FloatArray | float | None = None,
 ) -> FloatArray:
-    """Great-circle distance in km between points given in radians (broadcasting)."""
+    """Great-circle distance in km between points given in radians (broadcasting).
+
+    ``cos_lat2``: ``np.cos(lat2)`` computed by the caller, e.g. once per opportunity when
+    ``lat2`` repeats each opportunity's latitude for many pairs; the same value, so the same
+    bits, as when each opportunity is measured on its own."""
     dlat = np.subtract(lat2, lat1)
     dlon = np.subtract(lon2, lon1)
-    a = np.sin(dlat * 0.5) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon * 0.5) ** 2
+    c2 = np.cos(lat2) if cos_lat2 is None else cos_lat2
+    a = np.sin(dlat * 0.5) ** 2 + np.cos(lat1) * c2 * np.sin(dlon * 0.5) ** 2
     # Clip: rounding may push ``a`` a hair above 1 for antipodal points, and sqrt/arcsin agree.
     result: FloatArray = (2.0 * EARTH_RADIUS_KM) * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return result

@@ -137,7 +137,7 @@ def districts() -> Any:
     """Listed needs per district: a choropleth drawn from the district polygons, each district a
     link to the search, and the same figures as a table beside it."""
     db = get_session()
-    counts = search.district_counts(db)
+    counts = search.district_counts(db, now=now())
     values = {d.number: float(n) for d, n in counts}
     maximum = max(values.values(), default=0.0)
     svg = choropleth(
