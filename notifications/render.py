@@ -349,6 +349,8 @@ def _main_link(kind: str, ctx: dict[str, Any], links: PublicLinks) -> str:
         return links("volunteers.invitation", pair_id=payload["pair_id"])
     if kind in ("password_changed", "registration_attempt"):
         return links("accounts.reset_request")
+    if kind == "email_claim_attempt":
+        return links("accounts.settings")  # where the owner sees their address and password
     if kind == "email_changed":
         return links("pages.imprint")  # the operator's contact, for "that was not me"
     if kind == "account_inactive":

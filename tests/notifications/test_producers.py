@@ -172,6 +172,10 @@ def produce_every_kind(
         session, jonas, new_email="jonas@example.net", password="Ein neuer langer Satz 43",
         now=now, links=links, hours=24, mail_budget=5,
     )  # fmt: skip
+    credentials.request_email_change(
+        session, jonas, new_email=mia.email, password="Ein neuer langer Satz 43",
+        now=now, links=links, hours=24, mail_budget=5,
+    )  # fmt: skip  # email_claim_attempt, to Mia: the address has an account
     change = session.exec(select(Notice).where(Notice.kind == "email_change")).one()
     with app.app_context():  # the link is signed with the app secret, as the mail carries it
         raw = fill_slots(change.payload["url"], str(app.config["SECRET_KEY"])).rsplit("/", 1)[1]

@@ -85,3 +85,32 @@ def test_a_confirmed_email_change_ends_other_sessions_and_tells_the_old_address(
     told = session.exec(select(Notice).where(Notice.kind == "email_changed")).one()
     assert told.to_email == "alt@example.org" and told.channel == "email"
     assert told.payload["new_email"] == "neu@example.org"
+
+
+def test_moving_to_an_address_that_has_an_account_reveals_nothing_and_tells_its_owner(
+    client, session, make_user, login
+):
+    """The settings page answers as for a free address, so a logged-in person cannot test who is
+    registered; the address's owner hears of the attempt, and no link to take it over exists."""
+    owner = make_user(email="vergeben@example.org")
+    user = make_user(email="alt@example.org")
+    login(user)
+    taken = client.post(
+        "/konto/email",
+        data={"email": "Vergeben@Example.org", "password": TEST_PASSWORD},
+        follow_redirects=True,
+    )
+    free = client.post(
+        "/konto/email",
+        data={"email": "frei@example.org", "password": TEST_PASSWORD},
+        follow_redirects=True,
+    )
+    assert taken.status_code == free.status_code == 200
+    assert "Bestätigungslink" in taken.text and "existiert" not in taken.text
+    sent = session.exec(select(Notice.kind, Notice.user_id, Notice.to_email)).all()
+    assert ("email_claim_attempt", owner.id, "vergeben@example.org") in sent
+    assert [n for n in sent if n[0] == "email_change"] == [
+        ("email_change", user.id, "frei@example.org")
+    ]
+    session.refresh(user)
+    assert user.email == "alt@example.org"

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from tests.factories import make_opportunity, make_organisation, make_shift
 from volunteer.catalogue.sync import sync_reference_data
-from volunteer.models import District
+from volunteer.models import District, OpportunityStatus
 from volunteer.web.charts.map import bands, choropleth, district_shapes, step_of
 
 
@@ -50,3 +50,23 @@ def test_district_page_draws_a_linked_choropleth_and_a_table(client, session, no
     assert "<script" not in page
     assert f'<a href="/engagements/?district={d.number}">Grumme</a>' in page  # the table
     assert "Geometrie: Stadt Bochum, statistische Bezirke." in page
+
+
+def test_the_district_figures_follow_a_new_need_and_a_closed_one(client, session, now):
+    """Counted from the search's cached listing (``search.district_counts``): a commit that
+    publishes or closes a need is in the next visit's figures, as it is in the search."""
+    sync_reference_data(session)
+    d = session.exec(select(District).where(District.name == "Grumme")).one()
+    org = make_organisation(session, now)
+    first = make_opportunity(session, now, org, title="Eins", district_number=d.number)
+    make_shift(session, now, first, starts_in=timedelta(days=3))
+    assert "Grumme: 1 Engagement" in client.get("/engagements/stadtteile").get_data(as_text=True)
+    second = make_opportunity(session, now, org, title="Zwei", district_number=d.number)
+    make_shift(session, now, second, starts_in=timedelta(days=4))
+    assert "Grumme: 2 Engagements" in client.get("/engagements/stadtteile").get_data(as_text=True)
+    first.status = OpportunityStatus.CLOSED
+    session.add(first)
+    session.commit()
+    page = client.get("/engagements/stadtteile").get_data(as_text=True)
+    assert "Grumme: 1 Engagement" in page
+    assert "1 Engagement" in client.get(f"/engagements/?district={d.number}").get_data(as_text=True)

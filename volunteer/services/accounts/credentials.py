@@ -124,12 +124,28 @@ def request_email_change(
     hours: float,
     mail_budget: int,
 ) -> None:
+    """Send the confirmation link to the new address; it becomes the login only once confirmed.
+
+    An address that already belongs to another account is not refused with "exists": that would
+    let any logged-in person test who is registered. The caller answers as for a free address;
+    no link is sent, and the address's owner is told that someone tried to move an account to it.
+    """
     if not verify_password(user.password_hash, password):
         raise ServiceError("wrong_password", field="password")
     new_email = new_email.strip()
     existing = accounts.find_by_email(session, new_email)
     if existing is not None and existing.id != user.id:
-        raise ServiceError("email_taken", field="email")
+        if existing.deleted_at is None:
+            outbox.enqueue(
+                session,
+                "email_claim_attempt",
+                dedupe_key=f"email_claim_attempt:{existing.id}:{user.id}:{now.isoformat()}",
+                now=now,
+                user=existing,
+                payload={"name": existing.display_name},
+                mail_budget=mail_budget,
+            )
+        return
     raw = accounts.issue_token(
         session, "email_change", now=now, hours=hours, user=user, email=new_email
     )

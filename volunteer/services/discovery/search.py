@@ -17,8 +17,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from matching.explain import reasons as engine_reasons
 from matching.index import OpportunityIndex
@@ -26,8 +25,6 @@ from matching.rules import Reason
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, combine
 from volunteer.models import (
     District,
-    Opportunity,
-    Organisation,
     User,
     VolunteerProfile,
 )
@@ -35,7 +32,6 @@ from volunteer.platform.clock import BERLIN
 from volunteer.platform.inputs import parse_date, parse_int
 from volunteer.services.discovery import engine, engine_values, listed
 from volunteer.services.discovery.cards import Hit, card_hits
-from volunteer.services.discovery.listing import listed_clause
 
 PER_PAGE = 20
 MAX_QUERY = 100
@@ -327,15 +323,11 @@ def search(
     )
 
 
-def district_counts(session: Session) -> list[tuple[District, int]]:
-    """Every district with the number of listed needs in it (for the list and the map)."""
-    counts = dict(
-        session.exec(
-            select(Opportunity.district_number, func.count())
-            .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-            .where(listed_clause())
-            .group_by(col(Opportunity.district_number))
-        ).all()
-    )
+def district_counts(session: Session, *, now: datetime) -> list[tuple[District, int]]:
+    """Every district with the number of listed needs in it (for the list and the map), counted
+    from the listed needs' columns the search filters on (``listed.listing``), so a district's
+    figure is the number of results its link finds, without a count over the city's needs."""
+    numbers, counts = np.unique(listed.listing(session, now=now).district, return_counts=True)
+    by_number = dict(zip(numbers.tolist(), counts.tolist(), strict=True))
     districts = session.exec(select(District).order_by(District.name)).all()
-    return [(d, int(counts.get(d.number, 0))) for d in districts]
+    return [(d, int(by_number.get(d.number, 0))) for d in districts]

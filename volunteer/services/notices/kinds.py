@@ -50,6 +50,8 @@ KINDS: dict[str, Kind] = {
     "email_change": _kind("url", "new_email", optional=("name",), security=True, budgeted=True),
     # To the owner of an address someone tried to register again (instead of "already exists").
     "registration_attempt": _kind(optional=("name",), security=True, budgeted=True),
+    # To the owner of an address another account asked to move to (instead of "already exists").
+    "email_claim_attempt": _kind(optional=("name",), security=True, budgeted=True),
     # To the old address once a change is confirmed: a takeover must not go unnoticed.
     "email_changed": _kind("new_email", optional=("name",), security=True),
     # The retention rule's warning before an unused account is deleted (cannot be switched off).

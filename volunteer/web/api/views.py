@@ -222,7 +222,7 @@ def districts() -> Any:
                 "lon": d.lon,
                 "listed_opportunities": n,
             }
-            for d, n in search.district_counts(get_session())
+            for d, n in search.district_counts(get_session(), now=now())
         ]
     )
 

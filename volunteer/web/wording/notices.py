@@ -19,6 +19,7 @@ _OTHER_KINDS: dict[str, Any] = {
     "email_change": _l("Confirm a new e-mail address"),
     "email_changed": _l("The e-mail address was changed (to the old address)"),
     "registration_attempt": _l("Someone tried to register with the person's address"),
+    "email_claim_attempt": _l("Someone tried to move another account to the person's address"),
     "account_inactive": _l("Warning before an unused account is deleted"),
     "guardian_consent": _l("Request for a parent's or guardian's consent"),
     "guardian_reminder": _l("Reminder to a parent or guardian"),
