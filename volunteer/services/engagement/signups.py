@@ -20,7 +20,6 @@ from volunteer.models import (
     PLACE_HOLDING_STATES,
     SIGNUP_TRANSITIONS,
     AgeGroup,
-    Membership,
     Opportunity,
     OpportunityStatus,
     Organisation,
@@ -32,6 +31,7 @@ from volunteer.models import (
 )
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
+from volunteer.services.organisations import members as member_service
 
 # States in which a person is still "on" the shift (for clashes and "signed up twice").
 ACTIVE_STATES = PLACE_HOLDING_STATES | {SignupState.WAITLISTED}
@@ -389,14 +389,7 @@ def notify_organisation(
     opportunity = session.get(Opportunity, shift.opportunity_id)
     if opportunity is None:  # pragma: no cover - foreign key
         return
-    members = session.exec(
-        select(User)
-        .join(Membership, col(Membership.user_id) == col(User.id))
-        .where(
-            Membership.organisation_id == opportunity.organisation_id,
-            col(User.deleted_at).is_(None),
-        )
-    ).all()
+    members = member_service.recipients(session, opportunity.organisation_id)
     stamp = dedupe_stamp(now)
     full_payload = {**payload, "opportunity_id": opportunity.id}
     for member in members:
