@@ -503,10 +503,6 @@ def refresh_recent(session: Session, *, now: datetime) -> int:
     return refresh(session, start=today - timedelta(days=REFRESH_DAYS), end=today)
 
 
-def pack(user_ids: Iterable[int]) -> bytes:
-    return np.array(sorted(user_ids), dtype="<u4").tobytes()
-
-
 def unpack(blob: bytes) -> "np.ndarray[Any, np.dtype[np.uint32]]":
     return np.frombuffer(blob, dtype="<u4")
 

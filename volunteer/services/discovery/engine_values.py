@@ -123,20 +123,13 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
 
     def linked(link: Any, key: Any, names: Any) -> SetColumn:
         """The (person, name) pairs of a link table, for the same people (sub-select)."""
-        vocab = dict(connection.execute(select(names.id, names.slug)).all())
         pairs = connection.execute(
-            select(link.user_id, key).where(col(link.user_id).in_(people))
+            select(link.user_id, names.slug)
+            .join(names, col(names.id) == key)
+            .where(col(link.user_id).in_(people))
         ).all()
-        owner, name_id = (
-            (np.array(c, dtype=np.int64) for c in zip(*pairs, strict=True))
-            if pairs
-            else (np.zeros(0, dtype=np.int64) for _ in range(2))
-        )
-        code = np.zeros(max(vocab, default=0) + 1, dtype=np.int64)
-        code[list(vocab)] = np.arange(len(vocab))
-        return SetColumn.from_codes(
-            np.searchsorted(ids, owner), code[name_id], list(vocab.values()), n
-        )
+        owner = np.array([p[0] for p in pairs], dtype=np.int64)
+        return SetColumn.from_pairs(np.searchsorted(ids, owner), [p[1] for p in pairs], n)
 
     columns = VolunteerColumns(
         ids=tuple(str(i) for i in user_id),
