@@ -30,9 +30,17 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bench.web_bench import database_arguments, databases, load_average, log, percentile
+from bench.web_bench import (
+    DEMO_COORDINATOR,
+    demo_user,
+    log,
+    page_app,
+    page_arguments,
+    percentile,
+    run_databases,
+)
 from volunteer.app import create_app
-from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState, User
+from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState
 from volunteer.platform import migrate
 from volunteer.platform.db import new_session
 from volunteer.services.coordination import match_aggregates
@@ -40,7 +48,6 @@ from volunteer.services.coordination.match_aggregates import TAKEN_STATES, day_s
 from volunteer.services.coordination.match_statistics import Period
 
 TARGET_MS = 300.0
-DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
 PERIODS = (("30 days", 30), ("90 days (default)", 90), ("two years", 730))
 
 
@@ -121,19 +128,9 @@ def _measure(call: Callable[[], Any], n: int) -> tuple[float, list[float], float
 
 
 def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float, float]]:
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench-" * 8,
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = page_app(url)
     with new_session(app) as s:
-        user = s.exec(select(User).where(User.email_key == DEMO_COORDINATOR)).first()
-        if user is None:
-            raise SystemExit(f"{name}: no demo data at {url} (run with --prepare)")
+        user = demo_user(s, DEMO_COORDINATOR, name=name, url=url)
         signups = s.exec(select(func.count()).select_from(Signup)).one()
         hours = s.exec(select(func.count()).select_from(HourEntry)).one()
         start = time.perf_counter()
@@ -177,18 +174,9 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__)
-    database_arguments(parser)
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--prepare", action="store_true", help="fill the databases first")
+    page_arguments(parser, requests=30)
     args = parser.parse_args(argv)
-    backends = databases(args)
-    rows = []
-    load_before = load_average()
-    for name, url in backends:
-        if args.prepare:
-            _prepare(url)
-        rows += run_backend(name, url, args.requests)
-    load_after = load_average()
+    rows, load_before, load_after = run_databases(args, _prepare, run_backend)
     print("## Match statistics at Bochum scale (two years, about a million sign-ups and hours)\n")
     print(
         f"Flask test client as the demo coordinator, {args.requests} requests per period after "
