@@ -30,9 +30,17 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bench.web_bench import database_arguments, databases, load_average, log, percentile
+from bench.web_bench import (
+    DEMO_COORDINATOR,
+    demo_user,
+    log,
+    page_app,
+    page_arguments,
+    percentile,
+    run_databases,
+)
 from volunteer.app import create_app
-from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState, User
+from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState
 from volunteer.platform import migrate
 from volunteer.platform.db import new_session
 from volunteer.services.coordination import match_aggregates
@@ -40,8 +48,10 @@ from volunteer.services.coordination.match_aggregates import TAKEN_STATES, day_s
 from volunteer.services.coordination.match_statistics import Period
 
 TARGET_MS = 300.0
-DEMO_COORDINATOR = "stadt@demo.mitwirken.de"
 PERIODS = (("30 days", 30), ("90 days (default)", 90), ("two years", 730))
+#: A custom range that starts and ends mid-week, a year back: (label, days back to its start,
+#: its length in days).
+CUSTOM = ("custom: 137 days from a Wednesday, a year back", 400, 137)
 
 
 def _prepare(url: str) -> None:
@@ -121,19 +131,9 @@ def _measure(call: Callable[[], Any], n: int) -> tuple[float, list[float], float
 
 
 def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float, float]]:
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench-" * 8,
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = page_app(url)
     with new_session(app) as s:
-        user = s.exec(select(User).where(User.email_key == DEMO_COORDINATOR)).first()
-        if user is None:
-            raise SystemExit(f"{name}: no demo data at {url} (run with --prepare)")
+        user = demo_user(s, DEMO_COORDINATOR, name=name, url=url)
         signups = s.exec(select(func.count()).select_from(Signup)).one()
         hours = s.exec(select(func.count()).select_from(HourEntry)).one()
         start = time.perf_counter()
@@ -157,8 +157,12 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
             f"p95 {p95:7.1f}  cpu {cpu:6.1f}"
         )
 
-    for label, days in PERIODS:
-        period = Period(today - timedelta(days=days - 1), today)
+    periods = [(label, Period(today - timedelta(days=days - 1), today)) for label, days in PERIODS]
+    label, back, length = CUSTOM
+    start = today - timedelta(days=back)
+    start -= timedelta(days=(start.weekday() - 2) % 7)  # the Wednesday on or before
+    periods.append((label, Period(start, start + timedelta(days=length - 1))))
+    for label, period in periods:
         with new_session(app) as s:
             record(
                 f"baseline, raw SQL: {label}", partial(raw_city_figures, s, period), max(3, n // 10)
@@ -177,18 +181,9 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__)
-    database_arguments(parser)
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--prepare", action="store_true", help="fill the databases first")
+    page_arguments(parser, requests=30)
     args = parser.parse_args(argv)
-    backends = databases(args)
-    rows = []
-    load_before = load_average()
-    for name, url in backends:
-        if args.prepare:
-            _prepare(url)
-        rows += run_backend(name, url, args.requests)
-    load_after = load_average()
+    rows, load_before, load_after = run_databases(args, _prepare, run_backend)
     print("## Match statistics at Bochum scale (two years, about a million sign-ups and hours)\n")
     print(
         f"Flask test client as the demo coordinator, {args.requests} requests per period after "

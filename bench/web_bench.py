@@ -23,12 +23,13 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from unittest import mock
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bench import search_before
 from volunteer.app import create_app
@@ -98,8 +99,9 @@ def _measure(call: Callable[[], Any], n: int) -> tuple[float, list[float]]:
     return first, times
 
 
-def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float, int]]:
-    app = create_app(
+def page_app(url: str) -> Flask:
+    """The app as a page benchmark drives it through the test client: no CSRF, no rate limit."""
+    return create_app(
         {
             "DATABASE_URL": url,
             "SECRET_KEY": "bench-" * 8,
@@ -108,10 +110,20 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
             "RATELIMIT_ENABLED": False,
         }
     )
+
+
+def demo_user(session: Session, email_key: str, *, name: str, url: str) -> User:
+    """The demo account a benchmark logs in as; without it the database was not filled."""
+    user = session.exec(select(User).where(User.email_key == email_key)).first()
+    if user is None:
+        raise SystemExit(f"{name}: no demo data at {url} (run with --prepare)")
+    return user
+
+
+def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float, int]]:
+    app = page_app(url)
     with new_session(app) as s:
-        user = s.exec(select(User).where(User.email_key == DEMO_VOLUNTEER)).first()
-        if user is None:
-            raise SystemExit(f"{name}: no demo data at {url} (run with --prepare)")
+        user = demo_user(s, DEMO_VOLUNTEER, name=name, url=url)
         volunteers = s.exec(select(func.count()).select_from(User)).one()
         ids = list(
             s.exec(
@@ -162,6 +174,9 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
     return rows
 
 
+RowT = TypeVar("RowT")
+
+
 def database_arguments(parser: argparse.ArgumentParser) -> None:
     """--sqlite and --postgres: the Bochum-scale databases a web benchmark runs against."""
     parser.add_argument(
@@ -181,20 +196,35 @@ def databases(args: argparse.Namespace) -> list[tuple[str, str]]:
     return found
 
 
+def page_arguments(parser: argparse.ArgumentParser, *, requests: int) -> None:
+    """The databases, --requests per page and --prepare (fill them first): what a page
+    benchmark run by :func:`run_databases` reads."""
+    database_arguments(parser)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--prepare", action="store_true", help="fill the databases first")
+
+
+def run_databases(
+    args: argparse.Namespace,
+    prepare: Callable[[str], None],
+    run: Callable[[str, str, int], list[RowT]],
+) -> tuple[list[RowT], str, str]:
+    """Each database asked for (filled first with ``--prepare``), measured ``--requests`` times:
+    the rows, and the load average before and after (the figures' conditions)."""
+    rows: list[RowT] = []
+    before = load_average()
+    for name, url in databases(args):
+        if args.prepare:
+            prepare(url)
+        rows += run(name, url, args.requests)
+    return rows, before, load_average()
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench web", description=__doc__)
-    database_arguments(parser)
-    parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--prepare", action="store_true", help="fill empty databases first")
+    page_arguments(parser, requests=100)
     args = parser.parse_args(argv)
-    backends = databases(args)
-    rows = []
-    load_before = load_average()
-    for name, url in backends:
-        if args.prepare:
-            _prepare(url)
-        rows += run_backend(name, url, args.requests)
-    load_after = load_average()
+    rows, load_before, load_after = run_databases(args, _prepare, run_backend)
     print("## Web pages at Bochum scale (150,000 volunteers, 10,000 needs)\n")
     print(
         f"Flask test client, {args.requests} requests per page after one cold request; "

@@ -3,8 +3,12 @@
 - ``backend`` is parametrised: every test that uses the database runs on SQLite and, when
   ``VOLUNTEER_TEST_POSTGRES_URL`` is set, on PostgreSQL too. In CI (``CI=true``) a missing
   PostgreSQL URL is an error, not a skip.
-- SQLite: a new in-memory database per test. PostgreSQL: the schema is created once per run and
-  each test runs inside a connection-level transaction that is rolled back afterwards.
+- SQLite: a new in-memory database per test, copied (``sqlite3`` backup) from a schema built once
+  per process. PostgreSQL: the schema is created once per run and each test runs inside a
+  connection-level transaction that is rolled back afterwards.
+- Every Flask app a test builds shares one compiled-template cache (``TEMPLATE_CACHE``): each
+  test gets a fresh app, and compiling the same templates again for each one cost more than
+  the rest of most tests.
 - ``redis_url``: the Redis of ``VOLUNTEER_TEST_REDIS_URL`` (shared rate limits), required in CI
   like PostgreSQL, a skip locally.
 - Test data comes from ``tests/factories.py``; the ``make_user`` fixture wraps its builder.
@@ -13,11 +17,13 @@
 
 import os
 import socket
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import jinja2
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -58,6 +64,50 @@ if POSTGRES_URL and os.environ.get("PYTEST_XDIST_WORKER"):
     POSTGRES_URL = _worker_database(POSTGRES_URL, os.environ["PYTEST_XDIST_WORKER"])
     os.environ["VOLUNTEER_TEST_POSTGRES_URL"] = POSTGRES_URL
 FIXED_NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+# --- one compiled-template cache for every app in the process ------------------------------------
+class _TemplateCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory across the apps of one test process.
+
+    A bucket is keyed by template name and file and checked against the source's checksum (so an
+    edited template is compiled again); the key also carries the environment's syntax options,
+    because the same source compiles differently with, say, ``trim_blocks`` off."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
+        options = (
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.keep_trailing_newline,
+            environment.block_start_string,
+            environment.variable_start_string,
+            environment.comment_start_string,
+            environment.line_statement_prefix,
+            tuple(sorted(environment.extensions)),
+        )
+        key = self.get_cache_key(f"{name}|{options!r}", filename)
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _TemplateCache()
+# Flask reads ``jinja_options`` when an app first builds its environment: every app a test makes
+# (through ``create_app`` or otherwise) gets the shared cache; what templates render is unchanged.
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATE_CACHE}
 
 
 # --- no network beyond the loopback -------------------------------------------------------------
@@ -128,6 +178,26 @@ def fresh_postgres_database(postgres_engine: Engine) -> Iterator[Callable[[], st
     admin.dispose()
 
 
+_sqlite_schema: list[Engine] = []
+
+
+def _sqlite_database() -> Engine:
+    """A new in-memory SQLite database with the whole schema: a page copy (``sqlite3`` backup) of
+    one that ``create_all`` built on first use, a fraction of issuing every CREATE again."""
+    if not _sqlite_schema:
+        _sqlite_schema.append(make_engine("sqlite://"))
+        SQLModel.metadata.create_all(_sqlite_schema[0])
+    engine = make_engine("sqlite://")
+    # StaticPool: each in-memory engine has one connection, which all its sessions use.
+    source, target = _sqlite_schema[0].raw_connection(), engine.raw_connection()
+    source_db: sqlite3.Connection = source.dbapi_connection  # type: ignore[assignment]
+    target_db: sqlite3.Connection = target.dbapi_connection  # type: ignore[assignment]
+    source_db.backup(target_db)
+    source.close()
+    target.close()
+    return engine
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -141,8 +211,7 @@ def bind(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine | Conn
     matching_engine.invalidate()
     request.addfinalizer(matching_engine.invalidate)
     if backend == "sqlite":
-        engine = make_engine("sqlite://")
-        SQLModel.metadata.create_all(engine)
+        engine = _sqlite_database()
         yield engine
         engine.dispose()
         return
@@ -152,6 +221,38 @@ def bind(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine | Conn
     yield connection
     transaction.rollback()
     connection.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_bind(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database per backend for a whole module, for read-only tests of a world that is costly
+    to build (the full demo city): built once, not once per test. On PostgreSQL it is a database
+    of its own (never a transaction on the shared one, whose other tests would wait on its locks
+    while the module lasts), dropped when the module is done."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from volunteer.services.discovery import engine as matching_engine
+
+    matching_engine.invalidate()
+    request.addfinalizer(matching_engine.invalidate)
+    if request.param == "sqlite":
+        engine = _sqlite_database()
+        yield engine
+        engine.dispose()
+        return
+    shared = request.getfixturevalue("postgres_engine")
+    base = make_url(shared.url.render_as_string(hide_password=False))
+    name = f"module_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

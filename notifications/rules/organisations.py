@@ -9,14 +9,13 @@ from matching.rules import Reason
 from notifications.rules import enqueue_new
 from volunteer.models import (
     PLACE_HOLDING_STATES,
-    Membership,
     Opportunity,
     OpportunityStatus,
     Shift,
     Signup,
-    User,
 )
 from volunteer.services.discovery import engine
+from volunteer.services.organisations import members as member_service
 
 AHEAD = timedelta(hours=72)
 # Shifts closer than this are left alone: too late to find people through a notice.
@@ -60,14 +59,7 @@ def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
     ).all()
     created = 0
     for shift, opportunity, _n in rows:
-        members = session.exec(
-            select(User)
-            .join(Membership, col(Membership.user_id) == User.id)
-            .where(
-                Membership.organisation_id == opportunity.organisation_id,
-                col(User.deleted_at).is_(None),
-            )
-        ).all()
+        members = member_service.recipients(session, opportunity.organisation_id)
         if not members:
             continue
         key = f"shift-unfilled:{shift.id}:{shift.starts_at.isoformat()}"

@@ -20,6 +20,7 @@ from volunteer.models import (
     HourEntry,
     HourState,
     MatchDay,
+    MatchWeek,
     Opportunity,
     Role,
     Shift,
@@ -27,7 +28,7 @@ from volunteer.models import (
     SignupState,
 )
 from volunteer.services.coordination import match_aggregates, match_statistics
-from volunteer.services.coordination.match_aggregates import day_start
+from volunteer.services.coordination.match_aggregates import MEASURES, day_start, monday
 from volunteer.services.coordination.match_statistics import Period
 from volunteer.services.engagement import signups as signup_service
 from volunteer.services.errors import ServiceError
@@ -197,6 +198,63 @@ def test_a_refresh_is_idempotent_and_only_touches_its_days(session, need, histor
         (r.day, r.cut, r.key, r.places, r.applied) for r in session.exec(select(MatchDay)).all()
     )
     assert after == before
+
+
+def _summed_days(session, period, cut):
+    """The reference: a period's figures summed straight from the daily rows, per key."""
+    out: dict[int, dict[str, int]] = {}
+    for row in session.exec(
+        select(MatchDay).where(
+            MatchDay.cut == cut, MatchDay.day >= period.start, MatchDay.day <= period.end
+        )
+    ).all():
+        sums = out.setdefault(row.key, dict.fromkeys(MEASURES, 0))
+        for m in MEASURES:
+            sums[m] += getattr(row, m)
+    return out
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period(date(2026, 11, 2), date(2026, 11, 8)),  # one whole week, no edge days
+        Period(date(2026, 10, 26), date(2026, 11, 15)),  # three whole weeks
+        Period(date(2026, 10, 31), date(2026, 11, 9)),  # edge days on both sides of a week
+        Period(date(2026, 11, 1), date(2026, 11, 1)),  # one day, a Sunday
+        Period(date(2026, 11, 3), date(2026, 11, 7)),  # inside one week
+    ],
+)
+def test_whole_weeks_and_edge_days_add_up_to_the_days(session, need, history, period):
+    report = match_statistics.report(session, period)
+    city = {
+        m: sum(v[m] for v in _summed_days(session, period, "district").values()) for m in MEASURES
+    }
+    assert {m: getattr(report.city, m) for m in MEASURES} == city
+    skills = _summed_days(session, period, "skill")
+    assert {r.key: r.figures.applied for r in report.skills} == {
+        k: v["applied"] for k, v in skills.items()
+    }
+    assert sum(f.places for _monday, f in report.weeks) == city["places"]
+
+
+def test_a_refresh_of_some_days_keeps_their_weeks_equal_to_the_days(session, need, history):
+    extra = _shift(session, need, day_start(date(2026, 11, 4)) + timedelta(hours=10), 4)
+    assert extra.id
+    match_aggregates.refresh(session, start=date(2026, 11, 4), end=date(2026, 11, 5))
+    session.commit()
+    weeks: dict[tuple[date, str, int], list[int]] = {}
+    for row in session.exec(select(MatchDay)).all():
+        sums = weeks.setdefault((monday(row.day), row.cut, row.key), [0] * len(MEASURES))
+        for i, m in enumerate(MEASURES):
+            sums[i] += getattr(row, m)
+    stored = {
+        (w.week, w.cut, w.key): [getattr(w, m) for m in MEASURES]
+        for w in session.exec(select(MatchWeek)).all()
+    }
+    assert stored == weeks
+    assert (
+        stored[(date(2026, 11, 2), "district", need.district_number)][MEASURES.index("places")] == 4
+    )
 
 
 def test_the_scheduled_rule_rebuilds_the_recent_days(session, need, make_user, now):

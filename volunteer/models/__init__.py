@@ -48,7 +48,14 @@ from volunteer.models.proposals import (
     ProposalStatus,
 )
 from volunteer.models.reviews import OrganisationReview, ReviewDecision
-from volunteer.models.statistics import ActiveDay, FunnelDay, MatchDay, OpenDataSnapshot
+from volunteer.models.statistics import (
+    ActiveDay,
+    FunnelDay,
+    FunnelWeek,
+    MatchDay,
+    MatchWeek,
+    OpenDataSnapshot,
+)
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
 
 __all__ = [
@@ -64,6 +71,7 @@ __all__ = [
     "Consent",
     "District",
     "FunnelDay",
+    "FunnelWeek",
     "GapReport",
     "GuardianRequest",
     "GuardianState",
@@ -71,6 +79,7 @@ __all__ = [
     "HourState",
     "InvitationAnswer",
     "MatchDay",
+    "MatchWeek",
     "MemberRole",
     "Membership",
     "Notice",

@@ -14,6 +14,8 @@ needs without one), ``slot`` (the shift's weekday × part of day, key = the slot
   request, and only as counts per day, district, skill and cause: never who saw what.
 - :class:`MatchDay` is rebuilt from the rows by the statistics rule (recent days) and by the
   demo-data command (all days); it never holds anything a row does not already say.
+- :class:`MatchWeek` and :class:`FunnelWeek` hold the same sums per week (rebuilt from the days
+  by each refresh; FunnelWeek also counted live), so a long period reads a seventh of the rows.
 - :class:`ActiveDay` lists who was active (attended a shift or had hours confirmed) per day and
   district, so distinct "active" and "returning" volunteers of any period are a union of small
   arrays instead of a scan of a million sign-ups.
@@ -22,15 +24,30 @@ needs without one), ``slot`` (the shift's weekday × part of day, key = the slot
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary
+from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from volunteer.models.base import at_field
 
 CUTS = ("district", "slot", "skill", "cause")
+_MATCH_MEASURES = (
+    "profiles",
+    "applied",
+    "accepted",
+    "attended",
+    "no_show",
+    "places",
+    "filled",
+    "hour_entries",
+    "minutes",
+)
 
 
 class FunnelDay(SQLModel, table=True):
+    # A covering index for the dashboard's sums of a period (per cut and key, and per day of
+    # one cut): read from the index alone, without visiting the table's rows.
+    __table_args__ = (Index("ix_funnelday_cut_day", "cut", "day", "key", "recommended", "opened"),)
+
     day: date = Field(primary_key=True)
     cut: str = Field(primary_key=True, max_length=10)
     key: int = Field(primary_key=True)
@@ -39,6 +56,10 @@ class FunnelDay(SQLModel, table=True):
 
 
 class MatchDay(SQLModel, table=True):
+    # A covering index, as for FunnelDay: the dashboard reads days only at the edges of a
+    # period (whole weeks come from MatchWeek) and for short periods.
+    __table_args__ = (Index("ix_matchday_cut_day", "cut", "day", "key", *_MATCH_MEASURES),)
+
     day: date = Field(primary_key=True)
     cut: str = Field(primary_key=True, max_length=10)
     key: int = Field(primary_key=True)
@@ -57,6 +78,42 @@ class ActiveDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     district_number: int = Field(primary_key=True)  # where they were active; 0 = no district
     user_ids: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # sorted uint32 LE
+
+
+class MatchWeek(SQLModel, table=True):
+    """:class:`MatchDay` summed per week (Monday to Sunday): two years are 105 weeks instead of
+    730 days, so a long period's sums read a seventh of the rows; the days at a period's edges
+    come from MatchDay. Rebuilt from MatchDay by the same refresh, for every week it touches."""
+
+    __table_args__ = (Index("ix_matchweek_cut_week", "cut", "week", "key", *_MATCH_MEASURES),)
+
+    week: date = Field(primary_key=True)  # the Monday
+    cut: str = Field(primary_key=True, max_length=10)
+    key: int = Field(primary_key=True)
+    profiles: int = 0
+    applied: int = 0
+    accepted: int = 0
+    attended: int = 0
+    no_show: int = 0
+    places: int = 0
+    filled: int = 0
+    hour_entries: int = 0
+    minutes: int = 0
+
+
+class FunnelWeek(SQLModel, table=True):
+    """:class:`FunnelDay` summed per week (the Monday), for long periods as MatchWeek. Kept by
+    the same upsert that counts a day, and rebuilt from the days by each refresh."""
+
+    __table_args__ = (
+        Index("ix_funnelweek_cut_week", "cut", "week", "key", "recommended", "opened"),
+    )
+
+    week: date = Field(primary_key=True)
+    cut: str = Field(primary_key=True, max_length=10)
+    key: int = Field(primary_key=True)
+    recommended: int = 0
+    opened: int = 0
 
 
 class OpenDataSnapshot(SQLModel, table=True):

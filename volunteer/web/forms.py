@@ -15,6 +15,10 @@ from volunteer.services.errors import ServiceError
 from volunteer.web.wording.messages import error_message
 
 
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: what a button that changes something posts, and all it posts."""
+
+
 def required() -> DataRequired:
     return DataRequired(message=_l("Please fill in this field."))
 

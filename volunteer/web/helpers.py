@@ -14,6 +14,7 @@ from volunteer.models import User
 from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
 from volunteer.services.errors import ServiceError
+from volunteer.web.forms import ButtonForm
 from volunteer.web.wording.messages import error_message
 
 T = TypeVar("T")
@@ -122,6 +123,13 @@ def commit_or_report(
         message = success if isinstance(success, str) else success(value)
         flash(message, flash_category("success", at))
     return Done(value)
+
+
+def require_button() -> None:
+    """A one-button form carries only the CSRF token: without a valid one the POST is a bad
+    request (400), not a change."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
 
 
 def not_found(_error: ServiceError) -> NoReturn:

@@ -35,16 +35,20 @@ from volunteer.models import (
     Cause,
     District,
     FunnelDay,
+    FunnelWeek,
     MatchDay,
+    MatchWeek,
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
     Skill,
 )
+from volunteer.models.statistics import CUTS
 from volunteer.services.coordination.match_aggregates import (
     MEASURES,
     berlin_day,
     day_start,
+    monday,
     unpack,
 )
 from volunteer.services.errors import ServiceError
@@ -179,63 +183,102 @@ def _figures(values: Sequence[Any]) -> Figures:
     )
 
 
+def _split(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The period's whole weeks (first and last Monday) and the days outside them."""
+    first = monday(period.start + timedelta(days=6))  # the first Monday on or after the start
+    last = monday(period.end + timedelta(days=1)) - timedelta(days=7)  # its Sunday <= the end
+    if first > last:
+        return None, [(period.start, period.end)]
+    edges = [(period.start, first - timedelta(days=1)), (last + timedelta(days=7), period.end)]
+    return (first, last), [(lo, hi) for lo, hi in edges if lo <= hi]
+
+
 def _sums(
     session: Session, period: Period
 ) -> tuple[dict[tuple[str, int], Figures], dict[date, Figures]]:
-    """Per (cut, key) over the period, and per day over the district cut (the whole city)."""
+    """Per (cut, key) over the period, and per week (its Monday) over the district cut (the
+    whole city). Whole weeks are read from the week tables, the days at the edges from the day
+    tables; every query names the cuts, so it reads a covering index (cut, day, ...) alone."""
     cells: dict[tuple[str, int], Figures] = defaultdict(Figures)
-    days: dict[date, Figures] = defaultdict(Figures)
-    in_period = (col(MatchDay.day) >= period.start, col(MatchDay.day) <= period.end)
-    measures = [func.sum(getattr(MatchDay, m)) for m in MEASURES]
-    for cut, key, *values in session.execute(
-        sa_select(col(MatchDay.cut), col(MatchDay.key), *measures)
-        .where(*in_period)
-        .group_by(col(MatchDay.cut), col(MatchDay.key))
-    ).all():
-        cells[(cut, key)] = _figures(values)
-    for day, *values in session.execute(
-        sa_select(col(MatchDay.day), *measures)
-        .where(*in_period, col(MatchDay.cut) == "district")
-        .group_by(col(MatchDay.day))
-    ).all():
-        days[day] = _figures(values)
-    funnel_period = (col(FunnelDay.day) >= period.start, col(FunnelDay.day) <= period.end)
-    for cut, key, recommended, opened in session.exec(
-        select(
-            FunnelDay.cut,
-            FunnelDay.key,
-            func.sum(FunnelDay.recommended),
-            func.sum(FunnelDay.opened),
-        )
-        .where(*funnel_period)
-        .group_by(col(FunnelDay.cut), col(FunnelDay.key))
-    ).all():
-        cells[(cut, key)].recommended = int(recommended or 0)
-        cells[(cut, key)].opened = int(opened or 0)
-    for day, recommended, opened in session.exec(
-        select(col(FunnelDay.day), func.sum(FunnelDay.recommended), func.sum(FunnelDay.opened))
-        .where(*funnel_period, FunnelDay.cut == "district")
-        .group_by(col(FunnelDay.day))
-    ).all():
-        days[day].recommended = int(recommended or 0)
-        days[day].opened = int(opened or 0)
-    return cells, days
+    weeks: dict[date, Figures] = defaultdict(Figures)
+    whole, edges = _split(period)
+    parts: list[tuple[Any, Any]] = []  # (table, the condition on its day or week)
+    if whole is not None:
+        parts.append((MatchWeek, col(MatchWeek.week).between(*whole)))
+    # One query per edge (an OR of two ranges makes SQLite scan the whole index).
+    parts += [(MatchDay, col(MatchDay.day).between(lo, hi)) for lo, hi in edges]
+    for table, when in parts:
+        measures = [func.sum(getattr(table, m)) for m in MEASURES]
+        cut_col, key_col = col(table.cut), col(table.key)
+        for cut, key, *values in (
+            session.connection()
+            .execute(
+                sa_select(cut_col, key_col, *measures)
+                .where(cut_col.in_(CUTS), when)
+                .group_by(cut_col, key_col)
+            )
+            .all()
+        ):
+            cells[(cut, key)].add(_figures(values))
+        time_col = col(table.week if table is MatchWeek else table.day)
+        for moment, *values in (
+            session.connection()
+            .execute(
+                sa_select(time_col, *measures).where(cut_col == "district", when).group_by(time_col)
+            )
+            .all()
+        ):
+            weeks[monday(moment)].add(_figures(values))
+    funnel: list[tuple[Any, Any]] = []
+    if whole is not None:
+        funnel.append((FunnelWeek, col(FunnelWeek.week).between(*whole)))
+    funnel += [(FunnelDay, col(FunnelDay.day).between(lo, hi)) for lo, hi in edges]
+    for table, when in funnel:
+        cut_col, key_col = col(table.cut), col(table.key)
+        counts = (func.sum(table.recommended), func.sum(table.opened))
+        for cut, key, recommended, opened in (
+            session.connection()
+            .execute(
+                sa_select(cut_col, key_col, *counts)
+                .where(cut_col.in_(CUTS), when)
+                .group_by(cut_col, key_col)
+            )
+            .all()
+        ):
+            cells[(cut, key)].recommended += int(recommended or 0)
+            cells[(cut, key)].opened += int(opened or 0)
+        time_col = col(table.week if table is FunnelWeek else table.day)
+        for moment, recommended, opened in (
+            session.connection()
+            .execute(
+                sa_select(time_col, *counts).where(cut_col == "district", when).group_by(time_col)
+            )
+            .all()
+        ):
+            weeks[monday(moment)].recommended += int(recommended or 0)
+            weeks[monday(moment)].opened += int(opened or 0)
+    return cells, weeks
+
+
+def _waited(period: Period) -> tuple[Any, ...]:
+    """The needs whose first acceptance falls in the period (and that were published)."""
+    return (
+        col(Opportunity.first_accepted_at) >= day_start(period.start),
+        col(Opportunity.first_accepted_at) < day_start(period.end + timedelta(days=1)),
+        col(Opportunity.published_at).is_not(None),
+    )
 
 
 def _waits(session: Session, period: Period) -> list[tuple[int, int, float]]:
     """(need id, district, hours from publishing to the first acceptance) for the period."""
-    rows = session.exec(
-        select(
-            Opportunity.id,
-            Opportunity.district_number,
-            Opportunity.published_at,
-            Opportunity.first_accepted_at,
-        ).where(
-            col(Opportunity.first_accepted_at) >= day_start(period.start),
-            col(Opportunity.first_accepted_at) < day_start(period.end + timedelta(days=1)),
-            col(Opportunity.published_at).is_not(None),
-        )
-    ).all()
+    rows = session.connection().execute(
+        sa_select(
+            col(Opportunity.id),
+            col(Opportunity.district_number),
+            col(Opportunity.published_at),
+            col(Opportunity.first_accepted_at),
+        ).where(*_waited(period))
+    )
     return [
         (int(i or 0), int(d or 0), max(0.0, (first - published).total_seconds() / 3600))
         for i, d, published, first in rows
@@ -243,29 +286,44 @@ def _waits(session: Session, period: Period) -> list[tuple[int, int, float]]:
     ]
 
 
-def _active(
-    session: Session, period: Period
-) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """Distinct active people per district in the period and in the one before it."""
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def _active(session: Session, period: Period) -> tuple[dict[int, Mask], Mask]:
+    """Who was active per district in the period, and who anywhere in the one before it.
+
+    Sets of people are bitmaps over user ids: the union of a period's daily lists is one
+    assignment and "returning" one ``&``, instead of sorting a million ids per period.
+    """
     before = period.previous()
-    now_ids: dict[int, list[np.ndarray]] = defaultdict(list)
-    before_ids: dict[int, list[np.ndarray]] = defaultdict(list)
-    for day, district, blob in session.exec(
-        select(col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)).where(
-            col(ActiveDay.day) >= before.start, col(ActiveDay.day) <= period.end
+    now_parts: dict[int, list[bytes]] = defaultdict(list)
+    before_parts: list[bytes] = []
+    for day, district, blob in (
+        session.connection()
+        .execute(
+            sa_select(
+                col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)
+            ).where(col(ActiveDay.day) >= before.start, col(ActiveDay.day) <= period.end)
         )
-    ).all():
-        (now_ids if day >= period.start else before_ids)[district].append(unpack(blob))
+        .all()
+    ):
+        (now_parts[district] if day >= period.start else before_parts).append(blob)
+    now_ids = {k: unpack(b"".join(v)) for k, v in now_parts.items()}
+    before_ids = unpack(b"".join(before_parts))
+    top = 1 + max((int(a.max()) for a in [*now_ids.values(), before_ids] if a.size), default=-1)
 
-    def union(parts: dict[int, list[np.ndarray]]) -> dict[int, np.ndarray]:
-        return {k: np.unique(np.concatenate(v)) for k, v in parts.items()}
+    def mask(ids: "np.ndarray[Any, np.dtype[np.uint32]]") -> Mask:
+        out = np.zeros(top, dtype=np.bool_)
+        out[ids] = True
+        return out
 
-    return union(now_ids), union(before_ids)
+    return {k: mask(v) for k, v in now_ids.items()}, mask(before_ids)
 
 
-def report(session: Session, period: Period) -> Report:
-    """Every figure of one period."""
-    cells, days = _sums(session, period)
+def report(session: Session, period: Period, *, detail: bool = True) -> Report:
+    """Every figure of one period; without ``detail`` no skill and cause tables (the previous
+    period is compared for the city, its boroughs and districts only)."""
+    cells, sums_of_weeks = _sums(session, period)
     boroughs = {b.number: b for b in session.exec(select(Borough)).all()}
     districts = session.exec(select(District).order_by(col(District.number))).all()
     district_borough = {d.number: d.borough_number for d in districts}
@@ -288,51 +346,46 @@ def report(session: Session, period: Period) -> Report:
     wait_of = {i: w for i, _, w in waits}
     skills = {s.id: s for s in session.exec(select(Skill)).all()}
     causes = {c.id: c for c in session.exec(select(Cause)).all()}
-    if wait_of:
-        ids = list(wait_of)
-        for opp, skill in session.exec(
-            select(OpportunitySkill.opportunity_id, OpportunitySkill.skill_id).where(
-                col(OpportunitySkill.opportunity_id).in_(ids)
-            )
-        ).all():
-            cells[("skill", skill)].waits.append(wait_of[opp])
-        for opp, cause in session.exec(
-            select(OpportunityCause.opportunity_id, OpportunityCause.cause_id).where(
-                col(OpportunityCause.opportunity_id).in_(ids)
-            )
-        ).all():
-            cells[("cause", cause)].waits.append(wait_of[opp])
+    if wait_of and detail:
+        # Joined with the same condition, not "IN (ids)": thousands of bound ids cost more to
+        # compile than the query takes.
+        for link, owner, cut in (
+            (OpportunitySkill.skill_id, OpportunitySkill.opportunity_id, "skill"),
+            (OpportunityCause.cause_id, OpportunityCause.opportunity_id, "cause"),
+        ):
+            for opp, key in session.connection().execute(
+                sa_select(col(owner), col(link))
+                .join(Opportunity, col(Opportunity.id) == owner)
+                .where(*_waited(period))
+            ):
+                cells[(cut, key)].waits.append(wait_of[opp])
 
-    now_ids, before_ids = _active(session, period)
-    everyone_before = (
-        np.unique(np.concatenate(list(before_ids.values())))
-        if before_ids
-        else np.array([], dtype="<u4")
-    )
-    everyone = (
-        np.unique(np.concatenate(list(now_ids.values()))) if now_ids else np.array([], dtype="<u4")
-    )
-    city.active = int(everyone.size)
-    city.returning = int(np.intersect1d(everyone, everyone_before, assume_unique=True).size)
-    borough_ids: dict[int, list[np.ndarray]] = defaultdict(list)
+    now_ids, everyone_before = _active(session, period)
+    nobody = np.zeros(everyone_before.size, dtype=np.bool_)
+    everyone = nobody.copy()
+    for mine in now_ids.values():
+        everyone |= mine
+    city.active = int(everyone.sum())
+    city.returning = int((everyone & everyone_before).sum())
+    borough_ids: dict[int, Mask] = {}
     for number, figures in by_district.items():
-        mine = now_ids.get(number, np.array([], dtype="<u4"))
-        figures.active = int(mine.size)
-        figures.returning = int(np.intersect1d(mine, everyone_before, assume_unique=True).size)
-        borough_ids[district_borough[number]].append(mine)
+        mine = now_ids.get(number, nobody)
+        figures.active = int(mine.sum())
+        figures.returning = int((mine & everyone_before).sum())
+        borough = district_borough[number]
+        borough_ids[borough] = borough_ids.get(borough, nobody) | mine
     for number, figures in by_borough.items():
-        parts = borough_ids.get(number)
-        mine = np.unique(np.concatenate(parts)) if parts else np.array([], dtype="<u4")
-        figures.active = int(mine.size)
-        figures.returning = int(np.intersect1d(mine, everyone_before, assume_unique=True).size)
+        mine = borough_ids.get(number, nobody)
+        figures.active = int(mine.sum())
+        figures.returning = int((mine & everyone_before).sum())
 
-    weeks: dict[date, Figures] = {}
-    monday = period.start - timedelta(days=period.start.weekday())
-    while monday <= period.end:
-        weeks[monday] = Figures()
-        monday += timedelta(days=7)
-    for day, figures in days.items():
-        weeks[day - timedelta(days=day.weekday())].add(figures)
+    weeks = {
+        week: sums_of_weeks.get(week, Figures())
+        for week in (
+            monday(period.start) + timedelta(days=7 * i)
+            for i in range((period.end - monday(period.start)).days // 7 + 1)
+        )
+    }
 
     def labelled(
         kind: str, table: dict[int | None, Skill] | dict[int | None, Cause]
@@ -351,8 +404,8 @@ def report(session: Session, period: Period) -> Report:
             Labelled(n, boroughs[n].name, boroughs[n].name, f) for n, f in by_borough.items()
         ],
         districts=[Labelled(d.number, d.name, d.name, by_district[d.number]) for d in districts],
-        skills=labelled("skill", skills),
-        causes=labelled("cause", causes),
+        skills=labelled("skill", skills) if detail else [],
+        causes=labelled("cause", causes) if detail else [],
         slots={slot: cells.get(("slot", i), Figures()) for i, slot in enumerate(SLOTS)},
         weeks=sorted(weeks.items()),
         district_borough=district_borough,
@@ -360,5 +413,5 @@ def report(session: Session, period: Period) -> Report:
 
 
 def compare(session: Session, period: Period) -> tuple[Report, Report]:
-    """The period and the previous one of the same length."""
-    return report(session, period), report(session, period.previous())
+    """The period and the previous one of the same length (without skill and cause tables)."""
+    return report(session, period), report(session, period.previous(), detail=False)

@@ -12,7 +12,7 @@ hidden with it, since they would tell how much one or two people did.
 it, so a field cannot be exported without an explanation. The licence is configured
 (``VOLUNTEER_OPEN_DATA_LICENCE``, one of ``config.LICENCES``).
 
-Computing the export reads two years of shifts, sign-ups and hours (about 3 s at Bochum scale).
+Computing the export reads two years of shifts, sign-ups and hours (seconds at city scale).
 A public URL that did this per request would let any client make the service do that work at
 will, so the scheduled rule ``open_data`` (``notifications/rules/open_data.py``) calls
 :func:`refresh` and the page, CSV and JSON serve the stored snapshot (:func:`latest`) with its

@@ -22,8 +22,7 @@ from volunteer.models import (
     SkillSuggestion,
     User,
 )
-from volunteer.platform.richtext import markup_problem
-from volunteer.services import audit
+from volunteer.services import audit, fields
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import members
@@ -73,13 +72,9 @@ def decide(
         raise ServiceError("not_allowed")
     if decision not in set(ReviewDecision):
         raise ServiceError("bad_choice", field="decision")
-    text = message.strip()
-    if decision != ReviewDecision.APPROVED and not text:
-        raise ServiceError("required", field="message")
-    if len(text) > 2000:
-        raise ServiceError("too_long", field="message", max=2000)
-    if markup_problem(text):
-        raise ServiceError("markup", field="message")
+    text = fields.plain_text(
+        message, field="message", max_length=2000, required=decision != ReviewDecision.APPROVED
+    )
     if org.verified_at is not None:
         raise ServiceError("already_verified")
     assert org.id is not None

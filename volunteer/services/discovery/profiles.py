@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from matching.model import SLOT_BIT, SLOTS
-from volunteer.catalogue.geocoding import GeocodeError, Geocoder
+from volunteer.catalogue.geocoding import Geocoder
 from volunteer.catalogue.reference import Skill as SkillEntry
 from volunteer.catalogue.reference import load_languages, load_skill_categories, load_skills
 from volunteer.models import (
@@ -26,6 +26,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.services import fields
 from volunteer.services.accounts import consents, guardians
 from volunteer.services.discovery.engine import skill_demand
 from volunteer.services.errors import ServiceError
@@ -180,12 +181,7 @@ def save_basics(
     Completes the profile: from now on "Für dich" has enough to recommend, whatever step two
     says later. Skills, languages and notice settings already stored stay as they are.
     """
-    try:
-        place = geocoder.geocode(data.location)
-    except GeocodeError as err:
-        raise ServiceError(err.reason, field="location") from err
-    if place is None:
-        raise ServiceError("location_required", field="location")
+    place = fields.place(geocoder, data.location, field="location", missing="location_required")
     if not MIN_RADIUS_KM <= data.radius_km <= MAX_RADIUS_KM:
         raise ServiceError(
             "radius_out_of_range", field="radius_km", low=MIN_RADIUS_KM, high=MAX_RADIUS_KM

@@ -30,8 +30,9 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
-from volunteer.services import audit
+from volunteer.services import audit, fields
 from volunteer.services.discovery import engine
+from volunteer.services.discovery.listing import is_listed
 from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
@@ -124,13 +125,7 @@ def message_shift(
 ) -> int:
     """Send a message to everyone on the shift or waiting for it; returns how many."""
     shift_of(session, org, shift.id or 0)
-    body = text.strip()
-    if not body:
-        raise ServiceError("required", field="message")
-    if len(body) > 2000:
-        raise ServiceError("too_long", field="message", max=2000)
-    if markup_problem(body):
-        raise ServiceError("markup", field="message")
+    body = fields.plain_text(text, field="message", max_length=2000)
     count = 0
     for signup in shift_service.affected_signups(session, shift):
         user = session.get(User, signup.user_id)
@@ -176,7 +171,7 @@ def invite_candidate(
     """
     if need.organisation_id != org.id:
         raise ServiceError("not_found")
-    if need.status != OpportunityStatus.PUBLISHED or org.verified_at is None:
+    if not is_listed(need, org):
         raise ServiceError("need_not_public")
     if user.id not in {c.user.id for c in candidates(session, need, now=now)}:
         raise ServiceError("not_found")

@@ -20,9 +20,7 @@ from volunteer.models import (
     PLACE_HOLDING_STATES,
     SIGNUP_TRANSITIONS,
     AgeGroup,
-    Membership,
     Opportunity,
-    OpportunityStatus,
     Organisation,
     Shift,
     Signup,
@@ -30,8 +28,10 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.services.discovery.listing import is_listed
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
+from volunteer.services.organisations import members as member_service
 
 # States in which a person is still "on" the shift (for clashes and "signed up twice").
 ACTIVE_STATES = PLACE_HOLDING_STATES | {SignupState.WAITLISTED}
@@ -88,12 +88,7 @@ def check_eligibility(session: Session, user: User, shift: Shift, *, now: dateti
         raise ServiceError("not_found")
     opportunity = session.get(Opportunity, shift.opportunity_id)
     organisation = session.get(Organisation, opportunity.organisation_id) if opportunity else None
-    if (
-        opportunity is None
-        or organisation is None
-        or opportunity.status != OpportunityStatus.PUBLISHED
-        or organisation.verified_at is None
-    ):
+    if opportunity is None or organisation is None or not is_listed(opportunity, organisation):
         raise ServiceError("not_open", field="shift")
     if shift.cancelled_at is not None:
         raise ServiceError("shift_cancelled", field="shift")
@@ -389,14 +384,7 @@ def notify_organisation(
     opportunity = session.get(Opportunity, shift.opportunity_id)
     if opportunity is None:  # pragma: no cover - foreign key
         return
-    members = session.exec(
-        select(User)
-        .join(Membership, col(Membership.user_id) == col(User.id))
-        .where(
-            Membership.organisation_id == opportunity.organisation_id,
-            col(User.deleted_at).is_(None),
-        )
-    ).all()
+    members = member_service.recipients(session, opportunity.organisation_id)
     stamp = dedupe_stamp(now)
     full_payload = {**payload, "opportunity_id": opportunity.id}
     for member in members:

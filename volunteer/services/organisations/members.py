@@ -29,6 +29,18 @@ def admins(session: Session, org: Organisation) -> list[User]:
     )
 
 
+def recipients(session: Session, organisation_id: int) -> list[User]:
+    """Who hears of what happens at the organisation: every member whose account still exists."""
+    return list(
+        session.exec(
+            select(User)
+            .join(Membership, col(Membership.user_id) == User.id)
+            .where(Membership.organisation_id == organisation_id, col(User.deleted_at).is_(None))
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
 def members(session: Session, org: Organisation) -> list[tuple[Membership, User]]:
     rows = session.exec(
         select(Membership, User)

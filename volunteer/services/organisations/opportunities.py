@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from volunteer.catalogue.geocoding import GeocodeError, Geocoder
+from volunteer.catalogue.geocoding import Geocoder
 from volunteer.catalogue.reference import load_languages
 from volunteer.models import (
     Cause,
@@ -26,8 +26,8 @@ from volunteer.models import (
     Skill,
     User,
 )
-from volunteer.platform.richtext import clean_text, markup_problem
-from volunteer.services import audit
+from volunteer.platform.richtext import markup_problem
+from volunteer.services import audit, fields
 from volunteer.services.errors import ServiceError
 
 MAX_CAPACITY = 500
@@ -60,30 +60,12 @@ class OpportunityInput:
 def _clean_opportunity(
     session: Session, data: OpportunityInput, geocoder: Geocoder
 ) -> dict[str, Any]:
-    title = " ".join(data.title.split())
-    if not title:
-        raise ServiceError("required", field="title")
-    if len(title) > 160:
-        raise ServiceError("too_long", field="title", max=160)
-    if markup_problem(title):
-        raise ServiceError("markup", field="title")
-    description = clean_text(data.description)
-    if markup_problem(description):
-        raise ServiceError("markup", field="description")
-    if len(description) > 10000:
-        raise ServiceError("too_long", field="description", max=10000)
+    title = fields.plain_text(data.title, field="title", max_length=160, one_line=True)
+    description = fields.rich_text(data.description, field="description", max_length=10000)
     required = set(data.required_skill_ids)
     optional = set(data.optional_skill_ids) - required
-    skills = required | optional
-    if skills:
-        known = set(session.exec(select(Skill.id).where(col(Skill.id).in_(skills))).all())
-        if known != skills:
-            raise ServiceError("bad_choice", field="required_skills")
-    causes = set(data.cause_ids)
-    if causes:
-        known = set(session.exec(select(Cause.id).where(col(Cause.id).in_(causes))).all())
-        if known != causes:
-            raise ServiceError("bad_choice", field="causes")
+    fields.known_ids(session, Skill.id, required | optional, field="required_skills")
+    causes = fields.known_ids(session, Cause.id, data.cause_ids, field="causes")
     codes = {lang.code for lang in load_languages()}
     languages = sorted(set(data.languages))
     if any(code not in codes for code in languages):
@@ -106,12 +88,7 @@ def _clean_opportunity(
     if markup_problem(data.address):
         raise ServiceError("markup", field="address")
     if not data.is_remote:
-        try:
-            place = geocoder.geocode(data.address)
-        except GeocodeError as error:
-            raise ServiceError(error.reason, field="address") from error
-        if place is None:
-            raise ServiceError("place_required", field="address")
+        place = fields.place(geocoder, data.address, field="address", missing="place_required")
         values.update(
             address=" ".join(data.address.split()),
             postcode=place.postcode,

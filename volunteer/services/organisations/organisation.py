@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session, col, select
 
-from volunteer.catalogue.geocoding import GeocodeError, Geocoder
+from volunteer.catalogue.geocoding import Geocoder
 from volunteer.models import (
     Cause,
     MemberRole,
@@ -26,8 +26,8 @@ from volunteer.models import (
     Role,
     User,
 )
-from volunteer.platform.richtext import clean_text, markup_problem
-from volunteer.services import audit
+from volunteer.platform.richtext import markup_problem
+from volunteer.services import audit, fields
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import members
@@ -57,37 +57,20 @@ class OrganisationInput:
 
 def _clean(data: OrganisationInput, session: Session, geocoder: Geocoder) -> dict[str, Any]:
     """Validate everything before touching the organisation, so nothing is ever half-saved."""
-    name = " ".join(data.name.split())
-    if not name:
-        raise ServiceError("required", field="name")
-    if len(name) > 160:
-        raise ServiceError("too_long", field="name", max=160)
+    name = fields.plain_text(data.name, field="name", max_length=160, one_line=True)
     if data.kind not in set(OrganisationKind):
         raise ServiceError("bad_choice", field="kind")
-    for field_name in ("name", "register_number", "phone", "website", "address"):
+    for field_name in ("register_number", "phone", "website", "address"):
         if markup_problem(getattr(data, field_name)):
             raise ServiceError("markup", field=field_name)
-    description = clean_text(data.description)
-    if markup_problem(description):
-        raise ServiceError("markup", field="description")
-    if len(description) > 5000:
-        raise ServiceError("too_long", field="description", max=5000)
+    description = fields.rich_text(data.description, field="description", max_length=5000)
     website = data.website.strip()
     if website and not website.lower().startswith(("https://", "http://")):
         website = "https://" + website
     if website and not _WEBSITE.match(website):
         raise ServiceError("bad_website", field="website")
-    try:
-        place = geocoder.geocode(data.address)
-    except GeocodeError as error:
-        raise ServiceError(error.reason, field="address") from error
-    if place is None:
-        raise ServiceError("required", field="address")
-    causes = set(data.cause_ids)
-    if causes:
-        known = set(session.exec(select(Cause.id).where(col(Cause.id).in_(causes))).all())
-        if known != causes:
-            raise ServiceError("bad_choice", field="causes")
+    place = fields.place(geocoder, data.address, field="address")
+    causes = fields.known_ids(session, Cause.id, data.cause_ids, field="causes")
     return {
         "name": name,
         "kind": data.kind,

@@ -24,7 +24,7 @@ from volunteer.models import (
     User,
 )
 from volunteer.platform.richtext import markup_problem
-from volunteer.services import audit
+from volunteer.services import audit, fields
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import recurrence
@@ -199,14 +199,7 @@ CANCEL_REASON_MAX = 500
 
 def _cancel_reason(reason: str) -> str:
     """The association's words to the people affected: required, plain text, bounded."""
-    text = " ".join(reason.split())
-    if not text:
-        raise ServiceError("required", field="reason")
-    if len(text) > CANCEL_REASON_MAX:
-        raise ServiceError("too_long", field="reason", max=CANCEL_REASON_MAX)
-    if markup_problem(text):
-        raise ServiceError("markup", field="reason")
-    return text
+    return fields.plain_text(reason, field="reason", max_length=CANCEL_REASON_MAX, one_line=True)
 
 
 def cancel_shift(session: Session, shift: Shift, *, reason: str, by: User, now: datetime) -> int:

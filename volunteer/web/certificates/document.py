@@ -79,6 +79,10 @@ def render_pdf(
         pdf.add_page()
         width = pdf.epw
 
+        def paragraph(text: str, line_height: float = 5.5) -> None:
+            """Left-aligned across the page; what follows starts below it."""
+            pdf.multi_cell(width, line_height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
         pdf.set_text_color(*BRAND)
         pdf.set_font(FONT, "B", 11)
         pdf.cell(width, 6, service, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -90,9 +94,7 @@ def render_pdf(
         pdf.set_font(FONT, "", 11)
         total = hours_text(certificate.total_minutes)
         n = len(certificate.organisations)
-        pdf.multi_cell(
-            width,
-            6,
+        paragraph(
             ngettext(
                 "%(name)s has volunteered in %(city)s. One organisation has confirmed these hours:",
                 "%(name)s has volunteered in %(city)s. %(num)d organisations have confirmed "
@@ -101,9 +103,7 @@ def render_pdf(
                 name=certificate.holder,
                 city=city,
             ),
-            align="L",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
+            line_height=6,
         )
         pdf.ln(4)
         pdf.set_font(FONT, "", 9.5)
@@ -135,35 +135,25 @@ def render_pdf(
             last.cell("")
         pdf.ln(6)
         pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(
-            width,
-            5.5,
+        paragraph(
             _(
                 "Only hours confirmed by the organisations are listed. Issued on %(date)s by "
                 "%(service)s.",
                 date=format_date(certificate.issued_on, "long"),
                 service=service,
-            ),
-            align="L",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
+            )
         )
         pdf.ln(6)
         pdf.set_font(FONT, "B", 11)
         pdf.cell(width, 6, _("Is this certificate genuine?"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(
-            width,
-            5.5,
+        paragraph(
             _(
                 "Anyone can check that this document is genuine: open the address below, or "
                 "enter the code at %(url)s. The page shows the name, the total hours and the "
                 "issue date, nothing else.",
                 url=check_url,
-            ),
-            align="L",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
+            )
         )
         pdf.ln(2)
         pdf.set_text_color(*BRAND)

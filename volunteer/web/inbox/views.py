@@ -1,20 +1,22 @@
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.inputs import parse_int
 from volunteer.services.notices import inbox
-from volunteer.web.helpers import acting_user, commit_or_report, commit_work, not_found
+from volunteer.web.forms import ButtonForm
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    commit_work,
+    not_found,
+    require_button,
+)
 from volunteer.web.inbox import bp
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: the buttons post to their own URLs."""
 
 
 @bp.app_context_processor
@@ -34,15 +36,13 @@ def _unread() -> dict[str, Any]:
 def index() -> Any:
     number = parse_int(request.args.get("seite"), 1, 999_999) or 1
     result = inbox.page_of(get_session(), acting_user(), page=number)
-    return render_template("inbox/index.html", inbox=result, form=ActionForm())
+    return render_template("inbox/index.html", inbox=result, form=ButtonForm())
 
 
 @bp.post("/<int:notice_id>/gelesen")
 @login_required
 def mark_read(notice_id: int) -> Any:
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_button()
     commit_or_report(
         lambda: inbox.mark_read(get_session(), notice_id, by=acting_user(), now=now()),
         report=not_found,
@@ -53,9 +53,7 @@ def mark_read(notice_id: int) -> Any:
 @bp.post("/alle-gelesen")
 @login_required
 def mark_all_read() -> Any:
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_button()
     n = commit_work(lambda: inbox.mark_all_read(get_session(), by=acting_user(), now=now()))
     if n:
         flash(_("All notices are marked as read."), "success")

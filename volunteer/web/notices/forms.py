@@ -44,10 +44,6 @@ for _info in CONFIGURABLE:
         setattr(PreferencesForm, field_name(_info.kind, _channel), BooleanField(_info.label))
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token."""
-
-
 class AddressForm(FlaskForm):
     """The corrected e-mail address of a failed notice's recipient."""
 

@@ -2,7 +2,7 @@ from functools import partial
 from itertools import groupby
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
@@ -16,10 +16,10 @@ from volunteer.services.notices import settings as notice_settings
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
 from volunteer.services.notices.unsubscribe import read_token
 from volunteer.services.permissions import coordinator_required
-from volunteer.web.forms import apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.forms import ButtonForm, apply_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, require_button
 from volunteer.web.notices import bp
-from volunteer.web.notices.forms import AddressForm, ConfirmForm, PreferencesForm, field_name
+from volunteer.web.notices.forms import AddressForm, PreferencesForm, field_name
 from volunteer.web.wording.notices import CAUSE_SENTENCES, KIND_LABELS, SHOW_SERVER_REPLY
 
 
@@ -108,7 +108,7 @@ def failed() -> Any:
     return render_template(
         "notices/failed.html",
         notices=failures.failed(get_session()),
-        form=ConfirmForm(),
+        form=ButtonForm(),
         address_form=AddressForm(),
         kind_labels=KIND_LABELS,
         causes=CAUSE_SENTENCES,
@@ -119,8 +119,7 @@ def failed() -> Any:
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/erneut")
 @coordinator_required
 def retry(notice_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_button()
     db = get_session()
     commit_or_report(
         lambda: failures.resend(db, notice_id, by=acting_user(), now=now()),
@@ -157,8 +156,7 @@ def correct_address(notice_id: int) -> Any:
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/unerreichbar")
 @coordinator_required
 def mark_unreachable(notice_id: int) -> Any:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    require_button()
     db = get_session()
     commit_or_report(
         lambda: failures.mark_unreachable(db, notice_id, by=acting_user(), now=now()),

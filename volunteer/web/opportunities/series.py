@@ -12,6 +12,7 @@ from volunteer.models import Opportunity
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import series
+from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import (
     acting_user,
     commit_or_report,
@@ -22,7 +23,6 @@ from volunteer.web.helpers import (
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.opportunities.views import RESULT_ANCHOR, published_or_404
-from volunteer.web.volunteers.forms import EmptyForm
 
 
 def _series_or_404(series_id: str) -> tuple[Opportunity, str, str]:
@@ -42,7 +42,7 @@ def sign_up_series(series_id: str) -> Any:
     """Join every future date of a regular need at once (each date's own places and waiting
     list apply; see ``series.sign_up_series``)."""
     _opp, anchor, target = _series_or_404(series_id)
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     db = get_session()
@@ -86,7 +86,7 @@ def sign_up_series(series_id: str) -> Any:
 def leave_series(series_id: str) -> Any:
     """Leave a series: every future sign-up of it ends, and freed places go to the waiting list."""
     opp, anchor, target = _series_or_404(series_id)
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         flash(_("Please check your input."), flash_category("error", anchor))
         return redirect(target)
     if not is_confirmed():

@@ -35,6 +35,7 @@ from volunteer.services.discovery.listing import listed_opportunity
 from volunteer.services.discovery.organisations import public_organisation
 from volunteer.services.engagement import calendar, signups
 from volunteer.web.charts.map import bands, choropleth, step_of
+from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import (
     ReasonField,
     acting_user,
@@ -49,7 +50,7 @@ from volunteer.web.helpers import (
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
-from volunteer.web.volunteers.forms import EmptyForm, SignupForm, WithdrawForm
+from volunteer.web.volunteers.forms import SignupForm, WithdrawForm
 from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.reasons import reason_text
 
@@ -234,7 +235,7 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "reason_text": reason_text,
         "signup_form": SignupForm(),
         "withdraw_form": WithdrawForm(),
-        "button_form": EmptyForm(),
+        "button_form": ButtonForm(),
         "clash_ids": clash_ids,
         "now": moment,
         "has_profile": user is not None and profiles.is_complete(db, user),

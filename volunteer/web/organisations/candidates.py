@@ -14,18 +14,16 @@ from sqlmodel import select
 
 from volunteer.models import (
     District,
-    OpportunityStatus,
     User,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.services.discovery.listing import is_listed
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
+from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.organisations import bp
-from volunteer.web.organisations.forms import (
-    ConfirmForm,
-)
 from volunteer.web.organisations.loading import (
     opportunity_or_404,
     organisation_or_404,
@@ -58,8 +56,8 @@ def candidates(org_id: int, need_id: int) -> Any:
             districts=districts,
             reason_text=candidate_reason,
             invited=applications.invited_ids(db, need),
-            confirm=ConfirmForm(),
-            can_invite=need.status == OpportunityStatus.PUBLISHED and org.verified_at is not None,
+            confirm=ButtonForm(),
+            can_invite=is_listed(need, org),  # invite_candidate's rule
         ),
     )
 
@@ -73,7 +71,7 @@ def invite_candidate(org_id: int, need_id: int, user_id: int) -> Any:
     person = db.get(User, user_id)
     if person is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         commit_or_report(
             lambda: applications.invite_candidate(
                 db, org, need, person, by=acting_user(), now=now()

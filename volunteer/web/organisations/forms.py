@@ -153,10 +153,6 @@ class RoleForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token (buttons that change something)."""
-
-
 class OpportunityForm(FlaskForm):
     title = StringField(
         _l("Title"),

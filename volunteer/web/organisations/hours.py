@@ -22,7 +22,7 @@ from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import exports, hours
 from volunteer.services.errors import ServiceError
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import ButtonForm, apply_error
 from volunteer.web.helpers import (
     acting_user,
     commit_or_report,
@@ -34,7 +34,6 @@ from volunteer.web.helpers import (
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     BulkHoursForm,
-    ConfirmForm,
     ExportForm,
     RejectForm,
 )
@@ -114,7 +113,7 @@ def hours_list(org_id: int) -> Any:
             totals=hours.totals_per_volunteer(db, org, year=year),
             year=year,
             years=list(range(year, year - 3, -1)),
-            confirm=ConfirmForm(),
+            confirm=ButtonForm(),
             reject_form=RejectForm(),
         ),
     ), (422 if failed or form.errors else 200)

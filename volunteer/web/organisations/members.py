@@ -29,12 +29,11 @@ from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
 from volunteer.services.organisations import invitations as invitation_service
 from volunteer.services.organisations import members as member_service
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import ButtonForm, apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, not_found
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ROLE_LABELS,
-    ConfirmForm,
     InviteForm,
     RoleForm,
 )
@@ -80,7 +79,7 @@ def members(org_id: int) -> Any:
         invitations=invitations,
         role_labels=ROLE_LABELS,
         role_form=RoleForm(),
-        confirm=ConfirmForm(),
+        confirm=ButtonForm(),
         me=acting_user(),
     ), (422 if form.errors else 200)
 
@@ -97,7 +96,7 @@ def _member(db: Session, org: Organisation, member_id: int) -> Membership:
 def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     org = organisation_or_404(org_id, admin=True)
     db = get_session()
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         commit_or_report(
             lambda: invitation_service.revoke_invitation(
                 db, org, invitation_id, by=acting_user(), now=now()
@@ -149,7 +148,7 @@ def remove_member(org_id: int, member_id: int) -> Any:
     return _act_on_member(
         org_id,
         member_id,
-        ConfirmForm(),
+        ButtonForm(),
         member_service.remove_member,
         success=_("The member is removed."),
     )
@@ -161,7 +160,7 @@ def transfer_admin(org_id: int, member_id: int) -> Any:
     return _act_on_member(
         org_id,
         member_id,
-        ConfirmForm(),
+        ButtonForm(),
         member_service.transfer_admin,
         success=_("You have handed over the admin role."),
     )
@@ -172,7 +171,7 @@ def transfer_admin(org_id: int, member_id: int) -> Any:
 def leave(org_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         done = commit_or_report(
             lambda: member_service.leave(db, org, by=acting_user(), now=now()),
             report=flash_error,

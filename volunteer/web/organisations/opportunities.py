@@ -26,11 +26,10 @@ from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import shifts as shift_service
 from volunteer.services.organisations.opportunities import OpportunityInput
-from volunteer.web.forms import apply_error, description_preview
+from volunteer.web.forms import ButtonForm, apply_error, description_preview
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
-    ConfirmForm,
     OpportunityForm,
 )
 from volunteer.web.organisations.loading import (
@@ -154,7 +153,7 @@ def need(org_id: int, need_id: int) -> Any:
             optional=[skills[i] for i in optional if i in skills],
             causes=list(causes.values()),
             transitions=opportunities.STATUS_TRANSITIONS.get(need.status, frozenset()),
-            confirm=ConfirmForm(),
+            confirm=ButtonForm(),
             languages=dict(language_choices()),
             now=moment,
         ),
@@ -168,7 +167,7 @@ def need_status(org_id: int, need_id: int) -> Any:
     db = get_session()
     need = opportunity_or_404(db, org, need_id)
     status = request.form.get("status", "")
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         messages = {
             OpportunityStatus.PUBLISHED: _("The need is published.")
             if org.verified_at
@@ -194,7 +193,7 @@ def need_duplicate(org_id: int, need_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
     need = opportunity_or_404(db, org, need_id)
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     done = commit_or_report(
         lambda: opportunities.duplicate(db, need, by=acting_user(), now=now()),

@@ -24,11 +24,10 @@ from volunteer.services.coordination import verification
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
-from volunteer.web.forms import apply_error, description_preview
+from volunteer.web.forms import ButtonForm, apply_error, description_preview
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
-    ConfirmForm,
     LogoForm,
     OrganisationForm,
 )
@@ -114,7 +113,7 @@ def upload_logo(org_id: int) -> Any:
 @login_required
 def remove_logo(org_id: int) -> Any:
     org = organisation_or_404(org_id, admin=True)
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         db = get_session()
         commit_or_report(
             lambda: organisations.remove_logo(db, org, by=acting_user(), now=now()),

@@ -17,11 +17,10 @@ from volunteer.platform.db import get_session
 from volunteer.services.organisations import invitations
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import organisations_of
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import ButtonForm, apply_error
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
-    ConfirmForm,
     OrganisationForm,
 )
 from volunteer.web.organisations.loading import (
@@ -67,7 +66,7 @@ def register() -> Any:
 @bp.route("/einladung/<token>", methods=["GET", "POST"])
 @login_required
 def accept_invite(token: str) -> Any:
-    form = ConfirmForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         db = get_session()
         done = commit_or_report(

@@ -24,7 +24,7 @@ from volunteer.platform.i18n import format_moment
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import shifts as shift_service
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import ButtonForm, apply_error
 from volunteer.web.helpers import (
     ReasonField,
     acting_user,
@@ -35,7 +35,6 @@ from volunteer.web.helpers import (
 )
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
-    ConfirmForm,
     DecisionForm,
     MessageForm,
     ShiftForm,
@@ -110,7 +109,7 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
     return render_template(
         "organisations/shift_form.html",
         **page_context(
-            org, form=form, need=need, shift=shift, affected=affected, confirm=ConfirmForm()
+            org, form=form, need=need, shift=shift, affected=affected, confirm=ButtonForm()
         ),
     ), (422 if form.errors else 200)
 
@@ -123,7 +122,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
     db = get_session()
     shift, need = shift_or_404(db, org, shift_id)
     back = url_for("organisations.need", org_id=org.id, need_id=need.id)
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return redirect(back)
     series = request.form.get("series") == "1"
     reason = request.form.get("reason", "")
@@ -214,7 +213,7 @@ def shift(org_id: int, shift_id: int) -> Any:
             checks=checks,
             message_form=message_form,
             decision_form=DecisionForm(),
-            confirm=ConfirmForm(),
+            confirm=ButtonForm(),
             started=shift.starts_at <= now(),
             today=now().astimezone(BERLIN).date(),
         ),
@@ -269,7 +268,7 @@ def _act_on_signup(org_id: int, signup_id: int, action: SignupAction, *, success
     org = organisation_or_404(org_id)
     db = get_session()
     signup, shift, _need_row = signup_or_404(db, org, signup_id)
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         commit_or_report(
             lambda: action(db, org, signup, by=acting_user(), now=now()),
             report=flash_error,

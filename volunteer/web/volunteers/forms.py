@@ -170,7 +170,3 @@ class DeleteAccountForm(FlaskForm):
         _l("Yes, delete my account and my personal data for good"),
         validators=[InputRequired(message=_l("Please tick the box to confirm."))],
     )
-
-
-class EmptyForm(FlaskForm):
-    """Just the CSRF token, for buttons that change something."""

@@ -16,9 +16,9 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.coordination import proposal
 from volunteer.services.errors import ServiceError
+from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error
 from volunteer.web.volunteers import bp
-from volunteer.web.volunteers.forms import EmptyForm
 
 
 def _invitation_or_404(pair_id: int) -> proposal.Invitation:
@@ -37,7 +37,7 @@ def invitation(pair_id: int) -> Any:
         "volunteers/invitation.html",
         invitation=found,
         still_open=shift.cancelled_at is None and shift.starts_at > now(),
-        form=EmptyForm(),
+        form=ButtonForm(),
     )
 
 
@@ -45,7 +45,7 @@ def invitation(pair_id: int) -> Any:
 @login_required
 def accept_invitation(pair_id: int) -> Any:
     _invitation_or_404(pair_id)
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         commit_or_report(  # the engine's index follows the commit (discovery/freshness.py)
             lambda: proposal.accept_invitation(
                 get_session(),
@@ -68,7 +68,7 @@ def accept_invitation(pair_id: int) -> Any:
 @login_required
 def decline_invitation(pair_id: int) -> Any:
     _invitation_or_404(pair_id)
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         commit_or_report(
             lambda: proposal.decline_invitation(
                 get_session(), pair_id, user=acting_user(), now=now()

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -26,9 +25,16 @@ from volunteer.services.accounts import export as personal_export
 from volunteer.services.accounts.account import authenticate
 from volunteer.services.discovery import profiles
 from volunteer.web import limits
-from volunteer.web.helpers import acting_user, commit_or_report, commit_work, flash_error
+from volunteer.web.forms import ButtonForm
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    commit_work,
+    flash_error,
+    require_button,
+)
 from volunteer.web.volunteers import bp
-from volunteer.web.volunteers.forms import ConfirmPasswordForm, DeleteAccountForm, EmptyForm
+from volunteer.web.volunteers.forms import ConfirmPasswordForm, DeleteAccountForm
 from volunteer.web.wording import consents as consent_wording
 from volunteer.web.wording import export as export_wording
 
@@ -62,7 +68,7 @@ def my_data() -> Any:
         fresh=_recently_authenticated(),
         password_form=ConfirmPasswordForm(),
         delete_form=DeleteAccountForm(),
-        button_form=EmptyForm(),
+        button_form=ButtonForm(),
         reauth_minutes=REAUTH_MINUTES,
     )
 
@@ -71,8 +77,7 @@ def my_data() -> Any:
 @login_required
 def withdraw_consent(kind: str) -> Any:
     """Withdraw a consent as easily as it was given (art. 7(3)); it takes effect at once."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button()
     if kind == consents.PRIVACY:
         flash(
             _(
@@ -95,8 +100,7 @@ def withdraw_consent(kind: str) -> Any:
 @login_required
 def ask_guardian() -> Any:
     """Ask the parent or guardian again after a refusal, an expiry or a withdrawal."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button()
     db = get_session()
     commit_or_report(
         lambda: guardians.ask_again(db, acting_user(), now=now()),
@@ -128,8 +132,7 @@ def confirm_password() -> Any:
 @bp.post("/meine-daten/export")
 @login_required
 def export_data() -> Any:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button()
     if not _recently_authenticated():
         flash(_("Please enter your password again first."), "info")
         return redirect(url_for("volunteers.my_data"))

@@ -40,7 +40,7 @@ from volunteer.services.discovery.cards import card_hits
 from volunteer.services.engagement import calendar, hours, recognition
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import ButtonForm, apply_error
 from volunteer.web.helpers import (
     acting_user,
     commit_or_report,
@@ -49,10 +49,10 @@ from volunteer.web.helpers import (
     geocoder,
     public_url,
     reader_locale,
+    require_button,
 )
 from volunteer.web.volunteers import bp
 from volunteer.web.volunteers.forms import (
-    EmptyForm,
     HoursForm,
     ProfileBasicsForm,
     ProfileDetailsForm,
@@ -198,7 +198,7 @@ def guardian_consent(token: str) -> Any:
     except ServiceError:
         return render_template("accounts/token_invalid.html"), 404
     operator = str(current_app.config["OPERATOR_NAME"])
-    form = EmptyForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         answer = request.form.get("answer", "")
         moment = now()
@@ -320,7 +320,7 @@ def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
         hours_form=HoursForm(),
         failed_signup=failed[0] if failed else None,
         failed_form=failed[1] if failed else None,
-        button_form=EmptyForm(),
+        button_form=ButtonForm(),
         progress=recognition.progress(db, user, now=moment),
         milestones=recognition.milestones_reached(db, user, now=moment),
         milestone_title=milestone_title,
@@ -367,8 +367,7 @@ def submit_hours(signup_id: int) -> Any:
 @bp.post("/kalender/neu")
 @login_required
 def rotate_feed() -> Any:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button()
     raw = commit_work(lambda: calendar.rotate_feed_token(get_session(), acting_user()))
     session[FEED_URL_KEY] = public_url("volunteers.calendar_feed", token=raw)
     flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
@@ -378,8 +377,7 @@ def rotate_feed() -> Any:
 @bp.post("/kalender/aus")
 @login_required
 def revoke_feed() -> Any:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button()
     commit_work(lambda: calendar.revoke_feed_token(get_session(), acting_user()))
     flash(_("Your calendar link is switched off."), "success")
     return redirect(url_for("volunteers.engagements") + "#calendar")
