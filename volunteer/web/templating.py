@@ -103,8 +103,14 @@ def layout_nav(entries: Sequence[tuple[str, Any]], unread: Callable[[], int] | N
     endpoints = tuple(endpoint for endpoint, _label in entries)
     count = unread() if unread is not None and "inbox.index" in endpoints else 0
     current = request.endpoint
-    macro = get_template_attribute("macros/layout.html", "main_nav")
-    return _layout(("nav", endpoints, current, count), lambda: macro(entries, current, count))
+
+    def render() -> Markup:
+        html: Markup = get_template_attribute("macros/layout.html", "main_nav")(
+            entries, current, count
+        )
+        return html
+
+    return _layout(("nav", endpoints, current, count), render)
 
 
 def _layout(key: tuple[Any, ...], render: Callable[[], Markup]) -> Markup:
