@@ -223,6 +223,38 @@ def bind(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine | Conn
     connection.close()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_bind(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database per backend for a whole module, for read-only tests of a world that is costly
+    to build (the full demo city): built once, not once per test. On PostgreSQL it is a database
+    of its own (never a transaction on the shared one, whose other tests would wait on its locks
+    while the module lasts), dropped when the module is done."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from volunteer.services.discovery import engine as matching_engine
+
+    matching_engine.invalidate()
+    request.addfinalizer(matching_engine.invalidate)
+    if request.param == "sqlite":
+        engine = _sqlite_database()
+        yield engine
+        engine.dispose()
+        return
+    shared = request.getfixturevalue("postgres_engine")
+    base = make_url(shared.url.render_as_string(hide_password=False))
+    name = f"module_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def app_config(bind: Engine | Connection) -> dict[str, Any]:
     """Override per test module by redefining this fixture or updating the dict."""

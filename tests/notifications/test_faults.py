@@ -115,10 +115,22 @@ def _seed(url: str, n: int, now: datetime) -> None:
 
 
 # --- a dispatcher killed between claim and send -----------------------------------------------
+# The killed dispatcher's lease, shorter than the default 30 s (a setting of ``Policy``, like
+# every deployment's): the take-over is still waited for on the real clock, in a third of the
+# time. The default's bound is asserted on its own.
+DOOMED_LEASE = timedelta(seconds=12)
+
+
+def _doomed_policy() -> Any:
+    from notifications.dispatcher import Policy
+
+    return Policy(batch_size=100, lease=DOOMED_LEASE, renew_every=DOOMED_LEASE / 3)
+
+
 def _doomed_dispatcher(url: str, port: int, marker: str, send_first: int) -> None:
     """Claims everything, sends ``send_first`` messages for real, then blocks until killed."""
     from notifications.channels.smtp import SmtpChannel, settings_from_config
-    from notifications.dispatcher import Dispatcher, Policy
+    from notifications.dispatcher import Dispatcher
     from volunteer.app import create_app
     from volunteer.platform.db import get_bind
 
@@ -151,7 +163,7 @@ def _doomed_dispatcher(url: str, port: int, marker: str, send_first: int) -> Non
             return B()
 
     Dispatcher(
-        app, get_bind(app), {"email": Blocking()}, policy=Policy(batch_size=100), worker="doomed"
+        app, get_bind(app), {"email": Blocking()}, policy=_doomed_policy(), worker="doomed"
     ).run_once()
 
 
@@ -162,7 +174,8 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
     every notice arrives; the seven never sent arrive exactly once; the three the server had
     accepted are sent again with the same Message-ID (at-least-once to the SMTP server,
     idempotent Message-IDs: what the README promises). The dead dispatcher's notices are taken
-    over on the real clock within one default lease (30 s), not minutes later."""
+    over on the real clock within one lease (the default is at most 30 s; the doomed one's is
+    12 s), not minutes later."""
     from notifications.channels.smtp import SmtpChannel, settings_from_config
     from notifications.dispatcher import Dispatcher, Policy
     from volunteer.app import create_app
@@ -206,7 +219,7 @@ def test_a_dispatcher_killed_between_claim_and_send_loses_nothing(
         time.sleep(0.25)
     waited = time.monotonic() - killed_at
     assert sent == 10
-    assert waited <= Policy().lease.total_seconds() + 2, f"took over after {waited:.1f} s"
+    assert waited <= DOOMED_LEASE.total_seconds() + 2, f"took over after {waited:.1f} s"
     with Session(engine) as s:
         assert {r.status for r in s.exec(select(Notice)).all()} == {"sent"}
     assert len(smtp_counter.ids) == 10  # every notice arrived

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
+from tests.conftest import FIXED_NOW
 from volunteer.catalogue.sync import sync_reference_data
 from volunteer.demo import city as demo
 from volunteer.models import (
@@ -40,11 +41,15 @@ def counts(session: Session) -> dict[str, int]:
     return {model.__name__: count(session, model) for model in TABLES}
 
 
-@pytest.fixture
-def loaded(session, now):
-    demo.load_demo_data(session, now=now, progress=False)
-    session.commit()
-    return session
+@pytest.fixture(scope="module")
+def loaded(module_bind):
+    """The full demo city, loaded once per backend: the tests that read it only count rows."""
+    with Session(
+        bind=module_bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    ) as session:
+        demo.load_demo_data(session, now=FIXED_NOW, progress=False)
+        session.commit()
+        yield session
 
 
 def test_reference_data_sync_is_idempotent(session) -> None:

@@ -18,6 +18,13 @@ def listed_clause() -> ColumnElement[bool]:
     )
 
 
+def is_listed(opportunity: Opportunity, organisation: Organisation) -> bool:
+    """:func:`listed_clause` for rows already loaded: may the public see this need?"""
+    return (
+        opportunity.status == OpportunityStatus.PUBLISHED and organisation.verified_at is not None
+    )
+
+
 def listed_opportunity(
     session: Session, opportunity_id: int
 ) -> tuple[Opportunity, Organisation] | None:

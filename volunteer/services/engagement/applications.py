@@ -32,6 +32,7 @@ from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
 from volunteer.services.discovery import engine
+from volunteer.services.discovery.listing import is_listed
 from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.engagement import hours, signups
 from volunteer.services.errors import ServiceError
@@ -170,7 +171,7 @@ def invite_candidate(
     """
     if need.organisation_id != org.id:
         raise ServiceError("not_found")
-    if need.status != OpportunityStatus.PUBLISHED or org.verified_at is None:
+    if not is_listed(need, org):
         raise ServiceError("need_not_public")
     if user.id not in {c.user.id for c in candidates(session, need, now=now)}:
         raise ServiceError("not_found")

@@ -21,7 +21,6 @@ from volunteer.models import (
     SIGNUP_TRANSITIONS,
     AgeGroup,
     Opportunity,
-    OpportunityStatus,
     Organisation,
     Shift,
     Signup,
@@ -29,6 +28,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.services.discovery.listing import is_listed
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import members as member_service
@@ -88,12 +88,7 @@ def check_eligibility(session: Session, user: User, shift: Shift, *, now: dateti
         raise ServiceError("not_found")
     opportunity = session.get(Opportunity, shift.opportunity_id)
     organisation = session.get(Organisation, opportunity.organisation_id) if opportunity else None
-    if (
-        opportunity is None
-        or organisation is None
-        or opportunity.status != OpportunityStatus.PUBLISHED
-        or organisation.verified_at is None
-    ):
+    if opportunity is None or organisation is None or not is_listed(opportunity, organisation):
         raise ServiceError("not_open", field="shift")
     if shift.cancelled_at is not None:
         raise ServiceError("shift_cancelled", field="shift")

@@ -14,11 +14,11 @@ from sqlmodel import select
 
 from volunteer.models import (
     District,
-    OpportunityStatus,
     User,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.services.discovery.listing import is_listed
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.web.forms import ButtonForm
@@ -57,7 +57,7 @@ def candidates(org_id: int, need_id: int) -> Any:
             reason_text=candidate_reason,
             invited=applications.invited_ids(db, need),
             confirm=ButtonForm(),
-            can_invite=need.status == OpportunityStatus.PUBLISHED and org.verified_at is not None,
+            can_invite=is_listed(need, org),  # invite_candidate's rule
         ),
     )
 
