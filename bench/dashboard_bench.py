@@ -49,6 +49,9 @@ from volunteer.services.coordination.match_statistics import Period
 
 TARGET_MS = 300.0
 PERIODS = (("30 days", 30), ("90 days (default)", 90), ("two years", 730))
+#: A custom range that starts and ends mid-week, a year back: (label, days back to its start,
+#: its length in days).
+CUSTOM = ("custom: 137 days from a Wednesday, a year back", 400, 137)
 
 
 def _prepare(url: str) -> None:
@@ -154,8 +157,12 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
             f"p95 {p95:7.1f}  cpu {cpu:6.1f}"
         )
 
-    for label, days in PERIODS:
-        period = Period(today - timedelta(days=days - 1), today)
+    periods = [(label, Period(today - timedelta(days=days - 1), today)) for label, days in PERIODS]
+    label, back, length = CUSTOM
+    start = today - timedelta(days=back)
+    start -= timedelta(days=(start.weekday() - 2) % 7)  # the Wednesday on or before
+    periods.append((label, Period(start, start + timedelta(days=length - 1))))
+    for label, period in periods:
         with new_session(app) as s:
             record(
                 f"baseline, raw SQL: {label}", partial(raw_city_figures, s, period), max(3, n // 10)

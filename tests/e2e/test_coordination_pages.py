@@ -1,16 +1,21 @@
-"""The coordinator's pages in a real browser: accessible, with real figures."""
+"""The coordinator's pages in a real browser: accessible, with real figures (the funnel of the
+statistics page is checked against the rows counted in the test)."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from notifications.proposals import run_next_proposal
 from notifications.scheduler import rules, run_rule
 from tests.conftest import FIXED_NOW
 from tests.factories import TEST_PASSWORD, make_user
 from volunteer.demo.city import Scale, load_demo_data
-from volunteer.models import ProposalPair, Role, Signup, User
+from volunteer.models import ProposalPair, Role, Shift, Signup, SignupState, User
 from volunteer.services.accounts.passwords import hash_password
+from volunteer.services.coordination.match_aggregates import day_start
+from volunteer.services.coordination.match_statistics import default_period
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +25,33 @@ def _log_in(page, email: str) -> None:
     page.get_by_label("E-Mail-Adresse").fill(email)
     page.get_by_label("Passwort").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+
+
+def _german(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _counted_funnel(session) -> tuple[int, int]:
+    """Sign-ups made and attendances on shifts of the default period, straight from the rows."""
+    period = default_period(now=FIXED_NOW)
+    lo, hi = day_start(period.start), day_start(period.end + timedelta(days=1))
+    applied = session.exec(
+        select(func.count())
+        .select_from(Signup)
+        .where(col(Signup.created_at) >= lo, col(Signup.created_at) < hi)
+    ).one()
+    attended = session.exec(
+        select(func.count())
+        .select_from(Signup)
+        .join(Shift, col(Shift.id) == Signup.shift_id)
+        .where(
+            Signup.state == SignupState.ATTENDED,
+            col(Shift.starts_at) >= lo,
+            col(Shift.starts_at) < hi,
+            col(Shift.cancelled_at).is_(None),
+        )
+    ).one()
+    return applied, attended
 
 
 def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
@@ -59,6 +91,23 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     page.get_by_role("button", name="Um weitere Angaben bitten").first.click()
     expect(page.get_by_text("wurde um weitere Angaben gebeten")).to_be_visible()
     expect(page.get_by_text("wartet auf weitere Angaben")).to_be_visible()
+    assert_accessible(page)
+    # The funnel of the default period (the last 90 days), against the rows counted here.
+    applied, attended = _counted_funnel(live_session)
+    assert applied > 0 and attended > 0  # the demo city has a recent past
+    page.get_by_role("link", name="Koordination der Stadt").first.click()
+    page.get_by_role("link", name="Vermittlung in Zahlen").click()
+    expect(page.get_by_role("heading", name="Vermittlung in Zahlen", level=1)).to_be_visible()
+    summary = page.locator("#summary-table")
+    for label, value in (("Anmeldungen", applied), ("Teilgenommen", attended)):
+        row = summary.locator("tr").filter(
+            has=page.get_by_role("rowheader", name=label, exact=True)
+        )
+        expect(row.locator("td").first).to_have_text(_german(value))
+    funnel = page.locator("#funnel-title + figure text.chart-value")
+    expect(funnel).to_have_count(7)  # profile -> recommended -> opened -> ... -> hours
+    expect(funnel.nth(3)).to_have_text(_german(applied))
+    expect(funnel.nth(5)).to_have_text(_german(attended))
     assert_accessible(page)
     page.get_by_role("link", name="Koordination der Stadt").first.click()
     page.get_by_role("link", name="Vorgeschlagene Fähigkeiten").click()

@@ -264,6 +264,37 @@ def change_name(
     return user
 
 
+def mail_link(
+    session: Session,
+    user: User,
+    kind: str,
+    *,
+    endpoint: str,
+    now: datetime,
+    links: PublicLinks,
+    valid_hours: float,
+    mail_budget: int,
+    to_email: str | None = None,
+    **facts: object,
+) -> None:
+    """Mail ``user`` a one-time link to ``endpoint`` that acts on the account (verify the address,
+    reset the password, confirm a new address). The token's purpose is the notice's kind; with
+    ``to_email`` the token is bound to that address and the mail goes there (else to the
+    account's address, unbound). The link lives ``valid_hours``; ``facts`` join the payload
+    beside the link and the name."""
+    raw = issue_token(session, kind, now=now, hours=valid_hours, user=user, email=to_email)
+    outbox.enqueue(
+        session,
+        kind,
+        dedupe_key=f"{kind}:{user.id}:{now.isoformat()}",
+        now=now,
+        user=user,
+        to_email=to_email,
+        payload={"url": links(endpoint, token=raw), "name": user.display_name, **facts},
+        mail_budget=mail_budget,
+    )
+
+
 def send_verification(
     session: Session,
     user: User,
@@ -273,16 +304,10 @@ def send_verification(
     hours: float,
     mail_budget: int,
 ) -> None:
-    raw = issue_token(session, "verify_email", now=now, hours=hours, user=user, email=user.email)
-    outbox.enqueue(
-        session,
-        "verify_email",
-        dedupe_key=f"verify_email:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        payload={"url": links("accounts.verify", token=raw), "name": user.display_name},
-        mail_budget=mail_budget,
-    )
+    mail_link(
+        session, user, "verify_email", endpoint="accounts.verify", now=now, links=links,
+        valid_hours=hours, mail_budget=mail_budget, to_email=user.email,
+    )  # fmt: skip
 
 
 def verify_email(session: Session, raw: str, *, now: datetime) -> User:

@@ -32,20 +32,10 @@ def request_password_reset(
     user = accounts.find_by_email(session, email)
     if user is None or user.deleted_at is not None:
         return
-    raw = accounts.issue_token(session, "password_reset", now=now, hours=hours, user=user)
-    outbox.enqueue(
-        session,
-        "password_reset",
-        dedupe_key=f"password_reset:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        payload={
-            "url": links("accounts.reset", token=raw),
-            "name": user.display_name,
-            "hours": hours,
-        },
-        mail_budget=mail_budget,
-    )
+    accounts.mail_link(
+        session, user, "password_reset", endpoint="accounts.reset", now=now, links=links,
+        valid_hours=hours, mail_budget=mail_budget, hours=hours,
+    )  # fmt: skip
 
 
 def reset_password(
@@ -146,23 +136,10 @@ def request_email_change(
                 mail_budget=mail_budget,
             )
         return
-    raw = accounts.issue_token(
-        session, "email_change", now=now, hours=hours, user=user, email=new_email
-    )
-    outbox.enqueue(
-        session,
-        "email_change",
-        dedupe_key=f"email_change:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        to_email=new_email,
-        payload={
-            "url": links("accounts.confirm_email", token=raw),
-            "name": user.display_name,
-            "new_email": new_email,
-        },
-        mail_budget=mail_budget,
-    )
+    accounts.mail_link(
+        session, user, "email_change", endpoint="accounts.confirm_email", now=now, links=links,
+        valid_hours=hours, mail_budget=mail_budget, to_email=new_email, new_email=new_email,
+    )  # fmt: skip
 
 
 def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -205,60 +205,80 @@ def _sums(
     parts: list[tuple[Any, Any]] = []  # (table, the condition on its day or week)
     if whole is not None:
         parts.append((MatchWeek, col(MatchWeek.week).between(*whole)))
-    if edges:
-        parts.append((MatchDay, or_(*[col(MatchDay.day).between(lo, hi) for lo, hi in edges])))
+    # One query per edge (an OR of two ranges makes SQLite scan the whole index).
+    parts += [(MatchDay, col(MatchDay.day).between(lo, hi)) for lo, hi in edges]
     for table, when in parts:
         measures = [func.sum(getattr(table, m)) for m in MEASURES]
         cut_col, key_col = col(table.cut), col(table.key)
-        for cut, key, *values in session.execute(
-            sa_select(cut_col, key_col, *measures)
-            .where(cut_col.in_(CUTS), when)
-            .group_by(cut_col, key_col)
-        ).all():
+        for cut, key, *values in (
+            session.connection()
+            .execute(
+                sa_select(cut_col, key_col, *measures)
+                .where(cut_col.in_(CUTS), when)
+                .group_by(cut_col, key_col)
+            )
+            .all()
+        ):
             cells[(cut, key)].add(_figures(values))
         time_col = col(table.week if table is MatchWeek else table.day)
-        for moment, *values in session.execute(
-            sa_select(time_col, *measures).where(cut_col == "district", when).group_by(time_col)
-        ).all():
+        for moment, *values in (
+            session.connection()
+            .execute(
+                sa_select(time_col, *measures).where(cut_col == "district", when).group_by(time_col)
+            )
+            .all()
+        ):
             weeks[monday(moment)].add(_figures(values))
     funnel: list[tuple[Any, Any]] = []
     if whole is not None:
         funnel.append((FunnelWeek, col(FunnelWeek.week).between(*whole)))
-    if edges:
-        funnel.append((FunnelDay, or_(*[col(FunnelDay.day).between(lo, hi) for lo, hi in edges])))
+    funnel += [(FunnelDay, col(FunnelDay.day).between(lo, hi)) for lo, hi in edges]
     for table, when in funnel:
         cut_col, key_col = col(table.cut), col(table.key)
         counts = (func.sum(table.recommended), func.sum(table.opened))
-        for cut, key, recommended, opened in session.execute(
-            sa_select(cut_col, key_col, *counts)
-            .where(cut_col.in_(CUTS), when)
-            .group_by(cut_col, key_col)
-        ).all():
+        for cut, key, recommended, opened in (
+            session.connection()
+            .execute(
+                sa_select(cut_col, key_col, *counts)
+                .where(cut_col.in_(CUTS), when)
+                .group_by(cut_col, key_col)
+            )
+            .all()
+        ):
             cells[(cut, key)].recommended += int(recommended or 0)
             cells[(cut, key)].opened += int(opened or 0)
         time_col = col(table.week if table is FunnelWeek else table.day)
-        for moment, recommended, opened in session.execute(
-            sa_select(time_col, *counts).where(cut_col == "district", when).group_by(time_col)
-        ).all():
+        for moment, recommended, opened in (
+            session.connection()
+            .execute(
+                sa_select(time_col, *counts).where(cut_col == "district", when).group_by(time_col)
+            )
+            .all()
+        ):
             weeks[monday(moment)].recommended += int(recommended or 0)
             weeks[monday(moment)].opened += int(opened or 0)
     return cells, weeks
 
 
+def _waited(period: Period) -> tuple[Any, ...]:
+    """The needs whose first acceptance falls in the period (and that were published)."""
+    return (
+        col(Opportunity.first_accepted_at) >= day_start(period.start),
+        col(Opportunity.first_accepted_at) < day_start(period.end + timedelta(days=1)),
+        col(Opportunity.published_at).is_not(None),
+    )
+
+
 def _waits(session: Session, period: Period) -> list[tuple[int, int, float]]:
     """(need id, district, hours from publishing to the first acceptance) for the period."""
-    rows = session.exec(
-        select(
-            Opportunity.id,
-            Opportunity.district_number,
-            Opportunity.published_at,
-            Opportunity.first_accepted_at,
-        ).where(
-            col(Opportunity.first_accepted_at) >= day_start(period.start),
-            col(Opportunity.first_accepted_at) < day_start(period.end + timedelta(days=1)),
-            col(Opportunity.published_at).is_not(None),
-        )
-    ).all()
+    rows = session.connection().execute(
+        sa_select(
+            col(Opportunity.id),
+            col(Opportunity.district_number),
+            col(Opportunity.published_at),
+            col(Opportunity.first_accepted_at),
+        ).where(*_waited(period))
+    )
     return [
         (int(i or 0), int(d or 0), max(0.0, (first - published).total_seconds() / 3600))
         for i, d, published, first in rows
@@ -278,11 +298,15 @@ def _active(session: Session, period: Period) -> tuple[dict[int, Mask], Mask]:
     before = period.previous()
     now_parts: dict[int, list[bytes]] = defaultdict(list)
     before_parts: list[bytes] = []
-    for day, district, blob in session.execute(
-        sa_select(
-            col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)
-        ).where(col(ActiveDay.day) >= before.start, col(ActiveDay.day) <= period.end)
-    ).all():
+    for day, district, blob in (
+        session.connection()
+        .execute(
+            sa_select(
+                col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)
+            ).where(col(ActiveDay.day) >= before.start, col(ActiveDay.day) <= period.end)
+        )
+        .all()
+    ):
         (now_parts[district] if day >= period.start else before_parts).append(blob)
     now_ids = {k: unpack(b"".join(v)) for k, v in now_parts.items()}
     before_ids = unpack(b"".join(before_parts))
@@ -296,8 +320,9 @@ def _active(session: Session, period: Period) -> tuple[dict[int, Mask], Mask]:
     return {k: mask(v) for k, v in now_ids.items()}, mask(before_ids)
 
 
-def report(session: Session, period: Period) -> Report:
-    """Every figure of one period."""
+def report(session: Session, period: Period, *, detail: bool = True) -> Report:
+    """Every figure of one period; without ``detail`` no skill and cause tables (the previous
+    period is compared for the city, its boroughs and districts only)."""
     cells, sums_of_weeks = _sums(session, period)
     boroughs = {b.number: b for b in session.exec(select(Borough)).all()}
     districts = session.exec(select(District).order_by(col(District.number))).all()
@@ -321,20 +346,19 @@ def report(session: Session, period: Period) -> Report:
     wait_of = {i: w for i, _, w in waits}
     skills = {s.id: s for s in session.exec(select(Skill)).all()}
     causes = {c.id: c for c in session.exec(select(Cause)).all()}
-    if wait_of:
-        ids = list(wait_of)
-        for opp, skill in session.exec(
-            select(OpportunitySkill.opportunity_id, OpportunitySkill.skill_id).where(
-                col(OpportunitySkill.opportunity_id).in_(ids)
-            )
-        ).all():
-            cells[("skill", skill)].waits.append(wait_of[opp])
-        for opp, cause in session.exec(
-            select(OpportunityCause.opportunity_id, OpportunityCause.cause_id).where(
-                col(OpportunityCause.opportunity_id).in_(ids)
-            )
-        ).all():
-            cells[("cause", cause)].waits.append(wait_of[opp])
+    if wait_of and detail:
+        # Joined with the same condition, not "IN (ids)": thousands of bound ids cost more to
+        # compile than the query takes.
+        for link, owner, cut in (
+            (OpportunitySkill.skill_id, OpportunitySkill.opportunity_id, "skill"),
+            (OpportunityCause.cause_id, OpportunityCause.opportunity_id, "cause"),
+        ):
+            for opp, key in session.connection().execute(
+                sa_select(col(owner), col(link))
+                .join(Opportunity, col(Opportunity.id) == owner)
+                .where(*_waited(period))
+            ):
+                cells[(cut, key)].waits.append(wait_of[opp])
 
     now_ids, everyone_before = _active(session, period)
     nobody = np.zeros(everyone_before.size, dtype=np.bool_)
@@ -380,8 +404,8 @@ def report(session: Session, period: Period) -> Report:
             Labelled(n, boroughs[n].name, boroughs[n].name, f) for n, f in by_borough.items()
         ],
         districts=[Labelled(d.number, d.name, d.name, by_district[d.number]) for d in districts],
-        skills=labelled("skill", skills),
-        causes=labelled("cause", causes),
+        skills=labelled("skill", skills) if detail else [],
+        causes=labelled("cause", causes) if detail else [],
         slots={slot: cells.get(("slot", i), Figures()) for i, slot in enumerate(SLOTS)},
         weeks=sorted(weeks.items()),
         district_borough=district_borough,
@@ -389,5 +413,5 @@ def report(session: Session, period: Period) -> Report:
 
 
 def compare(session: Session, period: Period) -> tuple[Report, Report]:
-    """The period and the previous one of the same length."""
-    return report(session, period), report(session, period.previous())
+    """The period and the previous one of the same length (without skill and cause tables)."""
+    return report(session, period), report(session, period.previous(), detail=False)
