@@ -219,6 +219,19 @@ def add_shift(
     return shift
 
 
+def make_association(session: Session, *, now: datetime, with_shift: bool = True) -> dict[str, Any]:
+    """An association as its pages make one (needs ``seed_reference``): Anna registers it, Cora,
+    the city's coordinator, verifies it, Anna posts a published need with a shift in three days."""
+    coordinator = make_user(session, now=now, role=Role.COORDINATOR, first_name="Cora")
+    admin = make_user(session, now=now, first_name="Anna")
+    org = register_org(session, admin, now=now, coordinator=coordinator)
+    need = create_need(session, org, admin, now=now)
+    world: dict[str, Any] = {"coordinator": coordinator, "admin": admin, "org": org, "need": need}
+    if with_shift:
+        world["shift"] = add_shift(session, need, admin, now=now)
+    return world
+
+
 # --- rows the services refuse or cannot reach ----------------------------------------------------
 def make_organisation(session: Session, now: datetime, **overrides: Any) -> Organisation:
     """A verified association without members (or unverified: ``verified_at=None``)."""
