@@ -397,7 +397,7 @@ def _dense_child(size: str, oracle_seconds: float) -> dict[str, float | int | st
     )
     out["eligible_estimate"] = int(counted * len(loaded.opportunities) / max(len(sample), 1))
     total = int(integer_scores(cands.score)[chosen].sum())
-    out["oracle"] = "skipped (too large)"
+    out["oracle"] = "skipped (too large)" if oracle_seconds > 0 else "not run (--oracle-seconds 0)"
     if len(cands) <= 1_500_000 and oracle_seconds > 0:
         value, took = lp_oracle(
             cands, integer_scores(cands.score), index.capacity, ocap, oracle_seconds
@@ -419,6 +419,7 @@ def bench_dense(sizes: list[str], oracle_seconds: float) -> list[str]:
     import subprocess
 
     rows = []
+    load_before = os.getloadavg()[0]
     for size in sizes:
         log(f"dense {size}: running in a child process")
         done = subprocess.run(
@@ -448,7 +449,8 @@ def bench_dense(sizes: list[str], oracle_seconds: float) -> list[str]:
         rows.append(
             f"| {size} | {r['volunteers']:,} × {r['opportunities']:,} "
             f"| ≈ {r['eligible_estimate']:,} "
-            f"| {r['kept']:,} | {r['json_read_s']:.1f} s | {r['read_s']:.1f} s "
+            f"| {r['kept']:,} | {r['json_read_s']:.1f} s "
+            f"| {r['read_s']:.1f} s ({r['read_cpu']:.1f}) "
             f"| {r['candidates_s']:.1f} s ({r['candidates_cpu']:.1f}) | {r['solve_s']:.1f} s "
             f"({r['solve_cpu']:.1f}) | **{r['total_s']:.1f} s** ({r['total_cpu']:.1f}) "
             f"| {r['peak_mb']:,.0f} MB | {r['oracle']} | {goal} {met} |"
@@ -462,7 +464,8 @@ def bench_dense(sizes: list[str], oracle_seconds: float) -> list[str]:
         "solve; in brackets the process's CPU seconds (the machine is shared, so wall time "
         "includes waiting for a core). Eligible pairs are counted on every 20th opportunity and "
         "scaled up; JSON read is parsing the same instance from the JSON interchange, for "
-        "comparison.",
+        f"comparison. Load average {load_before:.1f} before the first size, "
+        f"{os.getloadavg()[0]:.1f} after the last.",
         "",
         "| Size | volunteers × opportunities | eligible pairs | kept (top 50) | JSON read "
         "| `.npz` read | candidates | solve | end to end | peak memory | exact LP oracle (HiGHS) "

@@ -29,6 +29,7 @@ from volunteer.models import (
     MemberRole,
     Membership,
     Opportunity,
+    OpportunitySkill,
     OpportunityStatus,
     Organisation,
     Role,
@@ -96,6 +97,7 @@ def make_profile(
     skills: tuple[str, ...] = ("reading-aloud",),
     postcode: str = "44787",
     discoverable: bool = True,
+    radius_km: int = 10,
 ) -> VolunteerProfile:
     """A completed, geocoded profile with skills (needs ``seed_reference`` for the skills)."""
     place = GEOCODER.geocode(postcode)
@@ -106,7 +108,7 @@ def make_profile(
         district_number=place.district_number,
         lat=place.lat,
         lon=place.lon,
-        radius_km=10,
+        radius_km=radius_km,
         availability=(1 << 21) - 1,
         discoverable=discoverable,
         completed_at=now,
@@ -217,6 +219,19 @@ def add_shift(
     return shift
 
 
+def make_association(session: Session, *, now: datetime, with_shift: bool = True) -> dict[str, Any]:
+    """An association as its pages make one (needs ``seed_reference``): Anna registers it, Cora,
+    the city's coordinator, verifies it, Anna posts a published need with a shift in three days."""
+    coordinator = make_user(session, now=now, role=Role.COORDINATOR, first_name="Cora")
+    admin = make_user(session, now=now, first_name="Anna")
+    org = register_org(session, admin, now=now, coordinator=coordinator)
+    need = create_need(session, org, admin, now=now)
+    world: dict[str, Any] = {"coordinator": coordinator, "admin": admin, "org": org, "need": need}
+    if with_shift:
+        world["shift"] = add_shift(session, need, admin, now=now)
+    return world
+
+
 # --- rows the services refuse or cannot reach ----------------------------------------------------
 def make_organisation(session: Session, now: datetime, **overrides: Any) -> Organisation:
     """A verified association without members (or unverified: ``verified_at=None``)."""
@@ -250,6 +265,17 @@ def make_opportunity(
     session.add(opp)
     session.flush()
     return opp
+
+
+def ask_for_skills(
+    session: Session, opportunity: Opportunity, *slugs: str, required: bool = True
+) -> None:
+    """The skills an opportunity asks for (needs ``seed_reference``), required or welcome."""
+    for skill in session.exec(select(Skill).where(Skill.slug.in_(slugs))).all():  # type: ignore[attr-defined]
+        session.add(
+            OpportunitySkill(opportunity_id=opportunity.id, skill_id=skill.id, required=required)
+        )
+    session.commit()
 
 
 def make_shift(

@@ -13,8 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.factories import TEST_PASSWORD
-from volunteer.catalogue.geocoding import GazetteerGeocoder
+from tests.factories import TEST_PASSWORD, make_profile, make_user
 from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import (
     Opportunity,
@@ -22,51 +21,17 @@ from volunteer.models import (
     Role,
     Shift,
     Signup,
-    Skill,
-    VolunteerProfile,
-    VolunteerSkill,
 )
-from volunteer.services.accounts.account import create_user
 from volunteer.services.engagement import hours, signups
 from volunteer.services.organisations import organisation as organisations
 
 pytestmark = pytest.mark.browser
 
 
-def _person(session, email, first_name, role=Role.VOLUNTEER, *, last_name=""):
-    user = create_user(
-        session,
-        email=email,
-        password=TEST_PASSWORD,
-        now=datetime.now(UTC),
-        first_name=first_name,
-        last_name=last_name,
-        role=role,
-        verified=True,
-    )
-    session.commit()
-    return user
-
-
 def _volunteer_with_profile(session, email, first_name, last_name, postcode):
-    user = _person(session, email, first_name, last_name=last_name)
-    place = GazetteerGeocoder().geocode(postcode)
-    session.add(
-        VolunteerProfile(
-            user_id=user.id,
-            postcode=postcode,
-            district_number=place.district_number,
-            lat=place.lat,
-            lon=place.lon,
-            radius_km=15,
-            availability=(1 << 21) - 1,
-            discoverable=True,
-            completed_at=datetime.now(UTC),
-        )
-    )
-    skill = session.exec(select(Skill).where(Skill.slug == "reading-aloud")).one()
-    session.add(VolunteerSkill(user_id=user.id, skill_id=skill.id))
-    session.commit()
+    now = datetime.now(UTC)
+    user = make_user(session, now=now, email=email, first_name=first_name, last_name=last_name)
+    make_profile(session, user, now=now, postcode=postcode, radius_km=15)
     return user
 
 
@@ -75,8 +40,16 @@ def test_an_association_posts_a_need_and_confirms_hours(
 ):
     sync_reference_data(live_session)
     live_session.commit()
-    coordinator = _person(live_session, "stadt@bochum.example", "Cora", Role.COORDINATOR)
-    _person(live_session, "anna@lesepaten.example", "Anna")
+    coordinator = make_user(
+        live_session,
+        now=datetime.now(UTC),
+        email="stadt@bochum.example",
+        first_name="Cora",
+        role=Role.COORDINATOR,
+    )
+    make_user(
+        live_session, now=datetime.now(UTC), email="anna@lesepaten.example", first_name="Anna"
+    )
     mia = _volunteer_with_profile(live_session, "mia@example.org", "Mia", "Muster", "44787")
     _volunteer_with_profile(live_session, "jo@example.org", "Jo", "Geheim", "44866")
     visited: list[str] = []

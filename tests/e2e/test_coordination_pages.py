@@ -10,10 +10,9 @@ from sqlmodel import col, func, select
 from notifications.proposals import run_next_proposal
 from notifications.scheduler import rules, run_rule
 from tests.conftest import FIXED_NOW
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, make_user
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import ProposalPair, Role, Shift, Signup, SignupState, User
-from volunteer.services.accounts.account import create_user
 from volunteer.services.accounts.passwords import hash_password
 from volunteer.services.coordination.match_aggregates import day_start
 from volunteer.services.coordination.match_statistics import default_period
@@ -62,13 +61,8 @@ def test_coordinator_reviews_the_city_and_runs_a_fair_proposal(
     from volunteer.models import SkillSuggestion
 
     live_session.add(SkillSuggestion(text="Imkerei", created_at=FIXED_NOW))
-    create_user(
-        live_session,
-        email="koordination@bochum.example",
-        password=TEST_PASSWORD,
-        now=FIXED_NOW,
-        role=Role.COORDINATOR,
-        verified=True,
+    make_user(
+        live_session, now=FIXED_NOW, email="koordination@bochum.example", role=Role.COORDINATOR
     )
     live_session.commit()
     page.goto("/konto/anmelden")

@@ -7,11 +7,10 @@ from sqlmodel import select
 
 from notifications.render import render
 from tests.conftest import FIXED_NOW
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, make_user
 from volunteer.catalogue.sync import sync_reference_data
 from volunteer.models import AuditEntry, Consent, GuardianRequest, Notice, VolunteerProfile
 from volunteer.platform.clock import now
-from volunteer.services.accounts.account import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +19,7 @@ def test_a_parent_consents_through_the_mailed_link_and_withdraws_later(
     browser, page, live_app, live_server, live_session, assert_accessible
 ):
     sync_reference_data(live_session)
-    child = create_user(
-        live_session, email="mia@example.org", password=TEST_PASSWORD, now=FIXED_NOW,
-        first_name="Mia", verified=True,
-    )  # fmt: skip
+    child = make_user(live_session, now=FIXED_NOW, email="mia@example.org", first_name="Mia")
     live_session.commit()
 
     # Mia logs in and says she is under 16, with her mother's address; she opts in to be found.

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from notifications.render import render
 from tests.conftest import FIXED_NOW
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, make_user
 from volunteer.models import Notice, VolunteerProfile
-from volunteer.services.accounts.account import create_user
 from volunteer.services.notices.unsubscribe import make_token
 
 pytestmark = pytest.mark.browser
@@ -29,14 +28,7 @@ def shot(page, name: str) -> None:
 def test_inbox_preferences_and_unsubscribe_are_accessible_in_both_languages(
     page, live_app, live_session, assert_accessible
 ):
-    user = create_user(
-        live_session,
-        email="aylin@example.org",
-        password=TEST_PASSWORD,
-        now=FIXED_NOW,
-        first_name="Aylin",
-        verified=True,
-    )
+    user = make_user(live_session, now=FIXED_NOW, email="aylin@example.org", first_name="Aylin")
     live_session.add(VolunteerProfile(user_id=user.id, updated_at=FIXED_NOW))
     for i, (subject, body) in enumerate(
         [

@@ -12,19 +12,20 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.factories import TEST_PASSWORD
-from volunteer.catalogue.sync import sync_reference_data
+from tests.factories import (
+    TEST_PASSWORD,
+    ask_for_skills,
+    make_opportunity,
+    make_organisation,
+    make_shift,
+    seed_reference,
+)
 from volunteer.models import (
     District,
     Notice,
     Opportunity,
-    OpportunitySkill,
-    OpportunityStatus,
-    Organisation,
-    Shift,
     Signup,
     SignupState,
-    Skill,
     User,
 )
 from volunteer.platform.signing import fill_slots
@@ -40,46 +41,39 @@ def _next_saturday_10() -> datetime:
 
 
 def _arrange(session) -> Opportunity:
-    sync_reference_data(session)
+    """A reading-aloud need in the Innenstadt, open to minors, with two Saturday shifts."""
+    now = datetime.now(UTC)
+    seed_reference(session)
     district = session.exec(select(District).where(District.name.like("%Innenstadt%"))).first()
     district = district or session.exec(select(District)).first()
-    org = Organisation(
+    org = make_organisation(
+        session,
+        now,
         name="Lesefreunde Bochum",
         contact_email="lesen@example.org",
-        verified_at=datetime.now(UTC),
+        verified_at=now,
         district_number=district.number,
     )
-    session.add(org)
-    session.flush()
-    opp = Opportunity(
-        organisation_id=org.id,
+    opp = make_opportunity(
+        session,
+        now,
+        org,
         title="Vorlesen in der Stadtbücherei",
         description="Du liest Kindern am Samstagvormittag Geschichten vor.",
-        status=OpportunityStatus.PUBLISHED,
-        published_at=datetime.now(UTC),
+        published_at=now,
         district_number=district.number,
         lat=district.lat,
         lon=district.lon,
         address="Gustav-Heinemann-Platz 2",
         minors_ok=True,
     )
-    session.add(opp)
-    session.flush()
-    skill = session.exec(select(Skill).where(Skill.slug == "homework-help")).one()
-    session.add(OpportunitySkill(opportunity_id=opp.id, skill_id=skill.id, required=False))
+    ask_for_skills(session, opp, "homework-help", required=False)
     start = _next_saturday_10()
     for week in range(2):
         begins = start + timedelta(weeks=week)
-        session.add(
-            Shift(
-                opportunity_id=opp.id,
-                starts_at=begins,
-                ends_at=begins + timedelta(hours=2),
-                capacity=3,
-                place="Kinderbibliothek",
-            )
+        make_shift(
+            session, now, opp, starts_in=begins - now, hours=2, capacity=3, place="Kinderbibliothek"
         )
-    session.commit()
     return opp
 
 

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from sqlmodel import select
 from werkzeug.routing import IntegerConverter
 
+from tests.factories import add_member
 from volunteer.demo.city import Scale, load_demo_data
-from volunteer.models import MemberRole, Membership, Opportunity, Organisation, Role, Shift
+from volunteer.models import Opportunity, Organisation, Role, Shift
 
 ODD_VALUES = [
     "",
@@ -69,8 +70,7 @@ def world(session, now, make_user):
     need = session.exec(select(Opportunity).where(Opportunity.organisation_id == org.id)).first()
     shift = session.exec(select(Shift).where(Shift.opportunity_id == need.id)).first()
     admin = make_user(role=Role.VOLUNTEER)
-    session.add(Membership(organisation_id=org.id, user_id=admin.id, role=MemberRole.ADMIN))
-    session.commit()
+    add_member(session, org, admin)
     known = {
         "org_id": str(org.id),
         "opportunity_id": str(need.id),

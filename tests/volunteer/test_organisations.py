@@ -11,6 +11,7 @@ from werkzeug.test import encode_multipart
 from tests.factories import (
     add_shift,
     create_need,
+    make_association,
     make_profile,
     make_signup,
     png_bytes,
@@ -37,16 +38,11 @@ from volunteer.services.organisations import organisation as organisations
 
 
 @pytest.fixture
-def world(session, make_user, now):
+def world(session, now):
     """A verified organisation with an admin, a published need and a shift in three days."""
     seed_reference(session)
     engine.invalidate()
-    coordinator = make_user(role=Role.COORDINATOR, first_name="Cora")
-    admin = make_user(first_name="Anna")
-    org = register_org(session, admin, now=now, coordinator=coordinator)
-    need = create_need(session, org, admin, now=now)
-    shift = add_shift(session, need, admin, now=now)
-    return {"coordinator": coordinator, "admin": admin, "org": org, "need": need, "shift": shift}
+    return make_association(session, now=now)
 
 
 def _notices(session, kind):

@@ -4,8 +4,8 @@ on the need and organisation forms without saving anything."""
 import pytest
 from sqlmodel import select
 
-from tests.factories import create_need, register_org, seed_reference
-from volunteer.models import Opportunity, Organisation, Role
+from tests.factories import make_association, seed_reference
+from volunteer.models import Opportunity, Organisation
 from volunteer.platform.richtext import render
 from volunteer.services.discovery import engine
 
@@ -18,14 +18,10 @@ DESCRIPTION = (
 
 
 @pytest.fixture
-def world(session, make_user, now):
+def world(session, now):
     seed_reference(session)
     engine.invalidate()
-    coordinator = make_user(role=Role.COORDINATOR)
-    admin = make_user(first_name="Anna")
-    org = register_org(session, admin, now=now, coordinator=coordinator)
-    need = create_need(session, org, admin, now=now)
-    return {"admin": admin, "org": org, "need": need}
+    return make_association(session, now=now, with_shift=False)
 
 
 @pytest.mark.parametrize(

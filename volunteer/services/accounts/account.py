@@ -36,6 +36,13 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email_key == email_key(email))).first()
 
 
+def active_user(session: Session, user_id: int | None) -> User | None:
+    """The account if it still exists: a deleted one keeps its (emptied) row, and nothing may
+    be sent to it or done for it."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return None if user is None or user.deleted_at is not None else user
+
+
 def check_password(password: str, *, min_length: int, email: str = "") -> None:
     problems = password_problems(password, min_length=min_length, email=email)
     if problems:

@@ -42,8 +42,8 @@ def reset_password(
     session: Session, raw: str, password: str, *, now: datetime, min_length: int
 ) -> User:
     token = accounts.consume_token(session, raw, "password_reset", now=now)
-    user = session.get(User, token.user_id)
-    if user is None or user.deleted_at is not None:
+    user = accounts.active_user(session, token.user_id)
+    if user is None:
         raise ServiceError("invalid_token", field="token")
     accounts.check_password(password, min_length=min_length, email=user.email)
     _set_password(session, user, password, now=now)

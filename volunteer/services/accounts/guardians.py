@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from volunteer.models import AgeGroup, GuardianRequest, GuardianState, User, VolunteerProfile
 from volunteer.platform import signing
 from volunteer.services import audit
+from volunteer.services.accounts import account as accounts
 from volunteer.services.accounts import consents
 from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
@@ -53,8 +54,8 @@ def request_for_link(session: Session, secret: str, token: str) -> GuardianReque
 
 
 def child_of(session: Session, req: GuardianRequest) -> User:
-    user = session.get(User, req.user_id)
-    if user is None or user.deleted_at is not None:
+    user = accounts.active_user(session, req.user_id)
+    if user is None:
         raise ServiceError("invalid_token", field="token")
     return user
 
@@ -248,8 +249,8 @@ def remind_and_expire(session: Session, *, now: datetime) -> int:
         )
     ).all()
     for req in due:
-        user = session.get(User, req.user_id)
-        if user is None or user.deleted_at is not None:
+        user = accounts.active_user(session, req.user_id)
+        if user is None:
             continue
         req.reminded_at = now
         session.add(req)

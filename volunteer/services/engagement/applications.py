@@ -31,6 +31,7 @@ from volunteer.models import (
 from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
+from volunteer.services.accounts import account as accounts
 from volunteer.services.discovery import engine
 from volunteer.services.discovery.listing import is_listed
 from volunteer.services.discovery.visibility import shown_clause
@@ -128,8 +129,8 @@ def message_shift(
     body = fields.plain_text(text, field="message", max_length=2000)
     count = 0
     for signup in shift_service.affected_signups(session, shift):
-        user = session.get(User, signup.user_id)
-        if user is None or user.deleted_at is not None:
+        user = accounts.active_user(session, signup.user_id)
+        if user is None:
             continue
         outbox.enqueue(
             session,

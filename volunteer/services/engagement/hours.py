@@ -32,6 +32,7 @@ from volunteer.models import (
 from volunteer.platform.clock import BERLIN
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
+from volunteer.services.accounts import account as accounts
 from volunteer.services.discovery.visibility import shown_clause
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
@@ -157,8 +158,8 @@ def _decide(
         session, f"hours.{to}", actor=by, now=now, object_type="hour_entry", object_id=entry.id,
         minutes=entry.minutes,
     )  # fmt: skip
-    volunteer = session.get(User, entry.user_id) if entry.user_id else None
-    if volunteer is not None and volunteer.deleted_at is None:
+    volunteer = accounts.active_user(session, entry.user_id)
+    if volunteer is not None:
         kind = "hours_confirmed" if to == HourState.CONFIRMED else "hours_rejected"
         outbox.enqueue(
             session,

@@ -28,6 +28,7 @@ from volunteer.models import (
     User,
     VolunteerProfile,
 )
+from volunteer.services.accounts import account as accounts
 from volunteer.services.discovery.listing import is_listed
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
@@ -282,7 +283,7 @@ def _transition_notices(
     now: datetime,
     tell_organisation: bool = True,
 ) -> None:
-    volunteer = session.get(User, signup.user_id) if signup.user_id else None
+    volunteer = accounts.active_user(session, signup.user_id)
     stamp = dedupe_stamp(now)
     payload = {"signup_id": signup.id, "shift_id": shift.id, "state": str(to)}
     kind: str | None = None
@@ -292,7 +293,7 @@ def _transition_notices(
         kind = "signup_accepted"
     elif to == SignupState.DECLINED:
         kind = "signup_declined"
-    if kind and volunteer is not None and volunteer.deleted_at is None:
+    if kind and volunteer is not None:
         outbox.enqueue(
             session,
             kind,

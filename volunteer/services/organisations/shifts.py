@@ -25,6 +25,7 @@ from volunteer.models import (
 )
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
+from volunteer.services.accounts import account as accounts
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import recurrence
@@ -143,8 +144,8 @@ def _notify(
     """One notice per affected person; the key carries the change time so each change counts."""
     count = 0
     for signup in affected_signups(session, shift):
-        user = session.get(User, signup.user_id)
-        if user is None or user.deleted_at is not None:
+        user = accounts.active_user(session, signup.user_id)
+        if user is None:
             continue
         outbox.enqueue(
             session,

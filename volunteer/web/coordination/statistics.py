@@ -25,6 +25,7 @@ from markupsafe import Markup
 from matching.model import DAYS, PARTS
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
+from volunteer.platform.i18n import per_reader
 from volunteer.platform.inputs import parse_date
 from volunteer.services.coordination import disclosure, match_statistics
 from volunteer.services.coordination.match_statistics import Figures, Labelled, Period, Report
@@ -58,14 +59,19 @@ def _period() -> Period:
     return match_statistics.period_of(parse_date(start), parse_date(end), now=now())
 
 
+# The tables repeat the same few numbers hundreds of times per page (up to 175 rows of ten
+# cells); per_reader keeps Babel's text per language instead of formatting each cell again.
+@per_reader
 def _pct(value: float | None) -> str:
     return "–" if value is None else format_percent(value, "#,##0 %")
 
 
+@per_reader
 def _hours(value: float | None) -> str:
     return "–" if value is None else format_decimal(round(value, 1), "#,##0.#")
 
 
+@per_reader
 def _change(now_value: float | None, before: float | None) -> str:
     """The change against the previous period in words a table can hold: +12 %, −3 %, or new."""
     if now_value is None or before is None:
@@ -97,6 +103,7 @@ def _headline(current: Figures, previous: Figures) -> list[tuple[str, str, str, 
     return [(name, show(a), show(b), _change(a, b)) for name, a, b, show in rows]
 
 
+@per_reader
 def _count(value: float | None) -> str:
     return "–" if value is None else format_number(int(value))
 
