@@ -32,7 +32,6 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from matching.candidates import Candidates, Progress, candidate_pairs
-from matching.flow_kernels import best_in_groups, potentials
 from matching.geo import FloatArray, IntArray
 from matching.index import VolunteerIndex
 from matching.model import Opportunity, Volunteer
@@ -70,155 +69,62 @@ def integer_scores(scores: FloatArray) -> IntArray:
     return out
 
 
-# Pricing: the first solve gets each opportunity's best ``2 * places + 4`` pairs and each
-# volunteer's best ``capacity + 2``; the dropped arcs are then priced against the optimal node
-# potentials and any that could improve the optimum are added (see ``solve``). Below this many
-# pairs the whole network is solved at once: pricing would not pay for itself.
-PRICE_FROM = 50_000
-
-
 def solve(
     candidates: Candidates,
     volunteer_capacity: IntArray,
     opportunity_capacity: IntArray,
     *,
     fill_fairly: bool = False,
-    price_from: int = PRICE_FROM,
 ) -> IntArray:
     """Indices of the candidate pairs in a maximum-score assignment (see module docstring)."""
-    return solve_in_rounds(
-        candidates,
-        volunteer_capacity,
-        opportunity_capacity,
-        fill_fairly=fill_fairly,
-        price_from=price_from,
-    )[0]
-
-
-def solve_in_rounds(
-    candidates: Candidates,
-    volunteer_capacity: IntArray,
-    opportunity_capacity: IntArray,
-    *,
-    fill_fairly: bool = False,
-    price_from: int = PRICE_FROM,
-) -> tuple[IntArray, list[int]]:
-    """:func:`solve`, also returning how many pair arcs each round's network had.
-
-    Exact, but usually on a small part of the arcs: nearly every pair the optimum uses is among
-    its opportunity's or its volunteer's best few. So the network is solved first on those
-    (``PRICE_FROM``); shortest distances in that optimum's residual network are node potentials
-    that certify it (every residual arc has a reduced cost ``>= 0``). A dropped pair arc with a
-    negative reduced cost could improve the optimum: all such arcs are added and the network is
-    solved again, until none is left — then the potentials certify the optimum of the *full*
-    network (LP duality: the min-cost-flow LP is integral), so the result equals solving every
-    arc at once. On the city-scale instances that is one or two rounds on a few per cent of the
-    arcs.
-    """
     n_pairs = len(candidates)
-    vcap = np.maximum(volunteer_capacity, 0).astype(np.int64)
-    ocap = np.maximum(opportunity_capacity, 0).astype(np.int64)
-    if n_pairs == 0 or int(vcap.sum()) == 0 or int(ocap.sum()) == 0:
-        return np.zeros(0, dtype=np.int64), []
-    network = _Network(candidates, vcap, ocap, fill_fairly=fill_fairly)
-    everything = np.arange(n_pairs, dtype=np.int64)
-    if n_pairs < price_from:
-        return network.solve(everything)[0], [n_pairs]
-    weight = network.weight
-    start = best_in_groups(candidates.opportunity, weight, 2 * ocap + 4)
-    start |= best_in_groups(candidates.volunteer, weight, vcap + 2)
-    subset = np.flatnonzero(start).astype(np.int64)
-    rounds: list[int] = []
-    while True:
-        rounds.append(subset.shape[0])
-        chosen, dist = network.solve(subset, with_potentials=True)
-        if dist is None:  # the distances did not settle in time: solve every arc
-            return network.solve(everything)[0], [*rounds, n_pairs]
-        dropped = np.ones(n_pairs, dtype=np.bool_)
-        dropped[subset] = False
-        rest = np.flatnonzero(dropped)
-        reduced = (
-            -weight[rest]
-            + dist[candidates.volunteer[rest]]
-            - dist[network.n_vol + candidates.opportunity[rest]]
-        )
-        improving = rest[reduced < 0]
-        if improving.shape[0] == 0:
-            return chosen, rounds
-        subset = np.union1d(subset, improving)
+    n_vol = volunteer_capacity.shape[0]
+    n_opp = opportunity_capacity.shape[0]
+    vcap = np.maximum(volunteer_capacity, 0)
+    ocap = np.maximum(opportunity_capacity, 0)
+    supply = int(vcap.sum())
+    if n_pairs == 0 or supply == 0 or int(ocap.sum()) == 0:
+        return np.zeros(0, dtype=np.int64)
+    source, sink = n_vol + n_opp, n_vol + n_opp + 1
+    vol_nodes = np.arange(n_vol, dtype=np.int64)
+    opp_nodes = np.arange(n_vol, n_vol + n_opp, dtype=np.int64)
+    tails = [np.full(n_vol, source), candidates.volunteer, opp_nodes]
+    heads = [vol_nodes, n_vol + candidates.opportunity, np.full(n_opp, sink)]
+    caps = [vcap, np.ones(n_pairs, dtype=np.int64), ocap]
+    costs = [np.zeros(n_vol, dtype=np.int64), -integer_scores(candidates.score)]
+    if fill_fairly:
+        bound = min(n_pairs, supply, int(ocap.sum()))
+        bonus = (bound + 1) * SCORE_SCALE
+        # The opportunity -> sink arc above becomes the "second and later places" arc.
+        caps[2] = np.maximum(ocap - 1, 0)
+        costs.append(np.zeros(n_opp, dtype=np.int64))
+        tails.append(opp_nodes)
+        heads.append(np.full(n_opp, sink))
+        caps.append(np.minimum(ocap, 1))
+        costs.append(np.full(n_opp, -bonus, dtype=np.int64))
+    else:
+        costs.append(np.zeros(n_opp, dtype=np.int64))
+    tails.append(np.array([source]))
+    heads.append(np.array([sink]))
+    caps.append(np.array([supply]))
+    costs.append(np.zeros(1, dtype=np.int64))
 
-
-class _Network:
-    """The flow network of the module docstring, solvable on any subset of the pair arcs."""
-
-    def __init__(
-        self, candidates: Candidates, vcap: IntArray, ocap: IntArray, *, fill_fairly: bool
-    ) -> None:
-        self.candidates = candidates
-        self.weight = integer_scores(candidates.score)
-        self.vcap, self.ocap, self.fill_fairly = vcap, ocap, fill_fairly
-        self.n_vol, self.n_opp = vcap.shape[0], ocap.shape[0]
-        self.supply = int(vcap.sum())
-
-    def solve(
-        self, subset: IntArray, *, with_potentials: bool = False
-    ) -> tuple[IntArray, IntArray | None]:
-        """The optimum over the pair arcs in ``subset`` (indices into the candidates), and
-        optimal node potentials when asked for (``None`` if they did not settle)."""
-        c, vcap, ocap, n_vol, n_opp = self.candidates, self.vcap, self.ocap, self.n_vol, self.n_opp
-        supply = self.supply
-        n_sub = subset.shape[0]
-        source, sink = n_vol + n_opp, n_vol + n_opp + 1
-        vol_nodes = np.arange(n_vol, dtype=np.int64)
-        opp_nodes = np.arange(n_vol, n_vol + n_opp, dtype=np.int64)
-        tails = [np.full(n_vol, source), c.volunteer[subset], opp_nodes]
-        heads = [vol_nodes, n_vol + c.opportunity[subset], np.full(n_opp, sink)]
-        caps = [vcap, np.ones(n_sub, dtype=np.int64), ocap]
-        costs = [np.zeros(n_vol, dtype=np.int64), -self.weight[subset]]
-        if self.fill_fairly:
-            bound = min(len(c), supply, int(ocap.sum()))
-            bonus = (bound + 1) * SCORE_SCALE
-            # The opportunity -> sink arc above becomes the "second and later places" arc.
-            caps[2] = np.maximum(ocap - 1, 0)
-            costs.append(np.zeros(n_opp, dtype=np.int64))
-            tails.append(opp_nodes)
-            heads.append(np.full(n_opp, sink))
-            caps.append(np.minimum(ocap, 1))
-            costs.append(np.full(n_opp, -bonus, dtype=np.int64))
-        else:
-            costs.append(np.zeros(n_opp, dtype=np.int64))
-        tails.append(np.array([source]))
-        heads.append(np.array([sink]))
-        caps.append(np.array([supply]))
-        costs.append(np.zeros(1, dtype=np.int64))
-        tail = np.concatenate(tails).astype(np.int64)
-        head = np.concatenate(heads).astype(np.int64)
-        cap = np.concatenate(caps).astype(np.int64)
-        cost = np.concatenate(costs).astype(np.int64)
-
-        flow = min_cost_flow.SimpleMinCostFlow()
-        flow.add_arcs_with_capacity_and_unit_cost(
-            tail.astype(np.int32), head.astype(np.int32), cap, cost
-        )
-        flow.set_nodes_supplies(
-            np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
-        )
-        status = flow.solve()
-        if status != flow.OPTIMAL:
-            raise SolverError(f"min-cost flow ended with status {status}")
-        flows = flow.flows(np.arange(tail.shape[0], dtype=np.int32))
-        chosen: IntArray = subset[np.flatnonzero(flows[n_vol : n_vol + n_sub] > 0)]
-        if not with_potentials:
-            return chosen, None
-        forward, backward = flows < cap, flows > 0  # the residual network's two arc kinds
-        dist, settled = potentials(
-            n_vol + n_opp + 2,
-            np.concatenate([tail[forward], head[backward]]),
-            np.concatenate([head[forward], tail[backward]]),
-            np.concatenate([cost[forward], -cost[backward]]),
-            64 * tail.shape[0],
-        )
-        return chosen, (dist if settled else None)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
+    )
+    flow.set_nodes_supplies(
+        np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
+    )
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise SolverError(f"min-cost flow ended with status {status}")
+    pair_arcs = np.arange(n_vol, n_vol + n_pairs, dtype=np.int32)
+    chosen: IntArray = np.flatnonzero(flow.flows(pair_arcs) > 0).astype(np.int64)
+    return chosen
 
 
 def assign(
@@ -258,9 +164,7 @@ def assign(
             workers=workers,
         )
     opp_capacity = np.array([o.capacity for o in opps], dtype=np.int64)
-    chosen, rounds = solve_in_rounds(
-        candidates, index.capacity, opp_capacity, fill_fairly=fill_fairly
-    )
+    chosen = solve(candidates, index.capacity, opp_capacity, fill_fairly=fill_fairly)
     pairs = [
         AssignedPair(
             index.items[candidates.volunteer[k]].id,
@@ -279,9 +183,6 @@ def assign(
         "volunteers_assigned": int(np.unique(candidates.volunteer[chosen]).shape[0]),
         "opportunities_with_volunteer": int(np.unique(chosen_opps).shape[0]),
         "open_places": int(np.maximum(opp_capacity, 0).sum()),
-        # How much of the network the exact solve needed: pair arcs in its last round.
-        "flow_pair_arcs": rounds[-1] if rounds else 0,
-        "flow_rounds": len(rounds),
     }
     return Assignment(
         pairs=pairs,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from matching.assign import SCORE_SCALE, assign, integer_scores, solve, solve_in_rounds
+from matching.assign import SCORE_SCALE, assign, integer_scores, solve
 from matching.candidates import Candidates, candidate_pairs
 from matching.greedy import greedy
 from matching.model import Opportunity, Volunteer
@@ -117,49 +117,3 @@ def test_assign_is_deterministic_and_handles_empty_input() -> None:
     assert assign([], opps).pairs == []
     assert assign(vols, []).pairs == []
     assert assign([Volunteer(id="v", capacity=0)], [Opportunity(id="o")]).pairs == []
-
-
-def _dense(seed: int, n_vol: int, n_opp: int) -> tuple[Candidates, np.ndarray, np.ndarray]:
-    """Every volunteer eligible for every opportunity, scores with few ties: each group has far
-    more pairs than the first pricing round keeps, so the optimum often needs dropped arcs."""
-    rng = np.random.default_rng(seed)
-    vol, opp = np.divmod(np.arange(n_vol * n_opp), n_opp)
-    c = Candidates(vol, opp, np.round(rng.random(n_vol * n_opp), 4))
-    return c, rng.integers(0, 3, n_vol), rng.integers(0, 4, n_opp)
-
-
-@pytest.mark.parametrize("fill_fairly", [False, True])
-def test_pricing_a_reduced_network_gives_the_optimum_of_every_arc(fill_fairly: bool) -> None:
-    """The priced solve (forced here by ``price_from=0``) reaches the full network's optimum
-    value, also when its first round lacks arcs the optimum needs."""
-    extra_rounds = 0
-    for seed in range(12):
-        c, vcap, ocap = _dense(seed, 70, 25)
-        w = integer_scores(c.score)
-        full, _ = solve_in_rounds(c, vcap, ocap, fill_fairly=fill_fairly, price_from=10**9)
-        priced, rounds = solve_in_rounds(c, vcap, ocap, fill_fairly=fill_fairly, price_from=0)
-        assert rounds[0] < len(c)  # the first round really was reduced
-        extra_rounds += len(rounds) - 1
-        assert int(w[priced].sum()) == int(w[full].sum())
-        covered = len(set(c.opportunity[priced].tolist()))
-        assert covered == len(set(c.opportunity[full].tolist()))
-        assert np.all(np.bincount(c.volunteer[priced], minlength=len(vcap)) <= vcap)
-        assert np.all(np.bincount(c.opportunity[priced], minlength=len(ocap)) <= ocap)
-        if not fill_fairly:
-            assert int(w[priced].sum()) == round(lp_optimum(c, w, vcap, ocap))
-    assert extra_rounds > 0  # pricing had to add arcs somewhere, and did so exactly
-
-
-@pytest.mark.parametrize("seed", range(15))
-def test_priced_solve_equals_brute_force_on_tiny_instances(seed: int) -> None:
-    rng = np.random.default_rng(1000 + seed)
-    n_vol, n_opp, n_pairs = 5, 4, 11
-    pairs = np.sort(rng.choice(n_vol * n_opp, size=n_pairs, replace=False))
-    c = Candidates(pairs // n_opp, pairs % n_opp, rng.integers(1, 10, n_pairs) / 10)
-    vcap, ocap = rng.integers(0, 3, n_vol), rng.integers(0, 3, n_opp)
-    w = integer_scores(c.score)
-    assert int(w[solve(c, vcap, ocap, price_from=0)].sum()) == brute_force(c, w, vcap, ocap)[1]
-    fair = solve(c, vcap, ocap, fill_fairly=True, price_from=0)
-    covered, total = brute_force(c, w, vcap, ocap, fair=True)
-    assert len(set(c.opportunity[fair].tolist())) == covered
-    assert int(w[fair].sum()) == total
