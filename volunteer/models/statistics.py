@@ -30,7 +30,8 @@ from sqlmodel import Field, SQLModel
 from volunteer.models.base import at_field
 
 CUTS = ("district", "slot", "skill", "cause")
-_MATCH_MEASURES = (
+# The counts a MatchDay / MatchWeek row holds per cut; the aggregates and the page sum these.
+MATCH_MEASURES = (
     "profiles",
     "applied",
     "accepted",
@@ -58,7 +59,7 @@ class FunnelDay(SQLModel, table=True):
 class MatchDay(SQLModel, table=True):
     # A covering index, as for FunnelDay: the dashboard reads days only at the edges of a
     # period (whole weeks come from MatchWeek) and for short periods.
-    __table_args__ = (Index("ix_matchday_cut_day", "cut", "day", "key", *_MATCH_MEASURES),)
+    __table_args__ = (Index("ix_matchday_cut_day", "cut", "day", "key", *MATCH_MEASURES),)
 
     day: date = Field(primary_key=True)
     cut: str = Field(primary_key=True, max_length=10)
@@ -85,7 +86,7 @@ class MatchWeek(SQLModel, table=True):
     730 days, so a long period's sums read a seventh of the rows; the days at a period's edges
     come from MatchDay. Rebuilt from MatchDay by the same refresh, for every week it touches."""
 
-    __table_args__ = (Index("ix_matchweek_cut_week", "cut", "week", "key", *_MATCH_MEASURES),)
+    __table_args__ = (Index("ix_matchweek_cut_week", "cut", "week", "key", *MATCH_MEASURES),)
 
     week: date = Field(primary_key=True)  # the Monday
     cut: str = Field(primary_key=True, max_length=10)

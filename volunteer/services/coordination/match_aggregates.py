@@ -44,6 +44,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.models.statistics import MATCH_MEASURES
 from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery.engine_values import DAYS, part_of_day
 
@@ -58,17 +59,7 @@ TAKEN_STATES = (
     SignupState.ATTENDED,
     SignupState.NO_SHOW,
 )
-MEASURES = (
-    "profiles",
-    "applied",
-    "accepted",
-    "attended",
-    "no_show",
-    "places",
-    "filled",
-    "hour_entries",
-    "minutes",
-)
+MEASURES = MATCH_MEASURES
 _M = {name: i for i, name in enumerate(MEASURES)}
 SLOT_KEY = {name: i for i, name in enumerate(SLOTS)}
 
