@@ -1,15 +1,18 @@
 """Coordinator pages: statistics, gaps, the city-wide proposal and the CSV report."""
 
+import re
 from collections import Counter
 from dataclasses import replace
 
 import pytest
 from sqlmodel import select
 
+from tests.factories import make_organisation, make_profile
 from tests.spreadsheets import read_as_english_excel, read_as_german_excel
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import ProposalPair, ProposalRun, Role, Shift, VolunteerProfile
 from volunteer.services.coordination import proposal, statistics
+from volunteer.services.discovery import freshness
 
 SMALL = Scale(volunteers=80, organisations=30, opportunities=40)
 
@@ -32,6 +35,37 @@ def test_only_coordinators_see_the_coordination(client, login, make_user, coordi
         assert client.get(url).status_code == 404
     login(coordinator)
     assert client.get("/koordination/").status_code == 200
+
+
+def _tile(page: str, label: str) -> str:
+    """The figure of the overview tile with ``label``."""
+    match = re.search(r'<span class="tile-figure">([^<]+)</span>\s*' + re.escape(label), page)
+    assert match, label
+    return match.group(1)
+
+
+def test_the_overview_page_says_when_it_counted_and_counts_verification_live(
+    client, login, session, coordinator, city, make_user, now
+):
+    """The city's counts are kept for two minutes (counting Bochum takes seconds), and the page
+    says when they were taken; the organisations waiting for verification are counted per visit,
+    so a coordinator's own decision shows at once."""
+    login(coordinator)
+    first = client.get("/koordination/").get_data(as_text=True)
+    assert "Stand: " in first
+    waiting = int(_tile(first, "Organisationen warten auf Prüfung"))
+    make_organisation(session, now, verified_at=None)
+    session.commit()
+    second = client.get("/koordination/").get_data(as_text=True)
+    assert int(_tile(second, "Organisationen warten auf Prüfung")) == waiting + 1
+    volunteers = _tile(second, "Ehrenamtliche mit Profil")
+    make_profile(session, make_user(), now=now)
+    session.commit()
+    again = client.get("/koordination/").get_data(as_text=True)
+    assert _tile(again, "Ehrenamtliche mit Profil") == volunteers  # counted at most 2 min ago
+    freshness.invalidate()  # as the next count, two minutes on, would
+    latest = client.get("/koordination/").get_data(as_text=True)
+    assert _tile(latest, "Ehrenamtliche mit Profil") != volunteers
 
 
 def test_overview_counts_every_district(session, city, now):

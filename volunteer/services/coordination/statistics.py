@@ -6,7 +6,7 @@ nobody eligible can take) come from the engine instead: ``services/coordination/
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -30,6 +30,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.services.discovery import freshness
 from volunteer.services.discovery.engine_values import slot_of
 from volunteer.services.discovery.listing import listed_clause
 
@@ -67,6 +68,7 @@ class Overview:
     slot_demand: dict[str, int] = field(default_factory=dict)
     slot_supply: dict[str, int] = field(default_factory=dict)
     pending_organisations: int = 0
+    counted_at: datetime | None = None  # when the counts were taken (the page says so)
 
 
 def _listed_needs() -> SelectOfScalar[int | None]:
@@ -161,16 +163,41 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
         if number in rows:
             rows[number].hours = round((minutes or 0) / 60, 1)
     return Overview(
+        counted_at=now,
         districts=list(rows.values()),
         skills=skill_balance(session),
         slot_demand=dict(slot_demand),
         slot_supply=dict(slot_supply),
-        pending_organisations=session.exec(
-            select(func.count())
-            .select_from(Organisation)
-            .where(col(Organisation.verified_at).is_(None))
-        ).one(),
+        pending_organisations=_pending_organisations(session),
     )
+
+
+# How old the coordinators' overview may be: counting the city takes one to two seconds of CPU
+# at Bochum scale, too long for every visit of a page several coordinators keep open.
+OVERVIEW_SECONDS = 120.0
+
+
+def current_overview(session: Session, *, now: datetime) -> Overview:
+    """The overview as the coordinators' page and report show it: counted at most
+    :data:`OVERVIEW_SECONDS` ago (stale-while-revalidate in the per-process cache, so only the
+    first visit of a process waits for the count), except the organisations waiting for
+    verification, counted now — a coordinator who just verified one sees it gone."""
+    counted: Overview = freshness.CACHE.get(
+        "coordination_overview",
+        session,
+        OVERVIEW_SECONDS,
+        lambda s: overview(s, now=now),
+        lambda _s, old, _changes: old,  # a change waits for the next count, at most 2 minutes
+    )
+    return replace(counted, pending_organisations=_pending_organisations(session))
+
+
+def _pending_organisations(session: Session) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Organisation)
+        .where(col(Organisation.verified_at).is_(None))
+    ).one()
 
 
 def skill_balance(session: Session) -> list[SkillRow]:

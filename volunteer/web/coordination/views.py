@@ -23,7 +23,7 @@ from volunteer.web.wording.reasons import slot_label
 @coordinator_required
 def index() -> Any:
     db = get_session()
-    data = statistics.overview(db, now=now())
+    data = statistics.current_overview(db, now=now())
     slots = [
         (slot, slot_label(slot), data.slot_demand.get(slot, 0), data.slot_supply.get(slot, 0))
         for slot in SLOTS
@@ -41,7 +41,7 @@ def index() -> Any:
 @bp.get("/bericht.csv")
 @coordinator_required
 def report_csv() -> Any:
-    data = statistics.overview(get_session(), now=now())
+    data = statistics.current_overview(get_session(), now=now())
     # Counts of people leave the service only under the disclosure rule; a fill rate would give
     # a hidden "places taken" away, so it is hidden with it.
     volunteers = disclosure.protect([d.volunteers for d in data.districts])
