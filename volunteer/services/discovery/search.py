@@ -20,6 +20,7 @@ import numpy.typing as npt
 from sqlmodel import Session, select
 
 from matching.explain import reasons as engine_reasons
+from matching.geo import haversine_km
 from matching.index import OpportunityIndex
 from matching.rules import Reason
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, combine
@@ -125,16 +126,6 @@ class SearchResult:
     sort: str
     home: tuple[float, float] | None
     notes: list[str] = field(default_factory=list)
-
-
-def _km(
-    a: tuple[float, float], lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    """Equirectangular distance: within a city it is as good as the great circle, and cheap."""
-    x = np.radians(lon - a[1]) * np.cos(np.radians((lat + a[0]) / 2))
-    y = np.radians(lat - a[0])
-    km: npt.NDArray[np.float64] = 6371.0 * np.hypot(x, y)
-    return km
 
 
 @dataclass(frozen=True)
@@ -244,7 +235,10 @@ def search(
     distance = np.full(len(found.ids), np.nan)
     if origin is not None:
         located = ~np.isnan(found.lat) & ~np.isnan(found.lon) & ~found.remote
-        distance[located] = _km(origin, found.lat[located], found.lon[located])
+        # The engine's distance (great circle), so a shown 10 km is what its radius rule reads.
+        distance[located] = haversine_km(
+            origin[0], origin[1], found.lat[located], found.lon[located]
+        )
     if p.radius:
         if home is not None:
             keep = found.remote | (distance <= p.radius)  # NaN compares False
