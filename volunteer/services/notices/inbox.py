@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
+from volunteer.platform.inputs import page_window
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices.outbox import INAPP
 
@@ -49,8 +50,7 @@ def page_of(session: Session, user: User, *, page: int = 1, per_page: int = PER_
     total = int(
         session.exec(select(func.count()).select_from(Notice).where(*_delivered(user))).one()
     )
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    page, pages = page_window(total, page, per_page)
     items = list(
         session.exec(
             select(Notice)
