@@ -154,5 +154,5 @@ def timeline(
             )
             .order_by(col(HourEntry.id))
         ).all():
-            hours[int(signup_id or 0)] = ReportedHours(minutes, state)  # the latest wins
+            hours[int(signup_id or 0)] = ReportedHours(minutes, HourState(state))  # latest wins
     return Timeline(upcoming, past, hours, page, pages, upcoming_total, past_total)
