@@ -6,9 +6,8 @@ from sqlalchemy import func
 from sqlalchemy.sql.expression import ColumnElement, FromClause
 from sqlmodel import Session, SQLModel, col, select
 
-from notifications.rules import enqueue_new
+from notifications.rules import enqueue_new, places_taken
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     HourEntry,
     HourState,
     Notice,
@@ -39,12 +38,7 @@ def _count(
 
 def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]:
     since = now - WEEK
-    taken = (
-        select(Signup.shift_id, func.count().label("n"))
-        .where(col(Signup.state).in_(PLACE_HOLDING_STATES))
-        .group_by(col(Signup.shift_id))
-        .subquery()
-    )
+    taken = places_taken()
     minutes = session.exec(
         select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
             HourEntry.state == HourState.CONFIRMED,
