@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from notifications.rules import enqueue_new
+from notifications.rules import enqueue_new, places_taken
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     HourEntry,
     HourState,
     Notice,
@@ -26,12 +25,7 @@ WEEK = timedelta(days=7)
 
 def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]:
     since = now - WEEK
-    taken = (
-        select(Signup.shift_id, func.count().label("n"))
-        .where(col(Signup.state).in_(PLACE_HOLDING_STATES))
-        .group_by(col(Signup.shift_id))
-        .subquery()
-    )
+    taken = places_taken()
     minutes = session.exec(
         select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
             HourEntry.state == HourState.CONFIRMED,

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
 from volunteer.platform.db import count_rows
+from volunteer.platform.inputs import page_window
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices.outbox import INAPP
 
@@ -43,8 +44,7 @@ def unread_count(session: Session, user: User) -> int:
 def page_of(session: Session, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> InboxPage:
     """One page of the inbox, newest first; an out-of-range page number shows the last page."""
     total = count_rows(session, Notice, *_delivered(user))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    page, pages = page_window(total, page, per_page)
     items = list(
         session.exec(
             select(Notice)
