@@ -29,6 +29,7 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.platform.db import count_rows
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
 from volunteer.services.accounts import account as accounts
@@ -410,12 +411,11 @@ def dashboard(session: Session, org: Organisation, *, now: datetime) -> Dashboar
         )
     year = now.astimezone(BERLIN).year
     totals = hours.totals_per_volunteer(session, org, year=year)
-    pending = int(
-        session.exec(
-            select(func.count())
-            .select_from(HourEntry)
-            .where(HourEntry.organisation_id == org.id, HourEntry.state == HourState.SUBMITTED)
-        ).one()
+    pending = count_rows(
+        session,
+        HourEntry,
+        HourEntry.organisation_id == org.id,
+        HourEntry.state == HourState.SUBMITTED,
     )
     return Dashboard(
         open_needs=fills,

@@ -136,19 +136,9 @@ def create(
     geocoder: Geocoder,
 ) -> Opportunity:
     """A new opportunity, as a draft: nobody sees it until it is published."""
-    values = _clean_opportunity(session, data, geocoder)
     assert org.id is not None
-    opportunity = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
-    _apply(session, opportunity, values)
-    audit.record(
-        session,
-        "opportunity.created",
-        actor=by,
-        now=now,
-        object_type="opportunity",
-        object_id=opportunity.id,
-    )
-    return opportunity
+    blank = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
+    return _save(session, blank, data, "opportunity.created", by=by, now=now, geocoder=geocoder)
 
 
 def update(
@@ -160,18 +150,30 @@ def update(
     now: datetime,
     geocoder: Geocoder,
 ) -> Opportunity:
+    return _save(
+        session, opportunity, data, "opportunity.updated", by=by, now=now, geocoder=geocoder
+    )
+
+
+def _save(
+    session: Session,
+    opportunity: Opportunity,
+    data: OpportunityInput,
+    action: str,
+    *,
+    by: User,
+    now: datetime,
+    geocoder: Geocoder,
+) -> Opportunity:
+    """The one path a need's content takes, new or changed: the form's values cleaned, written
+    with its skills and causes, and the audit entry that tells of it."""
     values = _clean_opportunity(session, data, geocoder)
     values["updated_at"] = now
     _apply(session, opportunity, values)
-    audit.record(
-        session,
-        "opportunity.updated",
-        actor=by,
-        now=now,
-        object_type="opportunity",
+    return audit.saved(
+        session, opportunity, action, actor=by, now=now, object_type="opportunity",
         object_id=opportunity.id,
-    )
-    return opportunity
+    )  # fmt: skip
 
 
 def skill_ids(session: Session, opportunity: Opportunity) -> tuple[list[int], list[int]]:
@@ -262,12 +264,10 @@ def duplicate(
         )
     for cause_id in cause_ids(session, opportunity):
         session.add(OpportunityCause(opportunity_id=copy.id, cause_id=cause_id))
-    audit.record(
-        session, "opportunity.duplicated", actor=by, now=now, object_type="opportunity",
+    return audit.saved(
+        session, copy, "opportunity.duplicated", actor=by, now=now, object_type="opportunity",
         object_id=copy.id, source=opportunity.id,
     )  # fmt: skip
-    session.flush()
-    return copy
 
 
 # --- overviews -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from volunteer.models import (
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
 from volunteer.services.accounts import account as accounts
+from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import recurrence
@@ -127,17 +128,6 @@ def affected_signups(session: Session, shift: Shift) -> list[Signup]:
     )
 
 
-def taken(session: Session, shift: Shift) -> int:
-    """Places held on the shift (applied, accepted, attended)."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Signup)
-            .where(Signup.shift_id == shift.id, col(Signup.state).in_(PLACE_HOLDING_STATES))
-        ).one()
-    )
-
-
 def _notify(
     session: Session, shift: Shift, kind: str, *, now: datetime, facts: dict[str, Any]
 ) -> int:
@@ -169,7 +159,7 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
         raise ServiceError("shift_cancelled")
     data.repeat = "once"
     (occ,) = _check_shift(data, now)
-    held = taken(session, shift)
+    held = signups.places_taken(session, shift)
     if data.capacity < held:
         raise ServiceError("capacity_below_taken", field="capacity", taken=held)
     before = {
