@@ -65,30 +65,22 @@ def create_user(
     email: str,
     password: str,
     now: datetime,
-    first_name: str = "",
-    last_name: str = "",
-    locale: str = "de",
-    role: str = Role.VOLUNTEER,
-    verified: bool = False,
-    min_length: int = 10,
-    enforce_policy: bool = True,
+    role: str,
+    first_name: str,
+    min_length: int,
 ) -> User:
+    """An account an operator makes (``volunteer create-user``, e.g. a coordinator): the password
+    policy holds as on the form; the address counts as verified, since the operator vouches."""
     email = email.strip()
     if find_by_email(session, email) is not None:
         raise ServiceError("email_taken", field="email")
-    if enforce_policy:
-        check_password(password, min_length=min_length, email=email)
-    return _insert_user(
-        session,
-        email=email,
-        password_hash=hash_password(password),
-        now=now,
-        first_name=first_name,
-        last_name=last_name,
-        locale=locale,
-        role=role,
-        verified=verified,
-    )
+    check_password(password, min_length=min_length, email=email)
+    user = _insert_user(
+        session, email=email, password_hash=hash_password(password), now=now,
+        first_name=first_name, locale="de", role=role,
+    )  # fmt: skip
+    user.email_verified_at = now
+    return user
 
 
 def _insert_user(
@@ -97,34 +89,26 @@ def _insert_user(
     email: str,
     password_hash: str,
     now: datetime,
-    first_name: str = "",
-    last_name: str = "",
-    locale: str = "de",
+    first_name: str,
+    locale: str,
     role: str = Role.VOLUNTEER,
-    verified: bool = False,
 ) -> User:
+    """The new row and its audit entry, the part every way of creating an account shares."""
     user = User(
         email=email,
         email_key=email_key(email),
         password_hash=password_hash,
         first_name=first_name.strip(),
-        last_name=last_name.strip(),
         locale=locale,
         role=role,
         created_at=now,
-        email_verified_at=now if verified else None,
     )
     session.add(user)
     session.flush()
     audit.record(
-        session,
-        "user.created",
-        actor=user,
-        now=now,
-        object_type="user",
-        object_id=user.id,
+        session, "user.created", actor=user, now=now, object_type="user", object_id=user.id,
         role=role,
-    )
+    )  # fmt: skip
     return user
 
 

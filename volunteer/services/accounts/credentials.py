@@ -150,13 +150,7 @@ def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
         session, user, "email_changed", now=now, to_email=old, facts={"new_email": new_email}
     )
     audit.record(
-        session,
-        "user.email_changed",
-        actor=user,
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        old=old,
-        new=new_email,
-    )
+        session, "user.email_changed", actor=user, now=now, object_type="user", object_id=user.id,
+        old=old, new=new_email,
+    )  # fmt: skip
     return user

@@ -230,24 +230,21 @@ def set_status(
     )
 
 
+# What a copy of a need takes over: its texts, place and conditions; not its state, dates or
+# shifts. Skills and causes are rows of their own, copied below.
+COPIED_FIELDS = (
+    "organisation_id", "title", "description", "is_remote", "address", "postcode",
+    "district_number", "lat", "lon", "minors_ok", "step_free", "regular",
+    "needs_conduct_certificate",
+)  # fmt: skip
+
+
 def duplicate(
     session: Session, opportunity: Opportunity, *, by: User, now: datetime
 ) -> Opportunity:
     """A draft copy with the same texts, skills and causes, without shifts or sign-ups."""
     copy = Opportunity(
-        organisation_id=opportunity.organisation_id,
-        title=opportunity.title,
-        description=opportunity.description,
-        is_remote=opportunity.is_remote,
-        address=opportunity.address,
-        postcode=opportunity.postcode,
-        district_number=opportunity.district_number,
-        lat=opportunity.lat,
-        lon=opportunity.lon,
-        minors_ok=opportunity.minors_ok,
-        step_free=opportunity.step_free,
-        regular=opportunity.regular,
-        needs_conduct_certificate=opportunity.needs_conduct_certificate,
+        **{name: getattr(opportunity, name) for name in COPIED_FIELDS},
         languages=list(opportunity.languages),
         status=OpportunityStatus.DRAFT,
         created_at=now,

@@ -128,10 +128,12 @@ def affected_signups(session: Session, shift: Shift) -> list[Signup]:
     )
 
 
-def _notify(
+def notify_affected(
     session: Session, shift: Shift, kind: str, *, now: datetime, facts: dict[str, Any]
 ) -> int:
-    """One notice per affected person; the key carries the change time so each change counts."""
+    """One notice per person on the shift or waiting for it (:func:`affected_signups`) whose
+    account still exists; the key carries the moment so each change or message counts. Returns
+    how many were told."""
     count = 0
     for signup in affected_signups(session, shift):
         user = accounts.active_user(session, signup.user_id)
@@ -182,7 +184,7 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
     )
     if not (changed_time or changed_place):
         return 0  # a capacity change alone does not alter anyone's plans
-    return _notify(session, shift, "shift_changed", now=now, facts=before)
+    return notify_affected(session, shift, "shift_changed", now=now, facts=before)
 
 
 CANCEL_REASON_MAX = 500
@@ -208,7 +210,7 @@ def cancel_shift(session: Session, shift: Shift, *, reason: str, by: User, now: 
     audit.record(
         session, "shift.cancelled", actor=by, now=now, object_type="shift", object_id=shift.id
     )
-    return _notify(
+    return notify_affected(
         session,
         shift,
         "shift_cancelled",
