@@ -134,15 +134,11 @@ def submit_hours(
     )
     session.add(entry)
     session.flush()
-    for admin in admins(session, organisation):
-        outbox.enqueue(
-            session,
-            "hours_submitted",
-            dedupe_key=f"hours_submitted:{entry.id}:{admin.id}",
-            now=now,
-            user=admin,
-            payload={"hour_entry_id": entry.id, "organisation_id": organisation.id},
-        )
+    outbox.enqueue_each(
+        session, "hours_submitted", admins(session, organisation),
+        dedupe_key=f"hours_submitted:{entry.id}", now=now,
+        payload={"hour_entry_id": entry.id, "organisation_id": organisation.id},
+    )  # fmt: skip
     return entry
 
 
