@@ -316,8 +316,10 @@ def _changes_of(session: OrmSession) -> Changes:
         elif isinstance(obj, (VolunteerProfile, VolunteerSkill, VolunteerCause)):
             found.volunteers = True
             found.people.add(obj.user_id)
-        elif isinstance(obj, User) and obj.id is not None and (
-            obj in session.deleted or inspect(obj).attrs.deleted_at.history.has_changes()
+        elif (
+            isinstance(obj, User)
+            and obj.id is not None
+            and (obj in session.deleted or inspect(obj).attrs.deleted_at.history.has_changes())
         ):
             # A new account is not matchable until it has a profile, and a login stamps the
             # user row: of a user, only leaving (deletion) changes who can be matched.
