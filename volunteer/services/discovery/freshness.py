@@ -230,6 +230,21 @@ class _Cache:
 
 
 CACHE = _Cache()
+# Others kept in step with the same commits (the anonymous pages' cache in ``web``), called with
+# what each commit changed; ``invalidate`` calls them with everything.
+_LISTENERS: list[Callable[[Changes], None]] = []
+
+
+def on_commit(listener: Callable[[Changes], None]) -> None:
+    """Call ``listener`` after every commit that touched needs or volunteers, as the cache is."""
+    _LISTENERS.append(listener)
+
+
+def _tell(changes: Changes) -> None:
+    CACHE.note(changes)
+    PERSONAL.forget(changes.people)
+    for listener in _LISTENERS:
+        listener(changes)
 
 
 class _Personal:
@@ -300,6 +315,8 @@ def invalidate() -> None:
     patches or drops them itself)."""
     CACHE.clear()
     PERSONAL.clear()
+    for listener in _LISTENERS:
+        listener(Changes(everything=True, volunteers=True))
 
 
 def _changes_of(session: OrmSession) -> Changes:
@@ -337,8 +354,7 @@ def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
 def _after_commit(session: OrmSession) -> None:
     changes = session.info.pop(_CHANGES, None)
     if changes is not None:
-        CACHE.note(changes)
-        PERSONAL.forget(changes.people)
+        _tell(changes)
 
 
 def _after_rollback(session: OrmSession) -> None:
