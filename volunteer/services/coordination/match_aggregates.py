@@ -3,28 +3,31 @@
 Two ways in, one per kind of fact:
 
 - :func:`count_shown` is called where a volunteer sees needs (the recommendation list, a need
-  page): one upsert per request adds 1 per need to its day × district, skill and cause. Only
-  counts are written, never who saw what, as the privacy notice says.
+  page): 1 per need for its day × district, skill and cause, added up in the process and
+  written every few seconds (:func:`write_shown`). Only counts are written, never who saw what,
+  as the privacy notice says.
 - :func:`refresh` rebuilds :class:`MatchDay` and :class:`ActiveDay` for a range of days from the
-  rows (sign-ups, shifts, hour entries, profiles). The statistics rule runs it for the recent
-  days (attendance and hours are recorded after the fact, so a few weeks back); the demo data
-  runs it once for its whole history.
+  rows (sign-ups, shifts, hour entries, profiles), counted by ``aggregate_grid``. The
+  statistics rule runs it for the recent days (attendance and hours are recorded after the
+  fact, so a few weeks back); the demo data runs it once for its whole history.
 
 Every day is a calendar day in Europe/Berlin, and so is every slot (weekday × part of day).
 """
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal, TypeAlias
+from time import monotonic
+from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
-from sqlalchemy import BigInteger, Date, Integer, case, cast, delete, extract, func, insert, update
+from sqlalchemy import Date, case, cast, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from matching.model import SLOTS
 from volunteer.models import (
     ActiveDay,
     FunnelDay,
@@ -34,8 +37,6 @@ from volunteer.models import (
     MatchDay,
     MatchWeek,
     Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
     Organisation,
     Shift,
     Signup,
@@ -46,7 +47,12 @@ from volunteer.models import (
 )
 from volunteer.models.statistics import MATCH_MEASURES
 from volunteer.platform.clock import BERLIN
-from volunteer.services.discovery.engine_values import DAYS, part_of_day
+from volunteer.services.coordination.aggregate_grid import (
+    Grid,
+    Needs,
+    epoch_seconds,
+    read_columns,
+)
 
 #: How far back the scheduled refresh rebuilds: attendance is marked and hours are confirmed
 #: after the shift, usually within days; four weeks catch nearly all of it.
@@ -60,10 +66,7 @@ TAKEN_STATES = (
     SignupState.NO_SHOW,
 )
 MEASURES = MATCH_MEASURES
-_M = {name: i for i, name in enumerate(MEASURES)}
-SLOT_KEY = {name: i for i, name in enumerate(SLOTS)}
-
-Cell = tuple[date, str, int]
+SHOWN_MEASURES = ("recommended", "opened")
 
 
 def berlin_day(moment: datetime) -> date:
@@ -75,37 +78,42 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), BERLIN).astimezone(UTC)
 
 
-class _Needs:
-    """District, skills and causes of needs, read once per refresh or count."""
-
-    def __init__(self, session: Session, ids: Iterable[int] | None = None) -> None:
-        wanted = None if ids is None else sorted(set(ids))
-        district = select(Opportunity.id, Opportunity.district_number)
-        skills = select(OpportunitySkill.opportunity_id, OpportunitySkill.skill_id)
-        causes = select(OpportunityCause.opportunity_id, OpportunityCause.cause_id)
-        if wanted is not None:
-            district = district.where(col(Opportunity.id).in_(wanted))
-            skills = skills.where(col(OpportunitySkill.opportunity_id).in_(wanted))
-            causes = causes.where(col(OpportunityCause.opportunity_id).in_(wanted))
-        self.district = {int(i or 0): int(d or 0) for i, d in session.exec(district).all()}
-        self.skills: dict[int, list[int]] = defaultdict(list)
-        for opp, skill in session.exec(skills).all():
-            self.skills[opp].append(skill)
-        self.causes: dict[int, list[int]] = defaultdict(list)
-        for opp, cause in session.exec(causes).all():
-            self.causes[opp].append(cause)
-
-    def cells(self, day: date, opp: int, slot: str | None) -> list[Cell]:
-        out = [(day, "district", self.district.get(opp, 0))]
-        if slot is not None:
-            out.append((day, "slot", SLOT_KEY[slot]))
-        out += [(day, "skill", s) for s in self.skills.get(opp, ())]
-        out += [(day, "cause", c) for c in self.causes.get(opp, ())]
-        return out
-
-
 def _upsert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
     return postgresql.Insert if session.get_bind().dialect.name == "postgresql" else sqlite.Insert
+
+
+#: Display counts are added up in the worker process and written by one upsert per table at most
+#: this often (at the next count after the interval): one INSERT per page view cost a third of
+#: the recommendation page's CPU. A worker that stops or crashes loses at most this interval's
+#: display counts, never a notice or a sign-up.
+WRITE_SHOWN_SECONDS = 5.0
+
+_ShownKey = tuple[date, int, str]  # (Berlin day, need, "recommended" | "opened")
+
+
+class _Shown:
+    """This process's display counts not yet written, per database bind (a test's database
+    never receives another's counts, and a bind that goes away takes its counts with it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: WeakKeyDictionary[Any, Counter[_ShownKey]] = WeakKeyDictionary()
+        self._written: WeakKeyDictionary[Any, float] = WeakKeyDictionary()
+
+    def add(self, bind: Any, keys: Iterable[_ShownKey], *, every: float) -> bool:
+        """Count ``keys`` once each; True when the bind's counts are due to be written."""
+        with self._lock:
+            self._counts.setdefault(bind, Counter()).update(keys)
+            last = self._written.get(bind)
+            return last is None or monotonic() - last >= every
+
+    def take(self, bind: Any) -> Counter[_ShownKey]:
+        with self._lock:
+            self._written[bind] = monotonic()
+            return self._counts.pop(bind, Counter())
+
+
+_SHOWN = _Shown()
 
 
 def count_shown(
@@ -114,32 +122,47 @@ def count_shown(
     *,
     what: Literal["recommended", "opened"],
     now: datetime,
+    every: float = WRITE_SHOWN_SECONDS,
 ) -> None:
-    """Add one to ``what`` for each need's day × district, skill and cause. Flushes only."""
-    if not opportunity_ids:
-        return
-    needs = _Needs(session, opportunity_ids)
+    """Count one ``what`` for each need on its day × district, skill and cause: in the process,
+    written with the other counts of the last ``every`` seconds (:func:`write_shown`, which
+    flushes only). Only counts are kept, never who saw what."""
     day = berlin_day(now)
-    counts = Counter(
-        (cut, key) for opp in opportunity_ids for _, cut, key in needs.cells(day, opp, None)
-    )
-    # One statement per table, rows in key order, the day before the week: two requests
+    bind = session.get_bind()
+    if _SHOWN.add(bind, ((day, int(i), what) for i in opportunity_ids), every=every):
+        write_shown(session)
+
+
+def write_shown(session: Session) -> int:
+    """Add the process's display counts for this database to the day and week rows now, one
+    upsert per table; returns how many displays were written. Flushes only."""
+    counts = _SHOWN.take(session.get_bind())
+    if not counts:
+        return 0
+    needs = Needs(session, sorted({opp for _, opp, _ in counts}))
+    days: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
+    weeks: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
+    for (day, opp, what), n in counts.items():
+        for _, cut, key in needs.cells(day, opp, None):
+            days[(day, cut, key)][what] += n
+            weeks[(monday(day), cut, key)][what] += n
+    # One statement per table, rows in key order, the day before the week: two workers
     # upserting the same rows lock them in the same order, so they wait for each other instead
     # of deadlocking (a refresh only reads the days, so it cannot close a cycle either).
-    rows = [
-        {"cut": cut, "key": key, "recommended": 0, "opened": 0, what: n}
-        for (cut, key), n in sorted(counts.items())
-    ]
-    week = monday(day)
-    for model, when in ((FunnelDay, {"day": day}), (FunnelWeek, {"week": week})):
-        stmt = _upsert(session)(model).values([{**row, **when} for row in rows])
+    for model, when, cells in ((FunnelDay, "day", days), (FunnelWeek, "week", weeks)):
+        rows = [
+            {when: moment, "cut": cut, "key": key, **{m: n[m] for m in SHOWN_MEASURES}}
+            for (moment, cut, key), n in sorted(cells.items())
+        ]
+        stmt = _upsert(session)(model).values(rows)
         table = model.__table__  # type: ignore[union-attr]
         session.execute(
             stmt.on_conflict_do_update(
-                index_elements=[*when, "cut", "key"],
-                set_={what: table.c[what] + stmt.excluded[what]},
+                index_elements=[when, "cut", "key"],
+                set_={m: table.c[m] + stmt.excluded[m] for m in SHOWN_MEASURES},
             )
         )
+    return sum(counts.values())
 
 
 def refresh(session: Session, *, start: date, end: date) -> int:
@@ -154,7 +177,7 @@ def refresh(session: Session, *, start: date, end: date) -> int:
     the demo data rebuilds at once; a loop over them took minutes.
     """
     lo, hi = day_start(start), day_start(end + timedelta(days=1))
-    grid = _Grid(session, start, end)
+    grid = Grid(session, start, end)
 
     # Shifts of these days: places, places taken, attendance.
     in_range = (
@@ -162,12 +185,12 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         col(Shift.starts_at) < hi,
         col(Shift.cancelled_at).is_(None),
     )
-    shift_ids, opps, starts, capacity = _columns(
+    shift_ids, opps, starts, capacity = read_columns(
         session,
         sa_select(
             col(Shift.id),
             col(Shift.opportunity_id),
-            _epoch(session, Shift.starts_at),
+            epoch_seconds(session, Shift.starts_at),
             col(Shift.capacity),
         )
         .where(*in_range)
@@ -179,7 +202,7 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         (col(Signup.state) == SignupState.NO_SHOW.value, 2),
         else_=0,
     )
-    of_shift, of_kind, n = _columns(
+    of_shift, of_kind, n = read_columns(
         session,
         sa_select(col(Signup.shift_id), kind, func.count())
         .join(Shift, col(Shift.id) == Signup.shift_id)
@@ -196,7 +219,7 @@ def refresh(session: Session, *, start: date, end: date) -> int:
     grid.need_facts(shift_day, opps, shift_slot, "filled", np.minimum(capacity, taken[:, 0]))
     grid.need_facts(shift_day, opps, shift_slot, "attended", taken[:, 1])
     grid.need_facts(shift_day, opps, shift_slot, "no_show", taken[:, 2])
-    attended_shift, attended_user = _columns(
+    attended_shift, attended_user = read_columns(
         session,
         sa_select(col(Signup.shift_id), col(Signup.user_id))
         .join(Shift, col(Shift.id) == Signup.shift_id)
@@ -210,12 +233,12 @@ def refresh(session: Session, *, start: date, end: date) -> int:
 
     # Sign-ups made and accepted on these days.
     for moment_col, measure in ((Signup.created_at, "applied"), (Signup.accepted_at, "accepted")):
-        moments, opp, shift_starts = _columns(
+        moments, opp, shift_starts = read_columns(
             session,
             sa_select(
-                _epoch(session, moment_col),
+                epoch_seconds(session, moment_col),
                 col(Shift.opportunity_id),
-                _epoch(session, Shift.starts_at),
+                epoch_seconds(session, Shift.starts_at),
             )
             .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(col(moment_col) >= lo, col(moment_col) < hi),
@@ -227,14 +250,14 @@ def refresh(session: Session, *, start: date, end: date) -> int:
 
     # Hours confirmed for work on these days: the need's cuts when tied to a sign-up, else the
     # organisation's district.
-    worked, minutes, user, opp, shift_starts, org_district = _columns(
+    worked, minutes, user, opp, shift_starts, org_district = read_columns(
         session,
         sa_select(
             col(HourEntry.worked_on),
             col(HourEntry.minutes),
             func.coalesce(col(HourEntry.user_id), -1),
             func.coalesce(col(Shift.opportunity_id), -1),
-            func.coalesce(_epoch(session, Shift.starts_at), 0),
+            func.coalesce(epoch_seconds(session, Shift.starts_at), 0),
             func.coalesce(col(Organisation.district_number), 0),
         )
         .join(Organisation, col(Organisation.id) == HourEntry.organisation_id)
@@ -260,11 +283,11 @@ def refresh(session: Session, *, start: date, end: date) -> int:
 
     # Profiles completed on these days: the volunteer's district, skills and causes.
     done = (col(VolunteerProfile.completed_at) >= lo, col(VolunteerProfile.completed_at) < hi)
-    people, completed, home = _columns(
+    people, completed, home = read_columns(
         session,
         sa_select(
             col(VolunteerProfile.user_id),
-            _epoch(session, VolunteerProfile.completed_at),
+            epoch_seconds(session, VolunteerProfile.completed_at),
             func.coalesce(col(VolunteerProfile.district_number), 0),
         )
         .where(*done)
@@ -277,7 +300,7 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         (VolunteerSkill.skill_id, VolunteerSkill.user_id, "skill"),
         (VolunteerCause.cause_id, VolunteerCause.user_id, "cause"),
     ):
-        person, key = _columns(
+        person, key = read_columns(
             session,
             sa_select(col(owner), col(link))
             .join(VolunteerProfile, col(VolunteerProfile.user_id) == owner)
@@ -313,7 +336,7 @@ def roll_up_weeks(session: Session, *, start: date, end: date) -> None:
     first, last = monday(start), monday(end)
     for day_model, week_model, measures in (
         (MatchDay, MatchWeek, MEASURES),
-        (FunnelDay, FunnelWeek, ("recommended", "opened")),
+        (FunnelDay, FunnelWeek, SHOWN_MEASURES),
     ):
         week_col = col(week_model.week)
         session.execute(delete(week_model).where(week_col >= first, week_col <= last))
@@ -334,158 +357,6 @@ def _monday_of(session: Session, day: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.date_trunc("week", day), Date)
     return func.date(day, "weekday 0", "-6 days")  # the Sunday on or after, minus six days
-
-
-IntArray: TypeAlias = "np.ndarray[Any, np.dtype[np.int64]]"
-
-
-def _epoch(session: Session, column: Any) -> Any:
-    """Seconds since 1970 (UTC) of a timestamp column, in SQL: numpy counts them by the day."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(extract("epoch", column)), BigInteger)
-    return cast(func.strftime("%s", column), Integer)
-
-
-def _columns(session: Session, query: Any, width: int, *, dates: tuple[int, ...] = ()) -> list[Any]:
-    """The result of ``query`` as ``width`` int64 columns (dates as days since 1970)."""
-    rows = session.connection().execute(query).all()  # Core: no ORM work per row
-    if not rows:
-        return [np.zeros(0, dtype=np.int64) for _ in range(width)]
-    out = []
-    for i, column in enumerate(zip(*rows, strict=True)):
-        if i in dates:
-            column = tuple(d.toordinal() - _EPOCH_ORDINAL for d in column)
-        out.append(np.array(column, dtype=np.int64))
-    return out
-
-
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-#: Slot key of (Berlin weekday, Berlin hour), the same rule as ``engine_values.slot_of``.
-_SLOT_OF = np.array(
-    [[SLOT_KEY[f"{DAYS[d]}-{part_of_day(h)}"] for h in range(24)] for d in range(7)],
-    dtype=np.int64,
-)
-
-
-def _berlin_offset(hour: int) -> int:
-    """Seconds Berlin is ahead of UTC in the UTC hour ``hour`` (hours since 1970)."""
-    offset = datetime.fromtimestamp(hour * 3600, UTC).astimezone(BERLIN).utcoffset()
-    assert offset is not None  # a zone always has one
-    return int(offset.total_seconds())
-
-
-class _Grid:
-    """Counts of one refresh: (day, cell, measure), with the cells (cut, key) numbered as met."""
-
-    def __init__(self, session: Session, start: date, end: date) -> None:
-        self.first = start.toordinal() - _EPOCH_ORDINAL
-        self.days = (end - start).days + 1
-        self.start = start
-        self.cell_ids: dict[tuple[str, int], int] = {}
-        self.facts_: list[tuple[IntArray, IntArray, int, IntArray]] = []
-        self.active: list[tuple[IntArray, IntArray, IntArray]] = []
-        needs = _Needs(session)
-        top = max([0, *needs.district, *needs.skills, *needs.causes]) + 1
-        self.need_district = np.zeros(top, dtype=np.int64)
-        for opp, number in needs.district.items():
-            self.need_district[opp] = number
-        # Each need's cells (district, skills, causes) in one flat array with offsets.
-        per_need = [
-            [self.cell("district", needs.district.get(opp, 0))]
-            + [self.cell("skill", s) for s in needs.skills.get(opp, ())]
-            + [self.cell("cause", c) for c in needs.causes.get(opp, ())]
-            for opp in range(top)
-        ]
-        self.count = np.array([len(c) for c in per_need], dtype=np.int64)
-        self.offset = np.concatenate(([0], np.cumsum(self.count)[:-1])).astype(np.int64)
-        self.flat = np.array([c for cells in per_need for c in cells], dtype=np.int64)
-        self.slot_cell = np.array([self.cell("slot", i) for i in range(len(SLOTS))])
-
-    def cell(self, cut: str, key: int) -> int:
-        return self.cell_ids.setdefault((cut, int(key)), len(self.cell_ids))
-
-    def cells_of(self, cut: str, keys: IntArray) -> IntArray:
-        return np.array([self.cell(cut, k) for k in keys.tolist()], dtype=np.int64)
-
-    def district_of(self, opps: IntArray) -> IntArray:
-        return self.need_district[opps]
-
-    def local(self, epochs: IntArray) -> tuple[IntArray, IntArray]:
-        """(day index in the range, slot key) of UTC instants, in Europe/Berlin.
-
-        Berlin's offset changes only on whole UTC hours, so one offset per distinct hour."""
-        hours, where = np.unique(epochs // 3600, return_inverse=True)
-        offsets = np.array([_berlin_offset(h) for h in hours.tolist()], dtype=np.int64)
-        local = epochs + offsets[where.reshape(-1)]
-        days = local // 86400
-        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday
-        return days - self.first, _SLOT_OF[weekday, (local % 86400) // 3600]
-
-    def facts(self, day: IntArray, cells: IntArray, measure: str, weight: IntArray) -> None:
-        self.facts_.append((day, cells, _M[measure], weight))
-
-    def need_facts(
-        self, day: IntArray, opps: IntArray, slot: IntArray, measure: str, weight: IntArray
-    ) -> None:
-        """A fact of needs: under each need's district, skills and causes, and its shift's slot."""
-        n = self.count[opps]
-        at = np.repeat(self.offset[opps] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
-        self.facts(np.repeat(day, n), self.flat[at], measure, np.repeat(weight, n))
-        self.facts(day, self.slot_cell[slot], measure, weight)
-
-    def district_facts(
-        self, day: IntArray, district: IntArray, measure: str, weight: IntArray
-    ) -> None:
-        self.facts(day, self.cells_of("district", district), measure, weight)
-
-    def was_active(self, day: IntArray, district: IntArray, user: IntArray) -> None:
-        self.active.append((day, district, user))
-
-    def rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        cells, measures = len(self.cell_ids), len(MEASURES)
-        size = self.days * cells * measures
-        counts = np.zeros(size, dtype=np.int64)
-        for day, cell, measure, weight in self.facts_:
-            inside = (day >= 0) & (day < self.days)
-            flat = (day[inside] * cells + cell[inside]) * measures + measure
-            counts += np.bincount(flat, weights=weight[inside], minlength=size).astype(np.int64)
-        grid = counts.reshape(self.days, cells, measures)
-        keys = list(self.cell_ids)
-        match_rows = [
-            {
-                "day": self.start + timedelta(days=int(d)),
-                "cut": keys[c][0],
-                "key": keys[c][1],
-                **dict(zip(MEASURES, grid[d, c].tolist(), strict=True)),
-            }
-            for d, c in zip(*np.nonzero(grid.any(axis=2)), strict=True)
-        ]
-        active_rows: list[dict[str, Any]] = []
-        if not sum(a[0].size for a in self.active):
-            return match_rows, active_rows
-        day = np.concatenate([a[0] for a in self.active])
-        district = np.concatenate([a[1] for a in self.active])
-        user = np.concatenate([a[2] for a in self.active])
-        inside = (day >= 0) & (day < self.days)
-        # One sortable number per (day, district, person): duplicates fall together.
-        districts, district_at = np.unique(district[inside], return_inverse=True)
-        group = day[inside] * districts.size + district_at.reshape(-1)
-        both = np.unique((group << 32) | user[inside])
-        if not both.size:
-            return match_rows, active_rows
-        groups, first = np.unique(both >> 32, return_index=True)
-        people = (both & 0xFFFFFFFF).astype("<u4")
-        for g, lo, hi in zip(
-            groups.tolist(), first.tolist(), [*first[1:].tolist(), both.size], strict=True
-        ):
-            active_rows.append(
-                {
-                    "day": self.start + timedelta(days=g // districts.size),
-                    "district_number": int(districts[g % districts.size]),
-                    "user_ids": people[lo:hi].tobytes(),
-                }
-            )
-        return match_rows, active_rows
 
 
 def refresh_recent(session: Session, *, now: datetime) -> int:

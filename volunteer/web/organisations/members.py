@@ -1,9 +1,8 @@
 """Members and their roles: invite (and revoke pending invitations), change role, remove, hand
 over admin, leave."""
 
-from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from flask import (
     abort,
@@ -16,28 +15,37 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlmodel import Session
 
 from volunteer.models import (
     MemberRole,
     Membership,
-    Organisation,
-    User,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
 from volunteer.services.organisations import invitations as invitation_service
 from volunteer.services.organisations import members as member_service
-from volunteer.web.forms import ButtonForm, apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, not_found
+from volunteer.web.forms import ButtonForm, apply_error, form_status
+from volunteer.web.helpers import (
+    act_and_return,
+    acting_user,
+    commit_or_report,
+    flash_error,
+    not_found,
+)
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ROLE_LABELS,
     InviteForm,
     RoleForm,
 )
-from volunteer.web.organisations.loading import organisation_or_404, page_context
+from volunteer.web.organisations.loading import (
+    OrgAction,
+    act_on,
+    organisation_or_404,
+    owned_or_404,
+    page_context,
+)
 
 
 @bp.route("/<int:org_id>/mitglieder", methods=["GET", "POST"])
@@ -81,57 +89,38 @@ def members(org_id: int) -> Any:
         role_form=RoleForm(),
         confirm=ButtonForm(),
         me=acting_user(),
-    ), (422 if form.errors else 200)
-
-
-def _member(db: Session, org: Organisation, member_id: int) -> Membership:
-    member = db.get(Membership, member_id)
-    if member is None or member.organisation_id != org.id:
-        abort(404)
-    return member
+    ), form_status(form)
 
 
 @bp.post("/<int:org_id>/einladungen/<int:invitation_id>/zurueckziehen")
 @login_required
 def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    if ButtonForm().validate_on_submit():
-        commit_or_report(
-            lambda: invitation_service.revoke_invitation(
-                db, org, invitation_id, by=acting_user(), now=now()
-            ),
-            # Another organisation's invitation, or one already gone: "not there" (404).
-            report=not_found,
-            success=_("The invitation is withdrawn; its link no longer works."),
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
-
-
-class MemberAction(Protocol):
-    """A member service's signature: ``members.remove_member``, ``transfer_admin``, ``set_role``."""
-
-    def __call__(
-        self, session: Session, org: Organisation, member: Membership, /, *, by: User, now: datetime
-    ) -> object: ...
+    return act_and_return(
+        lambda: invitation_service.revoke_invitation(
+            get_session(), org, invitation_id, by=acting_user(), now=now()
+        ),
+        # Another organisation's invitation, or one already gone: "not there" (404).
+        report=not_found,
+        success=_("The invitation is withdrawn; its link no longer works."),
+        back=url_for("organisations.members", org_id=org.id),
+    )
 
 
 def _act_on_member(
-    org_id: int, member_id: int, form: FlaskForm, action: MemberAction, *, success: str
+    org_id: int,
+    member_id: int,
+    form: FlaskForm,
+    action: OrgAction[Membership],
+    *,
+    success: str,
 ) -> Any:
     """An admin's action on one member (role, remove, hand over): the member is looked up within
-    the organisation (404 otherwise), the service decides, and the members page shows the
-    outcome."""
+    the organisation (404 otherwise), and the members page shows the outcome."""
     org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    member = _member(db, org, member_id)
-    if form.validate_on_submit():
-        commit_or_report(
-            lambda: action(db, org, member, by=acting_user(), now=now()),
-            report=flash_error,
-            success=success,
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    member = owned_or_404(org, Membership, member_id)
+    back = url_for("organisations.members", org_id=org.id)
+    return act_on(org, member, action, success=success, back=back, form=form)
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")
