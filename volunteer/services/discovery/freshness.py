@@ -259,13 +259,19 @@ class _Personal:
     new ones come in, so nothing about a person stays long after their last visit.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 8192) -> None:
         self._lock = threading.Lock()
         self._size = size
-        self._entries: OrderedDict[tuple[int, int], tuple[Hashable, float, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, int, str], tuple[Hashable, float, Any]] = (
+            OrderedDict()
+        )
 
-    def get(self, session: Session, person: int, key: Hashable, ttl: float) -> Any | None:
-        at = (id(session.get_bind()), person)
+    def get(
+        self, session: Session, person: int, kind: str, key: Hashable, ttl: float
+    ) -> Any | None:
+        """The person's ``kind`` value if it was kept for this very ``key`` and is younger
+        than ``ttl`` seconds, else None."""
+        at = (id(session.get_bind()), person, kind)
         with self._lock:
             hit = self._entries.get(at)
             if hit is None or hit[0] != key or time.monotonic() - hit[1] >= ttl:
@@ -273,11 +279,14 @@ class _Personal:
             self._entries.move_to_end(at)
             return hit[2]
 
-    def put(self, session: Session, person: int, key: Hashable, value: Any, ttl: float) -> None:
+    def put(
+        self, session: Session, person: int, kind: str, key: Hashable, value: Any, ttl: float
+    ) -> None:
         moment = time.monotonic()
+        at = (id(session.get_bind()), person, kind)
         with self._lock:
-            self._entries[(id(session.get_bind()), person)] = (key, moment, value)
-            self._entries.move_to_end((id(session.get_bind()), person))
+            self._entries[at] = (key, moment, value)
+            self._entries.move_to_end(at)
             while self._entries:
                 oldest, (_, built, _) = next(iter(self._entries.items()))
                 if len(self._entries) <= self._size and moment - built < ttl:
@@ -287,8 +296,9 @@ class _Personal:
     def __contains__(self, item: tuple[Session, int]) -> bool:
         """Whether anything is kept for this (session's database, person)."""
         session, person = item
+        bind = id(session.get_bind())
         with self._lock:
-            return (id(session.get_bind()), person) in self._entries
+            return any(at[:2] == (bind, person) for at in self._entries)
 
     def forget(self, people: set[int]) -> None:
         if not people:
