@@ -15,9 +15,14 @@ from volunteer.services.notices import failures
 from volunteer.services.notices import settings as notice_settings
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
 from volunteer.services.notices.unsubscribe import read_token
-from volunteer.services.permissions import coordinator_required
-from volunteer.web.forms import ButtonForm, apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, require_button
+from volunteer.services.permissions import coordinator_required, is_coordinator, organisations_of
+from volunteer.web.forms import ButtonForm, apply_error, form_status
+from volunteer.web.helpers import (
+    act_and_return,
+    acting_user,
+    commit_or_report,
+    flash_error,
+)
 from volunteer.web.notices import bp
 from volunteer.web.notices.forms import AddressForm, PreferencesForm, field_name
 from volunteer.web.wording.notices import CAUSE_SENTENCES, KIND_LABELS, SHOW_SERVER_REPLY
@@ -73,13 +78,10 @@ def preferences() -> Any:
         )
         if done:
             return redirect(url_for("notices.preferences"))
-    from volunteer.services.permissions import is_coordinator, organisations_of
-
     groups = _groups(form, bool(organisations_of(db, user)), is_coordinator(user))
-    status = 422 if form.errors else 200
     return render_template(
         "notices/preferences.html", form=form, groups=groups, profile=profile
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/benachrichtigungen/abbestellen/<token>", methods=["GET", "POST"])
@@ -119,14 +121,11 @@ def failed() -> Any:
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/erneut")
 @coordinator_required
 def retry(notice_id: int) -> Any:
-    require_button()
-    db = get_session()
-    commit_or_report(
-        lambda: failures.resend(db, notice_id, by=acting_user(), now=now()),
-        report=flash_error,
+    return act_and_return(
+        lambda: failures.resend(get_session(), notice_id, by=acting_user(), now=now()),
         success=_("The notice is queued again."),
+        back=url_for("notices.failed"),
     )
-    return redirect(url_for("notices.failed"))
 
 
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/adresse")
@@ -156,11 +155,8 @@ def correct_address(notice_id: int) -> Any:
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/unerreichbar")
 @coordinator_required
 def mark_unreachable(notice_id: int) -> Any:
-    require_button()
-    db = get_session()
-    commit_or_report(
-        lambda: failures.mark_unreachable(db, notice_id, by=acting_user(), now=now()),
-        report=flash_error,
+    return act_and_return(
+        lambda: failures.mark_unreachable(get_session(), notice_id, by=acting_user(), now=now()),
         success=_("The notice is given up; it is no longer tried."),
+        back=url_for("notices.failed"),
     )
-    return redirect(url_for("notices.failed"))

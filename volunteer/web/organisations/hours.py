@@ -6,7 +6,6 @@ from typing import Any
 from flask import (
     Response,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -22,7 +21,7 @@ from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import exports, hours
 from volunteer.services.errors import ServiceError
-from volunteer.web.forms import ButtonForm, apply_error
+from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     acting_user,
     commit_or_report,
@@ -39,8 +38,8 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     hour_entry_or_404,
+    org_page,
     organisation_or_404,
-    page_context,
 )
 
 
@@ -103,28 +102,25 @@ def hours_list(org_id: int) -> Any:
                 return redirect(url_for("organisations.hours_list", org_id=org.id))
             failed = True
     year = now().astimezone(BERLIN).year
-    return render_template(
+    return org_page(
         "organisations/hours.html",
-        **page_context(
-            org,
-            form=form,
-            pending=hours.pending(db, org),
-            decided=hours.recent_decided(db, org),
-            totals=hours.totals_per_volunteer(db, org, year=year),
-            year=year,
-            years=list(range(year, year - 3, -1)),
-            confirm=ButtonForm(),
-            reject_form=RejectForm(),
-        ),
-    ), (422 if failed or form.errors else 200)
+        org,
+        form=form,
+        pending=hours.pending(db, org),
+        decided=hours.recent_decided(db, org),
+        totals=hours.totals_per_volunteer(db, org, year=year),
+        year=year,
+        years=list(range(year, year - 3, -1)),
+        confirm=ButtonForm(),
+        reject_form=RejectForm(),
+    ), form_status(form, failed=failed)
 
 
 @bp.post("/<int:org_id>/stunden/<int:entry_id>/<any(confirm, reject):action>")
 @login_required
 def hour_decide(org_id: int, entry_id: int, action: str) -> Any:
-    org = organisation_or_404(org_id)
+    org, entry = hour_entry_or_404(org_id, entry_id)
     db = get_session()
-    entry = hour_entry_or_404(db, org, entry_id)
     form = RejectForm()
     if form.validate_on_submit():
         commit_or_report(
