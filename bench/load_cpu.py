@@ -11,6 +11,12 @@ time divided by the requests (``time.process_time``: including background work s
 rebuilt after a change). The floor app (``bench/floor_app.py``) is measured the same way in the
 same run. "search after a sign-up" alternates a real sign-up POST with one search and times the
 search alone: what the first visitor after a change pays.
+
+The anonymous pages (home, search, need page, district page) are served from the per-process
+cache of rendered pages (``volunteer/web/anonymous_pages.py``) once a visitor has asked for the
+same page; each is measured as the rotation hits it (the share of requests the cache answered is
+reported) and again with the cache emptied before every request ("not cached"): what a search
+nobody made in the last half minute, or a need's first visit, costs.
 """
 
 import gc
@@ -27,6 +33,7 @@ from volunteer.app import create_app
 from volunteer.models import User
 from volunteer.platform.db import new_session
 from volunteer.runtime import tune_gc
+from volunteer.web.anonymous_pages import AnonymousPages
 
 MARKERS = ("<!-- bench:cpu:start -->", "<!-- bench:cpu:end -->")
 
@@ -37,6 +44,7 @@ class CpuResult:
     requests: int
     thread_ms: float  # the request thread's CPU per request
     process_ms: float  # the process's CPU per request, background threads included
+    cached: float | None = None  # share of requests the anonymous pages' cache answered
 
 
 def _client(app_config: dict[str, object], email: str | None) -> FlaskClient:
@@ -54,16 +62,32 @@ def _client(app_config: dict[str, object], email: str | None) -> FlaskClient:
     return client
 
 
-def _time(name: str, n: int, call: Callable[[int], None]) -> CpuResult:
+def _time(
+    name: str,
+    n: int,
+    call: Callable[[int], None],
+    pages: AnonymousPages | None = None,
+    empty: bool = False,
+) -> CpuResult:
+    """CPU per request of ``call``; with ``pages`` the share of requests that cache answered,
+    and with ``empty`` that cache emptied before each request (outside the timed part)."""
     call(0)  # warm: the engine's index and the caches are built before anything is counted
     thread = process = 0.0
+    hits = pages.hits if pages is not None else 0
     for i in range(1, n + 1):
+        if pages is not None and empty:
+            pages.clear()
         t0, p0 = time.thread_time(), time.process_time()
         call(i)
         thread += time.thread_time() - t0
         process += time.process_time() - p0
-    result = CpuResult(name, n, 1000 * thread / n, 1000 * process / n)
-    log(f"cpu {name}: {result.thread_ms:.1f} ms (thread), {result.process_ms:.1f} ms (process)")
+    cached = (pages.hits - hits) / n if pages is not None else None
+    result = CpuResult(name, n, 1000 * thread / n, 1000 * process / n, cached)
+    share = "" if cached is None else f", {cached:.0%} from the page cache"
+    log(
+        f"cpu {name}: {result.thread_ms:.1f} ms (thread), {result.process_ms:.1f} ms (process)"
+        + share
+    )
     return result
 
 
@@ -89,25 +113,26 @@ def measure(url: str, n: int, needs: list[int], shifts: list[int]) -> list[CpuRe
     def sign_up(i: int) -> None:
         volunteer.post(f"/engagements/schichten/{shifts[i % len(shifts)]}/anmelden", data={})
 
+    pages: AnonymousPages = anonymous.application.extensions["anonymous_pages"]
+    anonymous_pages = [
+        ("home", lambda i: get(anonymous, "/")),
+        ("search", lambda i: get(anonymous, f"/engagements/?{SEARCHES[i % 8]}")),
+        ("need page", lambda i: get(anonymous, f"/engagements/{needs[i % len(needs)]}")),
+        ("district page", lambda i: get(anonymous, "/engagements/stadtteile")),
+    ]
+
     results = []
     try:
         results.append(_time("floor", n, lambda i: get(floor, "/")))
-        results.append(_time("home", n, lambda i: get(anonymous, "/")))
-        results.append(
-            _time("search", n, lambda i: get(anonymous, f"/engagements/?{SEARCHES[i % 8]}"))
-        )
+        for name, call in anonymous_pages:
+            results.append(_time(name, n, call, pages))
+            results.append(_time(f"{name} (not cached)", n, call, pages, empty=True))
         results.append(
             _time(
                 "search as the volunteer",
                 n,
                 lambda i: get(volunteer, f"/engagements/?{SEARCHES[i % 8]}"),
             )
-        )
-        results.append(
-            _time("need page", n, lambda i: get(anonymous, f"/engagements/{needs[i % len(needs)]}"))
-        )
-        results.append(
-            _time("district page", n, lambda i: get(anonymous, "/engagements/stadtteile"))
         )
         results.append(_time("Für dich", n, lambda i: get(volunteer, "/ich/fuer-dich")))
         results.append(_time("Meine Engagements", n, lambda i: get(volunteer, "/ich/engagements")))
@@ -142,12 +167,14 @@ def table(label: str, results: list[CpuResult]) -> list[str]:
     lines = [
         f"**{label}, CPU per request**",
         "",
-        "| page | requests | CPU ms (request thread) | CPU ms (process) | × floor |",
-        "|---|---:|---:|---:|---:|",
+        "| page | requests | from the page cache | CPU ms (request thread) | CPU ms (process) "
+        "| × floor |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        cached = "" if r.cached is None else f"{r.cached:.0%}"
         lines.append(
-            f"| {r.page} | {r.requests} | {r.thread_ms:.2f} | {r.process_ms:.2f} | "
+            f"| {r.page} | {r.requests} | {cached} | {r.thread_ms:.2f} | {r.process_ms:.2f} | "
             f"{r.process_ms / floor.process_ms:.1f} |"
         )
     return [*lines, ""]

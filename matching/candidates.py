@@ -3,7 +3,7 @@
 One pass per opportunity over a :class:`~matching.index.VolunteerIndex`: boolean column tests
 first (required skills, slots, languages, age), then the grid drops the volunteers who cannot
 reach the place (cells are split by radius band), then the exact distance for the rest, then
-the score alone (:meth:`~matching.index.VolunteerIndex.scores`, bit-identical to the explained
+the score alone (:func:`~matching.batch_scores.opportunity_scores`, bit-identical to the explained
 components' sum). By default every eligible pair is kept, so ``assign`` is optimal over
 everything the rules allow. ``top_k`` keeps only each volunteer's K best pairs (score in
 millionths descending, then opportunity id): an approximation for very large runs whose cost the
@@ -19,6 +19,7 @@ from datetime import datetime
 
 import numpy as np
 
+from matching.batch_scores import opportunity_scores, pair_scores
 from matching.encoding import id_rank
 from matching.geo import FloatArray, IntArray
 from matching.index import VolunteerIndex
@@ -83,7 +84,9 @@ def candidate_pairs(
     urgency = opportunity_urgency(opportunities, now, weights)
     done = 0
     for j, opportunity in enumerate(opportunities):
-        rows, score = index.scores(opportunity, weights=weights, urgency=float(urgency[j]))
+        rows, score = opportunity_scores(
+            index, opportunity, weights=weights, urgency=float(urgency[j])
+        )
         if rows.shape[0]:
             vols.append(rows)
             opps.append(np.full(rows.shape[0], j, dtype=np.int64))
@@ -120,7 +123,7 @@ def _top_k_prefiltered(
 ) -> Candidates:
     """Each volunteer's ``top_k`` best pairs: the compiled pre-filter
     (:func:`matching.prefilter.survivors`) finds the pairs that may be among them, the exact
-    kernel (:meth:`~matching.index.VolunteerIndex.pair_scores`, all survivors at once rather
+    kernel (:func:`~matching.batch_scores.pair_scores`, all survivors at once rather
     than opportunity by opportunity: dense-NRW has 40,000) scores them, and the exact cut keeps
     K per volunteer.
 
@@ -131,7 +134,7 @@ def _top_k_prefiltered(
     opp_rank = id_rank([x.id for x in opportunities])
     urgency = opportunity_urgency(opportunities, now, weights)
     at, opp = survivors(index, opportunities, urgency, weights, top_k, workers=workers)
-    kept, score = index.pair_scores(opportunities, at, opp, weights=weights, urgency=urgency)
+    kept, score = pair_scores(index, opportunities, at, opp, weights=weights, urgency=urgency)
     if progress is not None:
         progress(len(opportunities))
     if not kept.shape[0]:

@@ -292,7 +292,7 @@ class VolunteerIndex:
         self, opportunity: Opportunity, *, weights: Weights, now: datetime | None
     ) -> Evaluation:
         """Eligible volunteers for ``opportunity``: column tests, then grid, then distance."""
-        found = self._eligible(opportunity)
+        found = self.reach(opportunity)
         if found is None:
             return Evaluation(np.zeros(0, dtype=np.int64), np.zeros(0), {})
         at, km = found
@@ -305,18 +305,20 @@ class VolunteerIndex:
 
     def eligible(self, opportunity: Opportunity) -> IntArray:
         """Positions (in ``items``, ascending) of the volunteers who may take ``opportunity``:
-        the same rules as :meth:`evaluate` and :meth:`scores`, without scoring anyone."""
-        found = self._eligible(opportunity)
+        the same rules as :meth:`evaluate` and
+        :func:`~matching.batch_scores.opportunity_scores`, without scoring anyone."""
+        found = self.reach(opportunity)
         if found is None:
             return np.zeros(0, dtype=np.int64)
         return np.sort(self.order[found[0]])
 
-    def _eligible(
+    def reach(
         self, opportunity: Opportunity, at: IntArray | None = None
     ) -> tuple[IntArray, FloatArray] | None:
         """Grid-order positions of the eligible volunteers and their distances (NaN when
-        remote); ``None`` when nobody can be eligible. With ``at`` (grid-order positions, e.g.
-        the survivors of :mod:`matching.prefilter`), only those volunteers are tested."""
+        remote); ``None`` when nobody can be eligible: the rules of every query from an
+        opportunity, in one place (:mod:`matching.batch_scores` scores what this finds). With
+        ``at`` (grid-order positions), only those volunteers are tested."""
         n = len(self) if at is None else at.shape[0]
         if opportunity.capacity < 1 or n == 0:
             return None
@@ -368,177 +370,6 @@ class VolunteerIndex:
         km = haversine_rad(self.lat[rows], self.lon[rows], olat, olon)
         near = km <= self.max_km[rows]
         return rows[near], km[near]
-
-    def scores(
-        self,
-        opportunity: Opportunity,
-        *,
-        weights: Weights,
-        urgency: float,
-        ordered: bool = True,
-        at: IntArray | None = None,
-    ) -> tuple[IntArray, FloatArray]:
-        """Eligible rows and their scores only: what candidate generation needs, faster.
-
-        Bit for bit the score :func:`~matching.scoring.combine` gives for :meth:`evaluate`'s
-        values (same functions, same dtypes, same order of additions); components that are
-        the same for every volunteer of this opportunity are computed once, as scalars.
-        ``urgency`` is the opportunity's urgency value (see :func:`opportunity_urgency`).
-        Rows are positions in ``items``, ascending unless ``ordered`` is false. ``at``
-        restricts the query to those grid-order positions (see :meth:`_eligible`).
-        """
-        found = self._eligible(opportunity, at)
-        if found is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        rows, km = found
-        k = rows.shape[0]
-        n_req = np.int64(len(opportunity.required_skills))
-        wanted = n_req + np.int64(len(opportunity.optional_skills))
-        skills: FloatArray | np.float64
-        if opportunity.optional_skills:
-            matched = np.zeros(k, dtype=np.int64)
-            related = np.zeros(k, dtype=np.int64)
-            for skill in opportunity.optional_skills:
-                col = self.skill_vocab.get(skill)
-                if col is not None:
-                    held = self.skill_cols[col][rows]
-                    matched += held
-                else:
-                    held = np.zeros(k, dtype=np.bool_)
-                cat = self.category_vocab.get(self.skill_category.get(skill, ""), None)
-                if cat is not None:
-                    related += self.category_cols[cat][rows] & ~held
-            skills = skills_value(n_req, matched, related, wanted, weights)
-        else:
-            skills = skills_value(n_req, np.int64(0), np.int64(0), wanted, weights)[()]
-        distance: FloatArray | float
-        if opportunity.remote:
-            distance = weights.remote_credit
-        else:
-            distance = np.power(0.5, np.divide(km, weights.distance_half_life_km))
-        n_slots = np.int64(opportunity.slots.bit_count())
-        availability: FloatArray | np.float64
-        if n_slots:
-            availability = ratio_value(popcount(self.slots[rows] & opportunity.slots), n_slots)
-        else:
-            availability = np.float64(1.0)
-        causes: FloatArray | float
-        if opportunity.causes:
-            shared = np.zeros(k, dtype=np.int64)
-            for cause in opportunity.causes:
-                if cause in self.cause_vocab:
-                    shared += self.cause_cols[self.cause_vocab[cause]][rows]
-            causes = causes_value(
-                shared, self.n_causes[rows], np.int64(len(opportunity.causes)), weights
-            )
-        else:
-            causes = weights.cause_unknown
-        language: FloatArray | np.float64
-        if len(opportunity.languages) > 1:
-            speaks = np.zeros(k, dtype=np.int64)
-            for lang in opportunity.languages:
-                if lang in self.language_vocab:
-                    speaks += self.language_cols[self.language_vocab[lang]][rows]
-            language = ratio_value(speaks, np.int64(len(opportunity.languages)))
-        else:
-            # Nothing named, or one language every eligible volunteer speaks: the value is 1.
-            language = np.float64(1.0)
-        score = np.multiply(skills, weights.share("skills"))
-        score = score + np.multiply(distance, weights.share("distance"))
-        score = score + np.multiply(availability, weights.share("availability"))
-        score = score + np.multiply(causes, weights.share("causes"))
-        score = score + np.multiply(language, weights.share("language"))
-        score = score + np.multiply(urgency, weights.share("urgency"))
-        out: FloatArray = (
-            score
-            if isinstance(score, np.ndarray) and score.shape == (k,)
-            else np.full(k, score, dtype=np.float64)
-        )
-        rows = self.order[rows]
-        if ordered:
-            by_row = np.argsort(rows)
-            rows, out = rows[by_row], out[by_row]
-        return rows, out
-
-    def pair_scores(
-        self,
-        opportunities: Sequence[Opportunity],
-        at: IntArray,
-        opp: IntArray,
-        *,
-        weights: Weights,
-        urgency: FloatArray,
-    ) -> tuple[IntArray, FloatArray]:
-        """Exact scores of given pairs, all opportunities at once: bit for bit what
-        :meth:`scores` gives each of them (the same functions on the same values, element by
-        element; ``cos`` of an opportunity's latitude is taken per opportunity, as there).
-
-        For the pre-filter's survivors (:mod:`matching.prefilter`), which pass every rule but
-        the distance: that one is decided here, exactly. ``at`` are grid-order positions,
-        ``opp`` positions in ``opportunities``, ``urgency`` per opportunity. Returns the
-        positions (into ``at``/``opp``) of the pairs within reach and their scores.
-        """
-        m = len(opportunities)
-        olat = np.full(m, np.nan)
-        olon = np.full(m, np.nan)
-        cos_olat = np.full(m, np.nan)
-        for q, o in enumerate(opportunities):
-            if o.lat is not None and o.lon is not None:
-                olat[q], olon[q] = np.radians(o.lat), np.radians(o.lon)
-                cos_olat[q] = np.cos(olat[q])
-        n_req = np.array([len(o.required_skills) for o in opportunities], dtype=np.int64)
-        wanted = n_req + np.array([len(o.optional_skills) for o in opportunities], dtype=np.int64)
-        o_slots = np.array([o.slots for o in opportunities], dtype=np.int64)
-        n_slots = popcount(o_slots)
-        n_causes = np.array([len(o.causes) for o in opportunities], dtype=np.int64)
-        n_langs = np.array([len(o.languages) for o in opportunities], dtype=np.int64)
-        optional = _Lists(
-            [o.optional_skills for o in opportunities],
-            self.skill_vocab,
-            self.category_vocab,
-            self.skill_category,
-        )
-        causes = _Lists([o.causes for o in opportunities], self.cause_vocab)
-        languages = _Lists([o.languages for o in opportunities], self.language_vocab)
-        keep: list[IntArray] = []
-        out: list[FloatArray] = []
-        for lo in range(0, at.shape[0], _PAIR_CHUNK):
-            a, j = at[lo : lo + _PAIR_CHUNK], opp[lo : lo + _PAIR_CHUNK]
-            remote = np.isnan(olat[j])
-            km = np.full(a.shape[0], np.nan)
-            located = np.flatnonzero(~remote)
-            km[located] = haversine_rad(
-                self.lat[a[located]],
-                self.lon[a[located]],
-                olat[j[located]],
-                olon[j[located]],
-                cos_lat2=cos_olat[j[located]],
-            )
-            near = remote | (km <= self.max_km[a])
-            a, j, km, remote = a[near], j[near], km[near], remote[near]
-            matched, related = optional.held(self.skill_cols, a, j, self.category_cols)
-            skills = skills_value(n_req[j], matched, related, wanted[j], weights)
-            distance = np.where(
-                remote,
-                weights.remote_credit,
-                np.power(0.5, np.divide(np.nan_to_num(km), weights.distance_half_life_km)),
-            )
-            availability = ratio_value(popcount(self.slots[a] & o_slots[j]), n_slots[j])
-            shared, _ = causes.held(self.cause_cols, a, j)
-            cause = causes_value(shared, self.n_causes[a], n_causes[j], weights)
-            speaks, _ = languages.held(self.language_cols, a, j)
-            language = np.where(n_langs[j] > 1, ratio_value(speaks, n_langs[j]), 1.0)
-            score = np.multiply(skills, weights.share("skills"))
-            score = score + np.multiply(distance, weights.share("distance"))
-            score = score + np.multiply(availability, weights.share("availability"))
-            score = score + np.multiply(cause, weights.share("causes"))
-            score = score + np.multiply(language, weights.share("language"))
-            score = score + np.multiply(urgency[j], weights.share("urgency"))
-            keep.append(lo + np.flatnonzero(near))
-            out.append(score)
-        if not keep:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return np.concatenate(keep), np.concatenate(out)
 
     def _values(
         self,
@@ -597,50 +428,3 @@ class VolunteerIndex:
             "language": ratio_value(speaks, np.int64(len(opportunity.languages))),
             "urgency": np.broadcast_to(urgency, (k,)).copy(),
         }
-
-
-#: Pairs scored at once by :meth:`VolunteerIndex.pair_scores` (bounds its temporary arrays).
-_PAIR_CHUNK = 1 << 21
-
-
-class _Lists:
-    """Each opportunity's named items (optional skills, causes, languages) as compressed rows
-    of column numbers in the volunteers' vocabulary (-1: nobody has it), with the category
-    column of each item when categories count (optional skills: "related")."""
-
-    def __init__(
-        self,
-        sets: Sequence[frozenset[str]],
-        vocab: Mapping[str, int],
-        category_vocab: Mapping[str, int] | None = None,
-        category_of: Mapping[str, str] | None = None,
-    ) -> None:
-        names = [sorted(x) for x in sets]
-        self.ptr = np.zeros(len(names) + 1, dtype=np.int64)
-        np.cumsum([len(x) for x in names], out=self.ptr[1:])
-        flat = [n for x in names for n in x]
-        self.col = np.array([vocab.get(n, -1) for n in flat], dtype=np.int64)
-        cats = category_vocab or {}
-        of = category_of or {}
-        self.cat = np.array([cats.get(of.get(n, ""), -1) for n in flat], dtype=np.int64)
-
-    def held(
-        self, cols: BoolArray, at: IntArray, opp: IntArray, category_cols: BoolArray | None = None
-    ) -> tuple[IntArray, IntArray]:
-        """Per pair: how many of the opportunity's items the volunteer has, and (with
-        ``category_cols``) how many of the others share a category with one held."""
-        counts = self.ptr[opp + 1] - self.ptr[opp]
-        pair = np.repeat(np.arange(at.shape[0]), counts)
-        first = np.cumsum(counts) - counts
-        item = np.repeat(self.ptr[opp] - first, counts) + np.arange(pair.shape[0])
-        col, who = self.col[item], at[pair]
-        has = np.zeros(pair.shape[0], dtype=np.bool_)
-        known = col >= 0
-        has[known] = cols[col[known], who[known]]
-        held = np.bincount(pair[has], minlength=at.shape[0]).astype(np.int64)
-        if category_cols is None:
-            return held, np.zeros(at.shape[0], dtype=np.int64)
-        cat = self.cat[item]
-        near = ~has & (cat >= 0)
-        near[near] = category_cols[cat[near], who[near]]
-        return held, np.bincount(pair[near], minlength=at.shape[0]).astype(np.int64)

@@ -2,7 +2,7 @@
 volunteer's K best, so that only those few are scored exactly.
 
 On dense cities nearly every volunteer can reach thousands of opportunities and keeps 50, so the
-exact numpy kernel (:meth:`~matching.index.VolunteerIndex.scores`) spent about 200 ns per
+exact numpy kernel (:func:`~matching.batch_scores.opportunity_scores`) spent about 200 ns per
 eligible pair on pairs that were thrown away. This module walks the pairs once in a compiled loop
 (numba, ``nogil`` so plain threads share the cores: no fork, no threading layer, safe inside a
 threaded server), volunteer by volunteer, over a grid of the opportunities, and keeps per

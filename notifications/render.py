@@ -19,11 +19,9 @@ from flask_babel import (
 )
 from jinja2 import pass_context
 from markupsafe import Markup
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     District,
     GuardianRequest,
     HourEntry,
@@ -40,7 +38,7 @@ from volunteer.platform.links import PublicLinks, public_links
 from volunteer.platform.signing import fill_slots
 from volunteer.services.accounts.guardians import make_link_token
 from volunteer.services.discovery.visibility import findable_clause
-from volunteer.services.engagement import calendar
+from volunteer.services.engagement import calendar, signups
 from volunteer.services.notices.kinds import SECURITY_KINDS
 from volunteer.services.notices.unsubscribe import make_token
 from volunteer.web.wording.calendar import event_words
@@ -290,12 +288,7 @@ def _helpers(
     }
     shift = ctx.get("shift")
     if notice.kind == "shift_unfilled" and shift is not None:
-        taken = session.exec(
-            select(func.count())
-            .select_from(Signup)
-            .where(Signup.shift_id == shift.id, col(Signup.state).in_(PLACE_HOLDING_STATES))
-        ).one()
-        out["free_places"] = max(0, shift.capacity - int(taken))
+        out["free_places"] = signups.places_left(session, shift)
     if notice.kind == "recognition":
         out["milestone_title"], out["milestone_text"] = milestone_texts(str(payload["milestone"]))
     if notice.kind == "coordinator_summary":

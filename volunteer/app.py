@@ -10,7 +10,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from volunteer.config import DEFAULTS, finalise
 from volunteer.platform import db, i18n
 from volunteer.platform.extensions import csrf, limiter
-from volunteer.web import auth, errors, inputs, observability, security, templating
+from volunteer.web import (
+    anonymous_pages,
+    auth,
+    errors,
+    inputs,
+    observability,
+    security,
+    templating,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -42,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    anonymous_pages.init_app(app)
     _register_blueprints(app)
     return app
 

@@ -59,6 +59,12 @@ DEFAULTS: dict[str, Any] = {
     # --workers); None = unknown, which production treats as several.
     "WORKERS": None,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Anonymous visitors' home, search, need and district pages are served from a per-process
+    # cache of rendered pages (volunteer/web/anonymous_pages.py): a change made through this
+    # process shows at once, one made through another worker or node after at most this many
+    # seconds. 0 turns the cache off. Its size is bounded by the total bytes of kept pages.
+    "PAGE_CACHE_SECONDS": 30,
+    "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     # Per client, on each endpoint of the open-data API (/api/v1/...).
     "API_RATE_LIMIT": "120 per minute",

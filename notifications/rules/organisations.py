@@ -6,13 +6,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.rules import Reason
-from notifications.rules import enqueue_new
+from notifications.rules import enqueue_new, places_taken
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     Opportunity,
     OpportunityStatus,
     Shift,
-    Signup,
 )
 from volunteer.services.discovery import engine
 from volunteer.services.organisations import members as member_service
@@ -39,12 +37,7 @@ def _candidates(
 
 def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
     """One notice per organisation member for each shift within 72 h that is not full."""
-    taken = (
-        select(Signup.shift_id, func.count().label("n"))
-        .where(col(Signup.state).in_(PLACE_HOLDING_STATES))
-        .group_by(col(Signup.shift_id))
-        .subquery()
-    )
+    taken = places_taken()
     rows = session.exec(
         select(Shift, Opportunity, func.coalesce(taken.c.n, 0))
         .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)

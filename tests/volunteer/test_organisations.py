@@ -34,6 +34,7 @@ from volunteer.platform.richtext import render
 from volunteer.services.discovery import engine, engine_values
 from volunteer.services.engagement import hours
 from volunteer.services.errors import ServiceError
+from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 
 
@@ -272,6 +273,24 @@ def test_bad_need_input_is_refused(world, client, login, session, data, field_te
     assert response.status_code == 422
     assert field_text in response.text
     assert len(session.exec(select(Opportunity)).all()) == before
+
+
+def test_copying_a_need_makes_a_draft_with_its_texts_and_skills_but_no_dates(
+    world, client, login, session
+):
+    org, need = world["org"], world["need"]
+    login(world["admin"])
+    response = client.post(f"/vereine/{org.id}/einsaetze/{need.id}/duplizieren")
+    assert response.status_code == 302
+    copy = session.exec(select(Opportunity).where(Opportunity.id != need.id)).one()
+    assert response.headers["Location"].endswith(f"/einsaetze/{copy.id}/bearbeiten")
+    assert (copy.status, copy.organisation_id) == ("draft", org.id)
+    assert (copy.title, copy.description, copy.postcode, copy.lat, copy.lon) == (
+        need.title, need.description, need.postcode, need.lat, need.lon,
+    )  # fmt: skip
+    assert opportunities.skill_ids(session, copy) == opportunities.skill_ids(session, need)
+    assert opportunities.skill_ids(session, copy)[0]  # the factory's need requires a skill
+    assert session.exec(select(Shift).where(Shift.opportunity_id == copy.id)).all() == []
 
 
 def test_stored_markup_is_never_rendered_as_html(world, client, login, session):

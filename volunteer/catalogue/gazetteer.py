@@ -14,9 +14,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache, cached_property
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from volunteer.catalogue.reference import DATA, read_csv, split_list
 
@@ -61,33 +62,34 @@ class City:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Borough:
-    """A Stadtbezirk: the administrative level with its own council (Bezirksvertretung)."""
+class Area:
+    """A numbered part of the city with its centroid and size: what boroughs and districts share."""
 
     number: int
     name: str
-    short_name: str
     lat: float
     lon: float
     area_km2: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Borough(Area):
+    """A Stadtbezirk: the administrative level with its own council (Bezirksvertretung)."""
+
+    short_name: str
     district_numbers: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class District:
+class District(Area):
     """A statistical district (statistischer Bezirk); ``lat``/``lon`` is its area centroid.
 
     ``aliases`` are the traditional Ortsteile and Viertel the sources place in it, so that people
     can type the name they use ("Ehrenfeld", "Sevinghausen") rather than the statistical one.
     """
 
-    number: int
-    name: str
     borough_number: int
     borough_name: str
-    lat: float
-    lon: float
-    area_km2: float
     aliases: tuple[str, ...]
 
 
@@ -277,21 +279,12 @@ class Gazetteer:
 
 
 def _load_city(directory: Traversable) -> City:
+    """``city.csv``: one row, one column per :class:`City` field and named like it."""
     (row,) = read_csv(directory / "city.csv")
-    return City(
-        name=row["name"],
-        state=row["state"],
-        country_code=row["country_code"],
-        timezone=row["timezone"],
-        min_lat=float(row["min_lat"]),
-        min_lon=float(row["min_lon"]),
-        max_lat=float(row["max_lat"]),
-        max_lon=float(row["max_lon"]),
-        postcode_min=row["postcode_min"],
-        postcode_max=row["postcode_max"],
-        service_area_de=row["service_area_de"],
-        service_area_en=row["service_area_en"],
-    )
+    values: dict[str, Any] = {
+        f.name: float(row[f.name]) if f.type is float else row[f.name] for f in fields(City)
+    }
+    return City(**values)
 
 
 def _load_boroughs(directory: Traversable, city: City) -> tuple[Borough, ...]:

@@ -11,7 +11,7 @@ the code (and, for ``outside_service_area``, shows :meth:`City.service_area`).
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from volunteer.catalogue.gazetteer import Gazetteer, default_gazetteer, normalise_name
@@ -82,7 +82,7 @@ class GazetteerGeocoder:
         if len(text) > MAX_QUERY_LENGTH:
             raise GeocodeError("not_understood", query[:MAX_QUERY_LENGTH])
         if match := _COORDINATES.match(text):
-            return self._point(float(match.group(1)), float(match.group(2)), query)
+            return self.point(float(match.group(1)), float(match.group(2)), query)
         codes = _POSTCODE.findall(text)
         if codes:
             return self._postcode(codes, query)
@@ -142,7 +142,9 @@ class GazetteerGeocoder:
         city = self.gazetteer.city.name
         return name if name.startswith(city) else f"{city}-{name}"
 
-    def _point(self, lat: float, lon: float, query: str) -> GeoResult:
+    def point(self, lat: float, lon: float, query: str) -> GeoResult:
+        """A point at street precision: in the city's box, in the district nearest to it (the one
+        rule for typed coordinates and for what a street-level geocoder found)."""
         if not self.gazetteer.city.contains(lat, lon):
             raise GeocodeError("outside_service_area", query)
         district = self.gazetteer.nearest_district(lat, lon)
@@ -223,19 +225,14 @@ class GeopyGeocoder:
             )
         except GeopyError:
             return None
-        if location is None or not city.contains(location.latitude, location.longitude):
+        if location is None:
             return None
-        raw = getattr(location, "raw", None) or {}
-        postcode = str(raw.get("address", {}).get("postcode") or "") or None
-        district = self.offline.gazetteer.nearest_district(location.latitude, location.longitude)
-        return GeoResult(
-            lat=location.latitude,
-            lon=location.longitude,
-            district_number=district.number,
-            postcode=postcode,
-            precision="address",
-            label=str(location.address),
-        )
+        try:
+            placed = self.offline.point(location.latitude, location.longitude, query)
+        except GeocodeError:  # found, but outside the city: the offline answer stands
+            return None
+        postcode = str((location.raw or {}).get("address", {}).get("postcode") or "") or None
+        return replace(placed, postcode=postcode, label=str(location.address))
 
 
 class FakeGeocoder:

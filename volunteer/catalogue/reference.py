@@ -15,6 +15,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
+from typing import TypeVar
 
 DATA: Traversable = files("volunteer") / "data"
 
@@ -44,18 +45,25 @@ class Labelled:
         return self.label_en if locale.lower().startswith("en") else self.label_de
 
 
+LabelledT = TypeVar("LabelledT", bound=Labelled)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SkillCategory(Labelled):
+class Slugged(Labelled):
+    """Reference data the database tables key by slug (``volunteer.catalogue.sync``)."""
+
+    slug: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkillCategory(Slugged):
     """A group of skills, used to structure the multi-select and the statistics."""
 
-    slug: str
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Skill(Labelled):
+class Skill(Slugged):
     """One skill an association may ask for; synonyms feed the search and free-text matching."""
 
-    slug: str
     category: str
     synonyms_de: tuple[str, ...]
     synonyms_en: tuple[str, ...]
@@ -67,10 +75,8 @@ class Skill(Labelled):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Cause(Labelled):
+class Cause(Slugged):
     """A cause a volunteer cares about and an opportunity serves."""
-
-    slug: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,13 +86,20 @@ class Language(Labelled):
     code: str
 
 
+def _load_labelled(
+    kind: type[LabelledT], filename: str, key: str = "slug"
+) -> tuple[LabelledT, ...]:
+    """The rows of a file that holds only a key and the two labels, in file order."""
+    return tuple(
+        kind(**{key: r[key]}, label_de=r["label_de"], label_en=r["label_en"])
+        for r in read_csv(DATA / filename)
+    )
+
+
 @cache
 def load_skill_categories() -> tuple[SkillCategory, ...]:
     """All skill categories in file order (the order the profile form shows them)."""
-    return tuple(
-        SkillCategory(slug=r["slug"], label_de=r["label_de"], label_en=r["label_en"])
-        for r in read_csv(DATA / "skill_categories.csv")
-    )
+    return _load_labelled(SkillCategory, "skill_categories.csv")
 
 
 @cache
@@ -108,19 +121,13 @@ def load_skills() -> tuple[Skill, ...]:
 @cache
 def load_causes() -> tuple[Cause, ...]:
     """All causes in file order."""
-    return tuple(
-        Cause(slug=r["slug"], label_de=r["label_de"], label_en=r["label_en"])
-        for r in read_csv(DATA / "causes.csv")
-    )
+    return _load_labelled(Cause, "causes.csv")
 
 
 @cache
 def load_languages() -> tuple[Language, ...]:
     """Languages commonly spoken in the city, German first."""
-    return tuple(
-        Language(code=r["code"], label_de=r["label_de"], label_en=r["label_en"])
-        for r in read_csv(DATA / "languages.csv")
-    )
+    return _load_labelled(Language, "languages.csv", key="code")
 
 
 @cache

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from volunteer.catalogue.gazetteer import Gazetteer, default_gazetteer
-from volunteer.catalogue.reference import load_causes, load_skill_categories, load_skills
+from volunteer.catalogue.reference import Slugged, load_causes, load_skill_categories, load_skills
 from volunteer.models import Borough, Cause, District, Postcode, Skill, SkillCategory
 
 
@@ -57,6 +57,11 @@ def _upsert(
     return inserted, updated
 
 
+def _slug_and_labels(item: Slugged) -> dict[str, Any]:
+    """The columns of a reference table that holds only a slug and the two labels."""
+    return {"slug": item.slug, "label_de": item.label_de, "label_en": item.label_en}
+
+
 def sync_reference_data(session: Session, *, gazetteer: Gazetteer | None = None) -> SyncCounts:
     """Upsert skill categories, skills, causes, boroughs, districts and postcodes. Flushes only."""
     gaz = gazetteer or default_gazetteer()
@@ -65,10 +70,7 @@ def sync_reference_data(session: Session, *, gazetteer: Gazetteer | None = None)
             "skill_categories",
             SkillCategory,
             "slug",
-            (
-                {"slug": c.slug, "label_de": c.label_de, "label_en": c.label_en}
-                for c in load_skill_categories()
-            ),
+            map(_slug_and_labels, load_skill_categories()),
         ),
         (
             "skills",
@@ -90,10 +92,7 @@ def sync_reference_data(session: Session, *, gazetteer: Gazetteer | None = None)
             "causes",
             Cause,
             "slug",
-            (
-                {"slug": c.slug, "label_de": c.label_de, "label_en": c.label_en}
-                for c in load_causes()
-            ),
+            map(_slug_and_labels, load_causes()),
         ),
         (
             "boroughs",

@@ -120,7 +120,6 @@ def create_user_command(email: str, password: str, role: str, first_name: str) -
                 role=role,
                 first_name=first_name,
                 now=now(),
-                verified=True,
                 min_length=current_app.config["PASSWORD_MIN_LENGTH"],
             )
             click.echo(f"Created {role} {user.email} (id {user.id})")

@@ -22,6 +22,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from volunteer.demo.plan import PAST_WEEKS, CityPlan
+from volunteer.demo.signups import PAST_OUTCOMES, by_roll
 from volunteer.demo.writer import insert_returning_ids, insert_rows
 from volunteer.models import (
     AgeGroup,
@@ -131,13 +132,7 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
             plan = []
             for person in sorted(people):
                 at = starts - timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 12))
-                roll = rng.random()
-                state = (
-                    SignupState.ATTENDED if roll < 0.8
-                    else SignupState.NO_SHOW if roll < 0.88
-                    else SignupState.WITHDRAWN if roll < 0.95
-                    else SignupState.DECLINED
-                )  # fmt: skip
+                state = by_roll(rng.random(), PAST_OUTCOMES)
                 plan.append((person, state.value, at, rng))
                 earliest[person] = min(at, earliest.get(person, at))
             shift_people.append(plan)

@@ -22,7 +22,7 @@ from volunteer.demo.plan import (
     Scale,
     ShiftPlan,
 )
-from volunteer.demo.signups import plan_signups
+from volunteer.demo.signups import HOUR_STATES, by_roll, plan_signups
 from volunteer.models import (
     HourEntry,
     HourState,
@@ -300,12 +300,7 @@ class Writer:
         hours = []
         for position, shift, org_id, admin, user_id in attended:
             rng = self.city.rng("hours", signup_ids[position])
-            roll = rng.random()
-            state = (
-                HourState.CONFIRMED if roll < 0.7
-                else HourState.SUBMITTED if roll < 0.95
-                else HourState.REJECTED
-            )  # fmt: skip
+            state = by_roll(rng.random(), HOUR_STATES)
             submitted = min(self.city.now, shift.ends_at + timedelta(hours=rng.randint(1, 48)))
             hours.append(
                 {

@@ -22,6 +22,7 @@ from volunteer.models.engagement import (
     HourState,
     Signup,
     SignupState,
+    holds_place,
 )
 from volunteer.models.notices import Notice, NoticeStatus, SchedulerLease
 from volunteer.models.opportunities import (
@@ -112,4 +113,5 @@ __all__ = [
     "VolunteerCause",
     "VolunteerProfile",
     "VolunteerSkill",
+    "holds_place",
 ]

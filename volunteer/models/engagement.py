@@ -2,8 +2,10 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlalchemy import case
+from sqlmodel import Field, SQLModel, UniqueConstraint, col
 
 from volunteer.models.base import at_field
 
@@ -55,6 +57,14 @@ class Signup(SQLModel, table=True):
     # When the place was confirmed; kept through attended/no-show (decided_at moves on), so the
     # match statistics can count acceptances by day.
     accepted_at: datetime | None = at_field()
+
+
+def holds_place() -> Any:
+    """1 for a sign-up that holds a place (:data:`PLACE_HOLDING_STATES`), else 0: summed, a
+    shift's places taken, the one count capacity is checked against. The state is counted, not
+    filtered: a WHERE on it lets SQLite (no statistics) walk the state index over every sign-up
+    of the city instead of the few shifts' sign-ups (130 ms -> 1 ms)."""
+    return case((col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]), 1), else_=0)
 
 
 class HourState(StrEnum):

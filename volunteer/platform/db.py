@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, create_engine
+from sqlalchemy.sql.expression import ColumnElement, FromClause
+from sqlmodel import Session, SQLModel, create_engine, select
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -88,3 +89,17 @@ def _close_session(_exc: BaseException | None) -> None:
     if session is not None:
         session.rollback()  # anything not committed by the view is discarded
         session.close()
+
+
+def count_rows(
+    session: Session,
+    table: type[SQLModel],
+    *conditions: ColumnElement[bool] | bool,  # ``Model.column == value`` types as bool
+    outer_join: tuple[FromClause, ColumnElement[bool]] | None = None,
+) -> int:
+    """How many rows of ``table`` (outer-joined to ``outer_join``) meet every condition: the one
+    way a count is asked, so each caller states only what it counts."""
+    stmt = select(func.count()).select_from(table)
+    if outer_join is not None:
+        stmt = stmt.join(outer_join[0], outer_join[1], isouter=True)
+    return int(session.exec(stmt.where(*conditions)).one() or 0)

@@ -37,6 +37,13 @@ def parse_int(value: object, low: int = 0, high: int = MAX_ID) -> int | None:
     return number if low <= number <= high else None
 
 
+def page_window(total: int, page: int, per_page: int) -> tuple[int, int]:
+    """``(page, pages)`` for ``total`` items shown ``per_page`` at a time: at least one page, and
+    a page number out of range (a stale link, a typed URL) clamped to the first or the last."""
+    pages = max(1, -(-total // per_page))
+    return min(max(1, page), pages), pages
+
+
 def parse_date(value: object, low: date = MIN_DATE, high: date = MAX_DATE) -> date | None:
     """A ``YYYY-MM-DD`` date between ``low`` and ``high``, else ``None``."""
     text = str(value).strip() if value is not None else ""

@@ -29,34 +29,40 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response
     return response
 
 
-def _titles() -> dict[int, str]:
+def _wording() -> dict[int, tuple[str, str]]:
+    """Each error status's title and sentence, side by side so no status has one without the
+    other (built per request: gettext needs the reader's locale)."""
     return {
-        400: _("Bad request"),
-        403: _("Not allowed"),
-        404: _("Page not found"),
-        405: _("Method not allowed"),
-        413: _("Too large"),
-        414: _("Address too long"),
-        429: _("Too many attempts"),
-        431: _("Headers too large"),
-        500: _("Something went wrong"),
-    }
-
-
-def _details() -> dict[int, str]:
-    return {
-        400: _("The request could not be understood. Please go back and try again."),
-        403: _("You are not allowed to do this."),
-        404: _("We could not find this page. It may have been moved or removed."),
-        405: _("This address cannot be used like this."),
-        413: _("What you sent is too large."),
-        414: _("This address is too long. Please shorten the search or the link."),
-        429: _("Too many attempts in a short time. Please wait a moment and try again."),
-        431: _(
-            "Your browser sent too much data with the request (e.g. cookies). Please delete "
-            "this site's cookies and try again."
+        400: (
+            _("Bad request"),
+            _("The request could not be understood. Please go back and try again."),
         ),
-        500: _("An error occurred on our side. It has been logged; please try again later."),
+        403: (_("Not allowed"), _("You are not allowed to do this.")),
+        404: (
+            _("Page not found"),
+            _("We could not find this page. It may have been moved or removed."),
+        ),
+        405: (_("Method not allowed"), _("This address cannot be used like this.")),
+        413: (_("Too large"), _("What you sent is too large.")),
+        414: (
+            _("Address too long"),
+            _("This address is too long. Please shorten the search or the link."),
+        ),
+        429: (
+            _("Too many attempts"),
+            _("Too many attempts in a short time. Please wait a moment and try again."),
+        ),
+        431: (
+            _("Headers too large"),
+            _(
+                "Your browser sent too much data with the request (e.g. cookies). Please delete "
+                "this site's cookies and try again."
+            ),
+        ),
+        500: (
+            _("Something went wrong"),
+            _("An error occurred on our side. It has been logged; please try again later."),
+        ),
     }
 
 
@@ -64,8 +70,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         status = exc.code or 500
-        title = _titles().get(status, exc.name)
-        detail = _details().get(status, "")
+        title, detail = _wording().get(status, (exc.name, ""))
         if isinstance(exc, CSRFError):
             detail = _("Your form expired or was sent from elsewhere. Please reload and try again.")
         if wants_problem_json():

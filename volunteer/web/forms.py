@@ -49,6 +49,12 @@ def apply_error(form: FlaskForm, error: ServiceError, default_field: str | None 
         flash(message, "error")
 
 
+def form_status(*forms: FlaskForm, failed: bool = False) -> int:
+    """A form page's status: 422 while it shows a form's errors (or a refusal, ``failed``), else
+    200, so a rejected post never passes for a page that worked."""
+    return 422 if failed or any(form.errors for form in forms) else 200
+
+
 PREVIEW_BUTTON = "preview"
 
 

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from volunteer.catalogue.geocoding import Geocoder, make_geocoder
 from volunteer.models import User
@@ -18,6 +20,7 @@ from volunteer.web.forms import ButtonForm
 from volunteer.web.wording.messages import error_message
 
 T = TypeVar("T")
+RowT = TypeVar("RowT")
 
 
 def acting_user() -> User:
@@ -125,11 +128,38 @@ def commit_or_report(
     return Done(value)
 
 
+def act_and_return(
+    call: Callable[[], T],
+    *,
+    back: str,
+    success: str | Callable[[T], str] | None = None,
+    report: Callable[[ServiceError], object] = flash_error,
+    form: FlaskForm | None = None,
+) -> Response:
+    """A button that changes one thing: the service call in the request's unit of work, its
+    outcome flashed, and back to the page the button is on.
+
+    ``form`` is what the button posts (a :class:`ButtonForm` unless it carries a field, such as
+    a role); when it does not validate nothing is changed.
+    """
+    if (form or ButtonForm()).validate_on_submit():
+        commit_or_report(call, report=report, success=success)
+    return redirect(back)
+
+
 def require_button() -> None:
     """A one-button form carries only the CSRF token: without a valid one the POST is a bad
     request (400), not a change."""
     if not ButtonForm().validate_on_submit():
         abort(400)
+
+
+def row_or_404(model: type[RowT], row_id: int) -> RowT:
+    """The row with this id, or the 404 page: an id in a URL that names nothing is no page."""
+    row = get_session().get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
 
 
 def not_found(_error: ServiceError) -> NoReturn:

@@ -36,6 +36,16 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email_key == email_key(email))).first()
 
 
+def coordinators(session: Session) -> list[User]:
+    """The city's coordinators whose accounts still exist: who hears of what needs the city's
+    attention (an organisation to verify, the weekly summary)."""
+    return list(
+        session.exec(
+            select(User).where(User.role == Role.COORDINATOR, col(User.deleted_at).is_(None))
+        ).all()
+    )
+
+
 def active_user(session: Session, user_id: int | None) -> User | None:
     """The account if it still exists: a deleted one keeps its (emptied) row, and nothing may
     be sent to it or done for it."""
@@ -55,30 +65,22 @@ def create_user(
     email: str,
     password: str,
     now: datetime,
-    first_name: str = "",
-    last_name: str = "",
-    locale: str = "de",
-    role: str = Role.VOLUNTEER,
-    verified: bool = False,
-    min_length: int = 10,
-    enforce_policy: bool = True,
+    role: str,
+    first_name: str,
+    min_length: int,
 ) -> User:
+    """An account an operator makes (``volunteer create-user``, e.g. a coordinator): the password
+    policy holds as on the form; the address counts as verified, since the operator vouches."""
     email = email.strip()
     if find_by_email(session, email) is not None:
         raise ServiceError("email_taken", field="email")
-    if enforce_policy:
-        check_password(password, min_length=min_length, email=email)
-    return _insert_user(
-        session,
-        email=email,
-        password_hash=hash_password(password),
-        now=now,
-        first_name=first_name,
-        last_name=last_name,
-        locale=locale,
-        role=role,
-        verified=verified,
-    )
+    check_password(password, min_length=min_length, email=email)
+    user = _insert_user(
+        session, email=email, password_hash=hash_password(password), now=now,
+        first_name=first_name, locale="de", role=role,
+    )  # fmt: skip
+    user.email_verified_at = now
+    return user
 
 
 def _insert_user(
@@ -87,34 +89,26 @@ def _insert_user(
     email: str,
     password_hash: str,
     now: datetime,
-    first_name: str = "",
-    last_name: str = "",
-    locale: str = "de",
+    first_name: str,
+    locale: str,
     role: str = Role.VOLUNTEER,
-    verified: bool = False,
 ) -> User:
+    """The new row and its audit entry, the part every way of creating an account shares."""
     user = User(
         email=email,
         email_key=email_key(email),
         password_hash=password_hash,
         first_name=first_name.strip(),
-        last_name=last_name.strip(),
         locale=locale,
         role=role,
         created_at=now,
-        email_verified_at=now if verified else None,
     )
     session.add(user)
     session.flush()
     audit.record(
-        session,
-        "user.created",
-        actor=user,
-        now=now,
-        object_type="user",
-        object_id=user.id,
+        session, "user.created", actor=user, now=now, object_type="user", object_id=user.id,
         role=role,
-    )
+    )  # fmt: skip
     return user
 
 
@@ -230,16 +224,11 @@ def _tell_owner_of_registration(
     owner = find_by_email(session, email)
     if owner is None or owner.deleted_at is not None:
         return
-    outbox.enqueue(
-        session,
-        "registration_attempt",
-        # Random, not the time: registrations racing for one address write one each at once.
-        dedupe_key=f"registration_attempt:{owner.id}:{secrets.token_hex(8)}",
-        now=now,
-        user=owner,
-        payload={"name": owner.display_name},
-        mail_budget=mail_budget,
-    )
+    # Random, not the time: registrations racing for one address write one each at once.
+    tell_holder(
+        session, owner, "registration_attempt", now=now, mail_budget=mail_budget,
+        unique=secrets.token_hex(8),
+    )  # fmt: skip
 
 
 NAME_MAX = 80
@@ -290,16 +279,32 @@ def mail_link(
     account's address, unbound). The link lives ``valid_hours``; ``facts`` join the payload
     beside the link and the name."""
     raw = issue_token(session, kind, now=now, hours=valid_hours, user=user, email=to_email)
+    tell_holder(
+        session, user, kind, now=now, mail_budget=mail_budget, to_email=to_email,
+        facts={"url": links(endpoint, token=raw), **facts},
+    )  # fmt: skip
+
+
+def tell_holder(
+    session: Session,
+    user: User,
+    kind: str,
+    *,
+    now: datetime,
+    mail_budget: int | None = None,
+    to_email: str | None = None,
+    unique: str | None = None,
+    facts: dict[str, object] | None = None,
+) -> None:
+    """A notice about the account itself (a link to act on it, a change, an attempt on it), to
+    its holder, greeted by name; ``facts`` join the payload. Keyed by kind, account and moment:
+    each event is one notice, and ``unique`` (instead of the moment) tells apart events that may
+    share an instant."""
     outbox.enqueue(
-        session,
-        kind,
-        dedupe_key=f"{kind}:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        to_email=to_email,
-        payload={"url": links(endpoint, token=raw), "name": user.display_name, **facts},
+        session, kind, dedupe_key=f"{kind}:{user.id}:{unique or now.isoformat()}", now=now,
+        user=user, to_email=to_email, payload={"name": user.display_name, **(facts or {})},
         mail_budget=mail_budget,
-    )
+    )  # fmt: skip
 
 
 def send_verification(

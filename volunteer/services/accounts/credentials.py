@@ -16,7 +16,6 @@ from volunteer.services.accounts import account as accounts
 from volunteer.services.accounts.passwords import hash_password, verify_password
 from volunteer.services.engagement import calendar
 from volunteer.services.errors import ServiceError
-from volunteer.services.notices import outbox
 
 
 def request_password_reset(
@@ -93,14 +92,7 @@ def _set_password(session: Session, user: User, password: str, *, now: datetime)
     audit.record(
         session, "user.password_changed", actor=user, now=now, object_type="user", object_id=user.id
     )
-    outbox.enqueue(
-        session,
-        "password_changed",
-        dedupe_key=f"password_changed:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        payload={"name": user.display_name},
-    )
+    accounts.tell_holder(session, user, "password_changed", now=now)
 
 
 def request_email_change(
@@ -126,15 +118,10 @@ def request_email_change(
     existing = accounts.find_by_email(session, new_email)
     if existing is not None and existing.id != user.id:
         if existing.deleted_at is None:
-            outbox.enqueue(
-                session,
-                "email_claim_attempt",
-                dedupe_key=f"email_claim_attempt:{existing.id}:{user.id}:{now.isoformat()}",
-                now=now,
-                user=existing,
-                payload={"name": existing.display_name},
-                mail_budget=mail_budget,
-            )
+            accounts.tell_holder(
+                session, existing, "email_claim_attempt", now=now, mail_budget=mail_budget,
+                unique=f"{user.id}:{now.isoformat()}",
+            )  # fmt: skip
         return
     accounts.mail_link(
         session, user, "email_change", endpoint="accounts.confirm_email", now=now, links=links,
@@ -159,23 +146,11 @@ def confirm_email_change(session: Session, raw: str, *, now: datetime) -> User:
     # takeover does not go unnoticed.
     accounts.revoke_sessions(session, user)
     session.add(user)
-    outbox.enqueue(
-        session,
-        "email_changed",
-        dedupe_key=f"email_changed:{user.id}:{now.isoformat()}",
-        now=now,
-        user=user,
-        to_email=old,
-        payload={"name": user.display_name, "new_email": new_email},
+    accounts.tell_holder(
+        session, user, "email_changed", now=now, to_email=old, facts={"new_email": new_email}
     )
     audit.record(
-        session,
-        "user.email_changed",
-        actor=user,
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        old=old,
-        new=new_email,
-    )
+        session, "user.email_changed", actor=user, now=now, object_type="user", object_id=user.id,
+        old=old, new=new_email,
+    )  # fmt: skip
     return user

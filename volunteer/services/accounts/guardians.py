@@ -168,12 +168,10 @@ def consent(
         session, user, consents.GUARDIAN, shown=shown, now=now,
         details={"guardian_request_id": req.id},
     )  # fmt: skip
-    audit.record(
-        session, "guardian.consented", actor=None, now=now, object_type="user",
+    return audit.saved(
+        session, user, "guardian.consented", actor=None, now=now, object_type="user",
         object_id=user.id, request=req.id,
     )  # fmt: skip
-    session.flush()
-    return user
 
 
 def decline(session: Session, req: GuardianRequest, *, now: datetime) -> User:

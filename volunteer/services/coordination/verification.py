@@ -87,15 +87,10 @@ def decide(
         organisations.verify(session, org, by=by, now=now)  # its notice and audit entry
         return review
     kind = DECISION_KINDS[ReviewDecision(decision)]
-    for admin in members.admins(session, org):
-        outbox.enqueue(
-            session,
-            kind,
-            dedupe_key=f"{kind}:{review.id}:{admin.id}",
-            now=now,
-            user=admin,
-            payload={"organisation_id": org.id, "message": text},
-        )
+    outbox.enqueue_each(
+        session, kind, members.admins(session, org), dedupe_key=f"{kind}:{review.id}", now=now,
+        payload={"organisation_id": org.id, "message": text},
+    )  # fmt: skip
     audit.record(
         session, f"organisation.{decision}", actor=by, now=now, object_type="organisation",
         object_id=org.id, message=text,

@@ -227,6 +227,20 @@ class _Cache:
 
 
 CACHE = _Cache()
+# Others kept in step with the same commits (the anonymous pages' cache in ``web``), called with
+# what each commit changed; ``invalidate`` calls them with everything.
+_LISTENERS: list[Callable[[Changes], None]] = []
+
+
+def on_commit(listener: Callable[[Changes], None]) -> None:
+    """Call ``listener`` after every commit that touched needs or volunteers, as the cache is."""
+    _LISTENERS.append(listener)
+
+
+def _tell(changes: Changes) -> None:
+    CACHE.note(changes)
+    for listener in _LISTENERS:
+        listener(changes)
 
 
 def index_ages() -> dict[str, float]:
@@ -237,6 +251,8 @@ def index_ages() -> dict[str, float]:
 def invalidate() -> None:
     """Forget the cached indexes now (a commit that changes them patches or drops them itself)."""
     CACHE.clear()
+    for listener in _LISTENERS:
+        listener(Changes(everything=True, volunteers=True))
 
 
 def _changes_of(session: OrmSession) -> Changes:
@@ -268,7 +284,7 @@ def _after_flush(session: OrmSession, _flush: UOWTransaction) -> None:
 def _after_commit(session: OrmSession) -> None:
     changes = session.info.pop(_CHANGES, None)
     if changes is not None:
-        CACHE.note(changes)
+        _tell(changes)
 
 
 def _after_rollback(session: OrmSession) -> None:

@@ -29,9 +29,9 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.platform.db import count_rows
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
-from volunteer.services.accounts import account as accounts
 from volunteer.services.discovery import engine
 from volunteer.services.discovery.listing import is_listed
 from volunteer.services.discovery.visibility import shown_clause
@@ -127,26 +127,9 @@ def message_shift(
     """Send a message to everyone on the shift or waiting for it; returns how many."""
     shift_of(session, org, shift.id or 0)
     body = fields.plain_text(text, field="message", max_length=2000)
-    count = 0
-    for signup in shift_service.affected_signups(session, shift):
-        user = accounts.active_user(session, signup.user_id)
-        if user is None:
-            continue
-        outbox.enqueue(
-            session,
-            "shift_message",
-            dedupe_key=f"shift_message:{shift.id}:{signup.id}:{now.isoformat()}",
-            now=now,
-            user=user,
-            payload={
-                "shift_id": shift.id,
-                "signup_id": signup.id,
-                "organisation_id": org.id,
-                "from_user_id": by.id,
-                "text": body,  # the message itself is the frozen fact of this event
-            },
-        )
-        count += 1
+    # The message itself is the frozen fact of this event.
+    facts = {"organisation_id": org.id, "from_user_id": by.id, "text": body}
+    count = shift_service.notify_affected(session, shift, "shift_message", now=now, facts=facts)
     audit.record(
         session, "shift.messaged", actor=by, now=now, object_type="shift", object_id=shift.id,
         recipients=count,
@@ -410,12 +393,11 @@ def dashboard(session: Session, org: Organisation, *, now: datetime) -> Dashboar
         )
     year = now.astimezone(BERLIN).year
     totals = hours.totals_per_volunteer(session, org, year=year)
-    pending = int(
-        session.exec(
-            select(func.count())
-            .select_from(HourEntry)
-            .where(HourEntry.organisation_id == org.id, HourEntry.state == HourState.SUBMITTED)
-        ).one()
+    pending = count_rows(
+        session,
+        HourEntry,
+        HourEntry.organisation_id == org.id,
+        HourEntry.state == HourState.SUBMITTED,
     )
     return Dashboard(
         open_needs=fills,

@@ -13,6 +13,7 @@ against a "did not come" is shown to the association as a conflict to decide.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import extract, func
 from sqlmodel import Session, col, select
@@ -49,7 +50,17 @@ REPORTABLE_STATES = frozenset(
 )
 
 
-def plausible_minutes(shift: Shift, *, margin_minutes: int) -> int:
+class Timed(Protocol):
+    """Anything with a start and an end: a ``Shift`` row, or a shift read as columns."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+def plausible_minutes(shift: Timed, *, margin_minutes: int) -> int:
     """The most minutes one may report for ``shift``: its length plus the configured margin.
 
     The margin (``HOURS_MARGIN_MINUTES``) allows for setting up and staying a little longer;
@@ -123,15 +134,11 @@ def submit_hours(
     )
     session.add(entry)
     session.flush()
-    for admin in admins(session, organisation):
-        outbox.enqueue(
-            session,
-            "hours_submitted",
-            dedupe_key=f"hours_submitted:{entry.id}:{admin.id}",
-            now=now,
-            user=admin,
-            payload={"hour_entry_id": entry.id, "organisation_id": organisation.id},
-        )
+    outbox.enqueue_each(
+        session, "hours_submitted", admins(session, organisation),
+        dedupe_key=f"hours_submitted:{entry.id}", now=now,
+        payload={"hour_entry_id": entry.id, "organisation_id": organisation.id},
+    )  # fmt: skip
     return entry
 
 

@@ -253,9 +253,16 @@ def _first_engagement(session: Session, user: User) -> date | None:
 
 
 def milestones_reached(
-    session: Session, user: User, *, now: datetime, rules: Rules | None = None
+    session: Session,
+    user: User,
+    *,
+    now: datetime,
+    rules: Rules | None = None,
+    standing: Progress | None = None,
 ) -> list[Milestone]:
-    """Every milestone reached by ``now``, oldest first, each with the day it was reached."""
+    """Every milestone reached by ``now``, oldest first, each with the day it was reached.
+    ``standing`` is the person's :func:`progress` on ``now`` when the caller has it already
+    (the engagements page shows both), so it is not counted twice."""
     rules = rules or default_rules()
     today = now.astimezone(BERLIN).date()
     entries = sorted(_confirmed(session, user))
@@ -276,6 +283,9 @@ def milestones_reached(
             reached = first + timedelta(days=int(m["days"]))
             if reached <= today:
                 out.append(Milestone(m["code"], reached))
-        elif kind == "ehrenamtskarte" and progress(session, user, now=now, rules=rules).eligible:
+        elif (
+            kind == "ehrenamtskarte"
+            and (standing or progress(session, user, now=now, rules=rules)).eligible
+        ):
             out.append(Milestone(m["code"], today))
     return sorted(out, key=lambda x: (x.reached_on, x.code))

@@ -13,7 +13,7 @@ so two people racing for the last place are serialised and the second one sees i
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
@@ -27,7 +27,9 @@ from volunteer.models import (
     SignupState,
     User,
     VolunteerProfile,
+    holds_place,
 )
+from volunteer.platform.db import count_rows
 from volunteer.services.accounts import account as accounts
 from volunteer.services.discovery.listing import is_listed
 from volunteer.services.errors import ServiceError
@@ -55,11 +57,8 @@ def places_taken(session: Session, shift: Shift) -> int:
 
 
 def _taken(session: Session, shift_ids: list[int]) -> dict[int, int]:
-    # Counted, not filtered by state: with a WHERE on it SQLite (no statistics) walks the state
-    # index over every sign-up of the city instead of these shifts' sign-ups.
-    holding = case((col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]), 1), else_=0)
     rows = session.exec(
-        select(Signup.shift_id, func.sum(holding))
+        select(Signup.shift_id, func.sum(holds_place()))
         .where(col(Signup.shift_id).in_(shift_ids))
         .group_by(col(Signup.shift_id))
     ).all()
@@ -181,19 +180,16 @@ def sign_up(
 
 def waitlist_place(session: Session, signup: Signup) -> int:
     """1 for the person who has waited longest (the next to move up), and so on."""
-    count = session.exec(
-        select(func.count())
-        .select_from(Signup)
-        .where(
-            Signup.shift_id == signup.shift_id,
-            Signup.state == SignupState.WAITLISTED,
-            or_(
-                col(Signup.created_at) < signup.created_at,
-                and_(col(Signup.created_at) == signup.created_at, col(Signup.id) <= signup.id),
-            ),
-        )
-    ).one()
-    return int(count)
+    return count_rows(
+        session,
+        Signup,
+        Signup.shift_id == signup.shift_id,
+        Signup.state == SignupState.WAITLISTED,
+        or_(
+            col(Signup.created_at) < signup.created_at,
+            and_(col(Signup.created_at) == signup.created_at, col(Signup.id) <= signup.id),
+        ),
+    )
 
 
 def clashes(session: Session, user: User, shift: Shift) -> list[Shift]:
@@ -385,18 +381,11 @@ def notify_organisation(
     opportunity = session.get(Opportunity, shift.opportunity_id)
     if opportunity is None:  # pragma: no cover - foreign key
         return
-    members = member_service.recipients(session, opportunity.organisation_id)
-    stamp = dedupe_stamp(now)
-    full_payload = {**payload, "opportunity_id": opportunity.id}
-    for member in members:
-        outbox.enqueue(
-            session,
-            kind,
-            dedupe_key=f"{kind}:{signup.id}:{member.id}:{stamp}",
-            now=now,
-            user=member,
-            payload=full_payload,
-        )
+    outbox.enqueue_each(
+        session, kind, member_service.recipients(session, opportunity.organisation_id),
+        dedupe_key=f"{kind}:{signup.id}:{dedupe_stamp(now)}", now=now,
+        payload={**payload, "opportunity_id": opportunity.id},
+    )  # fmt: skip
 
 
 def dedupe_stamp(now: datetime) -> str:

@@ -93,12 +93,10 @@ def resend(session: Session, notice_id: int, *, by: User, now: datetime) -> Noti
     """Queue a failed notice again (the mail server was away, or the cause was fixed)."""
     notice = _failed(session, notice_id)
     _queue_again(session, notice, now=now)
-    audit.record(
-        session, "notice.resent", actor=by, now=now, object_type="notice", object_id=notice.id,
-        kind=notice.kind,
+    return audit.saved(
+        session, notice, "notice.resent", actor=by, now=now, object_type="notice",
+        object_id=notice.id, kind=notice.kind,
     )  # fmt: skip
-    session.flush()
-    return notice
 
 
 def correct_address(

@@ -7,10 +7,12 @@ next week does not appear early, and a kind the person switched off never appear
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
+from volunteer.platform.db import count_rows
+from volunteer.platform.inputs import page_window
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices.outbox import INAPP
 
@@ -36,21 +38,13 @@ def _delivered(user: User) -> tuple[ColumnElement[bool], ...]:
 
 def unread_count(session: Session, user: User) -> int:
     """How many delivered in-app notices ``user`` has not read (the header badge)."""
-    n = session.exec(
-        select(func.count())
-        .select_from(Notice)
-        .where(*_delivered(user), col(Notice.read_at).is_(None))
-    ).one()
-    return int(n)
+    return count_rows(session, Notice, *_delivered(user), col(Notice.read_at).is_(None))
 
 
 def page_of(session: Session, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> InboxPage:
     """One page of the inbox, newest first; an out-of-range page number shows the last page."""
-    total = int(
-        session.exec(select(func.count()).select_from(Notice).where(*_delivered(user))).one()
-    )
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+    total = count_rows(session, Notice, *_delivered(user))
+    page, pages = page_window(total, page, per_page)
     items = list(
         session.exec(
             select(Notice)

@@ -17,7 +17,7 @@ the caller answers the user exactly as if it had gone out. Per-address rate limi
 when requests come from many addresses, endpoints or nodes.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
+from volunteer.platform.db import count_rows
 from volunteer.services.notices.kinds import BUDGETED_KINDS, SECURITY_KINDS, check_payload
 
 EMAIL = "email"
@@ -41,18 +42,14 @@ class MissingBudget(ValueError):
 def budgeted_mails(session: Session, address: str, *, now: datetime) -> int:
     """Budgeted mails queued for ``address`` (case-insensitively) within the last hour and not
     refused: what its budget has used up."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Notice)
-            .where(
-                Notice.channel == EMAIL,
-                col(Notice.kind).in_(BUDGETED_KINDS),
-                func.lower(Notice.to_email) == address.strip().lower(),
-                Notice.created_at > now - BUDGET_WINDOW,
-                Notice.status != NoticeStatus.SKIPPED,
-            )
-        ).one()
+    return count_rows(
+        session,
+        Notice,
+        Notice.channel == EMAIL,
+        col(Notice.kind).in_(BUDGETED_KINDS),
+        func.lower(Notice.to_email) == address.strip().lower(),
+        Notice.created_at > now - BUDGET_WINDOW,
+        Notice.status != NoticeStatus.SKIPPED,
     )
 
 
@@ -116,3 +113,22 @@ def enqueue(
         out.append(notice)
     session.flush()
     return out
+
+
+def enqueue_each(
+    session: Session,
+    kind: str,
+    people: Iterable[User],
+    *,
+    dedupe_key: str,
+    now: datetime,
+    payload: dict[str, Any],
+) -> None:
+    """One notice of ``kind`` per person (key ``<dedupe_key>:<person's id>``), all with the same
+    payload: how a body of people (an organisation's admins or members, the coordinators) hears
+    of one event, each in their own language and by their own preferences."""
+    for person in people:
+        enqueue(
+            session, kind, dedupe_key=f"{dedupe_key}:{person.id}", now=now, user=person,
+            payload=payload,
+        )  # fmt: skip

@@ -192,9 +192,7 @@ def accept_invite(session: Session, raw: str, *, user: User, now: datetime) -> O
     elif role == MemberRole.ADMIN:
         member.role = MemberRole.ADMIN
         session.add(member)
-    audit.record(
-        session, "organisation.joined", actor=user, now=now, object_type="organisation",
+    return audit.saved(
+        session, org, "organisation.joined", actor=user, now=now, object_type="organisation",
         object_id=org.id, role=role,
     )  # fmt: skip
-    session.flush()
-    return org

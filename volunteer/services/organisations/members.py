@@ -8,10 +8,10 @@ change. Whoever stops being an admin loses the invitations they sent
 
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from volunteer.models import MemberRole, Membership, Organisation, User
+from volunteer.platform.db import count_rows
 from volunteer.services import audit
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations.invitations import void_invitations_of
@@ -52,12 +52,11 @@ def members(session: Session, org: Organisation) -> list[tuple[Membership, User]
 
 
 def _admin_count(session: Session, org: Organisation) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Membership)
-            .where(Membership.organisation_id == org.id, Membership.role == MemberRole.ADMIN)
-        ).one()
+    return count_rows(
+        session,
+        Membership,
+        Membership.organisation_id == org.id,
+        Membership.role == MemberRole.ADMIN,
     )
 
 
@@ -74,15 +73,12 @@ def set_role(
     if stepping_down and _admin_count(session, org) <= 1:
         raise ServiceError("last_admin")
     member.role = role
-    session.add(member)
     if stepping_down:
         void_invitations_of(session, org, member.user_id, by=by, now=now)
-    audit.record(
-        session, "organisation.role", actor=by, now=now, object_type="organisation",
+    return audit.saved(
+        session, member, "organisation.role", actor=by, now=now, object_type="organisation",
         object_id=org.id, member=member.user_id, role=role,
     )  # fmt: skip
-    session.flush()
-    return member
 
 
 def transfer_admin(

@@ -136,19 +136,9 @@ def create(
     geocoder: Geocoder,
 ) -> Opportunity:
     """A new opportunity, as a draft: nobody sees it until it is published."""
-    values = _clean_opportunity(session, data, geocoder)
     assert org.id is not None
-    opportunity = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
-    _apply(session, opportunity, values)
-    audit.record(
-        session,
-        "opportunity.created",
-        actor=by,
-        now=now,
-        object_type="opportunity",
-        object_id=opportunity.id,
-    )
-    return opportunity
+    blank = Opportunity(organisation_id=org.id, created_at=now, updated_at=now, title="")
+    return _save(session, blank, data, "opportunity.created", by=by, now=now, geocoder=geocoder)
 
 
 def update(
@@ -160,18 +150,30 @@ def update(
     now: datetime,
     geocoder: Geocoder,
 ) -> Opportunity:
+    return _save(
+        session, opportunity, data, "opportunity.updated", by=by, now=now, geocoder=geocoder
+    )
+
+
+def _save(
+    session: Session,
+    opportunity: Opportunity,
+    data: OpportunityInput,
+    action: str,
+    *,
+    by: User,
+    now: datetime,
+    geocoder: Geocoder,
+) -> Opportunity:
+    """The one path a need's content takes, new or changed: the form's values cleaned, written
+    with its skills and causes, and the audit entry that tells of it."""
     values = _clean_opportunity(session, data, geocoder)
     values["updated_at"] = now
     _apply(session, opportunity, values)
-    audit.record(
-        session,
-        "opportunity.updated",
-        actor=by,
-        now=now,
-        object_type="opportunity",
+    return audit.saved(
+        session, opportunity, action, actor=by, now=now, object_type="opportunity",
         object_id=opportunity.id,
-    )
-    return opportunity
+    )  # fmt: skip
 
 
 def skill_ids(session: Session, opportunity: Opportunity) -> tuple[list[int], list[int]]:
@@ -228,24 +230,21 @@ def set_status(
     )
 
 
+# What a copy of a need takes over: its texts, place and conditions; not its state, dates or
+# shifts. Skills and causes are rows of their own, copied below.
+COPIED_FIELDS = (
+    "organisation_id", "title", "description", "is_remote", "address", "postcode",
+    "district_number", "lat", "lon", "minors_ok", "step_free", "regular",
+    "needs_conduct_certificate",
+)  # fmt: skip
+
+
 def duplicate(
     session: Session, opportunity: Opportunity, *, by: User, now: datetime
 ) -> Opportunity:
     """A draft copy with the same texts, skills and causes, without shifts or sign-ups."""
     copy = Opportunity(
-        organisation_id=opportunity.organisation_id,
-        title=opportunity.title,
-        description=opportunity.description,
-        is_remote=opportunity.is_remote,
-        address=opportunity.address,
-        postcode=opportunity.postcode,
-        district_number=opportunity.district_number,
-        lat=opportunity.lat,
-        lon=opportunity.lon,
-        minors_ok=opportunity.minors_ok,
-        step_free=opportunity.step_free,
-        regular=opportunity.regular,
-        needs_conduct_certificate=opportunity.needs_conduct_certificate,
+        **{name: getattr(opportunity, name) for name in COPIED_FIELDS},
         languages=list(opportunity.languages),
         status=OpportunityStatus.DRAFT,
         created_at=now,
@@ -262,12 +261,10 @@ def duplicate(
         )
     for cause_id in cause_ids(session, opportunity):
         session.add(OpportunityCause(opportunity_id=copy.id, cause_id=cause_id))
-    audit.record(
-        session, "opportunity.duplicated", actor=by, now=now, object_type="opportunity",
+    return audit.saved(
+        session, copy, "opportunity.duplicated", actor=by, now=now, object_type="opportunity",
         object_id=copy.id, source=opportunity.id,
     )  # fmt: skip
-    session.flush()
-    return copy
 
 
 # --- overviews -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from volunteer.catalogue.geocoding import Geocoder
 from volunteer.models import (
@@ -23,11 +23,11 @@ from volunteer.models import (
     Organisation,
     OrganisationCause,
     OrganisationKind,
-    Role,
     User,
 )
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
+from volunteer.services.accounts import account as accounts
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import members
@@ -124,17 +124,11 @@ def register(
         session, "organisation.registered", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
-    for coordinator in session.exec(
-        select(User).where(User.role == Role.COORDINATOR, col(User.deleted_at).is_(None))
-    ).all():
-        outbox.enqueue(
-            session,
-            "organisation_registered",
-            dedupe_key=f"organisation_registered:{org.id}:{coordinator.id}",
-            now=now,
-            user=coordinator,
-            payload={"organisation_id": org.id},
-        )
+    outbox.enqueue_each(
+        session, "organisation_registered", accounts.coordinators(session),
+        dedupe_key=f"organisation_registered:{org.id}", now=now,
+        payload={"organisation_id": org.id},
+    )  # fmt: skip
     session.flush()
     return org
 
@@ -154,14 +148,11 @@ def update(
     causes = values.pop("causes")
     for key, value in values.items():
         setattr(org, key, value)
-    session.add(org)
     _set_causes(session, org, causes)
-    audit.record(
-        session, "organisation.updated", actor=by, now=now, object_type="organisation",
+    return audit.saved(
+        session, org, "organisation.updated", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
-    session.flush()
-    return org
 
 
 def cause_ids(session: Session, org: Organisation) -> list[int]:
@@ -243,14 +234,9 @@ def verify(session: Session, org: Organisation, *, by: User, now: datetime) -> O
         session, "organisation.verified", actor=by, now=now, object_type="organisation",
         object_id=org.id,
     )  # fmt: skip
-    for admin in members.admins(session, org):
-        outbox.enqueue(
-            session,
-            "organisation_verified",
-            dedupe_key=f"organisation_verified:{org.id}:{admin.id}",
-            now=now,
-            user=admin,
-            payload={"organisation_id": org.id},
-        )
+    outbox.enqueue_each(
+        session, "organisation_verified", members.admins(session, org),
+        dedupe_key=f"organisation_verified:{org.id}", now=now, payload={"organisation_id": org.id},
+    )  # fmt: skip
     session.flush()
     return org

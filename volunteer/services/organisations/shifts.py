@@ -26,6 +26,7 @@ from volunteer.models import (
 from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit, fields
 from volunteer.services.accounts import account as accounts
+from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations import recurrence
@@ -127,21 +128,12 @@ def affected_signups(session: Session, shift: Shift) -> list[Signup]:
     )
 
 
-def taken(session: Session, shift: Shift) -> int:
-    """Places held on the shift (applied, accepted, attended)."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Signup)
-            .where(Signup.shift_id == shift.id, col(Signup.state).in_(PLACE_HOLDING_STATES))
-        ).one()
-    )
-
-
-def _notify(
+def notify_affected(
     session: Session, shift: Shift, kind: str, *, now: datetime, facts: dict[str, Any]
 ) -> int:
-    """One notice per affected person; the key carries the change time so each change counts."""
+    """One notice per person on the shift or waiting for it (:func:`affected_signups`) whose
+    account still exists; the key carries the moment so each change or message counts. Returns
+    how many were told."""
     count = 0
     for signup in affected_signups(session, shift):
         user = accounts.active_user(session, signup.user_id)
@@ -169,7 +161,7 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
         raise ServiceError("shift_cancelled")
     data.repeat = "once"
     (occ,) = _check_shift(data, now)
-    held = taken(session, shift)
+    held = signups.places_taken(session, shift)
     if data.capacity < held:
         raise ServiceError("capacity_below_taken", field="capacity", taken=held)
     before = {
@@ -192,7 +184,7 @@ def edit_shift(session: Session, shift: Shift, data: ShiftInput, *, by: User, no
     )
     if not (changed_time or changed_place):
         return 0  # a capacity change alone does not alter anyone's plans
-    return _notify(session, shift, "shift_changed", now=now, facts=before)
+    return notify_affected(session, shift, "shift_changed", now=now, facts=before)
 
 
 CANCEL_REASON_MAX = 500
@@ -218,7 +210,7 @@ def cancel_shift(session: Session, shift: Shift, *, reason: str, by: User, now: 
     audit.record(
         session, "shift.cancelled", actor=by, now=now, object_type="shift", object_id=shift.id
     )
-    return _notify(
+    return notify_affected(
         session,
         shift,
         "shift_cancelled",

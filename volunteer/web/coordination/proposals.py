@@ -29,7 +29,7 @@ from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import acting_user, commit_or_report, flash_error, row_or_404
 from volunteer.web.wording import columns
 from volunteer.web.wording.messages import error_message
 
@@ -87,18 +87,11 @@ def proposal_queue() -> Any:
     return redirect(url_for("coordination.proposal_run", run_id=done.value.id))
 
 
-def _run_or_404(run_id: int) -> ProposalRun:
-    run = get_session().get(ProposalRun, run_id)
-    if run is None:
-        abort(404)
-    return run
-
-
 @bp.get("/vorschlag/<int:run_id>")
 @coordinator_required
 def proposal_run(run_id: int) -> Any:
     db = get_session()
-    run = _run_or_404(run_id)
+    run = row_or_404(ProposalRun, run_id)
     requester = db.get(User, run.requested_by_id) if run.requested_by_id else None
     result = None
     if run.status == ProposalStatus.DONE:
@@ -127,7 +120,7 @@ def proposal_run(run_id: int) -> Any:
 @coordinator_required
 def proposal_invite(run_id: int) -> Any:
     db = get_session()
-    run = _run_or_404(run_id)
+    run = row_or_404(ProposalRun, run_id)
     try:
         pair_ids = [int(v) for v in request.form.getlist("pair")]
     except ValueError:
@@ -186,7 +179,7 @@ def proposal_invite(run_id: int) -> Any:
 @bp.get("/vorschlag/<int:run_id>.csv")
 @coordinator_required
 def proposal_csv(run_id: int) -> Any:
-    run = _run_or_404(run_id)
+    run = row_or_404(ProposalRun, run_id)
     if run.status != ProposalStatus.DONE:
         abort(404)
     return csv_response(

@@ -12,7 +12,13 @@ from volunteer.services.coordination import disclosure, gaps, statistics, verifi
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
-from volunteer.web.helpers import acting_user, commit_or_report, commit_work, flash_error
+from volunteer.web.helpers import (
+    acting_user,
+    commit_or_report,
+    commit_work,
+    flash_error,
+    row_or_404,
+)
 from volunteer.web.organisations.forms import KIND_LABELS
 from volunteer.web.wording import columns
 from volunteer.web.wording.gaps import skill_name
@@ -85,14 +91,11 @@ def organisations() -> Any:
 @bp.post("/vereine/<int:org_id>/pruefen")
 @coordinator_required
 def verify_organisation(org_id: int) -> Any:
-    db = get_session()
-    org = db.get(Organisation, org_id)
-    if org is None:
-        abort(404)
+    org = row_or_404(Organisation, org_id)
     decision = request.form.get("decision", "")
     commit_or_report(
         lambda: verification.decide(
-            db,
+            get_session(),
             org,
             decision,
             by=acting_user(),

@@ -17,7 +17,12 @@ from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LA
 from volunteer.services.notices.unsubscribe import read_token
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.forms import ButtonForm, apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, require_button
+from volunteer.web.helpers import (
+    act_and_return,
+    acting_user,
+    commit_or_report,
+    flash_error,
+)
 from volunteer.web.notices import bp
 from volunteer.web.notices.forms import AddressForm, PreferencesForm, field_name
 from volunteer.web.wording.notices import CAUSE_SENTENCES, KIND_LABELS, SHOW_SERVER_REPLY
@@ -119,14 +124,11 @@ def failed() -> Any:
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/erneut")
 @coordinator_required
 def retry(notice_id: int) -> Any:
-    require_button()
-    db = get_session()
-    commit_or_report(
-        lambda: failures.resend(db, notice_id, by=acting_user(), now=now()),
-        report=flash_error,
+    return act_and_return(
+        lambda: failures.resend(get_session(), notice_id, by=acting_user(), now=now()),
         success=_("The notice is queued again."),
+        back=url_for("notices.failed"),
     )
-    return redirect(url_for("notices.failed"))
 
 
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/adresse")
@@ -156,11 +158,8 @@ def correct_address(notice_id: int) -> Any:
 @bp.post("/koordination/benachrichtigungen/<int:notice_id>/unerreichbar")
 @coordinator_required
 def mark_unreachable(notice_id: int) -> Any:
-    require_button()
-    db = get_session()
-    commit_or_report(
-        lambda: failures.mark_unreachable(db, notice_id, by=acting_user(), now=now()),
-        report=flash_error,
+    return act_and_return(
+        lambda: failures.mark_unreachable(get_session(), notice_id, by=acting_user(), now=now()),
         success=_("The notice is given up; it is no longer tried."),
+        back=url_for("notices.failed"),
     )
-    return redirect(url_for("notices.failed"))

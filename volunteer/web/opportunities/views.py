@@ -233,9 +233,11 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "series": _series_boxes(shifts, mine, moment),
         "explanation": explanation,
         "reason_text": reason_text,
-        "signup_form": SignupForm(),
-        "withdraw_form": WithdrawForm(),
-        "button_form": ButtonForm(),
+        # Only a logged-in reader sees the forms: building one makes a CSRF token, which would
+        # keep a visitor's page out of the shared cache (web/anonymous_pages.py).
+        "signup_form": SignupForm() if user is not None else None,
+        "withdraw_form": WithdrawForm() if user is not None else None,
+        "button_form": ButtonForm() if user is not None else None,
         "clash_ids": clash_ids,
         "now": moment,
         "has_profile": user is not None and profiles.is_complete(db, user),

@@ -2,12 +2,7 @@
 
 from typing import Any
 
-from flask import (
-    abort,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import select
@@ -22,13 +17,9 @@ from volunteer.services.discovery.listing import is_listed
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.web.forms import ButtonForm
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error
+from volunteer.web.helpers import act_and_return, acting_user, flash_error, row_or_404
 from volunteer.web.organisations import bp
-from volunteer.web.organisations.loading import (
-    opportunity_or_404,
-    organisation_or_404,
-    page_context,
-)
+from volunteer.web.organisations.loading import need_or_404, page_context
 from volunteer.web.wording.reasons import candidate_reason
 
 
@@ -42,9 +33,8 @@ def _not_found_or_flash(error: ServiceError) -> None:
 @bp.get("/<int:org_id>/einsaetze/<int:need_id>/kandidaten")
 @login_required
 def candidates(org_id: int, need_id: int) -> Any:
-    org = organisation_or_404(org_id)
+    org, need = need_or_404(org_id, need_id)
     db = get_session()
-    need = opportunity_or_404(db, org, need_id)
     found = applications.candidates(db, need, now=now())
     districts = {d.number: d.name for d in db.exec(select(District)).all()}  # 30 rows
     return render_template(
@@ -65,22 +55,17 @@ def candidates(org_id: int, need_id: int) -> Any:
 @bp.post("/<int:org_id>/einsaetze/<int:need_id>/kandidaten/<int:user_id>/einladen")
 @login_required
 def invite_candidate(org_id: int, need_id: int, user_id: int) -> Any:
-    org = organisation_or_404(org_id)
-    db = get_session()
-    need = opportunity_or_404(db, org, need_id)
-    person = db.get(User, user_id)
-    if person is None:
-        abort(404)
-    if ButtonForm().validate_on_submit():
-        commit_or_report(
-            lambda: applications.invite_candidate(
-                db, org, need, person, by=acting_user(), now=now()
-            ),
-            report=_not_found_or_flash,
-            success=lambda fresh: (
-                _("Invitation sent to %(name)s.", name=person.first_name)
-                if fresh
-                else _("%(name)s was already invited.", name=person.first_name)
-            ),
-        )
-    return redirect(url_for("organisations.candidates", org_id=org.id, need_id=need.id))
+    org, need = need_or_404(org_id, need_id)
+    person = row_or_404(User, user_id)
+    return act_and_return(
+        lambda: applications.invite_candidate(
+            get_session(), org, need, person, by=acting_user(), now=now()
+        ),
+        report=_not_found_or_flash,
+        success=lambda fresh: (
+            _("Invitation sent to %(name)s.", name=person.first_name)
+            if fresh
+            else _("%(name)s was already invited.", name=person.first_name)
+        ),
+        back=url_for("organisations.candidates", org_id=org.id, need_id=need.id),
+    )

@@ -22,7 +22,7 @@ from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import exports, hours
 from volunteer.services.errors import ServiceError
-from volunteer.web.forms import ButtonForm, apply_error
+from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     acting_user,
     commit_or_report,
@@ -116,15 +116,14 @@ def hours_list(org_id: int) -> Any:
             confirm=ButtonForm(),
             reject_form=RejectForm(),
         ),
-    ), (422 if failed or form.errors else 200)
+    ), form_status(form, failed=failed)
 
 
 @bp.post("/<int:org_id>/stunden/<int:entry_id>/<any(confirm, reject):action>")
 @login_required
 def hour_decide(org_id: int, entry_id: int, action: str) -> Any:
-    org = organisation_or_404(org_id)
+    org, entry = hour_entry_or_404(org_id, entry_id)
     db = get_session()
-    entry = hour_entry_or_404(db, org, entry_id)
     form = RejectForm()
     if form.validate_on_submit():
         commit_or_report(

@@ -5,7 +5,7 @@ organisation (``organisation_for``), and every object id in a URL is looked up *
 organisation, so another organisation's need, shift, sign-up or hour entry looks like none.
 """
 
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import (
     abort,
@@ -32,7 +32,7 @@ from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.organisations import shifts as shift_service
 from volunteer.services.permissions import is_admin, membership_of, organisation_for
-from volunteer.web.helpers import acting_user, reader_locale
+from volunteer.web.helpers import acting_user, reader_locale, row_or_404
 from volunteer.web.organisations.forms import (
     KIND_LABELS,
     OpportunityForm,
@@ -48,45 +48,55 @@ STATUS_LABELS = {
 }
 
 
-# --- helpers -------------------------------------------------------------------------------------
+class OfOrganisation(Protocol):
+    """A row that belongs to one organisation (a need, an hour entry, a membership)."""
+
+    organisation_id: int
+
+
+OwnedT = TypeVar("OwnedT", bound=OfOrganisation)
+
+
+# --- load and authorise: one helper per object kind --------------------------------------------
+# Each looks the id up *within* the organisation the member may see, so another organisation's
+# object answers 404 like a missing one, and returns the organisation with it: a view opens with
+# one line, ``org, need = need_or_404(org_id, need_id)``.
 def organisation_or_404(org_id: int, *, admin: bool = False) -> Organisation:
     return organisation_for(get_session(), acting_user(), org_id, admin=admin)
 
 
-def opportunity_or_404(db: Session, org: Organisation, need_id: int) -> Opportunity:
-    need = db.get(Opportunity, need_id)
-    if need is None or need.organisation_id != org.id:
+def owned_or_404(org: Organisation, model: type[OwnedT], row_id: int) -> OwnedT:
+    row = row_or_404(model, row_id)
+    if row.organisation_id != org.id:
         abort(404)
-    return need
+    return row
 
 
-# One load-and-authorise helper per object kind: each looks the id up *within* the organisation
-# the member may see, so another organisation's object answers 404 like a missing one.
-def shift_or_404(db: Session, org: Organisation, shift_id: int) -> tuple[Shift, Opportunity]:
+def need_or_404(org_id: int, need_id: int) -> tuple[Organisation, Opportunity]:
+    org = organisation_or_404(org_id)
+    return org, owned_or_404(org, Opportunity, need_id)
+
+
+def shift_or_404(org_id: int, shift_id: int) -> tuple[Organisation, Shift, Opportunity]:
+    org = organisation_or_404(org_id)
     try:
-        return applications.shift_of(db, org, shift_id)
+        return org, *applications.shift_of(get_session(), org, shift_id)
     except ServiceError:
         abort(404)
 
 
-def signup_or_404(
-    db: Session, org: Organisation, signup_id: int
-) -> tuple[Signup, Shift, Opportunity]:
+def signup_or_404(org_id: int, signup_id: int) -> tuple[Organisation, Signup, Shift]:
+    org = organisation_or_404(org_id)
     try:
-        return applications.signup_of(db, org, signup_id)
+        signup, shift, _need = applications.signup_of(get_session(), org, signup_id)
     except ServiceError:
         abort(404)
+    return org, signup, shift
 
 
-def hour_entry_or_404(db: Session, org: Organisation, entry_id: int) -> HourEntry:
-    entry = db.get(HourEntry, entry_id)
-    if entry is None or entry.organisation_id != org.id:
-        abort(404)
-    return entry
-
-
-def form_status(code: str | None) -> int:
-    return 422 if code else 200
+def hour_entry_or_404(org_id: int, entry_id: int) -> tuple[Organisation, HourEntry]:
+    org = organisation_or_404(org_id)
+    return org, owned_or_404(org, HourEntry, entry_id)
 
 
 def cause_choices(db: Session) -> list[tuple[int, str]]:

@@ -29,15 +29,21 @@ from volunteer.platform.db import get_session
 from volunteer.platform.links import public_links
 from volunteer.services.organisations import invitations as invitation_service
 from volunteer.services.organisations import members as member_service
-from volunteer.web.forms import ButtonForm, apply_error
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, not_found
+from volunteer.web.forms import ButtonForm, apply_error, form_status
+from volunteer.web.helpers import (
+    act_and_return,
+    acting_user,
+    commit_or_report,
+    flash_error,
+    not_found,
+)
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     ROLE_LABELS,
     InviteForm,
     RoleForm,
 )
-from volunteer.web.organisations.loading import organisation_or_404, page_context
+from volunteer.web.organisations.loading import organisation_or_404, owned_or_404, page_context
 
 
 @bp.route("/<int:org_id>/mitglieder", methods=["GET", "POST"])
@@ -81,31 +87,22 @@ def members(org_id: int) -> Any:
         role_form=RoleForm(),
         confirm=ButtonForm(),
         me=acting_user(),
-    ), (422 if form.errors else 200)
-
-
-def _member(db: Session, org: Organisation, member_id: int) -> Membership:
-    member = db.get(Membership, member_id)
-    if member is None or member.organisation_id != org.id:
-        abort(404)
-    return member
+    ), form_status(form)
 
 
 @bp.post("/<int:org_id>/einladungen/<int:invitation_id>/zurueckziehen")
 @login_required
 def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    if ButtonForm().validate_on_submit():
-        commit_or_report(
-            lambda: invitation_service.revoke_invitation(
-                db, org, invitation_id, by=acting_user(), now=now()
-            ),
-            # Another organisation's invitation, or one already gone: "not there" (404).
-            report=not_found,
-            success=_("The invitation is withdrawn; its link no longer works."),
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    return act_and_return(
+        lambda: invitation_service.revoke_invitation(
+            get_session(), org, invitation_id, by=acting_user(), now=now()
+        ),
+        # Another organisation's invitation, or one already gone: "not there" (404).
+        report=not_found,
+        success=_("The invitation is withdrawn; its link no longer works."),
+        back=url_for("organisations.members", org_id=org.id),
+    )
 
 
 class MemberAction(Protocol):
@@ -123,15 +120,13 @@ def _act_on_member(
     the organisation (404 otherwise), the service decides, and the members page shows the
     outcome."""
     org = organisation_or_404(org_id, admin=True)
-    db = get_session()
-    member = _member(db, org, member_id)
-    if form.validate_on_submit():
-        commit_or_report(
-            lambda: action(db, org, member, by=acting_user(), now=now()),
-            report=flash_error,
-            success=success,
-        )
-    return redirect(url_for("organisations.members", org_id=org.id))
+    member = owned_or_404(org, Membership, member_id)
+    return act_and_return(
+        lambda: action(get_session(), org, member, by=acting_user(), now=now()),
+        success=success,
+        back=url_for("organisations.members", org_id=org.id),
+        form=form,
+    )
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")

@@ -26,8 +26,14 @@ from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import shifts as shift_service
 from volunteer.services.organisations.opportunities import OpportunityInput
-from volunteer.web.forms import ButtonForm, apply_error, description_preview
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
+from volunteer.web.forms import ButtonForm, apply_error, description_preview, form_status
+from volunteer.web.helpers import (
+    act_and_return,
+    acting_user,
+    commit_or_report,
+    flash_error,
+    geocoder,
+)
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     OpportunityForm,
@@ -35,8 +41,8 @@ from volunteer.web.organisations.forms import (
 from volunteer.web.organisations.loading import (
     cause_choices,
     language_choices,
+    need_or_404,
     opportunity_input,
-    opportunity_or_404,
     organisation_or_404,
     page_context,
     skill_groups,
@@ -91,7 +97,7 @@ def _need_page(
     return render_template(
         "organisations/need_form.html",
         **page_context(org, form=form, need=need, groups=skill_groups(db), preview=preview),
-    ), (422 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<int:org_id>/einsaetze/neu", methods=["GET", "POST"])
@@ -112,8 +118,7 @@ def need_new(org_id: int) -> Any:
 @bp.route("/<int:org_id>/einsaetze/<int:need_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def need_edit(org_id: int, need_id: int) -> Any:
-    org = organisation_or_404(org_id)
-    need = opportunity_or_404(get_session(), org, need_id)
+    org, need = need_or_404(org_id, need_id)
     return _need_page(
         org,
         need,
@@ -128,9 +133,8 @@ def need_edit(org_id: int, need_id: int) -> Any:
 @bp.get("/<int:org_id>/einsaetze/<int:need_id>")
 @login_required
 def need(org_id: int, need_id: int) -> Any:
-    org = organisation_or_404(org_id)
+    org, need = need_or_404(org_id, need_id)
     db = get_session()
-    need = opportunity_or_404(db, org, need_id)
     moment = now()
     upcoming = shift_service.shift_rows(db, shift_service.shifts_of(db, need, now=moment))
     past = shift_service.shift_rows(
@@ -163,36 +167,31 @@ def need(org_id: int, need_id: int) -> Any:
 @bp.post("/<int:org_id>/einsaetze/<int:need_id>/status")
 @login_required
 def need_status(org_id: int, need_id: int) -> Any:
-    org = organisation_or_404(org_id)
-    db = get_session()
-    need = opportunity_or_404(db, org, need_id)
+    org, need = need_or_404(org_id, need_id)
     status = request.form.get("status", "")
-    if ButtonForm().validate_on_submit():
-        messages = {
-            OpportunityStatus.PUBLISHED: _("The need is published.")
-            if org.verified_at
-            else _(
-                "The need is published. It becomes visible once a coordinator has verified "
-                "your organisation."
-            ),
-            OpportunityStatus.PAUSED: _("The need is paused and hidden from search."),
-            OpportunityStatus.CLOSED: _("The need is closed."),
-        }
-        commit_or_report(
-            lambda: opportunities.set_status(db, need, status, by=acting_user(), now=now()),
-            report=flash_error,
-            # Only after the service accepted it is ``status`` known to be a valid one.
-            success=lambda opportunity_or_404: messages.get(OpportunityStatus(status), _("Saved.")),
-        )
-    return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
+    messages = {
+        OpportunityStatus.PUBLISHED: _("The need is published.")
+        if org.verified_at
+        else _(
+            "The need is published. It becomes visible once a coordinator has verified "
+            "your organisation."
+        ),
+        OpportunityStatus.PAUSED: _("The need is paused and hidden from search."),
+        OpportunityStatus.CLOSED: _("The need is closed."),
+    }
+    return act_and_return(
+        lambda: opportunities.set_status(get_session(), need, status, by=acting_user(), now=now()),
+        # Only after the service accepted it is ``status`` known to be a valid one.
+        success=lambda _need: messages.get(OpportunityStatus(status), _("Saved.")),
+        back=url_for("organisations.need", org_id=org.id, need_id=need.id),
+    )
 
 
 @bp.post("/<int:org_id>/einsaetze/<int:need_id>/duplizieren")
 @login_required
 def need_duplicate(org_id: int, need_id: int) -> Any:
-    org = organisation_or_404(org_id)
+    org, need = need_or_404(org_id, need_id)
     db = get_session()
-    need = opportunity_or_404(db, org, need_id)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     done = commit_or_report(

@@ -24,8 +24,13 @@ from volunteer.services.coordination import verification
 from volunteer.services.engagement import applications
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import membership_of
-from volunteer.web.forms import ButtonForm, apply_error, description_preview
-from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
+from volunteer.web.forms import apply_error, description_preview, form_status
+from volunteer.web.helpers import (
+    act_and_return,
+    acting_user,
+    commit_or_report,
+    geocoder,
+)
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
     LogoForm,
@@ -72,11 +77,10 @@ def profile(org_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.profile", org_id=org.id))
-    status = 422 if form.errors else 200
     return render_template(
         "organisations/profile.html",
         **page_context(org, form=form, logo_form=LogoForm(), preview=preview),
-    ), status
+    ), form_status(form)
 
 
 @bp.post("/<int:org_id>/logo")
@@ -113,14 +117,11 @@ def upload_logo(org_id: int) -> Any:
 @login_required
 def remove_logo(org_id: int) -> Any:
     org = organisation_or_404(org_id, admin=True)
-    if ButtonForm().validate_on_submit():
-        db = get_session()
-        commit_or_report(
-            lambda: organisations.remove_logo(db, org, by=acting_user(), now=now()),
-            report=flash_error,
-            success=_("The logo is removed."),
-        )
-    return redirect(url_for("organisations.profile", org_id=org.id))
+    return act_and_return(
+        lambda: organisations.remove_logo(get_session(), org, by=acting_user(), now=now()),
+        success=_("The logo is removed."),
+        back=url_for("organisations.profile", org_id=org.id),
+    )
 
 
 @bp.get("/<int:org_id>/logo")

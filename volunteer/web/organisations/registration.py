@@ -17,7 +17,7 @@ from volunteer.platform.db import get_session
 from volunteer.services.organisations import invitations
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.permissions import organisations_of
-from volunteer.web.forms import ButtonForm, apply_error
+from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import acting_user, commit_or_report, flash_error, geocoder
 from volunteer.web.organisations import bp
 from volunteer.web.organisations.forms import (
@@ -25,7 +25,6 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
-    form_status,
     organisation_input,
 )
 
@@ -58,9 +57,7 @@ def register() -> Any:
         )
         if done:
             return redirect(url_for("organisations.dashboard", org_id=done.value.id))
-    return render_template("organisations/register.html", form=form), form_status(
-        "x" if form.errors else None
-    )
+    return render_template("organisations/register.html", form=form), form_status(form)
 
 
 @bp.route("/einladung/<token>", methods=["GET", "POST"])

@@ -24,9 +24,10 @@ from volunteer.platform.i18n import format_moment
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
 from volunteer.services.organisations import shifts as shift_service
-from volunteer.web.forms import ButtonForm, apply_error
+from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     ReasonField,
+    act_and_return,
     acting_user,
     commit_or_report,
     confirmation_page,
@@ -40,7 +41,7 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
-    opportunity_or_404,
+    need_or_404,
     organisation_or_404,
     page_context,
     shift_input,
@@ -53,9 +54,8 @@ from volunteer.web.wording.messages import error_message
 @bp.route("/<int:org_id>/einsaetze/<int:need_id>/termine/neu", methods=["GET", "POST"])
 @login_required
 def shift_new(org_id: int, need_id: int) -> Any:
-    org = organisation_or_404(org_id)
+    org, need = need_or_404(org_id, need_id)
     db = get_session()
-    need = opportunity_or_404(db, org, need_id)
     form = ShiftForm()
     if form.validate_on_submit():
         done = commit_or_report(
@@ -69,15 +69,14 @@ def shift_new(org_id: int, need_id: int) -> Any:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     return render_template(
         "organisations/shift_form.html", **page_context(org, form=form, need=need, shift=None)
-    ), (422 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.route("/<int:org_id>/termine/<int:shift_id>/bearbeiten", methods=["GET", "POST"])
 @login_required
 def shift_edit(org_id: int, shift_id: int) -> Any:
-    org = organisation_or_404(org_id)
+    org, shift, need = shift_or_404(org_id, shift_id)
     db = get_session()
-    shift, need = shift_or_404(db, org, shift_id)
     form = ShiftForm()
     if request.method == "GET":
         start = shift.starts_at.astimezone(BERLIN)
@@ -111,16 +110,15 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         **page_context(
             org, form=form, need=need, shift=shift, affected=affected, confirm=ButtonForm()
         ),
-    ), (422 if form.errors else 200)
+    ), form_status(form)
 
 
 @bp.post("/<int:org_id>/termine/<int:shift_id>/absagen")
 @login_required
 def shift_cancel(org_id: int, shift_id: int) -> Any:
     """Cancel a shift (or the rest of its series) after a confirmation step that asks why."""
-    org = organisation_or_404(org_id)
+    org, shift, need = shift_or_404(org_id, shift_id)
     db = get_session()
-    shift, need = shift_or_404(db, org, shift_id)
     back = url_for("organisations.need", org_id=org.id, need_id=need.id)
     if not ButtonForm().validate_on_submit():
         return redirect(back)
@@ -165,7 +163,7 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
             error=error_message(refused[0]) if refused else None,
             max_length=shift_service.CANCEL_REASON_MAX,
         ),
-        status=422 if refused else 200,
+        status=form_status(failed=bool(refused)),
     )
 
 
@@ -173,9 +171,8 @@ def shift_cancel(org_id: int, shift_id: int) -> Any:
 @login_required
 def shift(org_id: int, shift_id: int) -> Any:
     """The people of one shift: decide, wait-list, message, record attendance and hours."""
-    org = organisation_or_404(org_id)
+    org, shift, need = shift_or_404(org_id, shift_id)
     db = get_session()
-    shift, need = shift_or_404(db, org, shift_id)
     message_form = MessageForm()
     if request.method == "POST" and message_form.validate_on_submit():
         done = commit_or_report(
@@ -217,15 +214,14 @@ def shift(org_id: int, shift_id: int) -> Any:
             started=shift.starts_at <= now(),
             today=now().astimezone(BERLIN).date(),
         ),
-    ), (422 if message_form.errors else 200)
+    ), form_status(message_form)
 
 
 @bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/entscheiden")
 @login_required
 def decide(org_id: int, signup_id: int) -> Any:
-    org = organisation_or_404(org_id)
+    org, signup, shift = signup_or_404(org_id, signup_id)
     db = get_session()
-    signup, shift, _need_row = signup_or_404(db, org, signup_id)
     form = DecisionForm()
     action = request.form.get("action", "")
     if form.validate_on_submit():
@@ -265,16 +261,12 @@ class SignupAction(Protocol):
 def _act_on_signup(org_id: int, signup_id: int, action: SignupAction, *, success: str) -> Any:
     """A confirmed one-button action on a person of a shift: the sign-up is looked up within the
     organisation (404 otherwise), the service decides, and the shift's page shows the outcome."""
-    org = organisation_or_404(org_id)
-    db = get_session()
-    signup, shift, _need_row = signup_or_404(db, org, signup_id)
-    if ButtonForm().validate_on_submit():
-        commit_or_report(
-            lambda: action(db, org, signup, by=acting_user(), now=now()),
-            report=flash_error,
-            success=success,
-        )
-    return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
+    org, signup, shift = signup_or_404(org_id, signup_id)
+    return act_and_return(
+        lambda: action(get_session(), org, signup, by=acting_user(), now=now()),
+        success=success,
+        back=url_for("organisations.shift", org_id=org.id, shift_id=shift.id),
+    )
 
 
 @bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/anwesenheit")

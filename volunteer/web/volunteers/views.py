@@ -19,16 +19,10 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlmodel import col, select
 
 from volunteer.models import (
     AgeGroup,
-    HourEntry,
-    Opportunity,
-    Organisation,
-    Shift,
     Signup,
-    SignupState,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
@@ -37,7 +31,7 @@ from volunteer.services.accounts import consents, guardians
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.discovery import engine, profiles
 from volunteer.services.discovery.cards import card_hits
-from volunteer.services.engagement import calendar, hours, recognition
+from volunteer.services.engagement import calendar, hours, recognition, timeline
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
 from volunteer.web.forms import ButtonForm, apply_error
@@ -274,68 +268,45 @@ def recommendations() -> Any:
 
 
 # --- engagements ---------------------------------------------------------------------------------
-def _my_signups(user_id: int) -> list[tuple[Signup, Shift, Opportunity, Organisation]]:
-    rows = (
-        get_session()
-        .exec(
-            select(Signup, Shift, Opportunity, Organisation)
-            .join(Shift, col(Shift.id) == col(Signup.shift_id))
-            .join(Opportunity, col(Opportunity.id) == col(Shift.opportunity_id))
-            .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-            .where(Signup.user_id == user_id)
-            .order_by(col(Shift.starts_at))
-        )
-        .all()
-    )
-    return [(s, sh, o, org) for s, sh, o, org in rows]
-
-
-def _engagements_page(failed: tuple[int, HoursForm] | None = None) -> Any:
-    """The volunteer's shifts and hours; ``failed`` re-shows one refused hours report in place."""
+def _engagements_page(page: int, failed: tuple[int, HoursForm] | None = None) -> Any:
+    """One page of the volunteer's shifts and hours; ``failed`` re-shows one refused hours
+    report in place (on the page that lists that shift)."""
     db = get_session()
     user = acting_user()
     moment = now()
-    rows = _my_signups(user.id or 0)
-    entries = {
-        h.signup_id: h
-        for h in db.exec(
-            select(HourEntry).where(HourEntry.user_id == user.id).order_by(col(HourEntry.id))
-        ).all()
-    }
-    upcoming = [r for r in rows if r[1].ends_at > moment and r[0].state != SignupState.DECLINED]
-    past = [r for r in rows if r[1].ends_at <= moment]
-    past.reverse()
+    mine = timeline.timeline(db, user, now=moment, page=page)
     margin = int(current_app.config["HOURS_MARGIN_MINUTES"])
-    page = render_template(
+    standing = recognition.progress(db, user, now=moment)
+    rendered = render_template(
         "volunteers/engagements.html",
-        upcoming=[r for r in upcoming if r[0].state != SignupState.WITHDRAWN],
-        withdrawn=[r for r in upcoming if r[0].state == SignupState.WITHDRAWN],
-        past=past,
-        hours=entries,
+        mine=mine,
         reportable=hours.REPORTABLE_STATES,
         max_minutes={
-            signup.id: hours.plausible_minutes(shift, margin_minutes=margin)
-            for signup, shift, _, _ in past
+            s.signup_id: hours.plausible_minutes(s, margin_minutes=margin) for s in mine.past
         },
         hours_form=HoursForm(),
         failed_signup=failed[0] if failed else None,
         failed_form=failed[1] if failed else None,
         button_form=ButtonForm(),
-        progress=recognition.progress(db, user, now=moment),
-        milestones=recognition.milestones_reached(db, user, now=moment),
+        progress=standing,
+        milestones=recognition.milestones_reached(db, user, now=moment, standing=standing),
         milestone_title=milestone_title,
         # The raw feed token exists only in the response that made it (the account keeps a hash).
         feed_url=session.pop(FEED_URL_KEY, None) if user.ical_token else None,
         feed_active=bool(user.ical_token),
         now=moment,
     )
-    return page, (422 if failed else 200)
+    return rendered, (422 if failed else 200)
+
+
+def _page_number() -> int:
+    return parse_int(request.args.get("seite"), 1, 999_999) or 1
 
 
 @bp.get("/engagements")
 @login_required
 def engagements() -> Any:
-    return _engagements_page()
+    return _engagements_page(_page_number())
 
 
 @bp.post("/engagements/<int:signup_id>/stunden")
@@ -360,8 +331,8 @@ def submit_hours(signup_id: int) -> Any:
             success=_("Thank you! The organisation will confirm your hours."),
         )
         if done:
-            return redirect(url_for("volunteers.engagements") + "#past")
-    return _engagements_page(failed=(signup_id, form))
+            return redirect(url_for("volunteers.engagements", seite=_page_number()) + "#past")
+    return _engagements_page(_page_number(), failed=(signup_id, form))
 
 
 @bp.post("/kalender/neu")
