@@ -116,6 +116,7 @@ def history(session, need, make_user):
     match_aggregates.count_shown(session, [need.id, need.id], what="recommended", now=LAST)
     match_aggregates.count_shown(session, [need.id], what="opened", now=LAST)
     match_aggregates.count_shown(session, [need.id], what="opened", now=BEFORE)
+    match_aggregates.write_shown(session)  # what the process added up since its last write
     match_aggregates.refresh(session, start=date(2026, 10, 1), end=date(2026, 11, 27))
     session.commit()
     return {"users": (u1, u2, u3), "shifts": (a, b, c)}
@@ -327,6 +328,8 @@ def test_opening_a_need_and_seeing_recommendations_count_per_day_never_per_perso
     assert client.get(f"/engagements/{need.id}").status_code == 200
     page = client.get("/ich/fuer-dich")
     assert page.status_code == 200
+    match_aggregates.write_shown(session)  # the counts the process has not written yet
+    session.commit()
     rows = {(r.cut, r.key): r for r in session.exec(select(FunnelDay)).all()}
     district = rows[("district", need.district_number)]
     assert district.day == now.date() and district.opened == 2

@@ -3,8 +3,9 @@
 Two ways in, one per kind of fact:
 
 - :func:`count_shown` is called where a volunteer sees needs (the recommendation list, a need
-  page): one upsert per request adds 1 per need to its day × district, skill and cause. Only
-  counts are written, never who saw what, as the privacy notice says.
+  page): 1 per need for its day × district, skill and cause, added up in the process and
+  written every few seconds (:func:`write_shown`). Only counts are written, never who saw what,
+  as the privacy notice says.
 - :func:`refresh` rebuilds :class:`MatchDay` and :class:`ActiveDay` for a range of days from the
   rows (sign-ups, shifts, hour entries, profiles), counted by ``aggregate_grid``. The
   statistics rule runs it for the recent days (attendance and hours are recorded after the
@@ -14,10 +15,13 @@ Every day is a calendar day in Europe/Berlin, and so is every slot (weekday × p
 """
 
 import secrets
-from collections import Counter
-from collections.abc import Sequence
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from sqlalchemy import Date, case, cast, delete, func, insert, update
@@ -63,6 +67,7 @@ TAKEN_STATES = (
     SignupState.NO_SHOW,
 )
 MEASURES = MATCH_MEASURES
+SHOWN_MEASURES = ("recommended", "opened")
 
 
 def berlin_day(moment: datetime) -> date:
@@ -78,38 +83,87 @@ def _upsert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
     return postgresql.Insert if session.get_bind().dialect.name == "postgresql" else sqlite.Insert
 
 
+#: Display counts are added up in the worker process and written by one upsert per table at most
+#: this often (at the next count after the interval): one INSERT per page view cost a third of
+#: the recommendation page's CPU. A worker that stops or crashes loses at most this interval's
+#: display counts, never a notice or a sign-up.
+WRITE_SHOWN_SECONDS = 5.0
+
+_ShownKey = tuple[date, int, str]  # (Berlin day, need, "recommended" | "opened")
+
+
+class _Shown:
+    """This process's display counts not yet written, per database bind (a test's database
+    never receives another's counts, and a bind that goes away takes its counts with it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: WeakKeyDictionary[Any, Counter[_ShownKey]] = WeakKeyDictionary()
+        self._written: WeakKeyDictionary[Any, float] = WeakKeyDictionary()
+
+    def add(self, bind: Any, keys: Iterable[_ShownKey], *, every: float) -> bool:
+        """Count ``keys`` once each; True when the bind's counts are due to be written."""
+        with self._lock:
+            self._counts.setdefault(bind, Counter()).update(keys)
+            last = self._written.get(bind)
+            return last is None or monotonic() - last >= every
+
+    def take(self, bind: Any) -> Counter[_ShownKey]:
+        with self._lock:
+            self._written[bind] = monotonic()
+            return self._counts.pop(bind, Counter())
+
+
+_SHOWN = _Shown()
+
+
 def count_shown(
     session: Session,
     opportunity_ids: Sequence[int],
     *,
     what: Literal["recommended", "opened"],
     now: datetime,
+    every: float = WRITE_SHOWN_SECONDS,
 ) -> None:
-    """Add one to ``what`` for each need's day × district, skill and cause. Flushes only."""
-    if not opportunity_ids:
-        return
-    needs = Needs(session, opportunity_ids)
+    """Count one ``what`` for each need on its day × district, skill and cause: in the process,
+    written with the other counts of the last ``every`` seconds (:func:`write_shown`, which
+    flushes only). Only counts are kept, never who saw what."""
     day = berlin_day(now)
-    counts = Counter(
-        (cut, key) for opp in opportunity_ids for _, cut, key in needs.cells(day, opp, None)
-    )
-    # One statement per table, rows in key order, the day before the week: two requests
+    bind = session.get_bind()
+    if _SHOWN.add(bind, ((day, int(i), what) for i in opportunity_ids), every=every):
+        write_shown(session)
+
+
+def write_shown(session: Session) -> int:
+    """Add the process's display counts for this database to the day and week rows now, one
+    upsert per table; returns how many displays were written. Flushes only."""
+    counts = _SHOWN.take(session.get_bind())
+    if not counts:
+        return 0
+    needs = Needs(session, sorted({opp for _, opp, _ in counts}))
+    days: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
+    weeks: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
+    for (day, opp, what), n in counts.items():
+        for _, cut, key in needs.cells(day, opp, None):
+            days[(day, cut, key)][what] += n
+            weeks[(monday(day), cut, key)][what] += n
+    # One statement per table, rows in key order, the day before the week: two workers
     # upserting the same rows lock them in the same order, so they wait for each other instead
     # of deadlocking (a refresh only reads the days, so it cannot close a cycle either).
-    rows = [
-        {"cut": cut, "key": key, "recommended": 0, "opened": 0, what: n}
-        for (cut, key), n in sorted(counts.items())
-    ]
-    week = monday(day)
-    for model, when in ((FunnelDay, {"day": day}), (FunnelWeek, {"week": week})):
-        stmt = _upsert(session)(model).values([{**row, **when} for row in rows])
+    for model, when, cells in ((FunnelDay, "day", days), (FunnelWeek, "week", weeks)):
+        rows = [
+            {when: moment, "cut": cut, "key": key, **{m: n[m] for m in SHOWN_MEASURES}}
+            for (moment, cut, key), n in sorted(cells.items())
+        ]
+        stmt = _upsert(session)(model).values(rows)
         table = model.__table__  # type: ignore[union-attr]
         session.execute(
             stmt.on_conflict_do_update(
-                index_elements=[*when, "cut", "key"],
-                set_={what: table.c[what] + stmt.excluded[what]},
+                index_elements=[when, "cut", "key"],
+                set_={m: table.c[m] + stmt.excluded[m] for m in SHOWN_MEASURES},
             )
         )
+    return sum(counts.values())
 
 
 def refresh(session: Session, *, start: date, end: date) -> int:
@@ -291,7 +345,7 @@ def roll_up_weeks(session: Session, *, start: date, end: date) -> None:
     first, last = monday(start), monday(end)
     for day_model, week_model, measures in (
         (MatchDay, MatchWeek, MEASURES),
-        (FunnelDay, FunnelWeek, ("recommended", "opened")),
+        (FunnelDay, FunnelWeek, SHOWN_MEASURES),
     ):
         week_col = col(week_model.week)
         session.execute(delete(week_model).where(week_col >= first, week_col <= last))

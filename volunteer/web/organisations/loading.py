@@ -7,9 +7,7 @@ organisation, so another organisation's need, shift, sign-up or hour entry looks
 
 from typing import Any, Protocol, TypeVar
 
-from flask import (
-    abort,
-)
+from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
@@ -179,3 +177,9 @@ def page_context(org: Organisation, **extra: Any) -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         **extra,
     }
+
+
+def org_page(template: str, org: Organisation, **extra: Any) -> str:
+    """A page under an organisation: ``template`` with what every such page needs
+    (:func:`page_context`)."""
+    return render_template(template, **page_context(org, **extra))

@@ -8,7 +8,6 @@ from flask import (
     current_app,
     flash,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -42,8 +41,8 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     need_or_404,
+    org_page,
     organisation_or_404,
-    page_context,
     shift_input,
     shift_or_404,
     signup_or_404,
@@ -67,8 +66,8 @@ def shift_new(org_id: int, need_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    return render_template(
-        "organisations/shift_form.html", **page_context(org, form=form, need=need, shift=None)
+    return org_page(
+        "organisations/shift_form.html", org, form=form, need=need, shift=None
     ), form_status(form)
 
 
@@ -105,11 +104,14 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     affected = len(shift_service.affected_signups(db, shift))
-    return render_template(
+    return org_page(
         "organisations/shift_form.html",
-        **page_context(
-            org, form=form, need=need, shift=shift, affected=affected, confirm=ButtonForm()
-        ),
+        org,
+        form=form,
+        need=need,
+        shift=shift,
+        affected=affected,
+        confirm=ButtonForm(),
     ), form_status(form)
 
 
@@ -199,21 +201,19 @@ def shift(org_id: int, shift_id: int) -> Any:
     checks = applications.conduct_checks(
         db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]
     )
-    return render_template(
+    return org_page(
         "organisations/shift.html",
-        **page_context(
-            org,
-            shift=shift,
-            need=need,
-            row=row,
-            people=people,
-            checks=checks,
-            message_form=message_form,
-            decision_form=DecisionForm(),
-            confirm=ButtonForm(),
-            started=shift.starts_at <= now(),
-            today=now().astimezone(BERLIN).date(),
-        ),
+        org,
+        shift=shift,
+        need=need,
+        row=row,
+        people=people,
+        checks=checks,
+        message_form=message_form,
+        decision_form=DecisionForm(),
+        confirm=ButtonForm(),
+        started=shift.starts_at <= now(),
+        today=now().astimezone(BERLIN).date(),
     ), form_status(message_form)
 
 
@@ -293,12 +293,10 @@ def applications_list(org_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
     moment = now()
-    return render_template(
+    return org_page(
         "organisations/applications.html",
-        **page_context(
-            org,
-            rows=applications.open_applications(db, org, now=moment),
-            due=applications.attendance_due(db, org, now=moment),
-            decision_form=DecisionForm(),
-        ),
+        org,
+        rows=applications.open_applications(db, org, now=moment),
+        due=applications.attendance_due(db, org, now=moment),
+        decision_form=DecisionForm(),
     )

@@ -235,11 +235,12 @@ def guardian_consent(token: str) -> Any:
 def recommendations() -> Any:
     db = get_session()
     user = acting_user()
-    if not profiles.is_complete(db, user):
+    profile = profiles.profile_of(db, user)  # held: the engine reads it from the session again
+    if profile is None or profile.completed_at is None:
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
     moment = now()
-    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3)
+    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3, remember=True)
     ids = [int(i.opportunity.id or 0) for i in items]
     cards = {
         hit.opportunity.id: hit
