@@ -234,13 +234,16 @@ def _shift_facts(
     opportunity_ids: list[int],
     now: datetime,
     window: tuple[datetime, datetime] | None = None,
+    shifts: list[OpenShift] | None = None,
 ) -> dict[int, ShiftFacts]:
     if not opportunity_ids:
         return {}
     slots: dict[int, int] = defaultdict(int)
     open_places: dict[int, int] = defaultdict(int)
     first: dict[int, tuple[datetime, int]] = {}
-    for shift in open_shifts(session, opportunity_ids, now=now, window=window):
+    if shifts is None:
+        shifts = open_shifts(session, opportunity_ids, now=now, window=window)
+    for shift in shifts:
         opp_id = shift.opportunity_id
         slots[opp_id] |= SLOT_BIT[slot_of(shift.starts_at)]
         open_places[opp_id] += shift.free
@@ -286,15 +289,18 @@ def opportunities_for(
     *,
     now: datetime,
     window: tuple[datetime, datetime] | None = None,
+    shifts: list[OpenShift] | None = None,
 ) -> list[EngineOpportunity]:
     """Engine values for these needs, one per need, aggregated over its upcoming shifts.
 
     A need's slots are the weekly slots of its upcoming shifts; its capacity is the open places
     left on them, so a need with every shift full is not eligible ("no open place"). ``window``
     limits the shifts to a period (the city-wide proposal); the default is the next ``HORIZON``.
+    ``shifts``: what :func:`open_shifts` returned for these needs, now and window, when the
+    caller needs them too (the proposal dates its pairs on them): read once, not twice.
     """
     ids = [o.id for o in rows if o.id is not None]
-    facts = _shift_facts(session, ids, now, window)
+    facts = _shift_facts(session, ids, now, window, shifts)
     skills = _links(session, OpportunitySkill, "skill", ids)
     causes = _links(session, OpportunityCause, "cause", ids)
     out = []

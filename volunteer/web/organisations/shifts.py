@@ -1,8 +1,8 @@
 """Shifts and the sign-ups on them: create, edit, cancel, decide, attendance."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from flask import (
     current_app,
@@ -14,9 +14,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
-from sqlmodel import Session
 
-from volunteer.models import Organisation, Signup, User
+from volunteer.models import Signup
 from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
@@ -26,7 +25,6 @@ from volunteer.services.organisations import shifts as shift_service
 from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     ReasonField,
-    act_and_return,
     acting_user,
     commit_or_report,
     confirmation_page,
@@ -40,6 +38,8 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
+    OrgAction,
+    act_on,
     need_or_404,
     org_page,
     organisation_or_404,
@@ -250,23 +250,12 @@ def decide(org_id: int, signup_id: int) -> Any:
     return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
 
 
-class SignupAction(Protocol):
-    """A sign-up service's signature as the shift page calls it (attendance, conduct check)."""
-
-    def __call__(
-        self, session: Session, org: Organisation, signup: Signup, /, *, by: User, now: datetime
-    ) -> object: ...
-
-
-def _act_on_signup(org_id: int, signup_id: int, action: SignupAction, *, success: str) -> Any:
+def _act_on_signup(org_id: int, signup_id: int, action: OrgAction[Signup], *, success: str) -> Any:
     """A confirmed one-button action on a person of a shift: the sign-up is looked up within the
-    organisation (404 otherwise), the service decides, and the shift's page shows the outcome."""
+    organisation (404 otherwise), and the shift's page shows the outcome."""
     org, signup, shift = signup_or_404(org_id, signup_id)
-    return act_and_return(
-        lambda: action(get_session(), org, signup, by=acting_user(), now=now()),
-        success=success,
-        back=url_for("organisations.shift", org_id=org.id, shift_id=shift.id),
-    )
+    back = url_for("organisations.shift", org_id=org.id, shift_id=shift.id)
+    return act_on(org, signup, action, success=success, back=back)
 
 
 @bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/anwesenheit")
