@@ -19,9 +19,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -41,18 +41,6 @@ from volunteer.models import (
     VolunteerSkill,
 )
 
-# What the opportunity and volunteer indexes are built from.
-WATCHED = (
-    Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
-    Organisation,
-    Shift,
-    Signup,
-    VolunteerCause,
-    VolunteerProfile,
-    VolunteerSkill,
-)
 # Kinds built from volunteers' profiles; every other kind is built from the needs.
 VOLUNTEER_KINDS = frozenset({"volunteers"})
 _CHANGES = "volunteer.discovery.changes"
@@ -245,6 +233,38 @@ def _tell(changes: Changes) -> None:
     PERSONAL.forget(changes.people)
     for listener in _LISTENERS:
         listener(changes)
+
+
+class PerNeed(Protocol):
+    """A cached value made of one record per listed need."""
+
+    @property
+    def needs(self) -> Mapping[int, Any]: ...
+
+
+V = TypeVar("V", bound=PerNeed)
+
+
+def per_need(
+    kind: str,
+    session: Session,
+    ttl: float,
+    *,
+    read: Callable[[Session, set[int] | None], dict[int, Any]],
+    build: Callable[[dict[int, Any]], V],
+) -> V:
+    """:meth:`CACHE.get <_Cache.get>` for a value ``build`` makes of ``read``'s records, one per
+    listed need (``read`` with ``None``: the whole city). A commit that touched some needs has
+    only those read again (a need no longer listed drops out); the others' records are kept."""
+
+    def patch(s: Session, old: V, changes: Changes) -> V:
+        ids = changes.need_ids(s)
+        needs = {oid: record for oid, record in old.needs.items() if oid not in ids}
+        needs.update(read(s, ids))
+        return build(needs)
+
+    value: V = CACHE.get(kind, session, ttl, lambda s: build(read(s, None)), patch)
+    return value
 
 
 class _Personal:
