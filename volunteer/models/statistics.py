@@ -15,7 +15,10 @@ needs without one), ``slot`` (the shift's weekday × part of day, key = the slot
 - :class:`MatchDay` is rebuilt from the rows by the statistics rule (recent days) and by the
   demo-data command (all days); it never holds anything a row does not already say.
 - :class:`MatchWeek` and :class:`FunnelWeek` hold the same sums per week (rebuilt from the days
-  by each refresh; FunnelWeek also counted live), so a long period reads a seventh of the rows.
+  by each refresh; FunnelWeek also counted live). The page no longer reads them: it keeps the
+  days in memory (``services/coordination/match_columns.py``).
+- :class:`AggregateStamp` changes with every rebuild, so a process that keeps the aggregates in
+  memory (``services/coordination/match_columns.py``) knows when to read them again.
 - :class:`ActiveDay` lists who was active (attended a shift or had hours confirmed) per day and
   district, so distinct "active" and "returning" volunteers of any period are a union of small
   arrays instead of a scan of a million sign-ups.
@@ -79,6 +82,16 @@ class ActiveDay(SQLModel, table=True):
     day: date = Field(primary_key=True)
     district_number: int = Field(primary_key=True)  # where they were active; 0 = no district
     user_ids: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # sorted uint32 LE
+
+
+class AggregateStamp(SQLModel, table=True):
+    """One row, rewritten by every change to the aggregates the dashboard keeps in memory (a
+    refresh, a deleted account taken out of :class:`ActiveDay`). ``token`` is random, not a
+    counter: two databases (or one emptied and filled again) never share a stamp, so a process
+    can never take another database's arrays for current."""
+
+    id: int = Field(default=1, primary_key=True)
+    token: str = Field(max_length=32)
 
 
 class MatchWeek(SQLModel, table=True):
