@@ -31,11 +31,11 @@ from volunteer.models import (
     OpportunityCause,
     OpportunitySkill,
 )
-from volunteer.models.statistics import CUTS, MATCH_MEASURES, AggregateStamp
+from volunteer.models.statistics import CUTS, FUNNEL_MEASURES, MATCH_MEASURES, AggregateStamp
 from volunteer.services.coordination.match_aggregates import day_start, unpack
 
 #: The counts of a cell: the measures the refresh writes, then the two counted live.
-ALL_MEASURES = (*MATCH_MEASURES, "recommended", "opened")
+ALL_MEASURES = (*MATCH_MEASURES, *FUNNEL_MEASURES)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -152,7 +152,7 @@ def read(session: Session, token: str | None) -> Columns:
     parts: list[tuple[list[int], list[int], IntArray, slice]] = []
     for table, at_measures, names in (
         (MatchDay, slice(0, len(MATCH_MEASURES)), MATCH_MEASURES),
-        (FunnelDay, slice(len(MATCH_MEASURES), len(ALL_MEASURES)), ("recommended", "opened")),
+        (FunnelDay, slice(len(MATCH_MEASURES), len(ALL_MEASURES)), FUNNEL_MEASURES),
     ):
         rows = connection.execute(
             sa_select(
