@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -39,6 +39,7 @@ from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import (
     ReasonField,
     acting_user,
+    attachment,
     commit_or_report,
     commit_work,
     confirmation_page,
@@ -402,8 +403,4 @@ def shift_ics(shift_id: int) -> Any:
         now=now(),
         words=event_words,
     )
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="mitwirken-{shift.id}.ics"'},
-    )
+    return attachment(body, f"mitwirken-{shift.id}.ics", "text/calendar")
