@@ -15,8 +15,6 @@ volunteers), which is what the page would cost without the daily aggregates. Als
 the scheduled rule that rebuilds the recent four weeks of aggregates. Target: p95 <= 300 ms.
 """
 
-import argparse
-import os
 import statistics
 import sys
 import time
@@ -32,12 +30,12 @@ from sqlmodel import Session, col, select
 
 from bench.web_bench import (
     DEMO_COORDINATOR,
+    PageReport,
     demo_user,
     log,
     page_app,
-    page_arguments,
     percentile,
-    run_databases,
+    run_page_bench,
 )
 from volunteer.app import create_app
 from volunteer.models import HourEntry, HourState, Shift, Signup, SignupState
@@ -179,19 +177,20 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
     return rows
 
 
+REPORT = PageReport(
+    command="dashboard",
+    requests=30,
+    title="Match statistics at Bochum scale (two years, about a million sign-ups and hours)",
+    client="Flask test client as the demo coordinator",
+    per="period",
+    target_ms=TARGET_MS,
+    label="what",
+    figures=("first (cold)", "p50", "p95", "CPU per request"),
+)
+
+
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench dashboard", description=__doc__)
-    page_arguments(parser, requests=30)
-    args = parser.parse_args(argv)
-    rows, load_before, load_after = run_databases(args, _prepare, run_backend)
-    print("## Match statistics at Bochum scale (two years, about a million sign-ups and hours)\n")
-    print(
-        f"Flask test client as the demo coordinator, {args.requests} requests per period after "
-        f"one cold request; target p95 <= {TARGET_MS:.0f} ms. Load average (1, 5, 15 min) "
-        f"{load_before} before, {load_after} after; {os.cpu_count()} cores.\n"
-    )
-    print("| backend | what | first (cold) | p50 | p95 | CPU per request | target met |")
-    print("|---|---|---:|---:|---:|---:|---|")
+    rows = run_page_bench(argv, REPORT, description=__doc__, prepare=_prepare, run=run_backend)
     ok = True
     for name, what, first, p50, p95, cpu in rows:
         measured = what.startswith("statistics page")

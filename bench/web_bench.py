@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from unittest import mock
 
@@ -220,19 +221,64 @@ def run_databases(
     return rows, before, load_average()
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench web", description=__doc__)
-    page_arguments(parser, requests=100)
-    args = parser.parse_args(argv)
-    rows, load_before, load_after = run_databases(args, _prepare, run_backend)
-    print("## Web pages at Bochum scale (150,000 volunteers, 10,000 needs)\n")
-    print(
-        f"Flask test client, {args.requests} requests per page after one cold request; "
-        f"target p95 <= {TARGET_MS:.0f} ms. Load average (1, 5, 15 min) {load_before} before, "
-        f"{load_after} after; {os.cpu_count()} cores.\n"
+@dataclass(frozen=True, slots=True)
+class PageReport:
+    """What a page benchmark's report says around its rows: the command, the heading, the
+    conditions sentence (``client``, requests ``per`` page or period, the target) and the
+    table's columns (``label`` names the row, ``figures`` the measured columns)."""
+
+    command: str
+    requests: int
+    title: str
+    client: str
+    per: str
+    target_ms: float
+    label: str
+    figures: tuple[str, ...]
+
+
+def run_page_bench(
+    argv: list[str],
+    report: PageReport,
+    *,
+    description: str | None,
+    prepare: Callable[[str], None],
+    run: Callable[[str, str, int], list[RowT]],
+) -> list[RowT]:
+    """A page benchmark from its command line to its table's header: the arguments, each
+    database measured, the conditions the figures hold under (requests, target, load average
+    before and after, cores). The caller prints the rows and judges them."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m bench {report.command}", description=description
     )
-    print("| backend | page | first (cold) | p50 | p95 | target met |")
-    print("|---|---|---:|---:|---:|---|")
+    page_arguments(parser, requests=report.requests)
+    args = parser.parse_args(argv)
+    rows, load_before, load_after = run_databases(args, prepare, run)
+    print(f"## {report.title}\n")
+    print(
+        f"{report.client}, {args.requests} requests per {report.per} after one cold request; "
+        f"target p95 <= {report.target_ms:.0f} ms. Load average (1, 5, 15 min) {load_before} "
+        f"before, {load_after} after; {os.cpu_count()} cores.\n"
+    )
+    print(f"| backend | {report.label} | {' | '.join(report.figures)} | target met |")
+    print(f"|---|---|{'---:|' * len(report.figures)}---|")
+    return rows
+
+
+REPORT = PageReport(
+    command="web",
+    requests=100,
+    title="Web pages at Bochum scale (150,000 volunteers, 10,000 needs)",
+    client="Flask test client",
+    per="page",
+    target_ms=TARGET_MS,
+    label="page",
+    figures=("first (cold)", "p50", "p95"),
+)
+
+
+def main(argv: list[str]) -> int:
+    rows = run_page_bench(argv, REPORT, description=__doc__, prepare=_prepare, run=run_backend)
     ok = True
     for name, page, first, p50, p95, _n in rows:
         met = p95 <= TARGET_MS

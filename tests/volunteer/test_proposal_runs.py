@@ -117,6 +117,8 @@ def test_a_queued_proposal_is_computed_by_the_job_and_shown_from_what_was_stored
     assert "Paare" in page and "vermittelt" not in page
     assert "Bestes Paar zuerst" in page  # the greedy baseline beside it
     assert "35 %" in page  # the score explained: the skills weight
+    assert f["kept_pairs"] == f["candidate_pairs"] == 3  # a small city keeps every pair
+    assert "Nicht jedes mögliche Paar wird abgewogen" in page  # and the cut is explained
     assert session.exec(select(Signup)).all() == []  # a proposal signs nobody up
 
     rows = read_as_german_excel(client.get(status_url + ".csv").data)

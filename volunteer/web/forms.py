@@ -6,8 +6,15 @@ from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, DecimalField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    DateField,
+    DecimalField,
+    EmailField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from volunteer.platform.inputs import MAX_DATE, MIN_DATE, parse_date, parse_decimal
 from volunteer.platform.richtext import markup_problem, render
@@ -32,6 +39,60 @@ def email_validators() -> list[object]:
         ),
         Length(max=254),
     ]
+
+
+def _field(
+    kind: Any, label: Any, validators: list[object], *, description: Any, **render_kw: Any
+) -> Any:
+    options: dict[str, Any] = {"validators": validators}
+    if description is not None:
+        options["description"] = description
+    if render_kw:
+        options["render_kw"] = render_kw
+    return kind(label, **options)
+
+
+def text_field(
+    label: Any,
+    max_length: int,
+    *,
+    optional: bool = False,
+    rows: int | None = None,
+    description: Any = None,
+    **render_kw: Any,
+) -> Any:
+    """A text the person types, required unless ``optional``, at most ``max_length`` characters
+    (the column's size); ``rows`` makes it a text area. ``render_kw`` are the input's attributes
+    (``autocomplete``, ``inputmode``, ...)."""
+    if rows is not None:
+        render_kw["rows"] = rows
+    return _field(
+        StringField if rows is None else TextAreaField,
+        label,
+        [Optional() if optional else required(), Length(max=max_length)],
+        description=description,
+        **render_kw,
+    )
+
+
+def email_field(label: Any = None, *, autocomplete: str = "email", description: Any = None) -> Any:
+    """An e-mail address (required, checked as one); ``autocomplete`` says whose address it is:
+    the person's own (``email``, ``username`` at the login) or someone else's (``off``)."""
+    return _field(
+        EmailField,
+        label or _l("E-mail address"),
+        email_validators(),
+        description=description,
+        autocomplete=autocomplete,
+    )
+
+
+def password_field(label: Any, *, autocomplete: str, description: Any = None) -> Any:
+    """A password (required); ``autocomplete`` is ``current-password`` or ``new-password``, so
+    password managers fill in or suggest the right one."""
+    return _field(
+        PasswordField, label, [required()], description=description, autocomplete=autocomplete
+    )
 
 
 def apply_error(form: FlaskForm, error: ServiceError, default_field: str | None = None) -> None:

@@ -3,8 +3,9 @@
 Two ways in, one per kind of fact:
 
 - :func:`count_shown` is called where a volunteer sees needs (the recommendation list, a need
-  page): one upsert per request adds 1 per need to its day × district, skill and cause. Only
-  counts are written, never who saw what, as the privacy notice says.
+  page): 1 per need for its day × district, skill and cause, added up in the process and
+  written every few seconds (:func:`write_shown`). Only counts are written, never who saw what,
+  as the privacy notice says.
 - :func:`refresh` rebuilds :class:`MatchDay` and :class:`ActiveDay` for a range of days from the
   rows (sign-ups, shifts, hour entries, profiles), counted by ``aggregate_grid``. The
   statistics rule runs it for the recent days (attendance and hours are recorded after the
@@ -13,10 +14,14 @@ Two ways in, one per kind of fact:
 Every day is a calendar day in Europe/Berlin, and so is every slot (weekday × part of day).
 """
 
-from collections import Counter
-from collections.abc import Sequence
+import secrets
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from sqlalchemy import Date, case, cast, delete, func, insert, update
@@ -41,7 +46,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.models.statistics import MATCH_MEASURES
+from volunteer.models.statistics import FUNNEL_MEASURES, MATCH_MEASURES, AggregateStamp
 from volunteer.platform.clock import BERLIN
 from volunteer.services.coordination.aggregate_grid import (
     Grid,
@@ -62,6 +67,7 @@ TAKEN_STATES = (
     SignupState.NO_SHOW,
 )
 MEASURES = MATCH_MEASURES
+SHOWN_MEASURES = FUNNEL_MEASURES
 
 
 def berlin_day(moment: datetime) -> date:
@@ -77,38 +83,87 @@ def _upsert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
     return postgresql.Insert if session.get_bind().dialect.name == "postgresql" else sqlite.Insert
 
 
+#: Display counts are added up in the worker process and written by one upsert per table at most
+#: this often (at the next count after the interval): one INSERT per page view cost a third of
+#: the recommendation page's CPU. A worker that stops or crashes loses at most this interval's
+#: display counts, never a notice or a sign-up.
+WRITE_SHOWN_SECONDS = 5.0
+
+_ShownKey = tuple[date, int, str]  # (Berlin day, need, "recommended" | "opened")
+
+
+class _Shown:
+    """This process's display counts not yet written, per database bind (a test's database
+    never receives another's counts, and a bind that goes away takes its counts with it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: WeakKeyDictionary[Any, Counter[_ShownKey]] = WeakKeyDictionary()
+        self._written: WeakKeyDictionary[Any, float] = WeakKeyDictionary()
+
+    def add(self, bind: Any, keys: Iterable[_ShownKey], *, every: float) -> bool:
+        """Count ``keys`` once each; True when the bind's counts are due to be written."""
+        with self._lock:
+            self._counts.setdefault(bind, Counter()).update(keys)
+            last = self._written.get(bind)
+            return last is None or monotonic() - last >= every
+
+    def take(self, bind: Any) -> Counter[_ShownKey]:
+        with self._lock:
+            self._written[bind] = monotonic()
+            return self._counts.pop(bind, Counter())
+
+
+_SHOWN = _Shown()
+
+
 def count_shown(
     session: Session,
     opportunity_ids: Sequence[int],
     *,
     what: Literal["recommended", "opened"],
     now: datetime,
+    every: float = WRITE_SHOWN_SECONDS,
 ) -> None:
-    """Add one to ``what`` for each need's day × district, skill and cause. Flushes only."""
-    if not opportunity_ids:
-        return
-    needs = Needs(session, opportunity_ids)
+    """Count one ``what`` for each need on its day × district, skill and cause: in the process,
+    written with the other counts of the last ``every`` seconds (:func:`write_shown`, which
+    flushes only). Only counts are kept, never who saw what."""
     day = berlin_day(now)
-    counts = Counter(
-        (cut, key) for opp in opportunity_ids for _, cut, key in needs.cells(day, opp, None)
-    )
-    # One statement per table, rows in key order, the day before the week: two requests
+    bind = session.get_bind()
+    if _SHOWN.add(bind, ((day, int(i), what) for i in opportunity_ids), every=every):
+        write_shown(session)
+
+
+def write_shown(session: Session) -> int:
+    """Add the process's display counts for this database to the day and week rows now, one
+    upsert per table; returns how many displays were written. Flushes only."""
+    counts = _SHOWN.take(session.get_bind())
+    if not counts:
+        return 0
+    needs = Needs(session, sorted({opp for _, opp, _ in counts}))
+    days: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
+    weeks: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
+    for (day, opp, what), n in counts.items():
+        for _, cut, key in needs.cells(day, opp, None):
+            days[(day, cut, key)][what] += n
+            weeks[(monday(day), cut, key)][what] += n
+    # One statement per table, rows in key order, the day before the week: two workers
     # upserting the same rows lock them in the same order, so they wait for each other instead
     # of deadlocking (a refresh only reads the days, so it cannot close a cycle either).
-    rows = [
-        {"cut": cut, "key": key, "recommended": 0, "opened": 0, what: n}
-        for (cut, key), n in sorted(counts.items())
-    ]
-    week = monday(day)
-    for model, when in ((FunnelDay, {"day": day}), (FunnelWeek, {"week": week})):
-        stmt = _upsert(session)(model).values([{**row, **when} for row in rows])
+    for model, when, cells in ((FunnelDay, "day", days), (FunnelWeek, "week", weeks)):
+        rows = [
+            {when: moment, "cut": cut, "key": key, **{m: n[m] for m in SHOWN_MEASURES}}
+            for (moment, cut, key), n in sorted(cells.items())
+        ]
+        stmt = _upsert(session)(model).values(rows)
         table = model.__table__  # type: ignore[union-attr]
         session.execute(
             stmt.on_conflict_do_update(
-                index_elements=[*when, "cut", "key"],
-                set_={what: table.c[what] + stmt.excluded[what]},
+                index_elements=[when, "cut", "key"],
+                set_={m: table.c[m] + stmt.excluded[m] for m in SHOWN_MEASURES},
             )
         )
+    return sum(counts.values())
 
 
 def refresh(session: Session, *, start: date, end: date) -> int:
@@ -265,8 +320,16 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         for i in range(0, len(rows_), 5000):
             session.connection().execute(insert(table), rows_[i : i + 5000])
     roll_up_weeks(session, start=start, end=end)
+    restamp(session)
     session.flush()
     return len(match_rows) + len(active_rows)
+
+
+def restamp(session: Session) -> None:
+    """Say the aggregates changed (:class:`AggregateStamp`): every process keeping them in
+    memory (``match_columns``) reads them again on its next page. Flushes only."""
+    session.execute(delete(AggregateStamp))
+    session.execute(insert(AggregateStamp).values(id=1, token=secrets.token_hex(16)))
 
 
 def monday(day: date) -> date:
@@ -282,7 +345,7 @@ def roll_up_weeks(session: Session, *, start: date, end: date) -> None:
     first, last = monday(start), monday(end)
     for day_model, week_model, measures in (
         (MatchDay, MatchWeek, MEASURES),
-        (FunnelDay, FunnelWeek, ("recommended", "opened")),
+        (FunnelDay, FunnelWeek, SHOWN_MEASURES),
     ):
         week_col = col(week_model.week)
         session.execute(delete(week_model).where(week_col >= first, week_col <= last))
@@ -342,6 +405,7 @@ def forget_person(session: Session, user_id: int) -> None:
     Its sign-ups and hours stay as anonymous rows, so a later rebuild counts them for no one;
     this does the same at once for days the scheduled rule no longer rebuilds. Flushes only.
     """
+    changed = False
     for day, district, blob in session.exec(
         select(col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids))
     ).all():
@@ -353,3 +417,6 @@ def forget_person(session: Session, user_id: int) -> None:
                 .where(col(ActiveDay.day) == day, col(ActiveDay.district_number) == district)
                 .values(user_ids=np.delete(ids, at).tobytes())
             )
+            changed = True
+    if changed:
+        restamp(session)

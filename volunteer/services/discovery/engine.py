@@ -176,6 +176,10 @@ def _active_opportunity_ids(session: Session, user: User) -> set[str]:
     return {str(r) for r in rows}
 
 
+#: How long a person's ranked needs are reused in this process (the index itself may be this old).
+RECOMMEND_SECONDS = CACHE_SECONDS
+
+
 def recommend(
     session: Session,
     user: User,
@@ -184,13 +188,65 @@ def recommend(
     limit: int = 10,
     weights: Weights = DEFAULT_WEIGHTS,
     include_near_misses: int = 0,
+    remember: bool = False,
 ) -> list[Recommendation]:
-    """The engine's best needs for this volunteer, skipping ones they already signed up for."""
-    volunteer = volunteer_for(session, user)
-    if volunteer is None:
+    """The engine's best needs for this volunteer, skipping ones they already signed up for.
+
+    With ``remember`` (the person's own "Für dich" page, visited again and again) the ranking is
+    kept for this person in the process (:data:`freshness.PERSONAL`) and reused while their
+    profile stamp, their active sign-ups and the opportunity index are the same ones it was
+    ranked from, for :data:`RECOMMEND_SECONDS` at most; the rows and the cards are read fresh
+    on every visit, so a need unlisted since is left out and places left are never stale.
+    """
+    profile = session.get(VolunteerProfile, user.id)
+    if profile is None or profile.completed_at is None or user.deleted_at is not None:
         return []
     pool = opportunity_pool(session, now=now)
     skip = _active_opportunity_ids(session, user)
+    key = (
+        profile.updated_at,
+        profile.completed_at,
+        frozenset(skip),
+        limit,
+        weights,
+        include_near_misses,
+    )
+    person = int(user.id or 0)
+    cached = (
+        freshness.PERSONAL.get(session, person, "ranked", key, RECOMMEND_SECONDS)
+        if remember
+        else None
+    )
+    if cached is not None and cached[0] is pool:
+        chosen: list[Match] = cached[1]
+    else:
+        chosen = _ranked(session, user, pool, skip, now, limit, weights, include_near_misses)
+        if remember:
+            freshness.PERSONAL.put(
+                session, person, "ranked", key, (pool, chosen), RECOMMEND_SECONDS
+            )
+    rows = _rows_by_id(session, [int(m.opportunity) for m in chosen])
+    # A need may have been unlisted since the index was built: it is simply left out.
+    return [
+        Recommendation(rows[int(m.opportunity)][0], m, *rows[int(m.opportunity)][1:])
+        for m in chosen
+        if int(m.opportunity) in rows
+    ]
+
+
+def _ranked(
+    session: Session,
+    user: User,
+    pool: OpportunityPool,
+    skip: set[str],
+    now: datetime,
+    limit: int,
+    weights: Weights,
+    include_near_misses: int,
+) -> list[Match]:
+    volunteer = volunteer_for(session, user)
+    if volunteer is None:
+        return []
     matches = rank_opportunities(
         volunteer, pool.index, limit=limit + len(skip), weights=weights, now=now
     )
@@ -200,13 +256,7 @@ def recommend(
             volunteer, pool.index, limit=include_near_misses, weights=weights, now=now
         )
         chosen += [m for m in misses if m.opportunity not in skip]
-    rows = _rows_by_id(session, [int(m.opportunity) for m in chosen])
-    # A need may have been unlisted since the index was built: it is simply left out.
-    return [
-        Recommendation(rows[int(m.opportunity)][0], m, *rows[int(m.opportunity)][1:])
-        for m in chosen
-        if int(m.opportunity) in rows
-    ]
+    return chosen
 
 
 def _rows_by_id(session: Session, ids: list[int]) -> dict[int, tuple[Opportunity, str, str]]:

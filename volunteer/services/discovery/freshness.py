@@ -18,9 +18,10 @@ places left on a card, capacity at sign-up) is read from the database, never fro
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -40,18 +41,6 @@ from volunteer.models import (
     VolunteerSkill,
 )
 
-# What the opportunity and volunteer indexes are built from.
-WATCHED = (
-    Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
-    Organisation,
-    Shift,
-    Signup,
-    VolunteerCause,
-    VolunteerProfile,
-    VolunteerSkill,
-)
 # Kinds built from volunteers' profiles; every other kind is built from the needs.
 VOLUNTEER_KINDS = frozenset({"volunteers"})
 _CHANGES = "volunteer.discovery.changes"
@@ -66,6 +55,7 @@ class Changes:
     shift_ids: set[int] = field(default_factory=set)
     everything: bool = False  # an organisation: its verification lists or hides all its needs
     volunteers: bool = False
+    people: set[int] = field(default_factory=set)  # whose profile changed, or who left
 
     @property
     def needs(self) -> bool:
@@ -76,6 +66,7 @@ class Changes:
         self.shift_ids |= other.shift_ids
         self.everything |= other.everything
         self.volunteers |= other.volunteers
+        self.people |= other.people
 
     def need_ids(self, session: Session) -> set[int]:
         """The needs touched, the shifts' needs included."""
@@ -239,8 +230,109 @@ def on_commit(listener: Callable[[Changes], None]) -> None:
 
 def _tell(changes: Changes) -> None:
     CACHE.note(changes)
+    PERSONAL.forget(changes.people)
     for listener in _LISTENERS:
         listener(changes)
+
+
+class PerNeed(Protocol):
+    """A cached value made of one record per listed need."""
+
+    @property
+    def needs(self) -> Mapping[int, Any]: ...
+
+
+V = TypeVar("V", bound=PerNeed)
+
+
+def per_need(
+    kind: str,
+    session: Session,
+    ttl: float,
+    *,
+    read: Callable[[Session, set[int] | None], dict[int, Any]],
+    build: Callable[[dict[int, Any]], V],
+) -> V:
+    """:meth:`CACHE.get <_Cache.get>` for a value ``build`` makes of ``read``'s records, one per
+    listed need (``read`` with ``None``: the whole city). A commit that touched some needs has
+    only those read again (a need no longer listed drops out); the others' records are kept."""
+
+    def patch(s: Session, old: V, changes: Changes) -> V:
+        ids = changes.need_ids(s)
+        needs = {oid: record for oid, record in old.needs.items() if oid not in ids}
+        needs.update(read(s, ids))
+        return build(needs)
+
+    value: V = CACHE.get(kind, session, ttl, lambda s: build(read(s, None)), patch)
+    return value
+
+
+class _Personal:
+    """Values worked out for one person (their ranked recommendations), kept in the process for
+    that person alone: keyed by database and person, never handed to anybody else.
+
+    An entry is used only while the caller's ``key`` (what the value was computed from: the
+    person's profile stamp, the index it was ranked against) still matches and for ``ttl``
+    seconds at most; a commit in this process that changes the person's profile, skills or
+    causes, or removes the account, drops it at once (:func:`_after_commit`). At most ``size``
+    people are kept, the least recently seen leave first, and expired entries are swept out as
+    new ones come in, so nothing about a person stays long after their last visit.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._entries: OrderedDict[tuple[int, int, str], tuple[Hashable, float, Any]] = (
+            OrderedDict()
+        )
+
+    def get(
+        self, session: Session, person: int, kind: str, key: Hashable, ttl: float
+    ) -> Any | None:
+        """The person's ``kind`` value if it was kept for this very ``key`` and is younger
+        than ``ttl`` seconds, else None."""
+        at = (id(session.get_bind()), person, kind)
+        with self._lock:
+            hit = self._entries.get(at)
+            if hit is None or hit[0] != key or time.monotonic() - hit[1] >= ttl:
+                return None
+            self._entries.move_to_end(at)
+            return hit[2]
+
+    def put(
+        self, session: Session, person: int, kind: str, key: Hashable, value: Any, ttl: float
+    ) -> None:
+        moment = time.monotonic()
+        at = (id(session.get_bind()), person, kind)
+        with self._lock:
+            self._entries[at] = (key, moment, value)
+            self._entries.move_to_end(at)
+            while self._entries:
+                oldest, (_, built, _) = next(iter(self._entries.items()))
+                if len(self._entries) <= self._size and moment - built < ttl:
+                    break
+                del self._entries[oldest]
+
+    def __contains__(self, item: tuple[Session, int]) -> bool:
+        """Whether anything is kept for this (session's database, person)."""
+        session, person = item
+        bind = id(session.get_bind())
+        with self._lock:
+            return any(at[:2] == (bind, person) for at in self._entries)
+
+    def forget(self, people: set[int]) -> None:
+        if not people:
+            return
+        with self._lock:
+            for at in [at for at in self._entries if at[1] in people]:
+                del self._entries[at]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+PERSONAL = _Personal()
 
 
 def index_ages() -> dict[str, float]:
@@ -249,8 +341,10 @@ def index_ages() -> dict[str, float]:
 
 
 def invalidate() -> None:
-    """Forget the cached indexes now (a commit that changes them patches or drops them itself)."""
+    """Forget the cached indexes and everybody's recommendations now (a commit that changes them
+    patches or drops them itself)."""
     CACHE.clear()
+    PERSONAL.clear()
     for listener in _LISTENERS:
         listener(Changes(everything=True, volunteers=True))
 
@@ -268,10 +362,16 @@ def _changes_of(session: OrmSession) -> Changes:
             found.everything = True
         elif isinstance(obj, (VolunteerProfile, VolunteerSkill, VolunteerCause)):
             found.volunteers = True
-        elif isinstance(obj, User) and inspect(obj).attrs.deleted_at.history.has_changes():
+            found.people.add(obj.user_id)
+        elif (
+            isinstance(obj, User)
+            and obj.id is not None
+            and (obj in session.deleted or inspect(obj).attrs.deleted_at.history.has_changes())
+        ):
             # A new account is not matchable until it has a profile, and a login stamps the
             # user row: of a user, only leaving (deletion) changes who can be matched.
             found.volunteers = True
+            found.people.add(obj.id)
     return found
 
 

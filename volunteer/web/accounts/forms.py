@@ -1,26 +1,25 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
-from volunteer.web.forms import email_validators, required
+from volunteer.web.forms import email_field, password_field, text_field
 from volunteer.web.wording.consents import PRIVACY_LABEL
 
 
+def _first_name() -> Any:
+    return text_field(_l("First name"), 80, autocomplete="given-name")
+
+
 class RegisterForm(FlaskForm):
-    first_name = StringField(
-        _l("First name"),
-        validators=[required(), Length(max=80)],
-        render_kw={"autocomplete": "given-name"},
-    )
-    email = EmailField(
-        _l("E-mail address"), validators=email_validators(), render_kw={"autocomplete": "email"}
-    )
-    password = PasswordField(
+    first_name = _first_name()
+    email = email_field()
+    password = password_field(
         _l("Password"),
-        validators=[required()],
+        autocomplete="new-password",
         description=_l("At least 10 characters. A sentence you can remember works well."),
-        render_kw={"autocomplete": "new-password"},
     )
     accept_terms = BooleanField(
         PRIVACY_LABEL,
@@ -31,59 +30,38 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"), validators=email_validators(), render_kw={"autocomplete": "username"}
-    )
-    password = PasswordField(
-        _l("Password"), validators=[required()], render_kw={"autocomplete": "current-password"}
-    )
+    email = email_field(autocomplete="username")
+    password = password_field(_l("Password"), autocomplete="current-password")
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"), validators=email_validators(), render_kw={"autocomplete": "email"}
-    )
+    email = email_field()
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[required()], render_kw={"autocomplete": "new-password"}
-    )
+    password = password_field(_l("New password"), autocomplete="new-password")
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[required()],
-        render_kw={"autocomplete": "current-password"},
-    )
-    password = PasswordField(
-        _l("New password"), validators=[required()], render_kw={"autocomplete": "new-password"}
-    )
+    current_password = password_field(_l("Current password"), autocomplete="current-password")
+    password = password_field(_l("New password"), autocomplete="new-password")
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField(
-        _l("New e-mail address"), validators=email_validators(), render_kw={"autocomplete": "email"}
-    )
-    password = PasswordField(
-        _l("Password"), validators=[required()], render_kw={"autocomplete": "current-password"}
-    )
+    email = email_field(_l("New e-mail address"))
+    password = password_field(_l("Password"), autocomplete="current-password")
 
 
 class NameForm(FlaskForm):
-    first_name = StringField(
-        _l("First name"),
-        validators=[required(), Length(max=80)],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
+    first_name = _first_name()
+    last_name = text_field(
         _l("Surname (optional)"),
-        validators=[Length(max=80)],
+        80,
+        optional=True,
         description=_l(
             "Only used when an association applies for your Ehrenamtskarte with your confirmed "
             "hours. Nobody else sees it."
         ),
-        render_kw={"autocomplete": "family-name"},
+        autocomplete="family-name",
     )

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlmodel import Session
 
 from volunteer.models import User
 from volunteer.platform.clock import now
@@ -27,8 +26,9 @@ from volunteer.web.accounts.forms import (
     ResetForm,
     ResetRequestForm,
 )
-from volunteer.web.forms import apply_error
+from volunteer.web.forms import apply_error, form_status
 from volunteer.web.helpers import (
+    Done,
     acting_user,
     commit_or_report,
     commit_work,
@@ -83,16 +83,22 @@ def register() -> Any:
                 "success",
             )
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+    return render_template("accounts/register.html", form=form), form_status(form)
+
+
+def _redeem(redeem: Callable[..., User], token: str, *, success: str) -> Done[User] | None:
+    """A link from a mail (address confirmation, address change): the service redeems the token
+    in the request's unit of work; a used, expired or forged one is flashed and ``None``, and the
+    view answers with the invalid-link page."""
+    return commit_or_report(
+        lambda: redeem(get_session(), token, now=now()), report=flash_error, success=success
+    )
 
 
 @bp.get("/bestaetigen/<token>")
 def verify(token: str) -> Any:
-    db = get_session()
-    done = commit_or_report(
-        lambda: accounts.verify_email(db, token, now=now()),
-        report=flash_error,
-        success=_("Thank you, your e-mail address is confirmed."),
+    done = _redeem(
+        accounts.verify_email, token, success=_("Thank you, your e-mail address is confirmed.")
     )
     if not done:
         return render_template("accounts/token_invalid.html"), 400
@@ -136,8 +142,7 @@ def login() -> Any:
             flash(_("You are logged in."), "success")
             return redirect(safe_next("pages.home"))
         form.password.errors = [_("E-mail address or password is not correct.")]
-    status = 422 if form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @bp.post("/abmelden")
@@ -174,8 +179,7 @@ def reset_request() -> Any:
             "success",
         )
         return redirect(url_for("accounts.login"))
-    status = 422 if form.errors else 200
-    return render_template("accounts/reset_request.html", form=form), status
+    return render_template("accounts/reset_request.html", form=form), form_status(form)
 
 
 @bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
@@ -198,8 +202,7 @@ def reset(token: str) -> Any:
             logout_user()
             flash(_("Your password has been changed. Please log in."), "success")
             return redirect(url_for("accounts.login"))
-    status = 422 if form.errors else 200
-    return render_template("accounts/reset.html", form=form, token=token), status
+    return render_template("accounts/reset.html", form=form, token=token), form_status(form)
 
 
 @bp.get("/")
@@ -227,18 +230,19 @@ def _settings_page(
 
 def _save_setting(
     form: FlaskForm,
-    call: Callable[[Session, User], object],
+    call: Callable[..., object],
     *,
     page: Callable[[], str],
     success: str | None = None,
     after: Callable[[], None] | None = None,
 ) -> Any:
     """The settings page's forms (name, password, address) post alike: validate, one service
-    call in the request's unit of work, then back to the settings (``after`` runs once the
-    commit went through), or the page again with this form's errors (422)."""
+    call ``call(session, user, now=...)`` in the request's unit of work, then back to the
+    settings (``after`` runs once the commit went through), or the page again with this form's
+    errors (422)."""
     if form.validate_on_submit():
         done = commit_or_report(
-            lambda: call(get_session(), acting_user()),
+            lambda: call(get_session(), acting_user(), now=now()),
             report=partial(apply_error, form),
             success=success,
         )
@@ -254,18 +258,13 @@ def _save_setting(
 def change_name() -> Any:
     """Correct the first name and the optional surname (GDPR art. 16)."""
     form = NameForm()
-    return _save_setting(
-        form,
-        lambda db, user: accounts.change_name(
-            db,
-            user,
-            first_name=form.first_name.data or "",
-            last_name=form.last_name.data or "",
-            now=now(),
-        ),
-        page=lambda: _settings_page(name_form=form),
-        success=_("Your name is saved."),
+    change = partial(
+        accounts.change_name,
+        first_name=form.first_name.data or "",
+        last_name=form.last_name.data or "",
     )
+    page = partial(_settings_page, name_form=form)
+    return _save_setting(form, change, page=page, success=_("Your name is saved."))
 
 
 def _password_changed() -> None:
@@ -278,19 +277,14 @@ def _password_changed() -> None:
 @limits.password_check_per_account
 def change_password() -> Any:
     form = ChangePasswordForm()
-    return _save_setting(
-        form,
-        lambda db, user: credentials.change_password(
-            db,
-            user,
-            current=form.current_password.data or "",
-            new=form.password.data or "",
-            now=now(),
-            min_length=_cfg("PASSWORD_MIN_LENGTH"),
-        ),
-        page=lambda: _settings_page(password_form=form),
-        after=_password_changed,
+    change = partial(
+        credentials.change_password,
+        current=form.current_password.data or "",
+        new=form.password.data or "",
+        min_length=_cfg("PASSWORD_MIN_LENGTH"),
     )
+    page = partial(_settings_page, password_form=form)
+    return _save_setting(form, change, page=page, after=_password_changed)
 
 
 @bp.post("/email")
@@ -299,30 +293,24 @@ def change_password() -> Any:
 @limits.mail_per_address
 def change_email() -> Any:
     form = ChangeEmailForm()
+    change = partial(
+        credentials.request_email_change,
+        new_email=form.email.data or "",
+        password=form.password.data or "",
+        links=public_links(current_app),
+        hours=_cfg("VERIFY_TOKEN_HOURS"),
+        mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
+    )
+    page = partial(_settings_page, email_form=form)
     return _save_setting(
-        form,
-        lambda db, user: credentials.request_email_change(
-            db,
-            user,
-            new_email=form.email.data or "",
-            password=form.password.data or "",
-            now=now(),
-            links=public_links(current_app),
-            hours=_cfg("VERIFY_TOKEN_HOURS"),
-            mail_budget=_cfg("MAIL_BUDGET_PER_HOUR"),
-        ),
-        page=lambda: _settings_page(email_form=form),
-        success=_("We have sent a confirmation link to the new address."),
+        form, change, page=page, success=_("We have sent a confirmation link to the new address.")
     )
 
 
 @bp.get("/email-bestaetigen/<token>")
 def confirm_email(token: str) -> Any:
-    db = get_session()
-    done = commit_or_report(
-        lambda: credentials.confirm_email_change(db, token, now=now()),
-        report=flash_error,
-        success=_("Your new e-mail address is confirmed."),
+    done = _redeem(
+        credentials.confirm_email_change, token, success=_("Your new e-mail address is confirmed.")
     )
     if not done:
         return render_template("accounts/token_invalid.html"), 400

@@ -19,6 +19,7 @@ from volunteer.services.engagement import certificate
 from volunteer.web.certificates import bp
 from volunteer.web.certificates.document import render_pdf
 from volunteer.web.certificates.forms import VerifyForm
+from volunteer.web.forms import form_status
 from volunteer.web.helpers import acting_user, public_url
 
 
@@ -60,8 +61,7 @@ def check() -> Any:
         # A whole pasted address works too: the code is its last part.
         code = (form.code.data or "").strip().split("?")[0].rstrip("/").rsplit("/", 1)[-1]
         return redirect(url_for("certificates.verify", code=code))
-    status = 422 if form.errors else 200
-    return render_template("certificates/check.html", form=form), status
+    return render_template("certificates/check.html", form=form), form_status(form)
 
 
 @bp.get("/nachweis/<code>")

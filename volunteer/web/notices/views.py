@@ -15,8 +15,8 @@ from volunteer.services.notices import failures
 from volunteer.services.notices import settings as notice_settings
 from volunteer.services.notices.settings import CHANNELS, CONFIGURABLE, GROUP_LABELS
 from volunteer.services.notices.unsubscribe import read_token
-from volunteer.services.permissions import coordinator_required
-from volunteer.web.forms import ButtonForm, apply_error
+from volunteer.services.permissions import coordinator_required, is_coordinator, organisations_of
+from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     act_and_return,
     acting_user,
@@ -78,13 +78,10 @@ def preferences() -> Any:
         )
         if done:
             return redirect(url_for("notices.preferences"))
-    from volunteer.services.permissions import is_coordinator, organisations_of
-
     groups = _groups(form, bool(organisations_of(db, user)), is_coordinator(user))
-    status = 422 if form.errors else 200
     return render_template(
         "notices/preferences.html", form=form, groups=groups, profile=profile
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/benachrichtigungen/abbestellen/<token>", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import abort, render_template, url_for
+from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import select
@@ -19,7 +19,7 @@ from volunteer.services.errors import ServiceError
 from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import act_and_return, acting_user, flash_error, row_or_404
 from volunteer.web.organisations import bp
-from volunteer.web.organisations.loading import need_or_404, page_context
+from volunteer.web.organisations.loading import need_or_404, org_page
 from volunteer.web.wording.reasons import candidate_reason
 
 
@@ -37,18 +37,16 @@ def candidates(org_id: int, need_id: int) -> Any:
     db = get_session()
     found = applications.candidates(db, need, now=now())
     districts = {d.number: d.name for d in db.exec(select(District)).all()}  # 30 rows
-    return render_template(
+    return org_page(
         "organisations/candidates.html",
-        **page_context(
-            org,
-            need=need,
-            found=found,
-            districts=districts,
-            reason_text=candidate_reason,
-            invited=applications.invited_ids(db, need),
-            confirm=ButtonForm(),
-            can_invite=is_listed(need, org),  # invite_candidate's rule
-        ),
+        org,
+        need=need,
+        found=found,
+        districts=districts,
+        reason_text=candidate_reason,
+        invited=applications.invited_ids(db, need),
+        confirm=ButtonForm(),
+        can_invite=is_listed(need, org),  # invite_candidate's rule
     )
 
 

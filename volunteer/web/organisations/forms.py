@@ -7,22 +7,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    EmailField,
     Field,
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
-    StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from volunteer.models import MemberRole, OrganisationKind
 from volunteer.platform.inputs import MAX_LIST, parse_int
-from volunteer.web.forms import StrictDateField, email_validators, required
+from volunteer.web.forms import StrictDateField, email_field, required, text_field
 
 KIND_LABELS = {
     OrganisationKind.VEREIN: _l("Registered association (Verein)"),
@@ -82,48 +79,33 @@ def _choices(pairs: Any) -> list[SelectChoice]:
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(
-        _l("Name of the organisation"),
-        validators=[required(), Length(max=160)],
-        render_kw={"autocomplete": "organization"},
-    )
+    name = text_field(_l("Name of the organisation"), 160, autocomplete="organization")
     kind = SelectField(
         _l("Kind of organisation"),
         choices=_choices((k.value, label) for k, label in KIND_LABELS.items()),
         validators=[required()],
     )
-    register_number = StringField(
+    register_number = text_field(
         _l("Register number (optional)"),
-        validators=[Optional(), Length(max=40)],
+        40,
+        optional=True,
         description=_l("E.g. VR 1234 at the Amtsgericht Bochum, if you have one."),
     )
-    address = StringField(
+    address = text_field(
         _l("Address or postcode"),
-        validators=[required(), Length(max=200)],
+        200,
         description=_l("Street and postcode, e.g. Kortumstraße 5, 44787 Bochum."),
-        render_kw={"autocomplete": "street-address"},
+        autocomplete="street-address",
     )
-    contact_email = EmailField(
+    contact_email = email_field(
         _l("Contact e-mail"),
-        validators=email_validators(),
         description=_l("Volunteers who applied or were accepted see this address."),
-        render_kw={"autocomplete": "email"},
     )
-    phone = StringField(
-        _l("Phone (optional)"),
-        validators=[Optional(), Length(max=40)],
-        render_kw={"autocomplete": "tel", "type": "tel"},
+    phone = text_field(_l("Phone (optional)"), 40, optional=True, autocomplete="tel", type="tel")
+    website = text_field(
+        _l("Website (optional)"), 200, optional=True, autocomplete="url", inputmode="url"
     )
-    website = StringField(
-        _l("Website (optional)"),
-        validators=[Optional(), Length(max=200)],
-        render_kw={"autocomplete": "url", "inputmode": "url"},
-    )
-    description = TextAreaField(
-        _l("About the organisation"),
-        validators=[Optional(), Length(max=5000)],
-        render_kw={"rows": 6},
-    )
+    description = text_field(_l("About the organisation"), 5000, optional=True, rows=6)
     causes = MultiCheckbox(_l("What you work for"), coerce=int)
 
 
@@ -136,9 +118,7 @@ class LogoForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"), validators=email_validators(), render_kw={"autocomplete": "off"}
-    )
+    email = email_field(autocomplete="off")
     role = SelectField(
         _l("Role"),
         choices=_choices((r.value, label) for r, label in ROLE_LABELS.items()),
@@ -154,24 +134,26 @@ class RoleForm(FlaskForm):
 
 
 class OpportunityForm(FlaskForm):
-    title = StringField(
+    title = text_field(
         _l("Title"),
-        validators=[required(), Length(max=160)],
+        160,
         description=_l("Short and concrete, e.g. Reading buddy for primary school children."),
     )
-    description = TextAreaField(
+    description = text_field(
         _l("Description"),
-        validators=[Optional(), Length(max=10000)],
+        10000,
+        optional=True,
+        rows=8,
         description=_l("What will people do, with whom, and what do they get?"),
-        render_kw={"rows": 8},
     )
     causes = MultiCheckbox(_l("Causes"), coerce=int)
     required_skills = MultiCheckbox(_l("Required skills"), coerce=int)
     optional_skills = MultiCheckbox(_l("Helpful skills (optional)"), coerce=int)
     is_remote = BooleanField(_l("Remote or from home (no place)"))
-    address = StringField(
+    address = text_field(
         _l("Place: address, postcode or district"),
-        validators=[Optional(), Length(max=200)],
+        200,
+        optional=True,
         description=_l("E.g. Kortumstraße 5, 44787 Bochum or Wattenscheid."),
     )
     minors_ok = BooleanField(_l("Open to young people under 18"))
@@ -207,9 +189,10 @@ class ShiftForm(FlaskForm):
         description=_l("How many people you need for this shift."),
         render_kw={"min": 1, "max": 500, "inputmode": "numeric"},
     )
-    place = StringField(
+    place = text_field(
         _l("Meeting point (optional)"),
-        validators=[Optional(), Length(max=200)],
+        200,
+        optional=True,
         description=_l("E.g. the back entrance, room 2."),
     )
     repeat = RadioField(
@@ -249,19 +232,15 @@ class ShiftForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    message = TextAreaField(
-        _l("Message to the person (optional)"),
-        validators=[Optional(), Length(max=2000)],
-        render_kw={"rows": 2},
-    )
+    message = text_field(_l("Message to the person (optional)"), 2000, optional=True, rows=2)
 
 
 class MessageForm(FlaskForm):
-    message = TextAreaField(
+    message = text_field(
         _l("Message"),
-        validators=[required(), Length(max=2000)],
+        2000,
+        rows=4,
         description=_l("Goes by e-mail and to the inbox of everyone signed up or waiting."),
-        render_kw={"rows": 4},
     )
 
 
@@ -271,7 +250,7 @@ class BulkHoursForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    reason = text_field(_l("Reason (optional)"), 500, optional=True)
 
 
 class ExportForm(FlaskForm):

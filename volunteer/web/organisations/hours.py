@@ -6,7 +6,6 @@ from typing import Any
 from flask import (
     Response,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -39,8 +38,8 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     hour_entry_or_404,
+    org_page,
     organisation_or_404,
-    page_context,
 )
 
 
@@ -103,19 +102,17 @@ def hours_list(org_id: int) -> Any:
                 return redirect(url_for("organisations.hours_list", org_id=org.id))
             failed = True
     year = now().astimezone(BERLIN).year
-    return render_template(
+    return org_page(
         "organisations/hours.html",
-        **page_context(
-            org,
-            form=form,
-            pending=hours.pending(db, org),
-            decided=hours.recent_decided(db, org),
-            totals=hours.totals_per_volunteer(db, org, year=year),
-            year=year,
-            years=list(range(year, year - 3, -1)),
-            confirm=ButtonForm(),
-            reject_form=RejectForm(),
-        ),
+        org,
+        form=form,
+        pending=hours.pending(db, org),
+        decided=hours.recent_decided(db, org),
+        totals=hours.totals_per_volunteer(db, org, year=year),
+        year=year,
+        years=list(range(year, year - 3, -1)),
+        confirm=ButtonForm(),
+        reject_form=RejectForm(),
     ), form_status(form, failed=failed)
 
 

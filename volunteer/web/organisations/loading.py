@@ -5,13 +5,14 @@ organisation (``organisation_for``), and every object id in a URL is looked up *
 organisation, so another organisation's need, shift, sign-up or hour entry looks like none.
 """
 
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from flask import (
-    abort,
-)
+from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlmodel import Session, col, select
+from werkzeug.wrappers import Response
 
 from volunteer.catalogue.reference import load_languages
 from volunteer.models import (
@@ -24,7 +25,9 @@ from volunteer.models import (
     Signup,
     Skill,
     SkillCategory,
+    User,
 )
+from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.engagement import applications
 from volunteer.services.errors import ServiceError
@@ -32,7 +35,7 @@ from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import organisation as organisations
 from volunteer.services.organisations import shifts as shift_service
 from volunteer.services.permissions import is_admin, membership_of, organisation_for
-from volunteer.web.helpers import acting_user, reader_locale, row_or_404
+from volunteer.web.helpers import act_and_return, acting_user, reader_locale, row_or_404
 from volunteer.web.organisations.forms import (
     KIND_LABELS,
     OpportunityForm,
@@ -55,6 +58,16 @@ class OfOrganisation(Protocol):
 
 
 OwnedT = TypeVar("OwnedT", bound=OfOrganisation)
+TargetT = TypeVar("TargetT", contravariant=True)
+
+
+class OrgAction(Protocol[TargetT]):
+    """A service acting on one object of an organisation (a member, a sign-up), as the buttons
+    of its pages call it: ``members.remove_member``, ``applications.record_attendance``, ..."""
+
+    def __call__(
+        self, session: Session, org: Organisation, target: TargetT, /, *, by: User, now: datetime
+    ) -> object: ...
 
 
 # --- load and authorise: one helper per object kind --------------------------------------------
@@ -179,3 +192,28 @@ def page_context(org: Organisation, **extra: Any) -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         **extra,
     }
+
+
+def org_page(template: str, org: Organisation, **extra: Any) -> str:
+    """A page under an organisation: ``template`` with what every such page needs
+    (:func:`page_context`)."""
+    return render_template(template, **page_context(org, **extra))
+
+
+def act_on(
+    org: Organisation,
+    target: TargetT,
+    action: OrgAction[TargetT],
+    *,
+    success: str,
+    back: str,
+    form: FlaskForm | None = None,
+) -> Response:
+    """A button on an organisation's page acting on one of its objects (looked up within the
+    organisation by the caller): the service decides, and ``back`` shows the outcome."""
+    return act_and_return(
+        lambda: action(get_session(), org, target, by=acting_user(), now=now()),
+        success=success,
+        back=back,
+        form=form,
+    )

@@ -1,9 +1,8 @@
 """Members and their roles: invite (and revoke pending invitations), change role, remove, hand
 over admin, leave."""
 
-from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from flask import (
     abort,
@@ -16,13 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlmodel import Session
 
 from volunteer.models import (
     MemberRole,
     Membership,
-    Organisation,
-    User,
 )
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
@@ -43,7 +39,13 @@ from volunteer.web.organisations.forms import (
     InviteForm,
     RoleForm,
 )
-from volunteer.web.organisations.loading import organisation_or_404, owned_or_404, page_context
+from volunteer.web.organisations.loading import (
+    OrgAction,
+    act_on,
+    organisation_or_404,
+    owned_or_404,
+    page_context,
+)
 
 
 @bp.route("/<int:org_id>/mitglieder", methods=["GET", "POST"])
@@ -105,28 +107,20 @@ def revoke_invitation(org_id: int, invitation_id: int) -> Any:
     )
 
 
-class MemberAction(Protocol):
-    """A member service's signature: ``members.remove_member``, ``transfer_admin``, ``set_role``."""
-
-    def __call__(
-        self, session: Session, org: Organisation, member: Membership, /, *, by: User, now: datetime
-    ) -> object: ...
-
-
 def _act_on_member(
-    org_id: int, member_id: int, form: FlaskForm, action: MemberAction, *, success: str
+    org_id: int,
+    member_id: int,
+    form: FlaskForm,
+    action: OrgAction[Membership],
+    *,
+    success: str,
 ) -> Any:
     """An admin's action on one member (role, remove, hand over): the member is looked up within
-    the organisation (404 otherwise), the service decides, and the members page shows the
-    outcome."""
+    the organisation (404 otherwise), and the members page shows the outcome."""
     org = organisation_or_404(org_id, admin=True)
     member = owned_or_404(org, Membership, member_id)
-    return act_and_return(
-        lambda: action(get_session(), org, member, by=acting_user(), now=now()),
-        success=success,
-        back=url_for("organisations.members", org_id=org.id),
-        form=form,
-    )
+    back = url_for("organisations.members", org_id=org.id)
+    return act_on(org, member, action, success=success, back=back, form=form)
 
 
 @bp.post("/<int:org_id>/mitglieder/<int:member_id>/rolle")

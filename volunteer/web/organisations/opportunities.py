@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -25,7 +24,6 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.services.organisations import opportunities
 from volunteer.services.organisations import shifts as shift_service
-from volunteer.services.organisations.opportunities import OpportunityInput
 from volunteer.web.forms import ButtonForm, apply_error, description_preview, form_status
 from volunteer.web.helpers import (
     act_and_return,
@@ -43,8 +41,8 @@ from volunteer.web.organisations.loading import (
     language_choices,
     need_or_404,
     opportunity_input,
+    org_page,
     organisation_or_404,
-    page_context,
     skill_groups,
 )
 
@@ -55,7 +53,7 @@ def needs_list(org_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
     rows = opportunities.opportunities_of(db, org)
-    return render_template("organisations/needs_list.html", **page_context(org, rows=rows))
+    return org_page("organisations/needs_list.html", org, rows=rows)
 
 
 def _need_form(db: Session, need: Opportunity | None = None) -> OpportunityForm:
@@ -77,26 +75,32 @@ def _need_page(
     org: Organisation,
     need: Opportunity | None,
     *,
-    save: Callable[[OpportunityInput], Opportunity],
+    save: Callable[..., Opportunity],
     success: str,
-    target: Callable[[Opportunity], str],
+    target: str,
 ) -> Any:
     """Writing a need and editing it are one form page: a preview of the description, or the
-    service call in the request's unit of work and on to ``target``, or the form again (422)."""
+    service call in the request's unit of work and on to the endpoint ``target`` (with the saved
+    need's id), or the form again (422). ``save`` is ``opportunities.create`` or ``update`` with
+    the session and the organisation or need already given."""
     db = get_session()
     form = _need_form(db, need)
     preview = description_preview(form)
     if preview is None and form.validate_on_submit():
         done = commit_or_report(
-            lambda: save(opportunity_input(form)),
+            lambda: save(opportunity_input(form), by=acting_user(), now=now(), geocoder=geocoder()),
             report=partial(apply_error, form),
             success=success,
         )
         if done:
-            return redirect(target(done.value))
-    return render_template(
+            return redirect(url_for(target, org_id=org.id, need_id=done.value.id))
+    return org_page(
         "organisations/need_form.html",
-        **page_context(org, form=form, need=need, groups=skill_groups(db), preview=preview),
+        org,
+        form=form,
+        need=need,
+        groups=skill_groups(db),
+        preview=preview,
     ), form_status(form)
 
 
@@ -107,11 +111,9 @@ def need_new(org_id: int) -> Any:
     return _need_page(
         org,
         None,
-        save=lambda data: opportunities.create(
-            get_session(), org, data, by=acting_user(), now=now(), geocoder=geocoder()
-        ),
+        save=partial(opportunities.create, get_session(), org),
         success=_("The need is saved as a draft. Now add its dates."),
-        target=lambda need: url_for("organisations.shift_new", org_id=org.id, need_id=need.id),
+        target="organisations.shift_new",
     )
 
 
@@ -122,11 +124,9 @@ def need_edit(org_id: int, need_id: int) -> Any:
     return _need_page(
         org,
         need,
-        save=lambda data: opportunities.update(
-            get_session(), need, data, by=acting_user(), now=now(), geocoder=geocoder()
-        ),
+        save=partial(opportunities.update, get_session(), need),
         success=_("The need is saved."),
-        target=lambda need: url_for("organisations.need", org_id=org.id, need_id=need.id),
+        target="organisations.need",
     )
 
 
@@ -146,21 +146,19 @@ def need(org_id: int, need_id: int) -> Any:
         c.id: c
         for c in db.exec(select(Cause).where(col(Cause.id).in_(opportunities.cause_ids(db, need))))
     }
-    return render_template(
+    return org_page(
         "organisations/need.html",
-        **page_context(
-            org,
-            need=need,
-            upcoming=upcoming,
-            past=past,
-            required=[skills[i] for i in required if i in skills],
-            optional=[skills[i] for i in optional if i in skills],
-            causes=list(causes.values()),
-            transitions=opportunities.STATUS_TRANSITIONS.get(need.status, frozenset()),
-            confirm=ButtonForm(),
-            languages=dict(language_choices()),
-            now=moment,
-        ),
+        org,
+        need=need,
+        upcoming=upcoming,
+        past=past,
+        required=[skills[i] for i in required if i in skills],
+        optional=[skills[i] for i in optional if i in skills],
+        causes=list(causes.values()),
+        transitions=opportunities.STATUS_TRANSITIONS.get(need.status, frozenset()),
+        confirm=ButtonForm(),
+        languages=dict(language_choices()),
+        now=moment,
     )
 
 

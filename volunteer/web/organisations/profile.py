@@ -7,7 +7,6 @@ from flask import (
     Response,
     abort,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -38,9 +37,9 @@ from volunteer.web.organisations.forms import (
 )
 from volunteer.web.organisations.loading import (
     cause_choices,
+    org_page,
     organisation_input,
     organisation_or_404,
-    page_context,
 )
 
 
@@ -51,9 +50,7 @@ def dashboard(org_id: int) -> Any:
     db = get_session()
     data = applications.dashboard(db, org, now=now())
     reviews = verification.history(db, [org.id or 0]).get(org.id or 0, [])
-    return render_template(
-        "organisations/dashboard.html", **page_context(org, data=data, reviews=reviews)
-    )
+    return org_page("organisations/dashboard.html", org, data=data, reviews=reviews)
 
 
 @bp.route("/<int:org_id>/profil", methods=["GET", "POST"])
@@ -77,9 +74,8 @@ def profile(org_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.profile", org_id=org.id))
-    return render_template(
-        "organisations/profile.html",
-        **page_context(org, form=form, logo_form=LogoForm(), preview=preview),
+    return org_page(
+        "organisations/profile.html", org, form=form, logo_form=LogoForm(), preview=preview
     ), form_status(form)
 
 
@@ -108,9 +104,7 @@ def upload_logo(org_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.profile", org_id=org.id))
-    return render_template(
-        "organisations/profile.html", **page_context(org, form=form, logo_form=logo_form)
-    ), 422
+    return org_page("organisations/profile.html", org, form=form, logo_form=logo_form), 422
 
 
 @bp.post("/<int:org_id>/logo/entfernen")

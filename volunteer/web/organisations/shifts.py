@@ -1,23 +1,21 @@
 """Shifts and the sign-ups on them: create, edit, cancel, decide, attendance."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from flask import (
     current_app,
     flash,
     redirect,
-    render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
-from sqlmodel import Session
 
-from volunteer.models import Organisation, Signup, User
+from volunteer.models import Signup
 from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
@@ -27,7 +25,6 @@ from volunteer.services.organisations import shifts as shift_service
 from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     ReasonField,
-    act_and_return,
     acting_user,
     commit_or_report,
     confirmation_page,
@@ -41,9 +38,11 @@ from volunteer.web.organisations.forms import (
     ShiftForm,
 )
 from volunteer.web.organisations.loading import (
+    OrgAction,
+    act_on,
     need_or_404,
+    org_page,
     organisation_or_404,
-    page_context,
     shift_input,
     shift_or_404,
     signup_or_404,
@@ -67,8 +66,8 @@ def shift_new(org_id: int, need_id: int) -> Any:
         )
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
-    return render_template(
-        "organisations/shift_form.html", **page_context(org, form=form, need=need, shift=None)
+    return org_page(
+        "organisations/shift_form.html", org, form=form, need=need, shift=None
     ), form_status(form)
 
 
@@ -105,11 +104,14 @@ def shift_edit(org_id: int, shift_id: int) -> Any:
         if done:
             return redirect(url_for("organisations.need", org_id=org.id, need_id=need.id))
     affected = len(shift_service.affected_signups(db, shift))
-    return render_template(
+    return org_page(
         "organisations/shift_form.html",
-        **page_context(
-            org, form=form, need=need, shift=shift, affected=affected, confirm=ButtonForm()
-        ),
+        org,
+        form=form,
+        need=need,
+        shift=shift,
+        affected=affected,
+        confirm=ButtonForm(),
     ), form_status(form)
 
 
@@ -199,21 +201,19 @@ def shift(org_id: int, shift_id: int) -> Any:
     checks = applications.conduct_checks(
         db, org, [p.user.id for p in people if p.user is not None and p.user.id is not None]
     )
-    return render_template(
+    return org_page(
         "organisations/shift.html",
-        **page_context(
-            org,
-            shift=shift,
-            need=need,
-            row=row,
-            people=people,
-            checks=checks,
-            message_form=message_form,
-            decision_form=DecisionForm(),
-            confirm=ButtonForm(),
-            started=shift.starts_at <= now(),
-            today=now().astimezone(BERLIN).date(),
-        ),
+        org,
+        shift=shift,
+        need=need,
+        row=row,
+        people=people,
+        checks=checks,
+        message_form=message_form,
+        decision_form=DecisionForm(),
+        confirm=ButtonForm(),
+        started=shift.starts_at <= now(),
+        today=now().astimezone(BERLIN).date(),
     ), form_status(message_form)
 
 
@@ -250,23 +250,12 @@ def decide(org_id: int, signup_id: int) -> Any:
     return redirect(url_for("organisations.shift", org_id=org.id, shift_id=shift.id))
 
 
-class SignupAction(Protocol):
-    """A sign-up service's signature as the shift page calls it (attendance, conduct check)."""
-
-    def __call__(
-        self, session: Session, org: Organisation, signup: Signup, /, *, by: User, now: datetime
-    ) -> object: ...
-
-
-def _act_on_signup(org_id: int, signup_id: int, action: SignupAction, *, success: str) -> Any:
+def _act_on_signup(org_id: int, signup_id: int, action: OrgAction[Signup], *, success: str) -> Any:
     """A confirmed one-button action on a person of a shift: the sign-up is looked up within the
-    organisation (404 otherwise), the service decides, and the shift's page shows the outcome."""
+    organisation (404 otherwise), and the shift's page shows the outcome."""
     org, signup, shift = signup_or_404(org_id, signup_id)
-    return act_and_return(
-        lambda: action(get_session(), org, signup, by=acting_user(), now=now()),
-        success=success,
-        back=url_for("organisations.shift", org_id=org.id, shift_id=shift.id),
-    )
+    back = url_for("organisations.shift", org_id=org.id, shift_id=shift.id)
+    return act_on(org, signup, action, success=success, back=back)
 
 
 @bp.post("/<int:org_id>/anmeldungen/<int:signup_id>/anwesenheit")
@@ -293,12 +282,10 @@ def applications_list(org_id: int) -> Any:
     org = organisation_or_404(org_id)
     db = get_session()
     moment = now()
-    return render_template(
+    return org_page(
         "organisations/applications.html",
-        **page_context(
-            org,
-            rows=applications.open_applications(db, org, now=moment),
-            due=applications.attendance_due(db, org, now=moment),
-            decision_form=DecisionForm(),
-        ),
+        org,
+        rows=applications.open_applications(db, org, now=moment),
+        due=applications.attendance_due(db, org, now=moment),
+        decision_form=DecisionForm(),
     )

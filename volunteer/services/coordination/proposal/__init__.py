@@ -43,7 +43,14 @@ from volunteer.services.coordination.proposal.result import (
     csv_rows,
     result_page,
 )
-from volunteer.services.coordination.proposal.worker import LEASE, claim_next, compute, fail
+from volunteer.services.coordination.proposal.worker import (
+    LEASE,
+    RunCandidates,
+    claim_next,
+    compute,
+    fail,
+    run_candidates,
+)
 
 __all__ = [
     "INVITE_KIND",
@@ -55,6 +62,7 @@ __all__ = [
     "PairRow",
     "ProposalOptions",
     "ResultPage",
+    "RunCandidates",
     "ShiftRow",
     "accept_invitation",
     "claim_next",
@@ -69,4 +77,5 @@ __all__ = [
     "queue",
     "recent_runs",
     "result_page",
+    "run_candidates",
 ]

@@ -7,7 +7,8 @@ pairs, then gives each pair a dated shift. Only flushes; ``notifications.proposa
 
 import time as clock
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -15,8 +16,8 @@ import numpy as np
 from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
-from matching.assign import assign
 from matching.candidates import Candidates, candidate_pairs
+from matching.geo import IntArray
 from matching.greedy import greedy
 from matching.model import SLOT_BIT
 from matching.model import Opportunity as EngineOpportunity
@@ -29,9 +30,16 @@ from volunteer.models import (
     ProposalRun,
     ProposalStatus,
 )
+from volunteer.services.coordination.proposal.kept import (
+    AT_LEAST,
+    PER_PLACE,
+    kept_pairs,
+    solve_kept,
+)
 from volunteer.services.coordination.proposal.requests import BERLIN
 from volunteer.services.discovery.engine import VolunteerPool, signed_up, volunteer_pool
 from volunteer.services.discovery.engine_values import (
+    OpenShift,
     listed_opportunities,
     open_shifts,
     opportunities_for,
@@ -103,23 +111,44 @@ def _needs(session: Session, run: ProposalRun) -> list[Opportunity]:
     return rows
 
 
-def compute(
-    session: Session, run: ProposalRun, *, now: datetime, progress: Progress | None = None
-) -> ProposalRun:
-    """Compute the run and store its pairs (each on a dated shift) and figures; only flushes.
+@dataclass(frozen=True)
+class RunCandidates:
+    """What a run is solved over: the pool, the needs with open places in its period (engine
+    values, by position) and every eligible pair not already signed up."""
 
-    The greedy baseline (best pair first) runs on the *same* candidate pairs, so the figures
-    show what the exact assignment gains over the obvious rule of thumb.
-    """
+    pool: VolunteerPool
+    values: list[EngineOpportunity]
+    candidates: Candidates
+    shifts: list[OpenShift]
+
+    @property
+    def places(self) -> IntArray:
+        return np.array([v.capacity for v in self.values], dtype=np.int64)
+
+
+def run_candidates(
+    session: Session,
+    run: ProposalRun,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    phases: "_Phases | None" = None,
+) -> RunCandidates:
+    """Every eligible pair of the run (the benchmark also solves over all of them, to measure
+    what :mod:`.kept`'s cut costs)."""
     report = progress or (lambda _percent: None)
-    started = clock.perf_counter()
-    phases = _Phases()
+    mark = phases.done if phases else (lambda _name: None)
     pool = volunteer_pool(session)
-    phases.done("pool")
+    mark("pool")
     window = _window(run)
     rows = _needs(session, run)
-    values = [v for v in opportunities_for(session, rows, now=now, window=window) if v.capacity > 0]
-    phases.done("needs")
+    shifts = open_shifts(session, [o.id for o in rows if o.id is not None], now=now, window=window)
+    values = [
+        v
+        for v in opportunities_for(session, rows, now=now, window=window, shifts=shifts)
+        if v.capacity > 0
+    ]
+    mark("needs")
     report(5)
     done = 0
 
@@ -129,38 +158,63 @@ def compute(
         report(5 + int(75 * done / max(1, len(values))))
 
     scored = candidate_pairs(pool.index, values, now=now, progress=step)
-    phases.done("candidates")
+    mark("candidates")
     candidates = _without_signed_up(session, scored, pool, values)
-    phases.done("signed_up")
-    result = assign(pool.index, values, now=now, fill_fairly=run.fill_fairly, candidates=candidates)
+    mark("signed_up")
+    return RunCandidates(pool, values, candidates, shifts)
+
+
+def compute(
+    session: Session, run: ProposalRun, *, now: datetime, progress: Progress | None = None
+) -> ProposalRun:
+    """Compute the run and store its pairs (each on a dated shift) and figures; only flushes.
+
+    The assignment is exact over the pairs :mod:`.kept` keeps; the greedy baseline (best pair
+    first) runs on the *same* kept pairs, so the figures show what the exact assignment gains
+    over the obvious rule of thumb.
+    """
+    report = progress or (lambda _percent: None)
+    started = clock.perf_counter()
+    phases = _Phases()
+    found = run_candidates(session, run, now=now, progress=progress, phases=phases)
+    pool, values, candidates = found.pool, found.values, found.candidates
+    opp_capacity = found.places
+    kept = kept_pairs(candidates, opp_capacity, len(pool.user_ids))
+    phases.done("cut")
+    vol_capacity = pool.index.capacity
+    chosen = solve_kept(candidates, kept, vol_capacity, opp_capacity, fill_fairly=run.fill_fairly)
     phases.done("assignment")
     report(85)
-    opp_capacity = np.array([v.capacity for v in values], dtype=np.int64)
-    baseline = greedy(candidates, pool.index.capacity, opp_capacity)
+    # The baseline on the same kept pairs: what the exact assignment gains over the rule of thumb.
+    baseline = kept[greedy(candidates.take(kept), vol_capacity, opp_capacity)]
     phases.done("greedy")
-    columns = pool.index.columns
-    availability = dict(zip(columns.ids, columns.availability.tolist(), strict=True))
-    rows_out = _dated_pairs(session, run, result.pairs, availability, now=now, window=window)
+    pairs = candidates.take(chosen)
+    rows_out = _dated_pairs(run, pairs, pool, values, found.shifts)
     phases.done("dates")
     if rows_out:
-        session.execute(insert(ProposalPair), rows_out)
+        # Core's executemany: the ORM's bulk path spent ~1 CPU-s per 35,000 rows on bookkeeping.
+        table = ProposalPair.__table__  # type: ignore[attr-defined]
+        session.connection().execute(insert(table), rows_out)
     phases.done("store")
-    chosen_opps = candidates.opportunity[result.chosen]
+    chosen_opps = candidates.opportunity[chosen]
     run.figures = {
         "volunteers": len(pool.user_ids),
         "needs": len(values),
         "open_places": int(opp_capacity.sum()),
         "candidate_pairs": len(candidates),
+        "kept_pairs": int(kept.shape[0]),
+        "kept_per_place": PER_PLACE,
+        "kept_at_least": AT_LEAST,
         "pairs": len(rows_out),
         "volunteers_proposed": len({r["volunteer_id"] for r in rows_out}),
         "needs_filled": int(np.unique(chosen_opps).shape[0]),
-        "needs_full": _full_needs(candidates.opportunity[result.chosen], opp_capacity),
-        "mean_score": _mean(candidates.score[result.chosen]),
+        "needs_full": _full_needs(chosen_opps, opp_capacity),
+        "mean_score": _mean(candidates.score[chosen]),
         "greedy_pairs": int(baseline.shape[0]),
         "greedy_needs_filled": int(np.unique(candidates.opportunity[baseline]).shape[0]),
         "greedy_needs_full": _full_needs(candidates.opportunity[baseline], opp_capacity),
         "greedy_mean_score": _mean(candidates.score[baseline]),
-        "total_score": round(float(candidates.score[result.chosen].sum()), 3),
+        "total_score": round(float(candidates.score[chosen].sum()), 3),
         "greedy_total_score": round(float(candidates.score[baseline].sum()), 3),
         "seconds": round(clock.perf_counter() - started, 2),
         "phases": phases.seconds,
@@ -195,18 +249,18 @@ def _without_signed_up(
 ) -> Candidates:
     """Drop pairs whose volunteer already has a sign-up for that need (``engine.signed_up``):
     an invitation to it could only be refused as "already signed up"."""
-    signed = signed_up(session, [int(v.id) for v in values])
+    need_ids = np.array([int(v.id) for v in values], dtype=np.int64)
+    signed = signed_up(session, need_ids.tolist())
     if not signed or not len(candidates):
         return candidates
     # Each signed-up (person, need) as the (need, volunteer) position key of a pair; people no
     # longer in the pool and needs not in this run have no pair to drop.
-    n = len(pool.user_ids)
-    position = {u: i for i, u in enumerate(pool.user_ids)}
-    need_at = {int(v.id): j for j, v in enumerate(values)}
-    taken = np.array(
-        [need_at[o] * n + position[u] for u, o in signed if u in position and o in need_at],
-        dtype=np.int64,
-    )
+    pairs = np.array(sorted(signed), dtype=np.int64)
+    users = np.asarray(pool.user_ids, dtype=np.int64)
+    vol, found_vol = _positions(users, pairs[:, 0])
+    need, found_need = _positions(need_ids, pairs[:, 1])
+    n = users.shape[0]
+    taken = (need * n + vol)[found_vol & found_need]
     key = candidates.opportunity * n + candidates.volunteer
     if key.shape[0] > 1 and bool(np.all(key[1:] > key[:-1])):
         # Pairs come need by need, volunteers ascending: a binary search per sign-up finds
@@ -217,6 +271,15 @@ def _without_signed_up(
     else:
         keep = ~np.isin(key, taken)
     return candidates.take(np.flatnonzero(keep))
+
+
+def _positions(ids: np.ndarray[Any, Any], wanted: np.ndarray[Any, Any]) -> tuple[Any, Any]:
+    """Where each of ``wanted`` stands in ``ids`` (unique ids, any order), and which are there."""
+    order = np.argsort(ids)
+    at = np.minimum(np.searchsorted(ids[order], wanted), max(ids.shape[0] - 1, 0))
+    if not ids.shape[0]:
+        return np.zeros_like(wanted), np.zeros(wanted.shape[0], dtype=np.bool_)
+    return order[at], ids[order[at]] == wanted
 
 
 def _mean(scores: np.ndarray[Any, Any]) -> float:
@@ -230,43 +293,48 @@ def _full_needs(opportunities: np.ndarray[Any, Any], capacity: np.ndarray[Any, A
 
 
 def _dated_pairs(
-    session: Session,
     run: ProposalRun,
-    pairs: Sequence[Any],
-    availability: dict[str, int],
-    *,
-    now: datetime,
-    window: tuple[datetime, datetime],
+    chosen: Candidates,
+    pool: VolunteerPool,
+    values: list[EngineOpportunity],
+    shifts: list[OpenShift],
 ) -> list[dict[str, Any]]:
     """Give each proposed pair a shift of its need: best pairs first, each to the earliest shift
     with a place left that falls in the volunteer's weekly times (else the earliest with a place;
     a need without fixed times matches anyone). No shift gets more people than free places."""
-    by_need: dict[int, list[Any]] = defaultdict(list)
-    for p in pairs:
-        by_need[int(p.opportunity)].append(p)
-    free: dict[int, list[list[Any]]] = defaultdict(list)
-    for s in open_shifts(session, list(by_need), now=now, window=window):
+    if not len(chosen):
+        return []
+    need_ids = np.array([int(v.id) for v in values], dtype=np.int64)[chosen.opportunity]
+    user_ids = np.asarray(pool.user_ids, dtype=np.int64)[chosen.volunteer]
+    masks = pool.index.columns.availability[chosen.volunteer]
+    free: dict[int, list[list[int]]] = defaultdict(list)
+    for s in shifts:
         if s.free:
             free[s.opportunity_id].append([s.shift_id, SLOT_BIT[slot_of(s.starts_at)], s.free])
     out = []
-    for need_id, need_pairs in by_need.items():
-        shifts = free.get(need_id, [])
-        for p in sorted(need_pairs, key=lambda p: (-p.score, p.volunteer)):
-            mask = availability.get(p.volunteer, 0)
-            open_ = [s for s in shifts if s[2] > 0]
-            if not open_:  # cannot happen: the need's capacity is the sum of these places
-                continue
-            chosen = next((s for s in open_ if s[1] & mask), open_[0])
-            chosen[2] -= 1
-            out.append(
-                {
-                    "run_id": run.id,
-                    "volunteer_id": int(p.volunteer),
-                    "opportunity_id": need_id,
-                    "shift_id": chosen[0],
-                    "score": round(float(p.score), 4),
-                }
-            )
+    # Need by need, best pair first (ties: the smaller user id), as the page lists them.
+    order = np.lexsort((user_ids, -chosen.score, need_ids))
+    for need_id, user_id, mask, score in zip(
+        need_ids[order].tolist(),
+        user_ids[order].tolist(),
+        masks[order].tolist(),
+        chosen.score[order].tolist(),
+        strict=True,
+    ):
+        open_ = [s for s in free.get(need_id, ()) if s[2] > 0]
+        if not open_:  # cannot happen: the need's capacity is the sum of these places
+            continue
+        shift = next((s for s in open_ if s[1] & mask), open_[0])
+        shift[2] -= 1
+        out.append(
+            {
+                "run_id": run.id,
+                "volunteer_id": user_id,
+                "opportunity_id": need_id,
+                "shift_id": shift[0],
+                "score": round(score, 4),
+            }
+        )
     return out
 
 
