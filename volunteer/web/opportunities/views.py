@@ -6,7 +6,6 @@ from functools import cache, partial
 from typing import Any
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -52,6 +51,7 @@ from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import (
     ReasonField,
     acting_user,
+    attachment,
     commit_or_report,
     commit_work,
     confirmation_page,
@@ -447,8 +447,4 @@ def shift_ics(shift_id: int) -> Any:
         now=now(),
         words=event_words,
     )
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="mitwirken-{shift.id}.ics"'},
-    )
+    return attachment(body, f"mitwirken-{shift.id}.ics", "text/calendar")
