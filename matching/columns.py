@@ -209,3 +209,12 @@ class ColumnVolunteers(Sequence[Volunteer]):
 
     def __iter__(self) -> Iterator[Volunteer]:
         return (self.columns.volunteer(k) for k in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same volunteers, in order (a tuple of model objects
+        read from JSON equals the same instance read as columns)."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to mutable sequences: not hashable

@@ -222,6 +222,9 @@ class VolunteerIndex:
         if isinstance(volunteers, VolunteerColumns):
             cols = volunteers
             self.items: Sequence[Volunteer] = ColumnVolunteers(cols)
+        elif isinstance(volunteers, ColumnVolunteers):
+            cols = volunteers.columns
+            self.items = volunteers
         else:
             self.items = tuple(volunteers)
             cols = VolunteerColumns.from_volunteers(self.items)

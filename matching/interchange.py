@@ -47,7 +47,8 @@ TOP_KEYS = frozenset({"volunteers", "opportunities", "skill_categories", "now"})
 
 @dataclass(frozen=True, slots=True)
 class Instance:
-    volunteers: tuple[Volunteer, ...]
+    # A tuple when parsed from JSON; columns read lazily when read from arrays (matching.columnar).
+    volunteers: Sequence[Volunteer]
     opportunities: tuple[Opportunity, ...]
     skill_category: dict[str, str] = field(default_factory=dict)
     now: datetime | None = None

@@ -8,7 +8,8 @@
   connection-level transaction that is rolled back afterwards.
 - Every Flask app a test builds shares one compiled-template cache (``TEMPLATE_CACHE``): each
   test gets a fresh app, and compiling the same templates again for each one cost more than
-  the rest of most tests.
+  the rest of most tests. Likewise one compiled URL builder per route shape (``_BUILDERS``):
+  Werkzeug compiling them again for every app was most of ``create_app``'s time.
 - ``redis_url``: the Redis of ``VOLUNTEER_TEST_REDIS_URL`` (shared rate limits), required in CI
   like PostgreSQL, a skip locally.
 - Test data comes from ``tests/factories.py``; the ``make_user`` fixture wraps its builder.
@@ -25,11 +26,13 @@ from typing import Any
 
 import jinja2
 import pytest
+from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
+from werkzeug.routing import Rule
 
 import volunteer.models  # noqa: F401
 from tests import factories
@@ -38,6 +41,7 @@ from volunteer.models import User
 from volunteer.platform.db import make_engine
 from volunteer.platform.links import PublicLinks, public_links
 from volunteer.platform.signing import fill_slots
+from volunteer.services.accounts import account, passwords
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -108,6 +112,45 @@ TEMPLATE_CACHE = _TemplateCache()
 # Flask reads ``jinja_options`` when an app first builds its environment: every app a test makes
 # (through ``create_app`` or otherwise) gets the shared cache; what templates render is unchanged.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATE_CACHE}
+
+
+# --- one compiled URL builder per route shape for every app in the process ----------------------
+# Werkzeug compiles two builder functions (Python AST -> code object) for every rule each app
+# registers: ~60 of the ~78 ms ``create_app`` took, paid again by every test's fresh app. The
+# builder is a pure function of the rule's parsed parts: it calls the converters through the
+# rule it is bound to (``.self``), so one compiled function serves every app's equal rule.
+_compile_builder = Rule._compile_builder
+_BUILDERS: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+
+
+def _shared_builder(self: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+    defaults = self.defaults or {}
+    if any(name in self._converters for name in defaults):
+        # A default for a variable of the rule is folded in through its converter's ``to_url``
+        # (which may depend on the converter's options): compile that rare case as before.
+        return _compile_builder(self, append_unknown)
+    key = (self.rule, tuple(self._trace), append_unknown, tuple(defaults))
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        builder = _BUILDERS[key] = _compile_builder(self, append_unknown)
+    return builder
+
+
+Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
+
+
+# --- password hashing at argon2's cheapest cost in the test process ------------------------------
+# Argon2id at the production cost (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes) takes
+# ~0.25 s of CPU per hash and per check, by design: every login through the form, sign-up,
+# password change and demo city of the suite paid it. The tests assert what hashing does (argon2id,
+# a wrong password refused, the dummy check for an unknown address, a rehash when the cost
+# changed), never what it costs, so this process hashes with the same algorithm at the cheapest
+# parameters. The production cost stays tested where it is paid: the commands tests start as their
+# own process (``volunteer demo-data`` in test_backup) hash at it, and test_backup checks it.
+passwords._hasher = PasswordHasher(
+    time_cost=1, memory_cost=8, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
+account._DUMMY_HASH = passwords.hash_password("not-a-real-password-just-timing")
 
 
 # --- no network beyond the loopback -------------------------------------------------------------

@@ -41,8 +41,10 @@ def test_assign_equals_scipy_bipartite_matching_for_single_capacity_volunteers(s
     )
 
 
-@pytest.mark.parametrize("seed", range(25))
-def test_assign_and_fill_fairly_equal_brute_force_on_tiny_instances(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "part_pairs"), [(s, p) for s in range(25) for p in (1, 10**6)])
+def test_assign_and_fill_fairly_equal_brute_force_on_tiny_instances(
+    seed: int, part_pairs: int
+) -> None:
     rng = np.random.default_rng(seed)
     n_vol, n_opp, n_pairs = 4, 3, 9
     pairs = rng.choice(n_vol * n_opp, size=n_pairs, replace=False)
@@ -52,12 +54,48 @@ def test_assign_and_fill_fairly_equal_brute_force_on_tiny_instances(seed: int) -
     vcap = rng.integers(0, 3, n_vol)
     ocap = rng.integers(0, 3, n_opp)
     w = integer_scores(c.score)
-    chosen = solve(c, vcap, ocap)
+    chosen = solve(c, vcap, ocap, part_pairs=part_pairs)
     assert int(w[chosen].sum()) == brute_force(c, w, vcap, ocap)[1]
-    fair = solve(c, vcap, ocap, fill_fairly=True)
+    fair = solve(c, vcap, ocap, fill_fairly=True, part_pairs=part_pairs)
     covered, total = brute_force(c, w, vcap, ocap, fair=True)
     assert len(set(c.opportunity[fair].tolist())) == covered
     assert int(w[fair].sum()) == total
+
+
+def _blocks(seed: int) -> tuple[Candidates, np.ndarray, np.ndarray]:
+    """Candidate pairs in five unconnected blocks of different sizes (cities apart) plus a few
+    lone pairs, volunteers and opportunities of each block interleaved in numbering."""
+    rng = np.random.default_rng(seed)
+    n_blocks, n_vol, n_opp = 5, 200, 60
+    vb, ob = rng.integers(0, n_blocks, n_vol), rng.integers(0, n_blocks, n_opp)
+    pairs = [
+        (v, o)
+        for v in range(n_vol)
+        for o in range(n_opp)
+        if vb[v] == ob[o] and rng.random() < 0.3 + 0.1 * vb[v]
+    ]
+    vol, opp = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
+    c = Candidates(vol, opp, rng.integers(1, 1000, vol.shape[0]) / 1000)
+    return c, rng.integers(0, 3, n_vol), rng.integers(0, 4, n_opp)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_unconnected_parts_solved_apart_give_the_optimum_of_the_whole_network(seed: int) -> None:
+    c, vcap, ocap = _blocks(seed)
+    w = integer_scores(c.score)
+    whole = solve(c, vcap, ocap, part_pairs=10**9)
+    apart = solve(c, vcap, ocap, part_pairs=50)
+    assert int(w[apart].sum()) == int(w[whole].sum()) == round(lp_optimum(c, w, vcap, ocap))
+    assert np.all(np.diff(apart) > 0)
+    assert np.all(np.bincount(c.volunteer[apart], minlength=vcap.shape[0]) <= vcap)
+    assert np.all(np.bincount(c.opportunity[apart], minlength=ocap.shape[0]) <= ocap)
+    fair_whole = solve(c, vcap, ocap, fill_fairly=True, part_pairs=10**9)
+    fair_apart = solve(c, vcap, ocap, fill_fairly=True, part_pairs=50)
+    assert (
+        np.unique(c.opportunity[fair_apart]).shape[0]
+        == np.unique(c.opportunity[fair_whole]).shape[0]
+    )
+    assert int(w[fair_apart].sum()) == int(w[fair_whole].sum())
 
 
 @pytest.mark.parametrize("fill_fairly", [False, True])

@@ -55,3 +55,11 @@ def test_broken_arrays_are_named_in_the_error(key: str, value: str | None, messa
         arrays[key] = np.asarray("2025-05-01T12:00:00", dtype=np.str_)
     with pytest.raises(InterchangeError, match=message):
         instance_from_arrays(arrays)
+
+
+def test_a_volunteer_value_the_model_would_reject_is_named_in_the_error() -> None:
+    arrays = instance_to_arrays(_instance())
+    arrays["v_lat"] = arrays["v_lat"].copy()
+    arrays["v_lat"][3] = 91.0
+    with pytest.raises(InterchangeError, match="volunteer 'v003': lat out of range"):
+        instance_from_arrays(arrays)

@@ -137,8 +137,8 @@ def test_no_data_gives_zeros_and_no_rates(session):
         assert city.fill_rate is None and city.no_show_rate is None
         assert city.median_wait_hours is None
         assert city.active == 0 and city.returning == 0
-        assert len(report.districts) == 30 and len(report.boroughs) == 6
-        assert all(f.places == 0 for f in report.slots.values())
+    assert len(current.districts) == 30 and len(current.boroughs) == 6
+    assert all(f.places == 0 for f in current.slots.values())
 
 
 def test_every_figure_of_a_period_and_its_previous_period(session, need, history):
@@ -267,6 +267,23 @@ def test_the_scheduled_rule_rebuilds_the_recent_days(session, need, make_user, n
     session.commit()
     report = match_statistics.report(session, match_statistics.default_period(now=now))
     assert (report.city.places, report.city.attended, report.city.active) == (2, 1, 1)
+
+
+def test_figures_are_kept_in_memory_until_the_next_refresh(session, need, make_user, now):
+    volunteer = make_user()
+    shift = _shift(session, need, now - timedelta(days=2), 2)
+    _signup(session, volunteer, shift, SignupState.ATTENDED, created=now - timedelta(days=3))
+    rules()["statistics"](session, now=now)
+    session.commit()
+    period = match_statistics.default_period(now=now)
+    assert match_statistics.report(session, period).city.places == 2
+    _shift(session, need, now - timedelta(days=1), 3)
+    session.commit()
+    # Counted at the last refresh, as the page says ("updated every quarter of an hour").
+    assert match_statistics.report(session, period).city.places == 2
+    rules()["statistics"](session, now=now)
+    session.commit()
+    assert match_statistics.report(session, period).city.places == 5
 
 
 def test_accepting_a_sign_up_stamps_the_moment_and_the_needs_first_acceptance(
@@ -401,6 +418,7 @@ def test_a_deleted_account_is_no_longer_among_the_active(session, need, history,
     from volunteer.services.accounts import privacy
 
     u1 = history["users"][0]
+    assert match_statistics.report(session, PERIOD).city.active == 2
     privacy.delete_account(session, u1, now=now)
     session.commit()
     city = match_statistics.report(session, PERIOD).city

@@ -14,6 +14,7 @@ Two ways in, one per kind of fact:
 Every day is a calendar day in Europe/Berlin, and so is every slot (weekday × part of day).
 """
 
+import secrets
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,7 +46,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.models.statistics import MATCH_MEASURES
+from volunteer.models.statistics import FUNNEL_MEASURES, MATCH_MEASURES, AggregateStamp
 from volunteer.platform.clock import BERLIN
 from volunteer.services.coordination.aggregate_grid import (
     Grid,
@@ -66,7 +67,7 @@ TAKEN_STATES = (
     SignupState.NO_SHOW,
 )
 MEASURES = MATCH_MEASURES
-SHOWN_MEASURES = ("recommended", "opened")
+SHOWN_MEASURES = FUNNEL_MEASURES
 
 
 def berlin_day(moment: datetime) -> date:
@@ -319,8 +320,16 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         for i in range(0, len(rows_), 5000):
             session.connection().execute(insert(table), rows_[i : i + 5000])
     roll_up_weeks(session, start=start, end=end)
+    restamp(session)
     session.flush()
     return len(match_rows) + len(active_rows)
+
+
+def restamp(session: Session) -> None:
+    """Say the aggregates changed (:class:`AggregateStamp`): every process keeping them in
+    memory (``match_columns``) reads them again on its next page. Flushes only."""
+    session.execute(delete(AggregateStamp))
+    session.execute(insert(AggregateStamp).values(id=1, token=secrets.token_hex(16)))
 
 
 def monday(day: date) -> date:
@@ -396,6 +405,7 @@ def forget_person(session: Session, user_id: int) -> None:
     Its sign-ups and hours stay as anonymous rows, so a later rebuild counts them for no one;
     this does the same at once for days the scheduled rule no longer rebuilds. Flushes only.
     """
+    changed = False
     for day, district, blob in session.exec(
         select(col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids))
     ).all():
@@ -407,3 +417,6 @@ def forget_person(session: Session, user_id: int) -> None:
                 .where(col(ActiveDay.day) == day, col(ActiveDay.district_number) == district)
                 .values(user_ids=np.delete(ids, at).tobytes())
             )
+            changed = True
+    if changed:
+        restamp(session)

@@ -2,8 +2,9 @@
 and confirmed hours — for the city, per Stadtbezirk, statistical district, skill, cause,
 weekday × time slot and week, each against the previous period of the same length.
 
-Read from the daily aggregates only (``match_aggregates`` keeps them), so any period costs a
-handful of small queries. The rules of each figure live here:
+Read from the daily aggregates only (``match_aggregates`` keeps them), held in memory as
+columns (``match_columns``), so any period costs a few array differences. The rules of each
+figure live here:
 
 - the funnel: profiles completed → needs recommended → need pages opened → sign-ups →
   acceptances → attendances → confirmed hour entries, each counted on the day it happened;
@@ -18,39 +19,23 @@ handful of small queries. The rules of each figure live here:
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matching.model import SLOTS
 from volunteer.models import (
-    ActiveDay,
     Borough,
     Cause,
     District,
-    FunnelDay,
-    FunnelWeek,
-    MatchDay,
-    MatchWeek,
-    Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
     Skill,
 )
-from volunteer.models.statistics import CUTS
-from volunteer.services.coordination.match_aggregates import (
-    MEASURES,
-    berlin_day,
-    day_start,
-    monday,
-    unpack,
-)
+from volunteer.services.coordination import match_columns
+from volunteer.services.coordination.match_aggregates import berlin_day, monday
+from volunteer.services.coordination.match_columns import ALL_MEASURES, Bitmap, Columns, IntArray
 from volunteer.services.errors import ServiceError
 
 DEFAULT_DAYS = 90
@@ -156,9 +141,15 @@ class Labelled:
 
 
 @dataclass
-class Report:
+class Summary:
+    """The city's figures of a period: all the page shows of the previous period."""
+
     period: Period
     city: Figures
+
+
+@dataclass
+class Report(Summary):
     boroughs: list[Labelled]
     districts: list[Labelled]
     skills: list[Labelled]
@@ -168,224 +159,95 @@ class Report:
     district_borough: dict[int, int]
 
 
-def _figures(values: Sequence[Any]) -> Figures:
-    counts = dict(zip(MEASURES, (int(v or 0) for v in values), strict=True))
-    return Figures(
-        profiles=counts["profiles"],
-        applied=counts["applied"],
-        accepted=counts["accepted"],
-        attended=counts["attended"],
-        no_show=counts["no_show"],
-        places=counts["places"],
-        filled=counts["filled"],
-        hour_entries=counts["hour_entries"],
-        minutes=counts["minutes"],
-    )
+def _figures(values: IntArray) -> Figures:
+    """Figures of one row of counts in the order of ``match_columns.ALL_MEASURES``."""
+    counts: dict[str, Any] = dict(zip(ALL_MEASURES, values.tolist(), strict=True))
+    return Figures(**counts)
 
 
-def _split(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
-    """The period's whole weeks (first and last Monday) and the days outside them."""
-    first = monday(period.start + timedelta(days=6))  # the first Monday on or after the start
-    last = monday(period.end + timedelta(days=1)) - timedelta(days=7)  # its Sunday <= the end
-    if first > last:
-        return None, [(period.start, period.end)]
-    edges = [(period.start, first - timedelta(days=1)), (last + timedelta(days=7), period.end)]
-    return (first, last), [(lo, hi) for lo, hi in edges if lo <= hi]
-
-
-def _sums(
-    session: Session, period: Period
-) -> tuple[dict[tuple[str, int], Figures], dict[date, Figures]]:
-    """Per (cut, key) over the period, and per week (its Monday) over the district cut (the
-    whole city). Whole weeks are read from the week tables, the days at the edges from the day
-    tables; every query names the cuts, so it reads a covering index (cut, day, ...) alone."""
-    cells: dict[tuple[str, int], Figures] = defaultdict(Figures)
-    weeks: dict[date, Figures] = defaultdict(Figures)
-    whole, edges = _split(period)
-    parts: list[tuple[Any, Any]] = []  # (table, the condition on its day or week)
-    if whole is not None:
-        parts.append((MatchWeek, col(MatchWeek.week).between(*whole)))
-    # One query per edge (an OR of two ranges makes SQLite scan the whole index).
-    parts += [(MatchDay, col(MatchDay.day).between(lo, hi)) for lo, hi in edges]
-    for table, when in parts:
-        measures = [func.sum(getattr(table, m)) for m in MEASURES]
-        cut_col, key_col = col(table.cut), col(table.key)
-        for cut, key, *values in (
-            session.connection()
-            .execute(
-                sa_select(cut_col, key_col, *measures)
-                .where(cut_col.in_(CUTS), when)
-                .group_by(cut_col, key_col)
-            )
-            .all()
-        ):
-            cells[(cut, key)].add(_figures(values))
-        time_col = col(table.week if table is MatchWeek else table.day)
-        for moment, *values in (
-            session.connection()
-            .execute(
-                sa_select(time_col, *measures).where(cut_col == "district", when).group_by(time_col)
-            )
-            .all()
-        ):
-            weeks[monday(moment)].add(_figures(values))
-    funnel: list[tuple[Any, Any]] = []
-    if whole is not None:
-        funnel.append((FunnelWeek, col(FunnelWeek.week).between(*whole)))
-    funnel += [(FunnelDay, col(FunnelDay.day).between(lo, hi)) for lo, hi in edges]
-    for table, when in funnel:
-        cut_col, key_col = col(table.cut), col(table.key)
-        counts = (func.sum(table.recommended), func.sum(table.opened))
-        for cut, key, recommended, opened in (
-            session.connection()
-            .execute(
-                sa_select(cut_col, key_col, *counts)
-                .where(cut_col.in_(CUTS), when)
-                .group_by(cut_col, key_col)
-            )
-            .all()
-        ):
-            cells[(cut, key)].recommended += int(recommended or 0)
-            cells[(cut, key)].opened += int(opened or 0)
-        time_col = col(table.week if table is FunnelWeek else table.day)
-        for moment, recommended, opened in (
-            session.connection()
-            .execute(
-                sa_select(time_col, *counts).where(cut_col == "district", when).group_by(time_col)
-            )
-            .all()
-        ):
-            weeks[monday(moment)].recommended += int(recommended or 0)
-            weeks[monday(moment)].opened += int(opened or 0)
-    return cells, weeks
-
-
-def _waited(period: Period) -> tuple[Any, ...]:
-    """The needs whose first acceptance falls in the period (and that were published)."""
-    return (
-        col(Opportunity.first_accepted_at) >= day_start(period.start),
-        col(Opportunity.first_accepted_at) < day_start(period.end + timedelta(days=1)),
-        col(Opportunity.published_at).is_not(None),
-    )
-
-
-def _waits(session: Session, period: Period) -> list[tuple[int, int, float]]:
-    """(need id, district, hours from publishing to the first acceptance) for the period."""
-    rows = session.connection().execute(
-        sa_select(
-            col(Opportunity.id),
-            col(Opportunity.district_number),
-            col(Opportunity.published_at),
-            col(Opportunity.first_accepted_at),
-        ).where(*_waited(period))
-    )
-    return [
-        (int(i or 0), int(d or 0), max(0.0, (first - published).total_seconds() / 3600))
-        for i, d, published, first in rows
-        if published is not None and first is not None
-    ]
-
-
-Mask = np.ndarray[Any, np.dtype[np.bool_]]
-
-
-def _active(session: Session, period: Period) -> tuple[dict[int, Mask], Mask]:
-    """Who was active per district in the period, and who anywhere in the one before it.
-
-    Sets of people are bitmaps over user ids: the union of a period's daily lists is one
-    assignment and "returning" one ``&``, instead of sorting a million ids per period.
-    """
+def _active_city(columns: Columns, period: Period) -> tuple[int, int, Bitmap]:
+    """(active, returning, who was active in the previous period) of the whole city."""
     before = period.previous()
-    now_parts: dict[int, list[bytes]] = defaultdict(list)
-    before_parts: list[bytes] = []
-    for day, district, blob in (
-        session.connection()
-        .execute(
-            sa_select(
-                col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)
-            ).where(col(ActiveDay.day) >= before.start, col(ActiveDay.day) <= period.end)
-        )
-        .all()
+    everyone_before = columns.bitmap(columns.active(before.start, before.end)[1])
+    everyone = columns.bitmap(columns.active(period.start, period.end)[1])
+    return int(everyone.sum()), int((everyone & everyone_before).sum()), everyone_before
+
+
+def summary(session: Session, period: Period) -> Summary:
+    """The city's figures of one period, without any table."""
+    columns = match_columns.current(session)
+    city = _figures(columns.city(period.start, period.end))
+    lo, hi = columns.wait_rows(period.start, period.end)
+    city.waits = columns.wait_hours[lo:hi].tolist()
+    city.active, city.returning, _before = _active_city(columns, period)
+    return Summary(period, city)
+
+
+def report(session: Session, period: Period) -> Report:
+    """Every figure of one period, from the aggregates kept in memory (``match_columns``)."""
+    columns = match_columns.current(session)
+    sums = columns.sums(period.start, period.end)
+    lo, hi = columns.wait_rows(period.start, period.end)
+    hours = columns.wait_hours[lo:hi]
+    # A (cut, key) has a row in the tables when it counted anything or waited for anyone.
+    waits_of: dict[int, list[float]] = defaultdict(list)
+    linked = (columns.link_wait >= lo) & (columns.link_wait < hi)
+    for cell, wait in zip(
+        columns.link_cell[linked].tolist(),
+        columns.wait_hours[columns.link_wait[linked]].tolist(),
+        strict=True,
     ):
-        (now_parts[district] if day >= period.start else before_parts).append(blob)
-    now_ids = {k: unpack(b"".join(v)) for k, v in now_parts.items()}
-    before_ids = unpack(b"".join(before_parts))
-    top = 1 + max((int(a.max()) for a in [*now_ids.values(), before_ids] if a.size), default=-1)
-
-    def mask(ids: "np.ndarray[Any, np.dtype[np.uint32]]") -> Mask:
-        out = np.zeros(top, dtype=np.bool_)
-        out[ids] = True
-        return out
-
-    return {k: mask(v) for k, v in now_ids.items()}, mask(before_ids)
-
-
-def report(session: Session, period: Period, *, detail: bool = True) -> Report:
-    """Every figure of one period; without ``detail`` no skill and cause tables (the previous
-    period is compared for the city, its boroughs and districts only)."""
-    cells, sums_of_weeks = _sums(session, period)
+        waits_of[cell].append(wait)
+    counted: Bitmap = np.asarray(sums.any(axis=1))
+    cells: dict[tuple[str, int], Figures] = {}
+    for name, at in columns.cells.items():
+        if counted[at] or at in waits_of:
+            cells[name] = _figures(sums[at])
+            cells[name].waits = waits_of.get(at, [])
     boroughs = {b.number: b for b in session.exec(select(Borough)).all()}
     districts = session.exec(select(District).order_by(col(District.number))).all()
     district_borough = {d.number: d.borough_number for d in districts}
 
-    city = Figures()
-    for (cut, _key), figures in cells.items():
-        if cut == "district":
-            city.add(figures)
+    city = _figures(columns.city(period.start, period.end))
     by_district = {d.number: cells.get(("district", d.number), Figures()) for d in districts}
+    for figures in by_district.values():
+        figures.waits = []  # filled below, in the districts' own order of needs
     by_borough: dict[int, Figures] = {n: Figures() for n in sorted(boroughs)}
     for number, figures in by_district.items():
         by_borough[district_borough[number]].add(figures)
 
-    waits = _waits(session, period)
-    city.waits = [w for _, _, w in waits]
-    for _, district, w in waits:
+    city.waits = hours.tolist()
+    for district, w in zip(columns.wait_district[lo:hi].tolist(), city.waits, strict=True):
         if district in by_district:
             by_district[district].waits.append(w)
             by_borough[district_borough[district]].waits.append(w)
-    wait_of = {i: w for i, _, w in waits}
+
+    city.active, city.returning, everyone_before = _active_city(columns, period)
+    rows, people = columns.active(period.start, period.end)
+    places = len(columns.active_districts)
+    active = np.zeros((places, columns.top_user), dtype=np.bool_)
+    active[rows, people] = True
+    row_of = {number: i for i, number in enumerate(columns.active_districts)}
+    borough_rows: dict[int, list[int]] = defaultdict(list)
+    for number, figures in by_district.items():
+        row = row_of.get(number)
+        mine = active[row] if row is not None else np.zeros(columns.top_user, dtype=np.bool_)
+        figures.active = int(mine.sum())
+        figures.returning = int((mine & everyone_before).sum())
+        if row is not None:
+            borough_rows[district_borough[number]].append(row)
+    for number, figures in by_borough.items():
+        mine = active[borough_rows.get(number, [])].any(axis=0)
+        figures.active = int(mine.sum())
+        figures.returning = int((mine & everyone_before).sum())
+
+    mondays = [
+        monday(period.start) + timedelta(days=7 * i)
+        for i in range((period.end - monday(period.start)).days // 7 + 1)
+    ]
+    weekly = columns.city_by_week(period.start, period.end, mondays)
     skills = {s.id: s for s in session.exec(select(Skill)).all()}
     causes = {c.id: c for c in session.exec(select(Cause)).all()}
-    if wait_of and detail:
-        # Joined with the same condition, not "IN (ids)": thousands of bound ids cost more to
-        # compile than the query takes.
-        for link, owner, cut in (
-            (OpportunitySkill.skill_id, OpportunitySkill.opportunity_id, "skill"),
-            (OpportunityCause.cause_id, OpportunityCause.opportunity_id, "cause"),
-        ):
-            for opp, key in session.connection().execute(
-                sa_select(col(owner), col(link))
-                .join(Opportunity, col(Opportunity.id) == owner)
-                .where(*_waited(period))
-            ):
-                cells[(cut, key)].waits.append(wait_of[opp])
-
-    now_ids, everyone_before = _active(session, period)
-    nobody = np.zeros(everyone_before.size, dtype=np.bool_)
-    everyone = nobody.copy()
-    for mine in now_ids.values():
-        everyone |= mine
-    city.active = int(everyone.sum())
-    city.returning = int((everyone & everyone_before).sum())
-    borough_ids: dict[int, Mask] = {}
-    for number, figures in by_district.items():
-        mine = now_ids.get(number, nobody)
-        figures.active = int(mine.sum())
-        figures.returning = int((mine & everyone_before).sum())
-        borough = district_borough[number]
-        borough_ids[borough] = borough_ids.get(borough, nobody) | mine
-    for number, figures in by_borough.items():
-        mine = borough_ids.get(number, nobody)
-        figures.active = int(mine.sum())
-        figures.returning = int((mine & everyone_before).sum())
-
-    weeks = {
-        week: sums_of_weeks.get(week, Figures())
-        for week in (
-            monday(period.start) + timedelta(days=7 * i)
-            for i in range((period.end - monday(period.start)).days // 7 + 1)
-        )
-    }
 
     def labelled(
         kind: str, table: dict[int | None, Skill] | dict[int | None, Cause]
@@ -404,14 +266,14 @@ def report(session: Session, period: Period, *, detail: bool = True) -> Report:
             Labelled(n, boroughs[n].name, boroughs[n].name, f) for n, f in by_borough.items()
         ],
         districts=[Labelled(d.number, d.name, d.name, by_district[d.number]) for d in districts],
-        skills=labelled("skill", skills) if detail else [],
-        causes=labelled("cause", causes) if detail else [],
+        skills=labelled("skill", skills),
+        causes=labelled("cause", causes),
         slots={slot: cells.get(("slot", i), Figures()) for i, slot in enumerate(SLOTS)},
-        weeks=sorted(weeks.items()),
+        weeks=[(m, _figures(row)) for m, row in zip(mondays, weekly, strict=True)],
         district_borough=district_borough,
     )
 
 
-def compare(session: Session, period: Period) -> tuple[Report, Report]:
-    """The period and the previous one of the same length (without skill and cause tables)."""
-    return report(session, period), report(session, period.previous(), detail=False)
+def compare(session: Session, period: Period) -> tuple[Report, Summary]:
+    """The period, and the city's figures of the previous one of the same length."""
+    return report(session, period), summary(session, period.previous())

@@ -6,6 +6,7 @@ module parses the period, formats numbers through Babel and picks what each char
 """
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from babel.dates import get_day_names
@@ -108,6 +109,44 @@ def _count(value: float | None) -> str:
     return "–" if value is None else format_number(int(value))
 
 
+#: The tables that count distinct people (active, returning): only where people are counted.
+PEOPLE_PARTS = ("stadtbezirke", "bezirke")
+
+
+def _cells(
+    rows: list[tuple[str, Figures]], *, people: bool
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each row's (column label, text) cells, formatted here rather than cell by cell in the
+    template: up to 175 rows of ten cells, and each distinct value is formatted once per page
+    (the language is looked up per call of a ``per_reader`` formatter, so not per cell)."""
+    columns: list[tuple[str, str, Callable[[float | None], str]]] = [
+        (_("Sign-ups"), "applied", _count),
+        (_("Accepted"), "accepted", _count),
+        (_("Attended"), "attended", _count),
+        (_("Fill rate"), "fill_rate", _pct),
+        (_("No-show rate"), "no_show_rate", _pct),
+        (_("Confirmed hours"), "hours", _hours),
+        (_("Median hours to first acceptance"), "median_wait_hours", _hours),
+    ]
+    if people:
+        columns += [
+            (_("Active volunteers"), "active", _count),
+            (_("Returning"), "returning", _count),
+        ]
+    memo: dict[tuple[Callable[[float | None], str], float | None], str] = {}
+
+    def text(show: Callable[[float | None], str], value: float | None) -> str:
+        found = memo.get((show, value))
+        if found is None:
+            found = memo[(show, value)] = show(value)
+        return found
+
+    return [
+        (name, [(label, text(show, getattr(f, attr))) for label, attr, show in columns])
+        for name, f in rows
+    ]
+
+
 def _label(row: Labelled) -> str:
     return row.label_en if str(get_locale()) == "en" else row.label_de
 
@@ -123,7 +162,13 @@ def _table(report: Report, part: str) -> list[tuple[str, Figures]]:
         return [(_label(r), r.figures) for r in report.causes]
     if part == "zeiten":
         return [(slot_label(slot), f) for slot, f in report.slots.items()]
-    return [(format_date(monday, "short"), f) for monday, f in report.weeks]
+    return [(_short_date(monday), f) for monday, f in report.weeks]
+
+
+@per_reader
+def _short_date(day: date) -> str:
+    """A week's Monday, as the weekly table and the trend chart label it (up to 105 weeks)."""
+    return str(format_date(day, "short"))
 
 
 def _charts(report: Report) -> dict[str, Markup]:
@@ -134,7 +179,7 @@ def _charts(report: Report) -> dict[str, Markup]:
         desc=_("Each step of the period as a bar; the summary table holds the same numbers."),
         show=lambda v: format_number(int(v)),
     )
-    weeks = [format_date(monday, "short") for monday, _f in report.weeks]
+    weeks = [_short_date(monday) for monday, _f in report.weeks]
     trend = lines(
         weeks,
         [
@@ -207,14 +252,14 @@ def statistics_view() -> Any:
             },
             headline=_headline(current.city, previous.city),
             report=current,
-            tables={part: _table(current, part) for part in PARTS_OF_REPORT},
+            tables={
+                part: _cells(_table(current, part), people=part in PEOPLE_PARTS)
+                for part in PARTS_OF_REPORT
+            },
             charts=_charts(current),
             legend=bands(maximum),
             step_of=lambda v: step_of(float(v or 0), maximum),
             funnel_labels=FUNNEL_LABELS,
-            pct=_pct,
-            hours=_hours,
-            count=_count,
         ),
         400 if error else 200,
     )
