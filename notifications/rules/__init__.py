@@ -9,10 +9,9 @@ caller (the scheduler job, the CLI, a test) commits.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Subquery, func
 from sqlmodel import Session, col, select
 
-from volunteer.models import PLACE_HOLDING_STATES, Notice, Signup, User
+from volunteer.models import Notice, User
 from volunteer.services.notices import outbox
 
 
@@ -36,14 +35,3 @@ def enqueue_new(
         session, kind, dedupe_key=dedupe_key, now=now, user=user, payload=payload, due_at=due_at
     )
     return 1
-
-
-def places_taken() -> Subquery:
-    """Places held per shift (``shift_id``, ``n``), for the rules that look for shifts that are
-    not full; outer-join it, since a shift nobody signed up for has no row."""
-    return (
-        select(Signup.shift_id, func.count().label("n"))
-        .where(col(Signup.state).in_(PLACE_HOLDING_STATES))
-        .group_by(col(Signup.shift_id))
-        .subquery()
-    )

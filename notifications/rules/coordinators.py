@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from notifications.rules import enqueue_new, places_taken
+from notifications.rules import enqueue_new
 from volunteer.models import (
     HourEntry,
     HourState,
@@ -19,13 +19,13 @@ from volunteer.models import (
 )
 from volunteer.platform.db import count_rows
 from volunteer.services.accounts import account as accounts
+from volunteer.services.discovery.engine_values import places_taken
 
 WEEK = timedelta(days=7)
 
 
 def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]:
     since = now - WEEK
-    taken = places_taken()
     minutes = session.exec(
         select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
             HourEntry.state == HourState.CONFIRMED,
@@ -51,8 +51,7 @@ def weekly_figures(session: Session, *, now: datetime) -> dict[str, int | float]
             col(Shift.cancelled_at).is_(None),
             col(Shift.starts_at) > now,
             col(Shift.starts_at) <= now + WEEK,
-            func.coalesce(taken.c.n, 0) < Shift.capacity,
-            outer_join=(taken, taken.c.shift_id == Shift.id),
+            places_taken(Shift.id) < Shift.capacity,
         ),
         "failed_notices": count_rows(
             session, Notice, col(Notice.status) == NoticeStatus.FAILED, col(Notice.due_at) >= since

@@ -2,17 +2,17 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.rules import Reason
-from notifications.rules import enqueue_new, places_taken
+from notifications.rules import enqueue_new
 from volunteer.models import (
     Opportunity,
     OpportunityStatus,
     Shift,
 )
 from volunteer.services.discovery import engine
+from volunteer.services.discovery.engine_values import places_taken
 from volunteer.services.organisations import members as member_service
 
 AHEAD = timedelta(hours=72)
@@ -37,21 +37,19 @@ def _candidates(
 
 def schedule_unfilled_shifts(session: Session, *, now: datetime) -> int:
     """One notice per organisation member for each shift within 72 h that is not full."""
-    taken = places_taken()
     rows = session.exec(
-        select(Shift, Opportunity, func.coalesce(taken.c.n, 0))
+        select(Shift, Opportunity)
         .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
-        .join(taken, taken.c.shift_id == Shift.id, isouter=True)
         .where(
             col(Shift.cancelled_at).is_(None),
             col(Shift.starts_at) > now + NOT_BEFORE,
             col(Shift.starts_at) <= now + AHEAD,
             Opportunity.status == OpportunityStatus.PUBLISHED,
-            func.coalesce(taken.c.n, 0) < Shift.capacity,
+            places_taken(Shift.id) < Shift.capacity,
         )
     ).all()
     created = 0
-    for shift, opportunity, _n in rows:
+    for shift, opportunity in rows:
         members = member_service.recipients(session, opportunity.organisation_id)
         if not members:
             continue

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session, select
 
 from notifications.channels.recording import RecordingChannel
 from notifications.dispatcher import Dispatcher
-from notifications.rules.coordinators import schedule_coordinator_summaries
+from notifications.rules.coordinators import schedule_coordinator_summaries, weekly_figures
 from notifications.rules.organisations import schedule_unfilled_shifts
 from notifications.rules.reminders import schedule_reminders
 from volunteer.models import Notice, Role, SignupState, User, VolunteerProfile
@@ -137,6 +138,27 @@ def test_unfilled_shift_three_days_ahead_notifies_each_member_once(
     assert sorted(line.split(":")[0] for line in lines) == ["- Jonas", "- Lena"]
     assert all("hat Zeit" in line for line in lines), lines
     assert "Jonas" in message.html and "Hidden" not in message.text
+
+
+@pytest.mark.parametrize(
+    ("state", "capacity", "unfilled"),
+    [
+        (SignupState.ACCEPTED, 1, 0),  # her place fills the shift
+        (SignupState.ACCEPTED, 2, 1),
+        (SignupState.WITHDRAWN, 1, 1),  # a withdrawn sign-up holds no place
+    ],
+)
+def test_a_shift_is_unfilled_while_the_engine_counts_a_free_place(
+    session: Session,
+    world: Callable[..., dict[str, Any]],
+    now: datetime,
+    state: SignupState,
+    capacity: int,
+    unfilled: int,
+) -> None:
+    world(starts_at=now + timedelta(hours=60), capacity=capacity, state=state)
+    assert weekly_figures(session, now=now)["shifts_unfilled"] == unfilled
+    assert schedule_unfilled_shifts(session, now=now) == unfilled  # one notice for the admin
 
 
 def test_coordinators_get_one_weekly_summary(

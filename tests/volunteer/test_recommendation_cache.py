@@ -99,3 +99,20 @@ def test_deleting_the_account_drops_what_was_kept_for_the_person(
     session.commit()
     assert (session, lena.id) not in freshness.PERSONAL
     assert (session, bo.id) in freshness.PERSONAL  # nobody else's
+
+
+def test_the_kept_page_never_shows_a_stale_place_count_or_the_wrong_language(
+    client, login, session, make_user, now
+):
+    _, shift, lena, bo = _world(session, make_user, now)
+    login(lena)
+    assert "2 Plätze frei" in client.get("/ich/fuer-dich").text
+    assert "2 Plätze frei" in client.get("/ich/fuer-dich").text  # the kept page
+    # Someone else takes a place: the cards' figures are read on every visit, and the kept
+    # page is used only while they are the same.
+    make_signup(session, bo, shift, now=now)
+    page = client.get("/ich/fuer-dich").text
+    assert "1 Platz frei" in page and "2 Plätze frei" not in page
+    client.post("/sprache", data={"lang": "en"})
+    english = client.get("/ich/fuer-dich").text
+    assert "1 place left" in english and "Platz frei" not in english

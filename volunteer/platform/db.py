@@ -12,7 +12,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, event, func
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql.expression import ColumnElement, FromClause
+from sqlalchemy.sql.expression import ColumnElement
 from sqlmodel import Session, SQLModel, create_engine, select
 
 
@@ -95,11 +95,7 @@ def count_rows(
     session: Session,
     table: type[SQLModel],
     *conditions: ColumnElement[bool] | bool,  # ``Model.column == value`` types as bool
-    outer_join: tuple[FromClause, ColumnElement[bool]] | None = None,
 ) -> int:
-    """How many rows of ``table`` (outer-joined to ``outer_join``) meet every condition: the one
-    way a count is asked, so each caller states only what it counts."""
-    stmt = select(func.count()).select_from(table)
-    if outer_join is not None:
-        stmt = stmt.join(outer_join[0], outer_join[1], isouter=True)
-    return int(session.exec(stmt.where(*conditions)).one() or 0)
+    """How many rows of ``table`` meet every condition: the one way a count is asked, so each
+    caller states only what it counts."""
+    return int(session.exec(select(func.count()).select_from(table).where(*conditions)).one() or 0)

@@ -35,7 +35,6 @@ from volunteer.models import (
     HourState,
     OpenDataSnapshot,
     Opportunity,
-    OpportunityCause,
     OpportunityStatus,
     Organisation,
     Shift,
@@ -44,6 +43,7 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import BERLIN
 from volunteer.services.coordination import disclosure
+from volunteer.services.discovery.engine_values import causes_of
 
 #: Months back from the current one that the export covers.
 MONTHS = 24
@@ -126,13 +126,7 @@ def rows(session: Session, *, now: datetime) -> list[dict[str, Any]]:
             )
         ).all()
     )
-    causes_of: dict[int, list[str]] = defaultdict(list)
-    for opp_id, slug in session.exec(
-        select(OpportunityCause.opportunity_id, Cause.slug)
-        .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
-        .where(col(OpportunityCause.opportunity_id).in_(need_ids))
-    ).all():
-        causes_of[opp_id].append(slug)
+    cause_slugs = causes_of(session, need_ids)
     shift_ids = [s for s, _, _, _ in shifts]
     people: dict[int, set[int]] = defaultdict(set)
     for on_shift, user_id in session.exec(
@@ -158,7 +152,7 @@ def rows(session: Session, *, now: datetime) -> list[dict[str, Any]]:
     for shift_id, opp_id, starts_at, capacity in shifts:
         assert shift_id is not None
         month = starts_at.astimezone(BERLIN).strftime("%Y-%m")
-        for cause in causes_of.get(opp_id) or [NO_CAUSE]:
+        for cause in sorted(cause_slugs.get(opp_id, ())) or [NO_CAUSE]:
             key = (month, int(district_of[opp_id] or 0), cause)
             needs[key].add(opp_id)
             places[key] += capacity

@@ -212,13 +212,19 @@ def recommend(
         include_near_misses,
     )
     person = int(user.id or 0)
-    cached = freshness.PERSONAL.get(session, person, key, RECOMMEND_SECONDS) if remember else None
+    cached = (
+        freshness.PERSONAL.get(session, person, "ranked", key, RECOMMEND_SECONDS)
+        if remember
+        else None
+    )
     if cached is not None and cached[0] is pool:
         chosen: list[Match] = cached[1]
     else:
         chosen = _ranked(session, user, pool, skip, now, limit, weights, include_near_misses)
         if remember:
-            freshness.PERSONAL.put(session, person, key, (pool, chosen), RECOMMEND_SECONDS)
+            freshness.PERSONAL.put(
+                session, person, "ranked", key, (pool, chosen), RECOMMEND_SECONDS
+            )
     rows = _rows_by_id(session, [int(m.opportunity) for m in chosen])
     # A need may have been unlisted since the index was built: it is simply left out.
     return [

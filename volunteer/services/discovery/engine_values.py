@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import Text, case, cast, func
+from sqlalchemy import Text, cast, func
 from sqlmodel import Session, col, select
 
 from matching.columns import SetColumn, VolunteerColumns
@@ -21,7 +21,6 @@ from matching.model import SLOT_BIT
 from matching.model import Opportunity as EngineOpportunity
 from matching.model import Volunteer as EngineVolunteer
 from volunteer.models import (
-    PLACE_HOLDING_STATES,
     AgeGroup,
     Cause,
     Opportunity,
@@ -35,6 +34,7 @@ from volunteer.models import (
     VolunteerCause,
     VolunteerProfile,
     VolunteerSkill,
+    holds_place,
 )
 from volunteer.platform.clock import BERLIN
 from volunteer.services.discovery.listing import listed_clause
@@ -174,18 +174,11 @@ class OpenShift:
     free: int
 
 
-def _holding() -> Any:
-    """1 for a sign-up that holds a place, else 0: summed, this is "a shift's places taken".
-    The state is counted, not filtered: a WHERE on it lets SQLite (no statistics) walk the
-    state index over every sign-up of the city instead of the needs' shifts (130 ms -> 1 ms)."""
-    return case((col(Signup.state).in_([s.value for s in PLACE_HOLDING_STATES]), 1), else_=0)
-
-
 def places_taken(shift_id: Any) -> Any:
     """Places taken on the shift ``shift_id`` (a column, for a correlated subquery): the same
     count as :func:`open_shifts`' ``taken``, for queries that sum places per need in SQL."""
     return (
-        select(func.coalesce(func.sum(_holding()), 0))
+        select(func.coalesce(func.sum(holds_place()), 0))
         .where(Signup.shift_id == shift_id)
         .scalar_subquery()
     )
@@ -205,7 +198,7 @@ def open_shifts(
     start, end = (max(now, window[0]), window[1]) if window else (now, now + HORIZON)
     taken = dict(
         session.exec(
-            select(Signup.shift_id, func.sum(_holding()))
+            select(Signup.shift_id, func.sum(holds_place()))
             .join(Shift, col(Shift.id) == Signup.shift_id)
             .where(col(Shift.opportunity_id).in_(opportunity_ids), Shift.starts_at > start)
             .group_by(col(Signup.shift_id))
@@ -260,26 +253,28 @@ def _shift_facts(
     }
 
 
-def _links(session: Session, model: Any, key: str, ids: list[int]) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
-    if not ids:
-        return out
-    if model is OpportunitySkill:
-        rows = session.exec(
-            select(OpportunitySkill.opportunity_id, Skill.slug, OpportunitySkill.required)
-            .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
-            .where(col(OpportunitySkill.opportunity_id).in_(ids))
-        ).all()
-        for opp_id, slug, required in rows:
-            out[opp_id].append((slug, required))
-    else:
-        cause_rows = session.exec(
-            select(OpportunityCause.opportunity_id, Cause.slug)
-            .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
-            .where(col(OpportunityCause.opportunity_id).in_(ids))
-        ).all()
-        for opp_id, slug in cause_rows:
-            out[opp_id].append(slug)
+def skills_of(session: Session, ids: Any) -> dict[int, dict[str, bool]]:
+    """Each need's skills (slug -> whether it is required), of the needs ``ids`` (a list, or a
+    subquery of ids): the one reading of a need's skills that matching and search share."""
+    out: dict[int, dict[str, bool]] = defaultdict(dict)
+    for opp_id, slug, required in session.exec(
+        select(OpportunitySkill.opportunity_id, Skill.slug, OpportunitySkill.required)
+        .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
+        .where(col(OpportunitySkill.opportunity_id).in_(ids))
+    ).all():
+        out[int(opp_id)][slug] = bool(required)
+    return out
+
+
+def causes_of(session: Session, ids: Any) -> dict[int, set[str]]:
+    """Each need's cause slugs, of the needs ``ids`` (a list, or a subquery of ids)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for opp_id, slug in session.exec(
+        select(OpportunityCause.opportunity_id, Cause.slug)
+        .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
+        .where(col(OpportunityCause.opportunity_id).in_(ids))
+    ).all():
+        out[int(opp_id)].add(slug)
     return out
 
 
@@ -301,8 +296,7 @@ def opportunities_for(
     """
     ids = [o.id for o in rows if o.id is not None]
     facts = _shift_facts(session, ids, now, window, shifts)
-    skills = _links(session, OpportunitySkill, "skill", ids)
-    causes = _links(session, OpportunityCause, "cause", ids)
+    skills, causes = skills_of(session, ids), causes_of(session, ids)
     out = []
     for o in rows:
         assert o.id is not None
@@ -313,9 +307,9 @@ def opportunities_for(
                 id=str(o.id),
                 lat=o.lat if located else None,
                 lon=o.lon if located else None,
-                required_skills=frozenset(s for s, req in skills.get(o.id, []) if req),
-                optional_skills=frozenset(s for s, req in skills.get(o.id, []) if not req),
-                causes=frozenset(causes.get(o.id, [])),
+                required_skills=frozenset(s for s, req in skills.get(o.id, {}).items() if req),
+                optional_skills=frozenset(s for s, req in skills.get(o.id, {}).items() if not req),
+                causes=frozenset(causes.get(o.id, ())),
                 languages=frozenset(o.languages or []),
                 slots=f.slots,
                 adults_only=not o.minors_ok,

@@ -19,9 +19,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -41,18 +41,6 @@ from volunteer.models import (
     VolunteerSkill,
 )
 
-# What the opportunity and volunteer indexes are built from.
-WATCHED = (
-    Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
-    Organisation,
-    Shift,
-    Signup,
-    VolunteerCause,
-    VolunteerProfile,
-    VolunteerSkill,
-)
 # Kinds built from volunteers' profiles; every other kind is built from the needs.
 VOLUNTEER_KINDS = frozenset({"volunteers"})
 _CHANGES = "volunteer.discovery.changes"
@@ -247,6 +235,38 @@ def _tell(changes: Changes) -> None:
         listener(changes)
 
 
+class PerNeed(Protocol):
+    """A cached value made of one record per listed need."""
+
+    @property
+    def needs(self) -> Mapping[int, Any]: ...
+
+
+V = TypeVar("V", bound=PerNeed)
+
+
+def per_need(
+    kind: str,
+    session: Session,
+    ttl: float,
+    *,
+    read: Callable[[Session, set[int] | None], dict[int, Any]],
+    build: Callable[[dict[int, Any]], V],
+) -> V:
+    """:meth:`CACHE.get <_Cache.get>` for a value ``build`` makes of ``read``'s records, one per
+    listed need (``read`` with ``None``: the whole city). A commit that touched some needs has
+    only those read again (a need no longer listed drops out); the others' records are kept."""
+
+    def patch(s: Session, old: V, changes: Changes) -> V:
+        ids = changes.need_ids(s)
+        needs = {oid: record for oid, record in old.needs.items() if oid not in ids}
+        needs.update(read(s, ids))
+        return build(needs)
+
+    value: V = CACHE.get(kind, session, ttl, lambda s: build(read(s, None)), patch)
+    return value
+
+
 class _Personal:
     """Values worked out for one person (their ranked recommendations), kept in the process for
     that person alone: keyed by database and person, never handed to anybody else.
@@ -259,13 +279,19 @@ class _Personal:
     new ones come in, so nothing about a person stays long after their last visit.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 8192) -> None:
         self._lock = threading.Lock()
         self._size = size
-        self._entries: OrderedDict[tuple[int, int], tuple[Hashable, float, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple[int, int, str], tuple[Hashable, float, Any]] = (
+            OrderedDict()
+        )
 
-    def get(self, session: Session, person: int, key: Hashable, ttl: float) -> Any | None:
-        at = (id(session.get_bind()), person)
+    def get(
+        self, session: Session, person: int, kind: str, key: Hashable, ttl: float
+    ) -> Any | None:
+        """The person's ``kind`` value if it was kept for this very ``key`` and is younger
+        than ``ttl`` seconds, else None."""
+        at = (id(session.get_bind()), person, kind)
         with self._lock:
             hit = self._entries.get(at)
             if hit is None or hit[0] != key or time.monotonic() - hit[1] >= ttl:
@@ -273,11 +299,14 @@ class _Personal:
             self._entries.move_to_end(at)
             return hit[2]
 
-    def put(self, session: Session, person: int, key: Hashable, value: Any, ttl: float) -> None:
+    def put(
+        self, session: Session, person: int, kind: str, key: Hashable, value: Any, ttl: float
+    ) -> None:
         moment = time.monotonic()
+        at = (id(session.get_bind()), person, kind)
         with self._lock:
-            self._entries[(id(session.get_bind()), person)] = (key, moment, value)
-            self._entries.move_to_end((id(session.get_bind()), person))
+            self._entries[at] = (key, moment, value)
+            self._entries.move_to_end(at)
             while self._entries:
                 oldest, (_, built, _) = next(iter(self._entries.items()))
                 if len(self._entries) <= self._size and moment - built < ttl:
@@ -287,8 +316,9 @@ class _Personal:
     def __contains__(self, item: tuple[Session, int]) -> bool:
         """Whether anything is kept for this (session's database, person)."""
         session, person = item
+        bind = id(session.get_bind())
         with self._lock:
-            return (id(session.get_bind()), person) in self._entries
+            return any(at[:2] == (bind, person) for at in self._entries)
 
     def forget(self, people: set[int]) -> None:
         if not people:

@@ -20,15 +20,12 @@ import numpy.typing as npt
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
-    Cause,
     Opportunity,
-    OpportunityCause,
-    OpportunitySkill,
     Organisation,
     Shift,
-    Skill,
 )
 from volunteer.services.discovery import freshness
+from volunteer.services.discovery.engine_values import causes_of, skills_of
 from volunteer.services.discovery.listing import listed_clause
 
 CACHE_SECONDS = 60.0
@@ -124,20 +121,7 @@ def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> di
         return {}
     # The links of these needs: by id for a few, by the listing subquery for the whole city.
     chosen: Any = sorted(ids) if ids is not None else _listed_ids()
-    skills: dict[int, set[str]] = defaultdict(set)
-    for oid, slug in session.exec(
-        select(OpportunitySkill.opportunity_id, Skill.slug)
-        .join(Skill, col(Skill.id) == col(OpportunitySkill.skill_id))
-        .where(col(OpportunitySkill.opportunity_id).in_(chosen))
-    ).all():
-        skills[int(oid)].add(slug)
-    causes: dict[int, set[str]] = defaultdict(set)
-    for oid, slug in session.exec(
-        select(OpportunityCause.opportunity_id, Cause.slug)
-        .join(Cause, col(Cause.id) == col(OpportunityCause.cause_id))
-        .where(col(OpportunityCause.opportunity_id).in_(chosen))
-    ).all():
-        causes[int(oid)].add(slug)
+    skills, causes = skills_of(session, chosen), causes_of(session, chosen)
     starts: dict[int, list[float]] = defaultdict(list)
     for oid, start in session.exec(
         select(Shift.opportunity_id, Shift.starts_at).where(
@@ -177,14 +161,7 @@ def _listed_ids() -> Any:
 
 def listing(session: Session, *, now: datetime) -> Listing:
     """The listed needs' filter columns, from the per-process cache."""
-
-    def patch(s: Session, old: Listing, changes: freshness.Changes) -> Listing:
-        ids = changes.need_ids(s)
-        needs = {oid: n for oid, n in old.needs.items() if oid not in ids}
-        needs.update(_read(s, now=now, ids=ids))
-        return Listing(needs)
-
-    found: Listing = freshness.CACHE.get(
-        "listing", session, CACHE_SECONDS, lambda s: Listing(_read(s, now=now)), patch
-    )
-    return found
+    return freshness.per_need(
+        "listing", session, CACHE_SECONDS,
+        read=lambda s, ids: _read(s, now=now, ids=ids), build=Listing,
+    )  # fmt: skip

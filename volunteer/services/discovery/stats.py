@@ -62,17 +62,10 @@ def _listing_tally(session: Session, *, now: datetime) -> _Tally:
     far too long for every visit of the home page. A commit that touches some needs (a sign-up)
     has only those needs counted again; the whole tally is rebuilt in the background after
     ``CACHE_SECONDS``."""
-
-    def patch(s: Session, old: _Tally, changes: freshness.Changes) -> _Tally:
-        ids = changes.need_ids(s)
-        needs = {oid: v for oid, v in old.needs.items() if oid not in ids}
-        needs.update(_count(s, now=now, ids=ids))
-        return _tally(needs)
-
-    tally: _Tally = freshness.CACHE.get(
-        "listing_tally", session, CACHE_SECONDS, lambda s: _tally(_count(s, now=now)), patch
-    )
-    return tally
+    return freshness.per_need(
+        "listing_tally", session, CACHE_SECONDS,
+        read=lambda s, ids: _count(s, now=now, ids=ids), build=_tally,
+    )  # fmt: skip
 
 
 def home_figures(session: Session, *, now: datetime) -> dict[str, int]:

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -19,6 +20,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
+from markupsafe import Markup
 
 from volunteer.models import (
     AgeGroup,
@@ -29,8 +31,8 @@ from volunteer.platform.db import get_session
 from volunteer.platform.inputs import parse_int
 from volunteer.services.accounts import consents, guardians
 from volunteer.services.coordination import match_aggregates
-from volunteer.services.discovery import engine, profiles
-from volunteer.services.discovery.cards import card_hits
+from volunteer.services.discovery import engine, freshness, profiles
+from volunteer.services.discovery.cards import Hit, card_hits
 from volunteer.services.engagement import calendar, hours, recognition, timeline
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
@@ -261,11 +263,41 @@ def recommendations() -> Any:
     commit_work(lambda: match_aggregates.count_shown(db, ids, what="recommended", now=moment))
     return render_template(
         "volunteers/recommendations.html",
-        items=items,
-        cards=cards,
-        reason_text=reason_text,
-        step_two_open=not profiles.skill_slugs(db, user),
+        body=_recommendations_body(items, cards, step_two_open=not profiles.skill_slugs(db, user)),
     )
+
+
+def _recommendations_body(
+    items: list[engine.Recommendation], cards: dict[int, Hit], *, step_two_open: bool
+) -> Markup:
+    """The page's body, kept for this person (``freshness.PERSONAL``, dropped with their
+    profile or account) while it would come out the same: the very ranking the engine kept
+    (its match objects), every figure the cards show as read on this visit, and the language.
+    A returning visitor costs no reason texts and no card markup; a place taken since, a new
+    date or a new ranking makes a new key."""
+    matches = tuple(i.match for i in items)
+    key = (
+        tuple(id(m) for m in matches),
+        tuple((h.has_logo, h.cause) for h in cards.values()),
+        tuple(
+            (h.opportunity, h.organisation_name, h.district_name, h.next_start, h.places_left)
+            for h in cards.values()
+        ),
+        step_two_open,
+        reader_locale(),
+        request.script_root,
+    )
+    db, person = get_session(), int(acting_user().id or 0)
+    ttl = engine.RECOMMEND_SECONDS
+    kept = freshness.PERSONAL.get(db, person, "for-you-page", key, ttl)
+    if kept is not None and all(a is b for a, b in zip(kept[0], matches, strict=True)):
+        body: Markup = kept[1]
+        return body
+    body = get_template_attribute("volunteers/recommendations_body.html", "body")(
+        items, cards, reason_text, step_two_open
+    )
+    freshness.PERSONAL.put(db, person, "for-you-page", key, (matches, body), ttl)
+    return body
 
 
 # --- engagements ---------------------------------------------------------------------------------
