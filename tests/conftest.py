@@ -8,7 +8,8 @@
   connection-level transaction that is rolled back afterwards.
 - Every Flask app a test builds shares one compiled-template cache (``TEMPLATE_CACHE``): each
   test gets a fresh app, and compiling the same templates again for each one cost more than
-  the rest of most tests.
+  the rest of most tests. Likewise one compiled URL builder per route shape (``_BUILDERS``):
+  Werkzeug compiling them again for every app was most of ``create_app``'s time.
 - ``redis_url``: the Redis of ``VOLUNTEER_TEST_REDIS_URL`` (shared rate limits), required in CI
   like PostgreSQL, a skip locally.
 - Test data comes from ``tests/factories.py``; the ``make_user`` fixture wraps its builder.
@@ -30,6 +31,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
+from werkzeug.routing import Rule
 
 import volunteer.models  # noqa: F401
 from tests import factories
@@ -108,6 +110,31 @@ TEMPLATE_CACHE = _TemplateCache()
 # Flask reads ``jinja_options`` when an app first builds its environment: every app a test makes
 # (through ``create_app`` or otherwise) gets the shared cache; what templates render is unchanged.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATE_CACHE}
+
+
+# --- one compiled URL builder per route shape for every app in the process ----------------------
+# Werkzeug compiles two builder functions (Python AST -> code object) for every rule each app
+# registers: ~60 of the ~78 ms ``create_app`` took, paid again by every test's fresh app. The
+# builder is a pure function of the rule's parsed parts: it calls the converters through the
+# rule it is bound to (``.self``), so one compiled function serves every app's equal rule.
+_compile_builder = Rule._compile_builder
+_BUILDERS: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+
+
+def _shared_builder(self: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+    defaults = self.defaults or {}
+    if any(name in self._converters for name in defaults):
+        # A default for a variable of the rule is folded in through its converter's ``to_url``
+        # (which may depend on the converter's options): compile that rare case as before.
+        return _compile_builder(self, append_unknown)
+    key = (self.rule, tuple(self._trace), append_unknown, tuple(defaults))
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        builder = _BUILDERS[key] = _compile_builder(self, append_unknown)
+    return builder
+
+
+Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
 
 
 # --- no network beyond the loopback -------------------------------------------------------------

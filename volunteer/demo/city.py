@@ -46,6 +46,7 @@ from volunteer.models import (
 )
 from volunteer.services.accounts.passwords import hash_password
 from volunteer.services.coordination import match_aggregates
+from volunteer.services.organisations.recurrence import duration_minutes
 
 DEMO_PASSWORD = "Mitwirken-Demo-2026"  # noqa: S105 (a published demo login)
 DEMO_VOLUNTEER = "ehrenamt@demo.mitwirken.de"
@@ -161,7 +162,7 @@ def _demo_volunteer_history(session: Session, city: CityPlan, user: User) -> Non
                 HourEntry(
                     user_id=user.id, organisation_id=opportunity.organisation_id,
                     signup_id=signup.id, worked_on=shift.starts_at.astimezone(city.tz).date(),
-                    minutes=int((shift.ends_at - shift.starts_at).total_seconds() // 60),
+                    minutes=duration_minutes(shift.starts_at, shift.ends_at),
                     state=HourState.SUBMITTED.value, created_at=min(city.now, shift.ends_at),
                 )
             )  # fmt: skip

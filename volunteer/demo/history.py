@@ -40,6 +40,7 @@ from volunteer.models import (
     VolunteerProfile,
 )
 from volunteer.services.coordination import match_aggregates
+from volunteer.services.organisations.recurrence import duration_minutes
 
 CREW = 8  # regulars per need
 
@@ -176,7 +177,7 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
                 "organisation_id": org_of[shift["opportunity_id"]],
                 "signup_id": signup_ids[position],
                 "worked_on": shift["starts_at"].astimezone(city.tz).date(),
-                "minutes": int((ends - shift["starts_at"]).total_seconds() // 60),
+                "minutes": duration_minutes(shift["starts_at"], ends),
                 "note": "",
                 "state": (HourState.CONFIRMED if confirmed else HourState.REJECTED).value,
                 "created_at": ends + timedelta(hours=2),

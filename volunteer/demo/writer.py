@@ -41,6 +41,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.services.organisations.recurrence import duration_minutes
 
 BATCH = 2000  # rows per insert call: large enough to be fast, small enough for SQLite's limits
 
@@ -308,7 +309,7 @@ class Writer:
                     "organisation_id": org_id,
                     "signup_id": signup_ids[position],
                     "worked_on": shift.starts_at.astimezone(self.city.tz).date(),
-                    "minutes": int((shift.ends_at - shift.starts_at).total_seconds() // 60),
+                    "minutes": duration_minutes(shift.starts_at, shift.ends_at),
                     "note": "",
                     "state": state.value,
                     "created_at": submitted,

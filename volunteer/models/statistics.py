@@ -33,40 +33,12 @@ from sqlmodel import Field, SQLModel
 from volunteer.models.base import at_field
 
 CUTS = ("district", "slot", "skill", "cause")
-# The counts a MatchDay / MatchWeek row holds per cut; the aggregates and the page sum these.
-MATCH_MEASURES = (
-    "profiles",
-    "applied",
-    "accepted",
-    "attended",
-    "no_show",
-    "places",
-    "filled",
-    "hour_entries",
-    "minutes",
-)
 
 
-class FunnelDay(SQLModel, table=True):
-    # A covering index for the dashboard's sums of a period (per cut and key, and per day of
-    # one cut): read from the index alone, without visiting the table's rows.
-    __table_args__ = (Index("ix_funnelday_cut_day", "cut", "day", "key", "recommended", "opened"),)
+class MatchCounts(SQLModel):
+    """The counts a MatchDay / MatchWeek row holds per cut (the columns of both tables): the
+    aggregates and the page sum these."""
 
-    day: date = Field(primary_key=True)
-    cut: str = Field(primary_key=True, max_length=10)
-    key: int = Field(primary_key=True)
-    recommended: int = 0
-    opened: int = 0
-
-
-class MatchDay(SQLModel, table=True):
-    # A covering index, as for FunnelDay: the dashboard reads days only at the edges of a
-    # period (whole weeks come from MatchWeek) and for short periods.
-    __table_args__ = (Index("ix_matchday_cut_day", "cut", "day", "key", *MATCH_MEASURES),)
-
-    day: date = Field(primary_key=True)
-    cut: str = Field(primary_key=True, max_length=10)
-    key: int = Field(primary_key=True)
     profiles: int = 0  # volunteer profiles completed (volunteer's district and skills)
     applied: int = 0  # sign-ups made that day
     accepted: int = 0  # sign-ups accepted that day
@@ -76,6 +48,38 @@ class MatchDay(SQLModel, table=True):
     filled: int = 0  # of them taken (applied, accepted, attended or no-show; at most capacity)
     hour_entries: int = 0  # confirmed, by the day worked
     minutes: int = 0
+
+
+class FunnelCounts(SQLModel):
+    """The counts a FunnelDay / FunnelWeek row holds per cut: needs shown in recommendations,
+    need pages opened."""
+
+    recommended: int = 0
+    opened: int = 0
+
+
+MATCH_MEASURES = tuple(MatchCounts.model_fields)
+FUNNEL_MEASURES = tuple(FunnelCounts.model_fields)
+
+
+class FunnelDay(FunnelCounts, table=True):
+    # A covering index for the dashboard's sums of a period (per cut and key, and per day of
+    # one cut): read from the index alone, without visiting the table's rows.
+    __table_args__ = (Index("ix_funnelday_cut_day", "cut", "day", "key", *FUNNEL_MEASURES),)
+
+    day: date = Field(primary_key=True)
+    cut: str = Field(primary_key=True, max_length=10)
+    key: int = Field(primary_key=True)
+
+
+class MatchDay(MatchCounts, table=True):
+    # A covering index, as for FunnelDay: the dashboard reads days only at the edges of a
+    # period (whole weeks come from MatchWeek) and for short periods.
+    __table_args__ = (Index("ix_matchday_cut_day", "cut", "day", "key", *MATCH_MEASURES),)
+
+    day: date = Field(primary_key=True)
+    cut: str = Field(primary_key=True, max_length=10)
+    key: int = Field(primary_key=True)
 
 
 class ActiveDay(SQLModel, table=True):
@@ -94,7 +98,7 @@ class AggregateStamp(SQLModel, table=True):
     token: str = Field(max_length=32)
 
 
-class MatchWeek(SQLModel, table=True):
+class MatchWeek(MatchCounts, table=True):
     """:class:`MatchDay` summed per week (Monday to Sunday): two years are 105 weeks instead of
     730 days, so a long period's sums read a seventh of the rows; the days at a period's edges
     come from MatchDay. Rebuilt from MatchDay by the same refresh, for every week it touches."""
@@ -104,30 +108,17 @@ class MatchWeek(SQLModel, table=True):
     week: date = Field(primary_key=True)  # the Monday
     cut: str = Field(primary_key=True, max_length=10)
     key: int = Field(primary_key=True)
-    profiles: int = 0
-    applied: int = 0
-    accepted: int = 0
-    attended: int = 0
-    no_show: int = 0
-    places: int = 0
-    filled: int = 0
-    hour_entries: int = 0
-    minutes: int = 0
 
 
-class FunnelWeek(SQLModel, table=True):
+class FunnelWeek(FunnelCounts, table=True):
     """:class:`FunnelDay` summed per week (the Monday), for long periods as MatchWeek. Kept by
     the same upsert that counts a day, and rebuilt from the days by each refresh."""
 
-    __table_args__ = (
-        Index("ix_funnelweek_cut_week", "cut", "week", "key", "recommended", "opened"),
-    )
+    __table_args__ = (Index("ix_funnelweek_cut_week", "cut", "week", "key", *FUNNEL_MEASURES),)
 
     week: date = Field(primary_key=True)
     cut: str = Field(primary_key=True, max_length=10)
     key: int = Field(primary_key=True)
-    recommended: int = 0
-    opened: int = 0
 
 
 class OpenDataSnapshot(SQLModel, table=True):

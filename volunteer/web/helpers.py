@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
+from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -152,6 +153,17 @@ def require_button() -> None:
     request (400), not a change."""
     if not ButtonForm().validate_on_submit():
         abort(400)
+
+
+def attachment(
+    body: bytes | str, filename: str, mimetype: str, *, personal: bool = False
+) -> FlaskResponse:
+    """A file the browser saves as ``filename``; a ``personal`` one (a certificate, the hours
+    for an Ehrenamtskarte) also tells every cache not to keep it."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if personal:
+        headers["Cache-Control"] = "no-store"
+    return FlaskResponse(body, mimetype=mimetype, headers=headers)
 
 
 def row_or_404(model: type[RowT], row_id: int) -> RowT:

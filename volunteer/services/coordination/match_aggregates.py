@@ -46,7 +46,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
-from volunteer.models.statistics import MATCH_MEASURES, AggregateStamp
+from volunteer.models.statistics import FUNNEL_MEASURES, MATCH_MEASURES, AggregateStamp
 from volunteer.platform.clock import BERLIN
 from volunteer.services.coordination.aggregate_grid import (
     Grid,
@@ -67,7 +67,7 @@ TAKEN_STATES = (
     SignupState.NO_SHOW,
 )
 MEASURES = MATCH_MEASURES
-SHOWN_MEASURES = ("recommended", "opened")
+SHOWN_MEASURES = FUNNEL_MEASURES
 
 
 def berlin_day(moment: datetime) -> date:

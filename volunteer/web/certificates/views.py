@@ -20,7 +20,7 @@ from volunteer.web.certificates import bp
 from volunteer.web.certificates.document import render_pdf
 from volunteer.web.certificates.forms import VerifyForm
 from volunteer.web.forms import form_status
-from volunteer.web.helpers import acting_user, public_url
+from volunteer.web.helpers import acting_user, attachment, public_url
 
 
 @bp.get("/ich/engagementnachweis.pdf")
@@ -44,14 +44,7 @@ def download() -> Any:
         )
         stem = _("certificate-of-volunteering")  # the file name, in the document's language
         name = f"{stem}-{found.issued_on.isoformat()}.pdf"
-    return current_app.response_class(
-        body,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",  # a personal document: no shared cache keeps it
-        },
-    )
+    return attachment(body, name, "application/pdf", personal=True)
 
 
 @bp.get("/nachweis/pruefen")

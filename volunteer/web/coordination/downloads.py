@@ -14,7 +14,7 @@ from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
 from volunteer.platform.spreadsheet import csv_bytes
 from volunteer.services.coordination import audit_log
-from volunteer.web.helpers import acting_user, commit_work
+from volunteer.web.helpers import acting_user, attachment, commit_work
 
 
 def csv_response(
@@ -27,8 +27,6 @@ def csv_response(
             get_session(), filename, by=acting_user(), now=now(), rows=len(rows)
         )
     )
-    return Response(
-        csv_bytes(header, rows, locale=str(get_locale() or "de")),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return attachment(
+        csv_bytes(header, rows, locale=str(get_locale() or "de")), filename, "text/csv"
     )

@@ -4,7 +4,6 @@ from functools import partial
 from typing import Any
 
 from flask import (
-    Response,
     redirect,
     request,
     url_for,
@@ -24,6 +23,7 @@ from volunteer.services.errors import ServiceError
 from volunteer.web.forms import ButtonForm, apply_error, form_status
 from volunteer.web.helpers import (
     acting_user,
+    attachment,
     commit_or_report,
     confirmation_page,
     flash_error,
@@ -151,8 +151,4 @@ def export_hours(org_id: int) -> Any:
     year = form.year.data if form.validate() and form.year.data else this_year
     totals = hours.totals_per_volunteer(db, org, year=year)
     body = exports.hours_csv(totals, year=year, locale=reader_locale()[:2])
-    filename = f"stunden-{year}-verein-{org.id}.csv"
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(body, f"stunden-{year}-verein-{org.id}.csv", "text/csv", personal=True)

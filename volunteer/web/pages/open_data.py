@@ -18,6 +18,7 @@ from volunteer.config import LICENCES
 from volunteer.platform.db import get_session
 from volunteer.platform.spreadsheet import csv_bytes
 from volunteer.services.coordination import disclosure, open_data
+from volunteer.web.helpers import attachment
 from volunteer.web.pages import bp
 from volunteer.web.templating import current_locale
 
@@ -69,10 +70,10 @@ def open_data_csv() -> Response:
             _preparing(), 202, mimetype="text/plain", headers={"Retry-After": str(RETRY_AFTER)}
         )
     keys = [f.key for f in open_data.FIELDS]
-    return Response(
+    return attachment(
         csv_bytes(keys, [[r[k] for k in keys] for r in snapshot.rows], locale=current_locale()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="mitwirken-offene-daten.csv"'},
+        "mitwirken-offene-daten.csv",
+        "text/csv",
     )
 
 

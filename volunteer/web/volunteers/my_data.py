@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
@@ -28,6 +27,7 @@ from volunteer.web import limits
 from volunteer.web.forms import ButtonForm
 from volunteer.web.helpers import (
     acting_user,
+    attachment,
     commit_or_report,
     commit_work,
     flash_error,
@@ -151,11 +151,7 @@ def export_data() -> Any:
             locale=user.locale,
         )
     name = f"mitwirken-meine-daten-{moment:%Y-%m-%d}.zip"
-    return Response(
-        body,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return attachment(body, name, "application/zip")
 
 
 @bp.post("/meine-daten/loeschen")
