@@ -182,6 +182,13 @@ def login(base: str, email: str) -> tuple[str, str]:
 
 def _sample_ids(url: str) -> tuple[list[int], list[int]]:
     """Listed needs and open future shifts of listed needs, a deterministic sample of each."""
+    needs, shifts = _listed_ids(url)
+    step_n, step_s = max(1, len(needs) // 64), max(1, len(shifts) // 256)
+    return needs[::step_n][:64], shifts[::step_s][:256]
+
+
+def _listed_ids(url: str) -> tuple[list[int], list[int]]:
+    """Every listed need and every open future shift of a listed need, by id."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
     listed = (
         select(Opportunity.id)
@@ -199,8 +206,7 @@ def _sample_ids(url: str) -> tuple[list[int], list[int]]:
             .order_by(col(Shift.id))
         )
         shifts = [int(i) for i in s.exec(upcoming).all() if i is not None]
-    step_n, step_s = max(1, len(needs) // 64), max(1, len(shifts) // 256)
-    return needs[::step_n][:64], shifts[::step_s][:256]
+    return needs, shifts
 
 
 LUA = """
@@ -210,6 +216,16 @@ local body = "%(body)s"
 local headers = {}
 %(headers)s
 local i = 0
+-- Each thread (and each run, by the clock) starts elsewhere in a long list of paths, so the
+-- threads of one run and the runs one after another do not ask for the same pages in step.
+local threads = 0
+setup = function(thread)
+  thread:set("offset", threads * 7919 + os.time() * 997)
+  threads = threads + 1
+end
+init = function(args)
+  i = (offset or 0) %% #paths
+end
 request = function()
   i = i + 1
   return wrk.format(method, paths[(i %% #paths) + 1], headers, method == "POST" and body or nil)
@@ -289,11 +305,52 @@ def run_wrk(
     )
 
 
-def pages(needs: list[int], shifts: list[int]) -> list[Page]:
+# Searches nobody repeats within the anonymous pages' cache lifetime (30 s): 1,296 different
+# query strings (words, sorts, kinds, pages, flags), for what a search the cache has not seen costs
+# under load. The 8 queries above are the popular ones, answered from the cache once asked.
+WORDS = (
+    "garten",
+    "lesen",
+    "hilfe",
+    "kinder",
+    "tafel",
+    "sport",
+    "musik",
+    "senioren",
+    "umwelt",
+    "sprache",
+    "begleiten",
+    "café",
+)
+MANY_SEARCHES = [
+    urllib.parse.urlencode(
+        {name: v for name, v in (("q", w), ("sort", s), ("kind", k), ("page", p), *flags) if v}
+    )
+    for w in WORDS
+    for s in ("", "soonest", "nearest")
+    for k in ("", "oneoff", "regular")
+    for p in ("", "2", "3")
+    for flags in (
+        (),
+        (("minors", "1"),),
+        (("step_free", "1"),),
+        (("minors", "1"), ("step_free", "1")),
+    )
+]
+
+
+def pages(needs: list[int], shifts: list[int], every_need: list[int]) -> list[Page]:
     return [
         Page("home", ["/"]),
         Page("search (8 varied queries and sorts)", [f"/engagements/?{q}" for q in SEARCHES[:8]]),
+        Page(
+            f"search ({len(MANY_SEARCHES):,} different queries)",
+            [f"/engagements/?{q}" for q in MANY_SEARCHES],
+        ),
         Page("need page", [f"/engagements/{i}" for i in needs]),
+        Page(
+            f"need page (all {len(every_need):,} listed)", [f"/engagements/{i}" for i in every_need]
+        ),
         Page("district page", ["/engagements/stadtteile"]),
         Page("Für dich", ["/ich/fuer-dich"], who="volunteer"),
         Page("Meine Engagements", ["/ich/engagements"], who="volunteer"),
@@ -345,7 +402,7 @@ def bench_backend(label: str, url: str, connections: list[int], seconds: int) ->
             "volunteer": login(base, DEMO_VOLUNTEER),
             "coordinator": login(base, DEMO_COORDINATOR),
         }
-        for page in pages(needs, shifts):
+        for page in pages(needs, shifts, _listed_ids(url)[0]):
             cookie, csrf = sessions[page.who] if page.who else (None, None)
             # Warm up: the first paths, each asked eight times at once so that both workers
             # (not only the one that happens to accept) build the engine's index and the caches

@@ -113,6 +113,27 @@ def layout_nav(entries: Sequence[tuple[str, Any]], unread: Callable[[], int] | N
     return _layout(("nav", endpoints, current, count), render)
 
 
+def fragment(key: tuple[Any, ...], render: Callable[[], Markup]) -> Markup:
+    """HTML that ``key`` fully determines, rendered once per language (the district page's
+    map and table by its counts): ``key`` must hold every value the HTML shows."""
+    return _layout(("fragment", *key), render)
+
+
+def select_options(items: Sequence[tuple[Any, str]], selected: Any) -> Markup:
+    """A select's ``<option>`` list with ``selected`` marked, rendered once per list, choice and
+    language: the search form's hundred skills and thirty districts on every search."""
+
+    def render() -> Markup:
+        return Markup("").join(
+            Markup('<option value="{}"{}>{}</option>').format(
+                value, Markup(" selected") if value == selected else "", label
+            )
+            for value, label in items
+        )
+
+    return fragment(("options", tuple(items), selected), render)
+
+
 def _layout(key: tuple[Any, ...], render: Callable[[], Markup]) -> Markup:
     cache: _Rendered = current_app.extensions["layout_parts"]
     return cache.fetch((current_locale(), request.script_root, *key), render)
@@ -217,6 +238,7 @@ def init_app(app: Flask) -> None:
         card_body=card_body,
         layout_part=layout_part,
         layout_nav=layout_nav,
+        select_options=select_options,
     )
     _install_gettext(app)
     app.extensions["need_cards"] = _Rendered(CARD_CACHE_SIZE)

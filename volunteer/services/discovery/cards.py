@@ -6,13 +6,15 @@ next date and places left, read for the shown needs only, so a card never shows 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, and_, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matching.rules import Reason
 from volunteer.models import Cause, District, Opportunity, OpportunityCause, Organisation, Shift
+from volunteer.models.types import UTCDateTime
 from volunteer.services.discovery import engine_values
 
 
@@ -60,6 +62,54 @@ class Hit:
     components: Mapping[str, float] = field(default_factory=dict)
 
 
+def _upcoming(now: Any) -> ColumnElement[bool]:
+    """The shifts a card counts: upcoming and not cancelled (every one, not only the engine's
+    horizon: a card shows the next date even when it lies further ahead)."""
+    return and_(col(Shift.starts_at) > now, col(Shift.cancelled_at).is_(None))
+
+
+def _free() -> ColumnElement[int]:
+    """A shift's open places, its places taken counted as the engine counts them."""
+    taken = engine_values.places_taken(Shift.id)
+    return case((col(Shift.capacity) > taken, col(Shift.capacity) - taken), else_=0)
+
+
+def _cards_statement() -> Any:
+    """One statement for a page of cards, built once: the card's columns, its organisation and
+    district, and as subqueries per need its next start, open places and first cause (in the
+    causes file's order). Building a statement costs more than SQLite takes to run this one, and
+    a page of cards used to run three."""
+    moment = bindparam("now", type_=UTCDateTime())
+    upcoming = and_(col(Shift.opportunity_id) == col(Opportunity.id), _upcoming(moment))
+    next_start = select(func.min(Shift.starts_at)).where(upcoming).scalar_subquery()
+    places = select(func.coalesce(func.sum(_free()), 0)).where(upcoming).scalar_subquery()
+    cause = (
+        select(Cause.slug)
+        .join(OpportunityCause, col(OpportunityCause.cause_id) == col(Cause.id))
+        .where(col(OpportunityCause.opportunity_id) == Opportunity.id)
+        .order_by(col(Cause.id))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa_select(
+            *_CARD_COLUMNS,
+            col(Organisation.name),
+            col(Organisation.logo_type).is_not(None),
+            col(District.name),
+            next_start,
+            places,
+            cause,
+        )
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .outerjoin(District, col(District.number) == col(Opportunity.district_number))
+        .where(col(Opportunity.id).in_(bindparam("ids", expanding=True)))
+    )
+
+
+_CARDS = _cards_statement()
+
+
 def card_hits(
     session: Session,
     ids: list[int],
@@ -74,40 +124,25 @@ def card_hits(
     if not ids:
         return []
     distance, scores, explained = distance or {}, scores or {}, explained or {}
-    rows = session.execute(  # columns beyond sqlmodel's typed select: core select
-        sa_select(
-            *_CARD_COLUMNS,
-            col(Organisation.name),
-            col(Organisation.logo_type).is_not(None),
-            col(District.name),
-        )
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .outerjoin(District, col(District.number) == col(Opportunity.district_number))
-        .where(col(Opportunity.id).in_(ids))
-    ).all()
-    facts = shift_facts(session, ids, now=now)
-    causes = first_causes(session, ids)
-    by_id = {
-        int(row[0]): (CardNeed(*row[:7]), org, logo, district) for *row, org, logo, district in rows
-    }
+    by_id = {int(row[0]): row for row in session.execute(_CARDS, {"ids": ids, "now": now}).all()}
     out = []
     for oid in ids:
-        if oid not in by_id:
+        row = by_id.get(oid)
+        if row is None:
             continue
-        o, org, logo, district = by_id[oid]
-        start, left = facts.get(oid, (None, 0))
+        *need, org, logo, district, start, left, cause = row
         why, parts = explained.get(oid, ((), {}))
         out.append(
             Hit(
-                opportunity=o,
+                opportunity=CardNeed(*need),
                 organisation_name=org,
                 district_name=district,
                 next_start=start,
-                places_left=left,
+                places_left=int(left or 0),
                 km=distance.get(oid),
                 score=scores.get(oid),
                 has_logo=bool(logo),
-                cause=causes.get(oid),
+                cause=cause,
                 reasons=why,
                 components=parts,
             )
@@ -115,40 +150,17 @@ def card_hits(
     return out
 
 
-def first_causes(session: Session, ids: list[int]) -> dict[int, str]:
-    """Each need's first cause (in the causes file's order), for its card's icon."""
-    rows = session.exec(
-        select(OpportunityCause.opportunity_id, Cause.slug)
-        .join(Cause, col(Cause.id) == col(OpportunityCause.cause_id))
-        .where(col(OpportunityCause.opportunity_id).in_(ids))
-        .order_by(col(OpportunityCause.opportunity_id), col(Cause.id))
-    ).all()
-    out: dict[int, str] = {}
-    for oid, slug in rows:
-        out.setdefault(int(oid), slug)
-    return out
-
-
 def shift_facts(
     session: Session, ids: list[int], *, now: datetime
 ) -> dict[int, tuple[datetime | None, int]]:
-    """(next upcoming shift start, open places over upcoming shifts) per need.
-
-    Summed in the database over every upcoming, not cancelled shift (not only the engine's
-    horizon: a card shows the next date even when it lies further ahead), each shift's places
-    taken counted by :func:`engine_values.places_taken`, the count the engine uses too: one row
-    per need instead of every shift of twenty needs."""
+    """(next upcoming shift start, open places over upcoming shifts) per need, as a card
+    counts them (:func:`_upcoming`, :func:`_free`), for many needs at once (the home page's
+    tally over the city): one row per need instead of every shift."""
     if not ids:
         return {}
-    taken = engine_values.places_taken(Shift.id)
-    free = case((col(Shift.capacity) > taken, col(Shift.capacity) - taken), else_=0)
     rows = session.exec(
-        select(Shift.opportunity_id, func.min(Shift.starts_at), func.sum(free))
-        .where(
-            col(Shift.opportunity_id).in_(ids),
-            Shift.starts_at > now,
-            col(Shift.cancelled_at).is_(None),
-        )
+        select(Shift.opportunity_id, func.min(Shift.starts_at), func.sum(_free()))
+        .where(col(Shift.opportunity_id).in_(ids), _upcoming(now))
         .group_by(col(Shift.opportunity_id))
     ).all()
     return {int(oid): (start, int(left or 0)) for oid, start, left in rows}

@@ -100,6 +100,14 @@ def _centre(shape: Shape, frame: _Frame) -> tuple[float, float]:
     return cx / (3 * a), cy / (3 * a)
 
 
+@cache
+def _drawn() -> dict[int, tuple[str, tuple[float, float]]]:
+    """Each district's SVG path and label point, projected once per process: the shapes never
+    change, and projecting their thousands of points took most of a map's 10 ms."""
+    frame = _frame()
+    return {s.number: (_path(s, frame), _centre(s, frame)) for s in district_shapes()}
+
+
 def step_of(value: float, maximum: float) -> int:
     """0 for nothing, else 1..4 in equal bands up to the maximum."""
     if value <= 0 or maximum <= 0:
@@ -127,7 +135,7 @@ def choropleth(
     value)`` is each district's accessible name ("Grumme: 3 Angebote"); ``show(value)`` the short
     text printed on the shape; ``link(number)`` the URL a district leads to.
     """
-    frame = _frame()
+    frame, drawn = _frame(), _drawn()
     maximum = max(values.values(), default=0.0)
     height = math.ceil(frame.height)
     out = [
@@ -140,7 +148,7 @@ def choropleth(
         step = step_of(value, maximum)
         name = label(shape.name, value)
         path = (
-            f'<path class="map-step-{step}" d="{_path(shape, frame)}">'
+            f'<path class="map-step-{step}" d="{drawn[shape.number][0]}">'
             f"<title>{escape(name)}</title></path>"
         )
         if link is not None:
@@ -149,7 +157,7 @@ def choropleth(
             )
         else:
             out.append(path)
-        x, y = _centre(shape, frame)
+        x, y = drawn[shape.number][1]
         labels.append(
             f'<text class="map-value map-value-{step}" x="{x:.1f}" y="{y + 5:.1f}" '
             f'aria-hidden="true">{escape(show(value))}</text>'

@@ -2,13 +2,25 @@
 
 import math
 from collections.abc import Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import BindParameter, bindparam, literal, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from volunteer.catalogue.geocoding import GeocodeError
@@ -51,6 +63,7 @@ from volunteer.web.helpers import (
 )
 from volunteer.web.opportunities import bp
 from volunteer.web.organisations.forms import KIND_LABELS
+from volunteer.web.templating import fragment
 from volunteer.web.volunteers.forms import SignupForm, WithdrawForm
 from volunteer.web.wording.calendar import event_words
 from volunteer.web.wording.reasons import reason_text
@@ -104,12 +117,18 @@ def index() -> Any:
         "opportunities/index.html",
         result=result,
         p=result.params,
-        skills=sorted(((s.slug, s.label(locale)) for s in load_skills()), key=lambda x: x[1]),
+        skills=_skill_options(locale),
         causes=[(c.slug, c.label(locale)) for c in load_causes()],
-        districts=districts,
+        districts=[(d.number, d.name) for d in districts],
         radii=search.RADII,
         has_profile=user is not None and profiles.is_complete(db, user),
     )
+
+
+@cache
+def _skill_options(locale: str) -> tuple[tuple[str, str], ...]:
+    """The skills by label in the reader's language (the reference list is read once)."""
+    return tuple(sorted(((s.slug, s.label(locale)) for s in load_skills()), key=lambda x: x[1]))
 
 
 @bp.get("/vereine/<int:org_id>")
@@ -137,9 +156,17 @@ def organisation(org_id: int) -> Any:
 @bp.get("/stadtteile")
 def districts() -> Any:
     """Listed needs per district: a choropleth drawn from the district polygons, each district a
-    link to the search, and the same figures as a table beside it."""
-    db = get_session()
-    counts = search.district_counts(db, now=now())
+    link to the search, and the same figures as a table beside it. Both are rendered once per
+    language and set of counts (sixty formatted numbers and links, thirty plural phrases)."""
+    counts = sorted(search.district_counts(get_session(), now=now()), key=lambda dn: dn[0].name)
+    key = tuple((d.number, d.name, n) for d, n in counts)
+    return render_template(
+        "opportunities/districts.html",
+        figures=fragment(("districts", key), lambda: _district_figures(counts)),
+    )
+
+
+def _district_figures(counts: list[tuple[District, int]]) -> Markup:
     values = {d.number: float(n) for d, n in counts}
     maximum = max(values.values(), default=0.0)
     svg = choropleth(
@@ -151,16 +178,13 @@ def districts() -> Any:
         show=lambda v: format_number(int(v)),
         link=lambda number: url_for("opportunities.index", district=number),
     )
-    return render_template(
-        "opportunities/districts.html",
-        counts=sorted(counts, key=lambda dn: dn[0].name),
-        svg=svg,
-        legend=[
-            (0, 0, 0),
-            *[(i, math.floor(lo) + 1, math.floor(hi)) for i, lo, hi in bands(maximum)],
-        ],
-        step_of=lambda n: step_of(float(n), maximum),
+    html: Markup = get_template_attribute("macros/districts.html", "district_figures")(
+        counts,
+        svg,
+        [(0, 0, 0), *[(i, math.floor(lo) + 1, math.floor(hi)) for i, lo, hi in bands(maximum)]],
+        lambda n: step_of(float(n), maximum),
     )
+    return html
 
 
 def published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
@@ -168,6 +192,31 @@ def published_or_404(opportunity_id: int) -> tuple[Opportunity, Organisation]:
     if row is None:
         abort(404)
     return row
+
+
+# A need's skills (with "required") and causes, labels in both languages: one statement, built
+# once, instead of two built per visit.
+_NEED: BindParameter[int] = bindparam("need")
+_TAGS = union_all(
+    sa_select(
+        literal("skill"),
+        col(Skill.slug),
+        col(Skill.label_de),
+        col(Skill.label_en),
+        col(OpportunitySkill.required),
+    )
+    .join(OpportunitySkill, col(OpportunitySkill.skill_id) == col(Skill.id))
+    .where(col(OpportunitySkill.opportunity_id) == _NEED),
+    sa_select(
+        literal("cause"),
+        col(Cause.slug),
+        col(Cause.label_de),
+        col(Cause.label_en),
+        literal(False),
+    )
+    .join(OpportunityCause, col(OpportunityCause.cause_id) == col(Cause.id))
+    .where(col(OpportunityCause.opportunity_id) == _NEED),
+)
 
 
 def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
@@ -180,17 +229,14 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         .limit(60)
     ).all()
     places = signups.places_left_of(db, shifts)
-    locale = _locale()
-    skill_rows = db.exec(
-        select(Skill, OpportunitySkill.required)
-        .join(OpportunitySkill, col(OpportunitySkill.skill_id) == col(Skill.id))
-        .where(OpportunitySkill.opportunity_id == opp.id)
-    ).all()
-    causes = db.exec(
-        select(Cause)
-        .join(OpportunityCause, col(OpportunityCause.cause_id) == col(Cause.id))
-        .where(OpportunityCause.opportunity_id == opp.id)
-    ).all()
+    english = _locale().startswith("en")
+    skill_rows, causes = [], []
+    for kind, slug, label_de, label_en, required in db.execute(_TAGS, {"need": opp.id}).all():
+        label = label_en if english else label_de
+        if kind == "skill":
+            skill_rows.append((label, required))
+        else:
+            causes.append((slug, label))
     user = acting_user() if current_user.is_authenticated else None
     mine: dict[int, Signup] = {}
     explanation = None
@@ -205,8 +251,6 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
                 ).all()
             }
         explanation = engine.explain_for(db, user, opp, now=moment)
-    district = db.get(District, opp.district_number) if opp.district_number else None
-    label = "label_en" if locale.startswith("en") else "label_de"
     km = next(
         (
             float(r["km"])
@@ -218,7 +262,7 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
     card = cards.card_hits(db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {})
     return {
         "card": card[0] if card else None,
-        "cause_pairs": [(c.slug, getattr(c, label)) for c in causes],
+        "cause_pairs": causes,
         "shift_months": by_month(shifts),
         "opp": opp,
         "org": org,
@@ -226,10 +270,10 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         # The shifts' cards show their own results; base.html shows any other at the top.
         "flash_anchors": [f"{RESULT_ANCHOR}-{s.id}" for s in shifts],
         "places": places,
-        "required_skills": [getattr(s, label) for s, req in skill_rows if req],
-        "optional_skills": [getattr(s, label) for s, req in skill_rows if not req],
-        "causes": [getattr(c, label) for c in causes],
-        "district": district,
+        "required_skills": [label for label, req in skill_rows if req],
+        "optional_skills": [label for label, req in skill_rows if not req],
+        "causes": [label for _slug, label in causes],
+        "district_name": card[0].district_name if card else None,
         "mine": mine,
         "series": _series_boxes(shifts, mine, moment),
         "explanation": explanation,
