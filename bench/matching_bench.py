@@ -55,7 +55,9 @@ chosen by measurement: it is faster than the exact alternatives (scipy's
 oracles) and handles capacities natively. **Fill fairly** adds a bonus B = (P + 1) × 10⁶ on
 each opportunity's first place (P bounds the number of assigned pairs), so the solver maximises
 exactly, in this order: (1) the number of opportunities with at least one volunteer, (2) the
-total score among those assignments. Candidates are all eligible pairs by default; `top_k`
+total score among those assignments. Parts of the candidate network that no chain of pairs joins
+(the cities of a region) are solved as networks of their own (the same optimum; the solver's cost
+grows faster than the network). Candidates are all eligible pairs by default; `top_k`
 keeps each volunteer's K best (an approximation, costed below). **Candidate generation**
 (`matching/candidates.py`) goes opportunity by opportunity over volunteers stored in grid order
 (1 km cells, split by radius band): boolean column tests, then the exact distance only in

@@ -123,28 +123,51 @@ def _matches_for_volunteer(
     near_miss: bool,
 ) -> list[Match]:
     contributions, scores = _scored(ev, weights)
-    out = []
-    for k in top(scores, index.id_rank[ev.rows], limit):
-        opportunity = index.items[ev.rows[k]]
-        km = float(ev.km[k])
-        out.append(
-            Match(
-                volunteer=volunteer.id,
-                opportunity=opportunity.id,
-                score=float(scores[k]),
-                components={c: float(contributions[c][k]) for c in COMPONENTS},
-                reasons=reasons(
-                    volunteer,
-                    opportunity,
-                    km=km,
-                    urgency=float(ev.values["urgency"][k]),
-                    skill_category=index.skill_category,
-                    now=now,
-                ),
-                missing=violations(volunteer, opportunity) if near_miss else [],
-            )
+    return [
+        _match(
+            volunteer,
+            index.items[ev.rows[k]],
+            ev,
+            k,
+            contributions,
+            scores,
+            index.skill_category,
+            now,
+            near_miss=near_miss,
         )
-    return out
+        for k in top(scores, index.id_rank[ev.rows], limit)
+    ]
+
+
+def _match(
+    volunteer: Volunteer,
+    opportunity: Opportunity,
+    ev: Evaluation,
+    k: int,
+    contributions: dict[str, FloatArray],
+    scores: FloatArray,
+    skill_category: Mapping[str, str],
+    now: datetime | None,
+    *,
+    near_miss: bool = False,
+) -> Match:
+    """The ``k``-th evaluated pair as a match with its reasons: one builder for both directions
+    (a volunteer's needs, a need's volunteers), so a reason or component reads the same in both."""
+    return Match(
+        volunteer=volunteer.id,
+        opportunity=opportunity.id,
+        score=float(scores[k]),
+        components={c: float(contributions[c][k]) for c in COMPONENTS},
+        reasons=reasons(
+            volunteer,
+            opportunity,
+            km=float(ev.km[k]),
+            urgency=float(ev.values["urgency"][k]),
+            skill_category=skill_category,
+            now=now,
+        ),
+        missing=violations(volunteer, opportunity) if near_miss else [],
+    )
 
 
 def rank_volunteers(
@@ -160,23 +183,16 @@ def rank_volunteers(
     index = _volunteer_index(volunteers, skill_category)
     ev = index.evaluate(opportunity, weights=weights, now=now)
     contributions, scores = _scored(ev, weights)
-    out = []
-    for k in top(scores, index.id_rank[ev.rows], limit):
-        volunteer = index.items[ev.rows[k]]
-        out.append(
-            Match(
-                volunteer=volunteer.id,
-                opportunity=opportunity.id,
-                score=float(scores[k]),
-                components={c: float(contributions[c][k]) for c in COMPONENTS},
-                reasons=reasons(
-                    volunteer,
-                    opportunity,
-                    km=float(ev.km[k]),
-                    urgency=float(ev.values["urgency"][k]),
-                    skill_category=index.skill_category,
-                    now=now,
-                ),
-            )
+    return [
+        _match(
+            index.items[ev.rows[k]],
+            opportunity,
+            ev,
+            k,
+            contributions,
+            scores,
+            index.skill_category,
+            now,
         )
-    return out
+        for k in top(scores, index.id_rank[ev.rows], limit)
+    ]

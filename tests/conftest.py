@@ -26,6 +26,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
@@ -40,6 +41,7 @@ from volunteer.models import User
 from volunteer.platform.db import make_engine
 from volunteer.platform.links import PublicLinks, public_links
 from volunteer.platform.signing import fill_slots
+from volunteer.services.accounts import account, passwords
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -135,6 +137,20 @@ def _shared_builder(self: Rule, append_unknown: bool = True) -> Callable[..., tu
 
 
 Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
+
+
+# --- password hashing at argon2's cheapest cost in the test process ------------------------------
+# Argon2id at the production cost (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes) takes
+# ~0.25 s of CPU per hash and per check, by design: every login through the form, sign-up,
+# password change and demo city of the suite paid it. The tests assert what hashing does (argon2id,
+# a wrong password refused, the dummy check for an unknown address, a rehash when the cost
+# changed), never what it costs, so this process hashes with the same algorithm at the cheapest
+# parameters. The production cost stays tested where it is paid: the commands tests start as their
+# own process (``volunteer demo-data`` in test_backup) hash at it, and test_backup checks it.
+passwords._hasher = PasswordHasher(
+    time_cost=1, memory_cost=8, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
+account._DUMMY_HASH = passwords.hash_password("not-a-real-password-just-timing")
 
 
 # --- no network beyond the loopback -------------------------------------------------------------

@@ -1,16 +1,26 @@
 """The public read API: listed needs only, strict parameters, problem details on errors."""
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from tests.conftest import FIXED_NOW
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import Opportunity, OpportunityStatus, Organisation
 
 
+@pytest.fixture(scope="module")
+def city(module_bind):
+    """A small city, built once per backend: every test here only reads it through the API."""
+    with Session(bind=module_bind, expire_on_commit=False) as session:
+        load_demo_data(session, now=FIXED_NOW, scale=Scale(40, 30, 30), progress=False)
+        session.commit()
+    return module_bind
+
+
 @pytest.fixture
-def city(session, now):
-    load_demo_data(session, now=now, scale=Scale(40, 30, 30), progress=False)
-    session.commit()
+def bind(city):
+    """The app and the test's session read the module's city."""
+    return city
 
 
 def test_lists_only_what_the_website_lists(client, session, city):

@@ -8,10 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from flask.testing import FlaskClient
+from sqlmodel import Session, select
 
 from volunteer.app import create_app
 from volunteer.demo.city import DEMO_PASSWORD, DEMO_VOLUNTEER
+from volunteer.models import User
 from volunteer.platform.db import get_bind
 
 PAGES = [
@@ -98,7 +101,24 @@ def test_a_backup_restored_into_a_fresh_database_serves_the_same_pages(
     fresh = databases()
     restored = _cli(fresh, "restore", str(target))
     assert restored.returncode == 0, restored.stderr
+    # The commands hash at the production cost (the test process itself hashes cheaply, see
+    # tests/conftest.py): the restored hash is the one ``demo-data`` made, and it lets the demo
+    # volunteer in below.
+    cost = RFC_9106_LOW_MEMORY
+    assert _password_hash_of(fresh, DEMO_VOLUNTEER).startswith(
+        f"$argon2id$v=19$m={cost.memory_cost},t={cost.time_cost},p={cost.parallelism}$"
+    )
     assert _pages_of(fresh) == _pages_of(live)
+
+
+def _password_hash_of(url: str, email: str) -> str:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-test-secret-0123456789abcdef"})
+    engine = get_bind(app)
+    try:
+        with Session(engine) as session:
+            return session.exec(select(User.password_hash).where(User.email_key == email)).one()
+    finally:
+        engine.dispose()  # type: ignore[union-attr]
 
 
 def test_a_restore_never_writes_over_data_and_a_backup_never_over_a_file(
