@@ -40,7 +40,7 @@ from volunteer.services.organisations import members as member_service
 # States in which a person is still "on" the shift (for clashes and "signed up twice").
 ACTIVE_STATES = PLACE_HOLDING_STATES | {SignupState.WAITLISTED}
 
-_Query = TypeVar("_Query", bound=Select[Any])
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 def joined_to_need(query: _Query) -> _Query:
