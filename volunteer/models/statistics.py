@@ -96,6 +96,11 @@ class AggregateStamp(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     token: str = Field(max_length=32)
+    # What changed since the stamp before: the days from ``since`` on (a refresh), or anything
+    # (``None``: a deleted account taken out of every day). A process that holds ``previous``
+    # reads only those days again.
+    previous: str | None = Field(default=None, max_length=32)
+    since: date | None = None
 
 
 class MatchWeek(MatchCounts, table=True):

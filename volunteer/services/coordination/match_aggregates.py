@@ -321,16 +321,22 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         for i in range(0, len(rows_), 5000):
             session.connection().execute(insert(table), rows_[i : i + 5000])
     roll_up_weeks(session, start=start, end=end)
-    restamp(session)
+    restamp(session, since=start)
     session.flush()
     return len(match_rows) + len(active_rows)
 
 
-def restamp(session: Session) -> None:
-    """Say the aggregates changed (:class:`AggregateStamp`): every process keeping them in
-    memory (``match_columns``) reads them again on its next page. Flushes only."""
+def restamp(session: Session, *, since: date | None) -> None:
+    """Say the aggregates changed from ``since`` on (``None``: any day), in
+    :class:`AggregateStamp`: every process keeping them in memory (``match_columns``) reads
+    those days again on its next page. Flushes only."""
+    previous = session.execute(sa_select(col(AggregateStamp.token))).scalar()
     session.execute(delete(AggregateStamp))
-    session.execute(insert(AggregateStamp).values(id=1, token=secrets.token_hex(16)))
+    session.execute(
+        insert(AggregateStamp).values(
+            id=1, token=secrets.token_hex(16), previous=previous, since=since
+        )
+    )
 
 
 def monday(day: date) -> date:
@@ -418,4 +424,4 @@ def forget_person(session: Session, user_id: int) -> None:
             )
             changed = True
     if changed:
-        restamp(session)
+        restamp(session, since=None)
