@@ -52,6 +52,7 @@ from volunteer.services.coordination.aggregate_grid import (
     epoch_seconds,
     read_columns,
 )
+from volunteer.services.engagement.signups import joined_to_need
 
 #: How far back the scheduled refresh rebuilds: attendance is marked and hours are confirmed
 #: after the shift, usually within days; four weeks catch nearly all of it.
@@ -353,9 +354,7 @@ def stamp_first_acceptances(session: Session) -> None:
     ran for minutes on PostgreSQL over freshly written (not yet analysed) tables.
     """
     firsts = session.exec(
-        select(Shift.opportunity_id, func.min(Signup.accepted_at))
-        .join(Shift, col(Shift.id) == Signup.shift_id)
-        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
+        joined_to_need(select(Shift.opportunity_id, func.min(Signup.accepted_at)))
         .where(col(Signup.accepted_at).is_not(None), col(Opportunity.first_accepted_at).is_(None))
         .group_by(col(Shift.opportunity_id))
     ).all()
