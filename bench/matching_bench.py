@@ -12,15 +12,12 @@ import argparse
 import os
 import platform
 import sys
-from pathlib import Path
 
 from bench.instances import DENSE_SIZES, SIZES
 from bench.matching_assign import bench_assignment, log
 from bench.matching_dense import bench_dense
 from bench.matching_ranking import bench_ranking
-
-README = Path(__file__).resolve().parent.parent / "README.md"
-
+from bench.readme import README, write_section
 
 START, END = "<!-- bench:matching:start -->", "<!-- bench:matching:end -->"
 
@@ -86,15 +83,6 @@ def report(sizes: list[str], oracle_seconds: float, skip_ranking: bool, dense: l
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_readme(text: str, path: Path = README) -> None:
-    content = path.read_text(encoding="utf-8")
-    if START not in content or END not in content:
-        raise SystemExit(f"Error: {path} lacks the {START} / {END} markers")
-    head, rest = content.split(START, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench matching")
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated subset of S,M,L")
@@ -116,7 +104,7 @@ def main(argv: list[str]) -> int:
     text = report(sizes, args.oracle_seconds, args.skip_ranking, dense)
     print(text)
     if args.write_readme:
-        write_readme(text)
+        write_section(text, (START, END))
         log(f"wrote {README}")
     return 0
 
