@@ -8,8 +8,8 @@ database, or adds the history to one filled before it existed. Requests go throu
 test client as the demo coordinator: the app's own time (routing, queries, templates, charts).
 Reported per period (30 days, 90 days, two years, a custom range and five drawn at random): p50
 and p95 of the wall time and the mean CPU time per request — the machine is shared, so wall time
-includes waiting for a core — and, once, the first page after the refresh, which reads the
-aggregates into memory.
+includes waiting for a core — and, once each, a process's first page (it reads all aggregates
+into memory) and the first page after a further refresh (it reads that refresh's days again).
 
 Baseline in the same run: the city's headline figures of the same periods counted straight from
 the rows in SQL (sign-ups, acceptances, attendance, places taken, confirmed hours, distinct active
@@ -161,13 +161,20 @@ def run_backend(name: str, url: str, n: int) -> list[tuple[str, str, float, floa
 
         return page
 
-    # The first page after a refresh reads the aggregates into memory (match_columns): once per
-    # refresh (every quarter of an hour) and process.
-    start, start_cpu = time.perf_counter(), time.process_time()
-    page_of(Period(today - timedelta(days=89), today))()
-    cold, cold_cpu = (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
-    rows.append((name, "statistics page: first after a refresh", cold, cold, cold, cold_cpu))
-    log(f"{name}: first page after the refresh {cold:.0f} ms, CPU {cold_cpu:.0f} ms")
+    # A process's first page reads all aggregates into memory (match_columns); the first page
+    # after each later refresh reads only the days that refresh rewrote.
+    default = page_of(Period(today - timedelta(days=89), today))
+    for what in ("first of the process", "first after a refresh"):
+        if what.endswith("refresh"):
+            with new_session(app) as s:
+                match_aggregates.refresh_recent(s, now=datetime.now(UTC))
+                s.commit()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        default()
+        cold = (time.perf_counter() - start) * 1000
+        cold_cpu = (time.process_time() - start_cpu) * 1000
+        rows.append((name, f"statistics page: {what}", cold, cold, cold, cold_cpu))
+        log(f"{name}: statistics page, {what}: {cold:.0f} ms, CPU {cold_cpu:.0f} ms")
 
     def record(label: str, call: Callable[[], Any], runs: int) -> None:
         first, times, cpu = _measure(call, runs)
@@ -215,7 +222,9 @@ def main(argv: list[str]) -> int:
     rows = run_page_bench(argv, REPORT, description=__doc__, prepare=_prepare, run=run_backend)
     ok = True
     for name, what, first, p50, p95, cpu in rows:
-        measured = what.startswith("statistics page") and not what.endswith("after a refresh")
+        measured = what.startswith("statistics page") and not what.startswith(
+            "statistics page: first"
+        )
         met = p95 <= TARGET_MS
         ok = ok and (met or not measured)
         verdict = (
@@ -223,8 +232,8 @@ def main(argv: list[str]) -> int:
         )
         if what.startswith("statistics rule"):
             print(f"| {name} | {what} | {first:.0f} ms | | | | |")
-        elif what.endswith("first after a refresh"):
-            print(f"| {name} | {what} | {first:.0f} ms | | | {cpu:.1f} ms | (once per refresh) |")
+        elif what.startswith("statistics page: first"):
+            print(f"| {name} | {what} | {first:.0f} ms | | | {cpu:.1f} ms | (once) |")
         else:
             print(
                 f"| {name} | {what} | {first:.0f} ms | {p50:.1f} ms | {p95:.1f} ms | "

@@ -12,15 +12,12 @@ import argparse
 import os
 import platform
 import sys
-from pathlib import Path
 
 from bench.instances import DENSE_SIZES, SIZES
 from bench.matching_assign import bench_assignment, log
 from bench.matching_dense import bench_dense
 from bench.matching_ranking import bench_ranking
-
-README = Path(__file__).resolve().parent.parent / "README.md"
-
+from bench.readme import README, write_section
 
 START, END = "<!-- bench:matching:start -->", "<!-- bench:matching:end -->"
 
@@ -55,7 +52,9 @@ chosen by measurement: it is faster than the exact alternatives (scipy's
 oracles) and handles capacities natively. **Fill fairly** adds a bonus B = (P + 1) × 10⁶ on
 each opportunity's first place (P bounds the number of assigned pairs), so the solver maximises
 exactly, in this order: (1) the number of opportunities with at least one volunteer, (2) the
-total score among those assignments. Candidates are all eligible pairs by default; `top_k`
+total score among those assignments. Parts of the candidate network that no chain of pairs joins
+(the cities of a region) are solved as networks of their own (the same optimum; the solver's cost
+grows faster than the network). Candidates are all eligible pairs by default; `top_k`
 keeps each volunteer's K best (an approximation, costed below). **Candidate generation**
 (`matching/candidates.py`) goes opportunity by opportunity over volunteers stored in grid order
 (1 km cells, split by radius band): boolean column tests, then the exact distance only in
@@ -84,15 +83,6 @@ def report(sizes: list[str], oracle_seconds: float, skip_ranking: bool, dense: l
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_readme(text: str, path: Path = README) -> None:
-    content = path.read_text(encoding="utf-8")
-    if START not in content or END not in content:
-        raise SystemExit(f"Error: {path} lacks the {START} / {END} markers")
-    head, rest = content.split(START, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{text}{END}{tail}", encoding="utf-8")
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench matching")
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated subset of S,M,L")
@@ -114,7 +104,7 @@ def main(argv: list[str]) -> int:
     text = report(sizes, args.oracle_seconds, args.skip_ranking, dense)
     print(text)
     if args.write_readme:
-        write_readme(text)
+        write_section(text, (START, END))
         log(f"wrote {README}")
     return 0
 

@@ -19,10 +19,10 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+from bench.readme import write_section
+
 START, END = "<!-- bench:notices:start -->", "<!-- bench:notices:end -->"
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 _MSGID = re.compile(rb"^Message-ID: (<[^>]+>)", re.M | re.I)
@@ -244,15 +244,6 @@ def report(main: dict[str, Any], base: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str, path: Path = README) -> None:
-    content = path.read_text("utf-8")
-    if START not in content or END not in content:
-        raise SystemExit(f"Error: {path} lacks the {START} / {END} markers")
-    head, rest = content.split(START, 1)
-    _old, tail = rest.split(END, 1)
-    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", "utf-8")
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench notices")
     parser.add_argument("--n", type=int, default=100_000)
@@ -269,7 +260,7 @@ def main(argv: list[str]) -> int:
     text = report(main_run, base_run)
     print(text)
     if args.write_readme:
-        write_readme(text)
+        write_section(text + "\n", (START, END))
     ok = main_run["lost"] == 0 and main_run["duplicated"] == 0 and base_run["lost"] == 0
     return 0 if ok else 1
 

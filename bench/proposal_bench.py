@@ -11,8 +11,10 @@ reported separately ("cold"). Then the gap map's rule runs once on the pool the 
 warm, as the scheduler runs it (no target of its own: it runs in the background every 15
 minutes). Wall and CPU seconds (``time.process_time``) and the load average are reported for
 each, and each run's phases (pool, needs, candidates, ..., from the run's stored figures): on a
-shared machine the CPU figure is the comparable one. Baseline in the same run: the greedy
-assignment's pairs on the same candidates (stored with every run). Target: a run finishes in
+shared machine the CPU figure is the comparable one. Baselines in the same run: the greedy
+assignment's pairs on the same kept candidates (stored with every run), and the last run's
+exact assignment over every eligible pair, which prints what the candidate cut
+(``proposal.kept``) costs in total match, places and needs. Target: a run finishes in
 <= 10 s. ``--profile`` prints the 25 most expensive functions of the last run (the cold one
 with ``--runs 0``).
 """

@@ -215,54 +215,65 @@ def survivors_of(  # pragma: no cover - compiled
                 acc_matched[q] = 0
                 acc_related[q] = 0
             for w in range(skill_words):
-                req_w, opt_w = o_req[w], o_opt[w]
+                # Slices indexed from 0: the compiler then knows no index is negative and
+                # drops the wraparound test that kept these loops from vector instructions.
+                req_w, opt_w = o_req[w, start:end], o_opt[w, start:end]
                 held, near_held = v_skill_words[w], v_related_words[w]
                 for q in range(width_here):
-                    j = start + q
-                    acc_missing[q] |= req_w[j] & ~held
-                    acc_matched[q] += _popcount(opt_w[j] & held)
-                    acc_related[q] += _popcount(opt_w[j] & near_held)
+                    acc_missing[q] |= req_w[q] & ~held
+                    acc_matched[q] += _popcount(opt_w[q] & held)
+                    acc_related[q] += _popcount(opt_w[q] & near_held)
             for q in range(width_here):
                 acc_speaks[q] = 0
                 acc_shared[q] = 0
             for w in range(language_words):
-                lang_w, spoken = o_langs[w], v_language_words[w]
+                lang_w, spoken = o_langs[w, start:end], v_language_words[w]
                 for q in range(width_here):
-                    acc_speaks[q] += _popcount(lang_w[start + q] & spoken)
+                    acc_speaks[q] += _popcount(lang_w[q] & spoken)
             for w in range(cause_words):
-                cause_w, cared = o_causes[w], v_cause_words[w]
+                cause_w, cared = o_causes[w, start:end], v_cause_words[w]
                 for q in range(width_here):
-                    acc_shared[q] += _popcount(cause_w[start + q] & cared)
+                    acc_shared[q] += _popcount(cause_w[q] & cared)
+            c_x, c_y, c_z = o_x[start:end], o_y[start:end], o_z[start:end]
+            c_slots, c_remote, c_noslot = (
+                o_slots[start:end],
+                o_remote[start:end],
+                o_noslot[start:end],
+            )
+            c_adults, c_nolang = o_adults[start:end], o_nolang[start:end]
+            c_skill_base, c_invw = o_skill_base[start:end], o_invw[start:end]
+            c_slot_base, c_invslots = o_slot_base[start:end], o_invslots[start:end]
+            c_hascause, c_urgency = o_hascause[start:end], o_urgency[start:end]
+            c_lang_base, c_invlangs = o_lang_base[start:end], o_invlangs[start:end]
             for q in range(width_here):
-                j = start + q
                 # Remote opportunities have NaN coordinates: c2 is NaN, the test false, and
                 # ``o_remote`` lets them through.
-                dx = vx - o_x[j]
-                dy = vy - o_y[j]
-                dz = vz - o_z[j]
+                dx = vx - c_x[q]
+                dy = vy - c_y[q]
+                dz = vz - c_z[q]
                 c2 = dx * dx + dy * dy + dz * dz
-                common = vslots & o_slots[j]
-                bad = (c2 > chord2) & ~o_remote[j]
-                bad |= (common == 0) & ~o_noslot[j]
-                bad |= o_adults[j] & ~adult
+                common = vslots & c_slots[q]
+                bad = (c2 > chord2) & ~c_remote[q]
+                bad |= (common == 0) & ~c_noslot[q]
+                bad |= c_adults[q] & ~adult
                 bad |= acc_missing[q] != 0
-                bad |= (acc_speaks[q] == 0) & ~o_nolang[j]
+                bad |= (acc_speaks[q] == 0) & ~c_nolang[q]
                 # Every component as base + count x factor (no branch: see _Opportunities).
                 skills = (
-                    o_skill_base[j] + (acc_matched[q] + related_credit * acc_related[q]) * o_invw[j]
+                    c_skill_base[q] + (acc_matched[q] + related_credit * acc_related[q]) * c_invw[q]
                 )
-                availability = o_slot_base[j] + _popcount(np.uint64(common)) * o_invslots[j]
+                availability = c_slot_base[q] + _popcount(np.uint64(common)) * c_invslots[q]
                 shares_cause = 1.0 if acc_shared[q] > 0 else 0.0
-                causes = cause_unknown + o_hascause[j] * v_cause_factor * (
+                causes = cause_unknown + c_hascause[q] * v_cause_factor * (
                     shares_cause - cause_unknown
                 )
-                language = o_lang_base[j] + acc_speaks[q] * o_invlangs[j]
+                language = c_lang_base[q] + acc_speaks[q] * c_invlangs[q]
                 rest = (
                     skills * s_skills
                     + availability * s_availability
                     + causes * s_causes
                     + language * s_language
-                    + o_urgency[j] * s_urgency
+                    + c_urgency[q] * s_urgency
                 )  # the score's order of additions, as in :mod:`matching.scoring`
                 acc_rest[q] = rest
                 acc_c2[q] = c2

@@ -20,15 +20,14 @@ from volunteer.models import (
     HourEntry,
     HourState,
     MatchDay,
-    MatchWeek,
     Opportunity,
     Role,
     Shift,
     Signup,
     SignupState,
 )
-from volunteer.services.coordination import match_aggregates, match_statistics
-from volunteer.services.coordination.match_aggregates import MEASURES, day_start, monday
+from volunteer.services.coordination import match_aggregates, match_columns, match_statistics
+from volunteer.services.coordination.match_aggregates import MEASURES, day_start
 from volunteer.services.coordination.match_statistics import Period
 from volunteer.services.engagement import signups as signup_service
 from volunteer.services.errors import ServiceError
@@ -238,23 +237,18 @@ def test_whole_weeks_and_edge_days_add_up_to_the_days(session, need, history, pe
     assert sum(f.places for _monday, f in report.weeks) == city["places"]
 
 
-def test_a_refresh_of_some_days_keeps_their_weeks_equal_to_the_days(session, need, history):
+def test_a_refresh_of_some_days_shows_in_the_weeks_of_the_report(session, need, history):
+    week = Period(date(2026, 11, 2), date(2026, 11, 8))
+    before = dict(match_statistics.report(session, week).weeks)[date(2026, 11, 2)].places
     extra = _shift(session, need, day_start(date(2026, 11, 4)) + timedelta(hours=10), 4)
     assert extra.id
     match_aggregates.refresh(session, start=date(2026, 11, 4), end=date(2026, 11, 5))
     session.commit()
-    weeks: dict[tuple[date, str, int], list[int]] = {}
-    for row in session.exec(select(MatchDay)).all():
-        sums = weeks.setdefault((monday(row.day), row.cut, row.key), [0] * len(MEASURES))
-        for i, m in enumerate(MEASURES):
-            sums[i] += getattr(row, m)
-    stored = {
-        (w.week, w.cut, w.key): [getattr(w, m) for m in MEASURES]
-        for w in session.exec(select(MatchWeek)).all()
-    }
-    assert stored == weeks
-    assert (
-        stored[(date(2026, 11, 2), "district", need.district_number)][MEASURES.index("places")] == 4
+    ((start, figures),) = match_statistics.report(session, week).weeks
+    assert start == date(2026, 11, 2)
+    assert figures.places == before + 4
+    assert figures.places == sum(
+        v["places"] for v in _summed_days(session, week, "district").values()
     )
 
 
@@ -284,6 +278,43 @@ def test_figures_are_kept_in_memory_until_the_next_refresh(session, need, make_u
     rules()["statistics"](session, now=now)
     session.commit()
     assert match_statistics.report(session, period).city.places == 5
+
+
+def _active_entries(columns):
+    return sorted(
+        zip(
+            columns.active_day.tolist(),
+            [columns.active_districts[r] for r in columns.active_row.tolist()],
+            columns.active_user.tolist(),
+            strict=True,
+        )
+    )
+
+
+def test_a_partial_refresh_reads_only_its_days_again_and_equals_a_full_read(
+    session, need, history, make_user
+):
+    kept = match_columns.current(session)
+    volunteer = make_user()
+    day = day_start(date(2026, 11, 4))
+    extra = _shift(session, need, day + timedelta(hours=10), 4)
+    _signup(session, volunteer, extra, SignupState.ATTENDED, created=day, accepted=day)
+    match_aggregates.refresh(session, start=date(2026, 11, 4), end=date(2026, 11, 5))
+    session.commit()
+    patched = match_columns.current(session)
+    assert patched.token != kept.token
+    assert list(patched.cells)[: len(kept.cells)] == list(kept.cells)  # kept's days, kept
+    full = match_columns.read(session, patched.token)
+    assert (patched.first, patched.days, set(patched.cells)) == (
+        full.first,
+        full.days,
+        set(full.cells),
+    )
+    for cell in full.cells:
+        assert (patched.totals[:, patched.cells[cell]] == full.totals[:, full.cells[cell]]).all()
+    assert _active_entries(patched) == _active_entries(full)
+    city = match_statistics.report(session, PERIOD).city
+    assert (city.places, city.attended, city.active) == (9, 4, 3)
 
 
 def test_accepting_a_sign_up_stamps_the_moment_and_the_needs_first_acceptance(

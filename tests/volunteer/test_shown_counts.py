@@ -6,9 +6,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from tests.factories import create_need, make_profile, make_shift, register_org, seed_reference
-from volunteer.models import FunnelDay, FunnelWeek, Role
+from volunteer.models import FunnelDay, Role
 from volunteer.services.coordination import match_aggregates
-from volunteer.services.coordination.match_aggregates import berlin_day, monday
+from volunteer.services.coordination.match_aggregates import berlin_day
 
 
 def _need(session, make_user, now):
@@ -40,9 +40,8 @@ def test_every_display_through_the_pages_is_counted_once(client, login, session,
     match_aggregates.write_shown(session)
     session.commit()
     assert match_aggregates.write_shown(session) == 0  # nothing is written twice
-    days, weeks = _rows(session, FunnelDay), _rows(session, FunnelWeek)
+    days = _rows(session, FunnelDay)
     assert days[("district", need.district_number)] == (4, 7)
-    assert weeks == days  # one day, one week: the same sums
     assert {cut for cut, _ in days} == {"district", "skill"}  # the need asks for a skill
     assert all(v == (4, 7) for v in days.values())
     (day,) = {r.day for r in session.exec(select(FunnelDay)).all()}
@@ -70,10 +69,3 @@ def test_counts_wait_for_the_interval_and_land_on_their_own_day(session, make_us
     }
     assert days[(berlin_day(now), *district)] == (10, 1)
     assert days[(berlin_day(tomorrow), *district)] == (0, 2)
-    weeks = {
-        (r.week, r.cut, r.key): (r.recommended, r.opened) for r in session.exec(select(FunnelWeek))
-    }
-    if monday(berlin_day(now)) == monday(berlin_day(tomorrow)):
-        assert weeks[(monday(berlin_day(now)), *district)] == (10, 3)
-    else:
-        assert weeks[(monday(berlin_day(tomorrow)), *district)] == (0, 2)

@@ -195,7 +195,6 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
         session.execute(update(VolunteerProfile), moved)
     match_aggregates.refresh(session, start=first_day, end=today)
     _funnel_counts(session, city, start=first_day, end=last_day)
-    match_aggregates.roll_up_weeks(session, start=first_day, end=last_day)
     session.flush()
     return (len(shift_rows), len(signup_rows), len(hour_rows))
 

@@ -52,9 +52,7 @@ from volunteer.models.reviews import OrganisationReview, ReviewDecision
 from volunteer.models.statistics import (
     ActiveDay,
     FunnelDay,
-    FunnelWeek,
     MatchDay,
-    MatchWeek,
     OpenDataSnapshot,
 )
 from volunteer.models.taxonomy import Cause, Skill, SkillCategory, SkillSuggestion
@@ -72,7 +70,6 @@ __all__ = [
     "Consent",
     "District",
     "FunnelDay",
-    "FunnelWeek",
     "GapReport",
     "GuardianRequest",
     "GuardianState",
@@ -80,7 +77,6 @@ __all__ = [
     "HourState",
     "InvitationAnswer",
     "MatchDay",
-    "MatchWeek",
     "MemberRole",
     "Membership",
     "Notice",

@@ -14,9 +14,8 @@ needs without one), ``slot`` (the shift's weekday × part of day, key = the slot
   request, and only as counts per day, district, skill and cause: never who saw what.
 - :class:`MatchDay` is rebuilt from the rows by the statistics rule (recent days) and by the
   demo-data command (all days); it never holds anything a row does not already say.
-- :class:`MatchWeek` and :class:`FunnelWeek` hold the same sums per week (rebuilt from the days
-  by each refresh; FunnelWeek also counted live). The page no longer reads them: it keeps the
-  days in memory (``services/coordination/match_columns.py``).
+- No weekly tables: the page keeps the days in memory as running totals
+  (``services/coordination/match_columns.py``), so any period is two rows of those totals.
 - :class:`AggregateStamp` changes with every rebuild, so a process that keeps the aggregates in
   memory (``services/coordination/match_columns.py``) knows when to read them again.
 - :class:`ActiveDay` lists who was active (attended a shift or had hours confirmed) per day and
@@ -36,8 +35,7 @@ CUTS = ("district", "slot", "skill", "cause")
 
 
 class MatchCounts(SQLModel):
-    """The counts a MatchDay / MatchWeek row holds per cut (the columns of both tables): the
-    aggregates and the page sum these."""
+    """The counts a MatchDay row holds per cut: the aggregates and the page sum these."""
 
     profiles: int = 0  # volunteer profiles completed (volunteer's district and skills)
     applied: int = 0  # sign-ups made that day
@@ -51,8 +49,8 @@ class MatchCounts(SQLModel):
 
 
 class FunnelCounts(SQLModel):
-    """The counts a FunnelDay / FunnelWeek row holds per cut: needs shown in recommendations,
-    need pages opened."""
+    """The counts a FunnelDay row holds per cut: needs shown in recommendations, need pages
+    opened."""
 
     recommended: int = 0
     opened: int = 0
@@ -73,8 +71,7 @@ class FunnelDay(FunnelCounts, table=True):
 
 
 class MatchDay(MatchCounts, table=True):
-    # A covering index, as for FunnelDay: the dashboard reads days only at the edges of a
-    # period (whole weeks come from MatchWeek) and for short periods.
+    # A covering index, as for FunnelDay: the days a refresh rewrote are read again from it.
     __table_args__ = (Index("ix_matchday_cut_day", "cut", "day", "key", *MATCH_MEASURES),)
 
     day: date = Field(primary_key=True)
@@ -96,29 +93,11 @@ class AggregateStamp(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     token: str = Field(max_length=32)
-
-
-class MatchWeek(MatchCounts, table=True):
-    """:class:`MatchDay` summed per week (Monday to Sunday): two years are 105 weeks instead of
-    730 days, so a long period's sums read a seventh of the rows; the days at a period's edges
-    come from MatchDay. Rebuilt from MatchDay by the same refresh, for every week it touches."""
-
-    __table_args__ = (Index("ix_matchweek_cut_week", "cut", "week", "key", *MATCH_MEASURES),)
-
-    week: date = Field(primary_key=True)  # the Monday
-    cut: str = Field(primary_key=True, max_length=10)
-    key: int = Field(primary_key=True)
-
-
-class FunnelWeek(FunnelCounts, table=True):
-    """:class:`FunnelDay` summed per week (the Monday), for long periods as MatchWeek. Kept by
-    the same upsert that counts a day, and rebuilt from the days by each refresh."""
-
-    __table_args__ = (Index("ix_funnelweek_cut_week", "cut", "week", "key", *FUNNEL_MEASURES),)
-
-    week: date = Field(primary_key=True)
-    cut: str = Field(primary_key=True, max_length=10)
-    key: int = Field(primary_key=True)
+    # What changed since the stamp before: the days from ``since`` on (a refresh), or anything
+    # (``None``: a deleted account taken out of every day). A process that holds ``previous``
+    # reads only those days again.
+    previous: str | None = Field(default=None, max_length=32)
+    since: date | None = None
 
 
 class OpenDataSnapshot(SQLModel, table=True):

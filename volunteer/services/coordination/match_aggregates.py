@@ -24,7 +24,7 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 import numpy as np
-from sqlalchemy import Date, case, cast, delete, func, insert, update
+from sqlalchemy import case, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -32,11 +32,9 @@ from sqlmodel import Session, col, select
 from volunteer.models import (
     ActiveDay,
     FunnelDay,
-    FunnelWeek,
     HourEntry,
     HourState,
     MatchDay,
-    MatchWeek,
     Opportunity,
     Organisation,
     Shift,
@@ -54,6 +52,7 @@ from volunteer.services.coordination.aggregate_grid import (
     epoch_seconds,
     read_columns,
 )
+from volunteer.services.engagement.signups import joined_to_need
 
 #: How far back the scheduled refresh rebuilds: attendance is marked and hours are confirmed
 #: after the shift, usually within days; four weeks catch nearly all of it.
@@ -135,34 +134,30 @@ def count_shown(
 
 
 def write_shown(session: Session) -> int:
-    """Add the process's display counts for this database to the day and week rows now, one
-    upsert per table; returns how many displays were written. Flushes only."""
+    """Add the process's display counts for this database to the day rows now, one upsert;
+    returns how many displays were written. Flushes only."""
     counts = _SHOWN.take(session.get_bind())
     if not counts:
         return 0
     needs = Needs(session, sorted({opp for _, opp, _ in counts}))
     days: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
-    weeks: dict[tuple[date, str, int], Counter[str]] = defaultdict(Counter)
     for (day, opp, what), n in counts.items():
         for _, cut, key in needs.cells(day, opp, None):
             days[(day, cut, key)][what] += n
-            weeks[(monday(day), cut, key)][what] += n
-    # One statement per table, rows in key order, the day before the week: two workers
-    # upserting the same rows lock them in the same order, so they wait for each other instead
-    # of deadlocking (a refresh only reads the days, so it cannot close a cycle either).
-    for model, when, cells in ((FunnelDay, "day", days), (FunnelWeek, "week", weeks)):
-        rows = [
-            {when: moment, "cut": cut, "key": key, **{m: n[m] for m in SHOWN_MEASURES}}
-            for (moment, cut, key), n in sorted(cells.items())
-        ]
-        stmt = _upsert(session)(model).values(rows)
-        table = model.__table__  # type: ignore[union-attr]
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[when, "cut", "key"],
-                set_={m: table.c[m] + stmt.excluded[m] for m in SHOWN_MEASURES},
-            )
+    # One statement, rows in key order: two workers upserting the same rows lock them in the
+    # same order, so they wait for each other instead of deadlocking.
+    rows = [
+        {"day": moment, "cut": cut, "key": key, **{m: n[m] for m in SHOWN_MEASURES}}
+        for (moment, cut, key), n in sorted(days.items())
+    ]
+    stmt = _upsert(session)(FunnelDay).values(rows)
+    table = FunnelDay.__table__  # type: ignore[attr-defined]
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["day", "cut", "key"],
+            set_={m: table.c[m] + stmt.excluded[m] for m in SHOWN_MEASURES},
         )
+    )
     return sum(counts.values())
 
 
@@ -319,53 +314,26 @@ def refresh(session: Session, *, start: date, end: date) -> int:
         table = model.__table__  # type: ignore[union-attr]
         for i in range(0, len(rows_), 5000):
             session.connection().execute(insert(table), rows_[i : i + 5000])
-    roll_up_weeks(session, start=start, end=end)
-    restamp(session)
+    restamp(session, since=start)
     session.flush()
     return len(match_rows) + len(active_rows)
 
 
-def restamp(session: Session) -> None:
-    """Say the aggregates changed (:class:`AggregateStamp`): every process keeping them in
-    memory (``match_columns``) reads them again on its next page. Flushes only."""
+def restamp(session: Session, *, since: date | None) -> None:
+    """Say the aggregates changed from ``since`` on (``None``: any day), in
+    :class:`AggregateStamp`: every process keeping them in memory (``match_columns``) reads
+    those days again on its next page. Flushes only."""
+    previous = session.execute(sa_select(col(AggregateStamp.token))).scalar()
     session.execute(delete(AggregateStamp))
-    session.execute(insert(AggregateStamp).values(id=1, token=secrets.token_hex(16)))
+    session.execute(
+        insert(AggregateStamp).values(
+            id=1, token=secrets.token_hex(16), previous=previous, since=since
+        )
+    )
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def roll_up_weeks(session: Session, *, start: date, end: date) -> None:
-    """Rebuild :class:`MatchWeek` and :class:`FunnelWeek` for every week that ``start``..``end``
-    touches, from the days (including the days of those weeks outside the range). Flushes only.
-
-    One ``INSERT ... SELECT ... GROUP BY`` per table. A live count that waits for this rebuild
-    (``count_shown`` meets the rebuilt row's lock) adds itself to the rebuilt row afterwards."""
-    first, last = monday(start), monday(end)
-    for day_model, week_model, measures in (
-        (MatchDay, MatchWeek, MEASURES),
-        (FunnelDay, FunnelWeek, SHOWN_MEASURES),
-    ):
-        week_col = col(week_model.week)
-        session.execute(delete(week_model).where(week_col >= first, week_col <= last))
-        day = col(day_model.day)
-        week = _monday_of(session, day)
-        cut, key = col(day_model.cut), col(day_model.key)
-        sums = (
-            sa_select(week, cut, key, *[func.sum(getattr(day_model, m)) for m in measures])
-            .where(day >= first, day < last + timedelta(days=7))
-            .group_by(week, cut, key)
-        )
-        table = week_model.__table__  # type: ignore[union-attr]
-        session.execute(insert(table).from_select(["week", "cut", "key", *measures], sums))
-
-
-def _monday_of(session: Session, day: Any) -> Any:
-    """The Monday of a date column's week, in SQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc("week", day), Date)
-    return func.date(day, "weekday 0", "-6 days")  # the Sunday on or after, minus six days
 
 
 def refresh_recent(session: Session, *, now: datetime) -> int:
@@ -386,9 +354,7 @@ def stamp_first_acceptances(session: Session) -> None:
     ran for minutes on PostgreSQL over freshly written (not yet analysed) tables.
     """
     firsts = session.exec(
-        select(Shift.opportunity_id, func.min(Signup.accepted_at))
-        .join(Shift, col(Shift.id) == Signup.shift_id)
-        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
+        joined_to_need(select(Shift.opportunity_id, func.min(Signup.accepted_at)))
         .where(col(Signup.accepted_at).is_not(None), col(Opportunity.first_accepted_at).is_(None))
         .group_by(col(Shift.opportunity_id))
     ).all()
@@ -419,4 +385,4 @@ def forget_person(session: Session, user_id: int) -> None:
             )
             changed = True
     if changed:
-        restamp(session)
+        restamp(session, since=None)

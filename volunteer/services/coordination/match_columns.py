@@ -10,8 +10,10 @@ The arrays are read again when :class:`AggregateStamp` changes, which every refr
 aggregates (the statistics rule, every quarter of an hour, as the page says) and every deleted
 account taken out of :class:`ActiveDay` does. So the counts written live between two refreshes
 (needs recommended and opened) and the first acceptances given meanwhile show with the next
-refresh, like every other figure of the page. Without a stamp (no refresh ever ran) nothing is
-kept: each page reads the tables.
+refresh, like every other figure of the page. A process that holds the stamp before reads only
+the days the refresh rewrote (its four weeks: 0.14 s of CPU at Bochum scale instead of 1.4 s for
+all two years), else everything. Without a stamp (no refresh ever ran) nothing is kept: each page
+reads the tables.
 """
 
 import threading
@@ -129,14 +131,19 @@ _KEPT_BINDS = 8  # a process talks to one database; tests make one per test
 
 
 def current(session: Session) -> Columns:
-    """The columns as of the current :class:`AggregateStamp`, read now if it changed."""
-    token = session.exec(select(AggregateStamp.token)).first()
+    """The columns as of the current :class:`AggregateStamp`, read now if it changed: only the
+    days from the stamp's ``since`` on when this process holds the stamp before it, else all."""
+    stamp = session.exec(select(AggregateStamp)).first()
+    token = stamp.token if stamp is not None else None
     key = id(session.get_bind())
     with _lock:
         hit = _kept.get(key)
     if hit is not None and token is not None and hit.token == token:
         return hit
-    built = read(session, token)
+    if hit is not None and stamp is not None and stamp.previous == hit.token and stamp.since:
+        built = read(session, token, kept=hit, since=stamp.since)
+    else:
+        built = read(session, token)
     if token is not None:
         with _lock:
             if len(_kept) >= _KEPT_BINDS:
@@ -145,10 +152,18 @@ def current(session: Session) -> Columns:
     return built
 
 
-def read(session: Session, token: str | None) -> Columns:
-    """Read every aggregate day, active list and wait of the database into columns."""
+def read(
+    session: Session, token: str | None, *, kept: Columns | None = None, since: date | None = None
+) -> Columns:
+    """Read every aggregate day, active list and wait of the database into columns; with
+    ``kept`` and ``since``, the days before ``since`` come from ``kept`` (the refresh that made
+    the new stamp rewrote none of them; the display counts are written with the day of the
+    visit, so they too change only in the recent days). The waits are always read in full: a
+    first acceptance can be given to a need of any age."""
+    if kept is not None and (since is None or kept.days == 0 or since.toordinal() <= kept.first):
+        kept = None
     connection = session.connection()
-    cells: dict[tuple[str, int], int] = {}
+    cells: dict[tuple[str, int], int] = dict(kept.cells) if kept is not None else {}
     parts: list[tuple[list[int], list[int], IntArray, slice]] = []
     for table, at_measures, names in (
         (MatchDay, slice(0, len(MATCH_MEASURES)), MATCH_MEASURES),
@@ -160,7 +175,7 @@ def read(session: Session, token: str | None) -> Columns:
                 col(table.cut),
                 col(table.key),
                 *[col(getattr(table, m)) for m in names],
-            ).where(col(table.cut).in_(CUTS))
+            ).where(col(table.cut).in_(CUTS), *_from(table.day, kept, since))
         ).all()
         days = [r[0].toordinal() for r in rows]
         at = [cells.setdefault((r[1], int(r[2])), len(cells)) for r in rows]
@@ -202,9 +217,14 @@ def read(session: Session, token: str | None) -> Columns:
         cells.setdefault(("district", district), len(cells))
 
     all_days = [d for days, *_ in parts for d in days]
+    if kept is not None:
+        all_days += [kept.first, kept.first + kept.days - 1]
     first = min(all_days, default=date(1970, 1, 1).toordinal())
     span = max(all_days, default=first - 1) - first + 1
     daily = np.zeros((span, len(cells), len(ALL_MEASURES)), dtype=np.int64)
+    if kept is not None and since is not None:  # the days before since, as they were
+        before = min(since.toordinal() - first, kept.days)
+        daily[:before, : len(kept.cells)] = np.diff(kept.totals[: before + 1], axis=0)
     for days, at, values, at_measures in parts:
         if days:  # (day, cut, key) is each table's primary key: no cell is met twice
             day_index = np.array(days, dtype=np.int64) - first
@@ -213,14 +233,25 @@ def read(session: Session, token: str | None) -> Columns:
     np.cumsum(daily, axis=0, out=totals[1:])
 
     active_rows = connection.execute(
-        sa_select(
-            col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids)
-        ).order_by(col(ActiveDay.day))
+        sa_select(col(ActiveDay.day), col(ActiveDay.district_number), col(ActiveDay.user_ids))
+        .where(*_from(ActiveDay.day, kept, since))
+        .order_by(col(ActiveDay.day))
     ).all()
-    districts = sorted({int(r[1]) for r in active_rows})
+    districts = list(kept.active_districts) if kept is not None else []
+    for number in sorted({int(r[1]) for r in active_rows} - set(districts)):
+        districts.append(number)
     row_of = {d: i for i, d in enumerate(districts)}
     people = [unpack(r[2]) for r in active_rows]
     sizes = np.array([p.size for p in people], dtype=np.int64)
+    days_of = np.repeat(
+        np.array([r[0].toordinal() - first for r in active_rows], dtype=np.int32), sizes
+    )
+    rows_of = np.repeat(np.array([row_of[int(r[1])] for r in active_rows], dtype=np.int32), sizes)
+    if kept is not None and since is not None:  # the same first day: kept's indexes hold
+        until = int(np.searchsorted(kept.active_day, since.toordinal() - first, side="left"))
+        people.insert(0, kept.active_user[:until])
+        days_of = np.concatenate([kept.active_day[:until], days_of])
+        rows_of = np.concatenate([kept.active_row[:until], rows_of])
     active_user = np.concatenate(people) if people else np.zeros(0, dtype=np.uint32)
     district_cells = np.array(
         sorted(i for (cut, _k), i in cells.items() if cut == "district"), dtype=np.int64
@@ -232,12 +263,8 @@ def read(session: Session, token: str | None) -> Columns:
         totals=totals,
         district_cells=district_cells,
         city_totals=totals[:, district_cells].sum(axis=1),
-        active_day=np.repeat(
-            np.array([r[0].toordinal() - first for r in active_rows], dtype=np.int32), sizes
-        ),
-        active_row=np.repeat(
-            np.array([row_of[int(r[1])] for r in active_rows], dtype=np.int32), sizes
-        ),
+        active_day=days_of,
+        active_row=rows_of,
         active_user=active_user,
         active_districts=districts,
         top_user=int(active_user.max()) + 1 if active_user.size else 0,
@@ -249,3 +276,8 @@ def read(session: Session, token: str | None) -> Columns:
         link_wait=np.array(link_wait, dtype=np.int64),
         link_cell=np.array(link_cell, dtype=np.int64),
     )
+
+
+def _from(day: Any, kept: Columns | None, since: date | None) -> tuple[Any, ...]:
+    """The condition on a day column for what :func:`read` reads: all days, or from ``since``."""
+    return () if kept is None or since is None else (col(day) >= since,)

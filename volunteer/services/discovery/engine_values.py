@@ -37,6 +37,7 @@ from volunteer.models import (
     holds_place,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.services.discovery.freshness import PERSONAL
 from volunteer.services.discovery.listing import listed_clause
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -64,15 +65,38 @@ def skill_categories(session: Session) -> dict[str, str]:
     return dict(session.exec(select(Skill.slug, Skill.category_slug)).all())
 
 
+#: How long one person's engine values are reused in a process at most (a change of their own
+#: in this process drops them at once; one elsewhere shows in the profile's stamp).
+VALUES_SECONDS = 60.0
+
+
 def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:
-    """The engine's view of a volunteer, or None without a completed profile."""
+    """The engine's view of a volunteer, or None without a completed profile.
+
+    Read from the profile, its skills and causes (three statements), then kept for this person
+    (``freshness.PERSONAL``) while the profile's stamp is the same: the person's searches,
+    recommendations and need pages then read only the profile row. Saving a profile stamps it
+    (``profiles.save_basics``/``save_details``, a guardian's answer); any commit in this process
+    that touches the profile, its skills or causes, or deletes the account drops the values."""
+    profile = session.get(VolunteerProfile, user.id)
+    if profile is None or profile.completed_at is None or user.deleted_at is not None:
+        return None
+    person, key = int(user.id or 0), (profile.updated_at, profile.completed_at)
+    kept: EngineVolunteer | None = PERSONAL.get(
+        session, person, "engine-values", key, VALUES_SECONDS
+    )
+    if kept is not None:
+        return kept
     found, _ = volunteer_columns(
         session,
         VolunteerProfile.user_id == user.id,
         col(VolunteerProfile.completed_at).is_not(None),
         col(User.deleted_at).is_(None),
     )
-    return found.volunteer(0) if len(found) else None
+    value = found.volunteer(0) if len(found) else None
+    if value is not None:
+        PERSONAL.put(session, person, "engine-values", key, value, VALUES_SECONDS)
+    return value
 
 
 def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, IntArray]:

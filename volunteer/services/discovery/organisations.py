@@ -19,12 +19,12 @@ from volunteer.models import (
     Opportunity,
     Organisation,
     OrganisationCause,
-    Shift,
     Signup,
     SignupState,
     User,
 )
 from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.engagement.signups import joined_to_need
 
 # Sign-up states after which a person has been in touch with the organisation.
 IN_TOUCH = (
@@ -56,10 +56,7 @@ def shows_contact(session: Session, organisation: Organisation, viewer: User | N
     if member is not None:
         return True
     touched = session.exec(
-        select(Signup.id)
-        .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .join(Opportunity, col(Opportunity.id) == col(Shift.opportunity_id))
-        .where(
+        joined_to_need(select(Signup.id)).where(
             Opportunity.organisation_id == organisation.id,
             Signup.user_id == viewer.id,
             col(Signup.state).in_([s.value for s in IN_TOUCH]),

@@ -69,10 +69,9 @@ def signup_of(
 ) -> tuple[Signup, Shift, Opportunity]:
     """The sign-up with its shift and need if they belong to ``org``; otherwise "not found"."""
     row = session.exec(
-        select(Signup, Shift, Opportunity)
-        .join(Shift, col(Shift.id) == Signup.shift_id)
-        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
-        .where(Signup.id == signup_id, Opportunity.organisation_id == org.id)
+        signups.joined_to_need(select(Signup, Shift, Opportunity)).where(
+            Signup.id == signup_id, Opportunity.organisation_id == org.id
+        )
     ).first()
     if row is None:
         raise ServiceError("not_found")
@@ -301,9 +300,7 @@ def open_applications(
 ) -> list[tuple[Signup, Shift, Opportunity, User | None]]:
     """Applications and waitlist entries for future shifts, oldest first (the to-do list)."""
     rows = session.exec(
-        select(Signup, Shift, Opportunity, User)
-        .join(Shift, col(Shift.id) == Signup.shift_id)
-        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
+        signups.joined_to_need(select(Signup, Shift, Opportunity, User))
         .join(User, col(User.id) == Signup.user_id, isouter=True)
         .join(VolunteerProfile, col(VolunteerProfile.user_id) == Signup.user_id, isouter=True)
         .where(

@@ -22,9 +22,7 @@ from volunteer.models import (
     HOUR_TRANSITIONS,
     HourEntry,
     HourState,
-    Opportunity,
     Organisation,
-    Shift,
     Signup,
     SignupState,
     User,
@@ -35,6 +33,7 @@ from volunteer.platform.richtext import markup_problem
 from volunteer.services import audit
 from volunteer.services.accounts import account as accounts
 from volunteer.services.discovery.visibility import shown_clause
+from volunteer.services.engagement import signups
 from volunteer.services.errors import ServiceError
 from volunteer.services.notices import outbox
 from volunteer.services.organisations.members import admins
@@ -97,11 +96,7 @@ def submit_hours(
     """
     if user.deleted_at is not None or signup.user_id != user.id:
         raise ServiceError("not_found")
-    shift = session.get(Shift, signup.shift_id)
-    opportunity = session.get(Opportunity, shift.opportunity_id) if shift else None
-    organisation = session.get(Organisation, opportunity.organisation_id) if opportunity else None
-    if shift is None or organisation is None:  # pragma: no cover - foreign keys
-        raise ServiceError("not_found")
+    shift, _, organisation = signups.shift_with_need(session, signup.shift_id)
     if signup.state not in REPORTABLE_STATES or shift.cancelled_at is not None:
         raise ServiceError("hours_not_possible", field="minutes")
     if shift.starts_at > now:

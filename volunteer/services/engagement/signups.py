@@ -12,8 +12,9 @@ so two people racing for the last place are serialised and the second one sees i
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import Select, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
@@ -38,6 +39,38 @@ from volunteer.services.organisations import members as member_service
 
 # States in which a person is still "on" the shift (for clashes and "signed up twice").
 ACTIVE_STATES = PLACE_HOLDING_STATES | {SignupState.WAITLISTED}
+
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
+def joined_to_need(query: _Query) -> _Query:
+    """``query`` over sign-ups, joined to each sign-up's shift and that shift's need.
+
+    The one spelling of the sign-up -> shift -> need path, so every page that asks "whose need
+    is this sign-up for" (organisation checks, to-do lists, timelines, first acceptances) walks
+    the same keys; callers add their own columns, filters and further joins.
+    """
+    return query.join(Shift, col(Shift.id) == col(Signup.shift_id)).join(
+        Opportunity, col(Opportunity.id) == col(Shift.opportunity_id)
+    )
+
+
+def shift_with_need(session: Session, shift_id: int) -> tuple[Shift, Opportunity, Organisation]:
+    """The shift with its need and the need's organisation, in one statement.
+
+    The one lookup behind signing up, reporting hours and reading an invitation, so all three
+    give the same answer when a row is missing: ``not_found``, which the pages show as "We could
+    not find this." (a flash, or a 404), never a server error.
+    """
+    row = session.exec(
+        select(Shift, Opportunity, Organisation)
+        .join(Opportunity, col(Opportunity.id) == col(Shift.opportunity_id))
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .where(col(Shift.id) == shift_id)
+    ).first()
+    if row is None:
+        raise ServiceError("not_found")
+    return row[0], row[1], row[2]
 
 
 def _lock_shift(session: Session, shift: Shift, now: datetime) -> None:
@@ -86,9 +119,9 @@ def check_eligibility(session: Session, user: User, shift: Shift, *, now: dateti
     """Raise the first rule that forbids ``user`` to sign up for ``shift`` (not capacity)."""
     if user.deleted_at is not None:
         raise ServiceError("not_found")
-    opportunity = session.get(Opportunity, shift.opportunity_id)
-    organisation = session.get(Organisation, opportunity.organisation_id) if opportunity else None
-    if opportunity is None or organisation is None or not is_listed(opportunity, organisation):
+    assert shift.id is not None
+    _, opportunity, organisation = shift_with_need(session, shift.id)
+    if not is_listed(opportunity, organisation):
         raise ServiceError("not_open", field="shift")
     if shift.cancelled_at is not None:
         raise ServiceError("shift_cancelled", field="shift")

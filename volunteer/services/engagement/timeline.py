@@ -30,6 +30,7 @@ from volunteer.models import (
     User,
 )
 from volunteer.platform.inputs import page_window
+from volunteer.services.engagement.signups import joined_to_need
 
 PER_PAGE = 20
 # Upcoming sign-ups in these states are no longer plans: they are not listed.
@@ -90,20 +91,20 @@ def _rows(
     if limit <= 0:
         return []
     rows = session.execute(
-        sa_select(
-            col(Signup.id),
-            col(Signup.state),
-            col(Shift.id),
-            col(Shift.starts_at),
-            col(Shift.ends_at),
-            col(Shift.place),
-            col(Shift.cancelled_at),
-            col(Opportunity.id),
-            col(Opportunity.title),
-            col(Organisation.name),
+        joined_to_need(
+            sa_select(
+                col(Signup.id),
+                col(Signup.state),
+                col(Shift.id),
+                col(Shift.starts_at),
+                col(Shift.ends_at),
+                col(Shift.place),
+                col(Shift.cancelled_at),
+                col(Opportunity.id),
+                col(Opportunity.title),
+                col(Organisation.name),
+            )
         )
-        .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .join(Opportunity, col(Opportunity.id) == col(Shift.opportunity_id))
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
         .where(where)
         .order_by(*order)

@@ -152,11 +152,7 @@ def invitation_for(session: Session, pair_id: int, user: User) -> Invitation:
     pair = session.get(ProposalPair, pair_id)
     if pair is None or pair.volunteer_id != user.id or pair.invited_at is None:
         raise ServiceError("not_found")
-    shift = session.get(Shift, pair.shift_id)
-    opportunity = session.get(Opportunity, pair.opportunity_id)
-    organisation = session.get(Organisation, opportunity.organisation_id) if opportunity else None
-    if shift is None or opportunity is None or organisation is None:  # pragma: no cover - FKs
-        raise ServiceError("not_found")
+    shift, opportunity, organisation = signups.shift_with_need(session, pair.shift_id)
     signup = session.get(Signup, pair.signup_id) if pair.signup_id else None
     return Invitation(
         pair, shift, opportunity, organisation, signups.places_left(session, shift), signup

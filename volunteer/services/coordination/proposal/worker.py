@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -255,7 +256,7 @@ def _without_signed_up(
         return candidates
     # Each signed-up (person, need) as the (need, volunteer) position key of a pair; people no
     # longer in the pool and needs not in this run have no pair to drop.
-    pairs = np.array(sorted(signed), dtype=np.int64)
+    pairs = np.fromiter(chain.from_iterable(signed), np.int64, 2 * len(signed)).reshape(-1, 2)
     users = np.asarray(pool.user_ids, dtype=np.int64)
     vol, found_vol = _positions(users, pairs[:, 0])
     need, found_need = _positions(need_ids, pairs[:, 1])
