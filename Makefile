@@ -18,7 +18,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # Two workers: the CI machine has two cores (each worker gets its own PostgreSQL database).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint contracts security pytest bench translations messages lock clean
+.PHONY: run test lint contracts security pytest bench translations kernels messages lock clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ $(DEV_STAMP): pyproject.toml $(LOCKS) | $(VENV)/bin/activate
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e '.[dev]'
 	rm -f $(VENV)/.dev-* $(VENV)/.run-*; touch $@ $(RUN_STAMP)
 
+# The engine's numba kernels compiled once into their on-disk cache (a few seconds when it is
+# current), so the test workers do not each compile them inside their tests (matching/warm.py).
+kernels: $(RUN_STAMP)
+	$(PY) -m matching.warm
+
 # Catalogues are compiled from the committed .po files on every install, never committed as .mo.
 translations: $(RUN_STAMP)
 	@for d in volunteer/translations/*/; do $(VENV)/bin/pybabel compile -d $$d >/dev/null || exit 1; done
@@ -41,7 +46,7 @@ translations: $(RUN_STAMP)
 run: $(RUN_STAMP) translations
 	$(VENV)/bin/volunteer serve --host 127.0.0.1 --port 8000
 
-test: $(DEV_STAMP) translations lint contracts security pytest
+test: $(DEV_STAMP) translations kernels lint contracts security pytest
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
@@ -62,7 +67,7 @@ lock: $(DEV_STAMP)
 	$(COMPILE) --extra dev -o requirements/dev.lock
 	$(COMPILE) --only-build-deps --all-build-deps -o requirements/build.lock
 
-pytest: $(DEV_STAMP) translations
+pytest: $(DEV_STAMP) translations kernels
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP) translations
