@@ -289,8 +289,10 @@ def _recommendations_body(
     )
     db, person = get_session(), int(acting_user().id or 0)
     ttl = engine.RECOMMEND_SECONDS
+    # The kept entry holds the match objects themselves, so no other object can take their
+    # ids while it is kept: equal ids in the key are the very same matches.
     kept = freshness.PERSONAL.get(db, person, "for-you-page", key, ttl)
-    if kept is not None and all(a is b for a, b in zip(kept[0], matches, strict=True)):
+    if kept is not None:
         body: Markup = kept[1]
         return body
     body = get_template_attribute("volunteers/recommendations_body.html", "body")(
