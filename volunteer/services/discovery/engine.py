@@ -38,6 +38,7 @@ from volunteer.services.discovery import freshness
 from volunteer.services.discovery.engine_values import (
     listed_opportunities,
     opportunities_for,
+    profile_stamp,
     skill_categories,
     volunteer_columns,
     volunteer_for,
@@ -198,14 +199,13 @@ def recommend(
     ranked from, for :data:`RECOMMEND_SECONDS` at most; the rows and the cards are read fresh
     on every visit, so a need unlisted since is left out and places left are never stale.
     """
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or profile.completed_at is None or user.deleted_at is not None:
+    stamp = profile_stamp(session, user)
+    if stamp is None:
         return []
     pool = opportunity_pool(session, now=now)
     skip = _active_opportunity_ids(session, user)
     key = (
-        profile.updated_at,
-        profile.completed_at,
+        stamp,
         frozenset(skip),
         limit,
         weights,

@@ -70,6 +70,16 @@ def skill_categories(session: Session) -> dict[str, str]:
 VALUES_SECONDS = 60.0
 
 
+def profile_stamp(session: Session, user: User) -> tuple[Any, Any] | None:
+    """What a person's engine values are computed from, as a key (the profile's stamps), or
+    None when they cannot be matched (no completed profile, or the account is gone): the one
+    check that values and rankings kept per person rely on."""
+    profile = session.get(VolunteerProfile, user.id)
+    if profile is None or profile.completed_at is None or user.deleted_at is not None:
+        return None
+    return (profile.updated_at, profile.completed_at)
+
+
 def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:
     """The engine's view of a volunteer, or None without a completed profile.
 
@@ -78,10 +88,10 @@ def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:
     recommendations and need pages then read only the profile row. Saving a profile stamps it
     (``profiles.save_basics``/``save_details``, a guardian's answer); any commit in this process
     that touches the profile, its skills or causes, or deletes the account drops the values."""
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or profile.completed_at is None or user.deleted_at is not None:
+    key = profile_stamp(session, user)
+    if key is None:
         return None
-    person, key = int(user.id or 0), (profile.updated_at, profile.completed_at)
+    person = int(user.id or 0)
     kept: EngineVolunteer | None = PERSONAL.get(
         session, person, "engine-values", key, VALUES_SECONDS
     )
