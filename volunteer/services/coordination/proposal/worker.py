@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from matching.candidates import Candidates, candidate_pairs
@@ -31,6 +31,7 @@ from volunteer.models import (
     ProposalRun,
     ProposalStatus,
 )
+from volunteer.platform.db import insert_rows
 from volunteer.services.coordination.proposal.kept import (
     AT_LEAST,
     PER_PLACE,
@@ -192,10 +193,8 @@ def compute(
     pairs = candidates.take(chosen)
     rows_out = _dated_pairs(run, pairs, pool, values, found.shifts)
     phases.done("dates")
-    if rows_out:
-        # Core's executemany: the ORM's bulk path spent ~1 CPU-s per 35,000 rows on bookkeeping.
-        table = ProposalPair.__table__  # type: ignore[attr-defined]
-        session.connection().execute(insert(table), rows_out)
+    # Not through the ORM (its bulk path spent ~1 CPU-s per 35,000 rows on bookkeeping).
+    insert_rows(session, ProposalPair, rows_out)
     phases.done("store")
     chosen_opps = candidates.opportunity[chosen]
     run.figures = {
