@@ -107,6 +107,7 @@ class _Cache:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._refreshing: dict[tuple[str, int], Changes] = {}  # changes since each refresh began
+        # Per kind: one reader builds or patches it while the others wait for the result.
         self._patch_locks: dict[tuple[str, int], threading.Lock] = {}
 
     def get(
@@ -135,9 +136,14 @@ class _Cache:
         if hit is not None and patch is not None:
             with patch_lock:  # one reader patches; the others wait for its result
                 return self._patched(key, session, build, patch)
-        value = build(session)
-        with self._lock:
-            self._entries[key] = _Entry(moment, value, patch is not None)
+        with patch_lock:  # one reader builds (a city's pool: seconds); the others wait for it
+            with self._lock:
+                done = self._entries.get(key)
+            if done is not None and done is not hit and done.pending is None:
+                return done.value
+            value = build(session)
+            with self._lock:
+                self._entries[key] = _Entry(moment, value, patch is not None)
         return value
 
     def _patched(
