@@ -70,14 +70,27 @@ def skill_categories(session: Session) -> dict[str, str]:
 VALUES_SECONDS = 60.0
 
 
-def profile_stamp(session: Session, user: User) -> tuple[Any, Any] | None:
-    """What a person's engine values are computed from, as a key (the profile's stamps), or
-    None when they cannot be matched (no completed profile, or the account is gone): the one
-    check that values and rankings kept per person rely on."""
-    profile = session.get(VolunteerProfile, user.id)
-    if profile is None or profile.completed_at is None or user.deleted_at is not None:
+#: What a person's engine values are computed from: their profile's two stamps.
+Stamp = tuple[Any, Any]
+#: The profile's columns :func:`stamp_of` reads, for a statement that reads them beside others.
+STAMP_COLUMNS = (col(VolunteerProfile.updated_at), col(VolunteerProfile.completed_at))
+
+
+def stamp_of(updated_at: Any, completed_at: Any, user: User) -> Stamp | None:
+    """The key that values and rankings kept per person rely on (the profile's stamps, as
+    :data:`STAMP_COLUMNS` read them), or None when the person cannot be matched: no completed
+    profile, or the account is gone. The one check of both."""
+    if completed_at is None or user.deleted_at is not None:
         return None
-    return (profile.updated_at, profile.completed_at)
+    return (updated_at, completed_at)
+
+
+def profile_stamp(session: Session, user: User) -> Stamp | None:
+    """:func:`stamp_of` the person's profile (None without one)."""
+    profile = session.get(VolunteerProfile, user.id)
+    if profile is None:
+        return None
+    return stamp_of(profile.updated_at, profile.completed_at, user)
 
 
 def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:

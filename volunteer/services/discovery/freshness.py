@@ -316,6 +316,20 @@ class _Personal:
             self._entries.move_to_end(at)
             return hit[2]
 
+    def latest(
+        self, session: Session, person: int, kind: str, ttl: float
+    ) -> tuple[Hashable, Any] | None:
+        """The person's ``kind`` value younger than ``ttl`` seconds with the key it was kept
+        for, whatever that key: for a caller that reads what decides the key together with
+        what the kept value needs (one statement), then compares the key itself."""
+        at = (id(session.get_bind()), person, kind)
+        with self._lock:
+            hit = self._entries.get(at)
+            if hit is None or time.monotonic() - hit[1] >= ttl:
+                return None
+            self._entries.move_to_end(at)
+            return hit[0], hit[2]
+
     def put(
         self, session: Session, person: int, kind: str, key: Hashable, value: Any, ttl: float
     ) -> None:
