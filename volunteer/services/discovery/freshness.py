@@ -29,6 +29,7 @@ from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
+    District,
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
@@ -53,7 +54,7 @@ class Changes:
 
     opportunity_ids: set[int] = field(default_factory=set)
     shift_ids: set[int] = field(default_factory=set)
-    everything: bool = False  # an organisation: its verification lists or hides all its needs
+    everything: bool = False  # an organisation (or a district): only a full rebuild covers it
     volunteers: bool = False
     people: set[int] = field(default_factory=set)  # whose profile changed, or who left
 
@@ -389,7 +390,9 @@ def _changes_of(session: OrmSession) -> Changes:
             found.opportunity_ids.add(obj.opportunity_id)
         elif isinstance(obj, Signup):
             found.shift_ids.add(obj.shift_id)
-        elif isinstance(obj, Organisation):
+        elif isinstance(obj, (Organisation, District)):
+            # An organisation's verification lists or hides all its needs; a district's name
+            # shows on every card and filter (``search.districts``).
             found.everything = True
         elif isinstance(obj, (VolunteerProfile, VolunteerSkill, VolunteerCause)):
             found.volunteers = True
