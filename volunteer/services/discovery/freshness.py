@@ -109,6 +109,7 @@ class _Cache:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._refreshing: dict[tuple[str, int], Changes] = {}  # changes since each refresh began
+        # Per kind: one reader builds or patches it while the others wait for the result.
         self._patch_locks: dict[tuple[str, int], threading.Lock] = {}
 
     def get(
