@@ -112,6 +112,27 @@ def test_many_volunteers_competing_for_few_places_get_the_optimum(seed: int) -> 
             assert np.unique(c.opportunity[chosen]).shape[0] == covered
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_few_volunteers_for_many_places_get_the_optimum(seed: int) -> None:
+    """The other way round (a narrow pool, many open places): the solver then routes the
+    volunteers' units, except with fill fairly; the optimum is the same either way."""
+    rng = np.random.default_rng(50 + seed)
+    n_vol, n_opp, per = 300, 200, 8
+    vol = np.repeat(np.arange(n_vol), per)
+    opp = np.concatenate([rng.choice(n_opp, per, replace=False) for _ in range(n_vol)])
+    c = Candidates(vol, opp, rng.integers(0, 40, vol.shape[0]) / 40)
+    vcap, ocap = rng.integers(0, 3, n_vol), rng.integers(1, 6, n_opp)
+    assert vcap.sum() < ocap.sum()
+    w = integer_scores(c.score)
+    for fair in (False, True):
+        chosen = solve(c, vcap, ocap, fill_fairly=fair)
+        covered, total = flow_optimum(c, w, vcap, ocap, fair=fair)
+        assert int(w[chosen].sum()) == total
+        if fair:
+            assert np.unique(c.opportunity[chosen]).shape[0] == covered
+    assert int(w[solve(c, vcap, ocap)].sum()) == round(lp_optimum(c, w, vcap, ocap))
+
+
 def test_a_suboptimal_or_infeasible_assignment_fails_the_proof() -> None:
     """The check every solve ends with accepts the solver's prices with its own assignment and
     nothing worse: a greedy assignment, one pair dropped or one pair too many all raise."""
