@@ -112,7 +112,7 @@ def bench_assignment(sizes: list[str], oracle_seconds: float) -> list[str]:
                     f"| {len(chosen) - len(kc):,} | {k_s:.2f} s |"
                 )
     lines = [
-        "### Assignment (exact min-cost flow, OR-Tools `SimpleMinCostFlow`)",
+        "### Assignment (exact min-cost flow, `matching.flow_kernel`)",
         "",
         "| Size | volunteers × opportunities | candidates | pairs | candidate generation "
         "| solve | end to end | total score | pairs assigned | exact LP oracle (HiGHS) "

@@ -1,6 +1,6 @@
 """Compile the engine's numba kernels ahead of use: ``python -m matching.warm``.
 
-The kernels (the top-K pre-filter, the greedy walk, the union-find over the flow's arcs) are
+The kernels (the top-K pre-filter, the greedy walk, the assignment's flow solver) are
 compiled on first call and cached on disk (``cache=True``), which costs about 12 s of CPU in a
 fresh checkout. ``make test`` runs this once before the suite, as it compiles the catalogues,
 so that the two test workers do not each compile the same kernels inside their tests; a
@@ -34,7 +34,7 @@ def compile_kernels() -> float:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     result = assign(volunteers, needs, top_k=1, now=now)  # the top-K pre-filter
     volunteer_capacity, need_capacity = np.ones(3, dtype=np.int64), np.full(2, 2, dtype=np.int64)
-    solve(result.candidates, volunteer_capacity, need_capacity, part_pairs=1)  # union-find
+    solve(result.candidates, volunteer_capacity, need_capacity)  # the flow kernel
     greedy(result.candidates, volunteer_capacity, need_capacity)
     return time.perf_counter() - started
 

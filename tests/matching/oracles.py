@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import scipy.sparse as sp
+from ortools.graph.python import min_cost_flow
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
@@ -32,6 +33,42 @@ def lp_optimum(c: Candidates, weights: np.ndarray, vcap: np.ndarray, ocap: np.nd
     )
     assert res.status == 0
     return float(-res.fun)
+
+
+def flow_optimum(
+    c: Candidates, weights: np.ndarray, vcap: np.ndarray, ocap: np.ndarray, *, fair: bool = False
+) -> tuple[int, int]:
+    """(opportunities covered, total weight) of OR-Tools' min-cost flow over the classic network
+    source -> volunteer -> opportunity -> sink with a source -> sink bypass (the engine's solver
+    until December 2026); with ``fair`` each opportunity's first place is its own sink arc with
+    a bonus above any total, so coverage comes first."""
+    n_vol, n_opp, n = vcap.shape[0], ocap.shape[0], len(c)
+    vcap, ocap = np.maximum(vcap, 0), np.maximum(ocap, 0)
+    supply = int(vcap.sum())
+    if n == 0 or supply == 0:
+        return 0, 0
+    source, sink = n_vol + n_opp, n_vol + n_opp + 1
+    opp_nodes = np.arange(n_vol, n_vol + n_opp)
+    bonus = (int(weights.sum()) + 1) if fair else 0
+    tails = [np.full(n_vol, source), c.volunteer, opp_nodes, opp_nodes, [source]]
+    heads = [np.arange(n_vol), n_vol + c.opportunity, np.full(n_opp, sink), np.full(n_opp, sink)]
+    heads.append([sink])
+    first = np.minimum(ocap, 1) if fair else np.zeros(n_opp, dtype=np.int64)
+    caps = [vcap, np.ones(n), ocap - first, first, [supply]]
+    costs = [np.zeros(n_vol), -weights, np.zeros(n_opp), np.full(n_opp, -bonus), [0]]
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate(tails).astype(np.int32),
+        np.concatenate(heads).astype(np.int32),
+        np.concatenate(caps).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
+    )
+    flow.set_nodes_supplies(
+        np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
+    )
+    assert flow.solve() == flow.OPTIMAL
+    chosen = np.flatnonzero(flow.flows(np.arange(n_vol, n_vol + n, dtype=np.int32)) > 0)
+    return len(set(c.opportunity[chosen].tolist())), int(weights[chosen].sum())
 
 
 def matching_optimum(c: Candidates, weights: np.ndarray, n_vol: int, ocap: np.ndarray) -> float:

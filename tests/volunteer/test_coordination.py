@@ -68,6 +68,26 @@ def test_the_overview_page_says_when_it_counted_and_counts_verification_live(
     assert _tile(latest, "Ehrenamtliche mit Profil") != volunteers
 
 
+def test_the_overview_of_one_count_is_shown_in_each_reader_s_language(
+    client, login, session, coordinator, city
+):
+    """The body of the page is rendered once per count and language and kept: a reader who
+    switches to English gets it in English, with the same figures."""
+    login(coordinator)
+    german = client.get("/koordination/").get_data(as_text=True)
+    assert "Nach Stadtteil" in german and "By district" not in german
+    coordinator.locale = "en"
+    session.add(coordinator)
+    session.commit()
+    english = client.get("/koordination/").get_data(as_text=True)
+    assert "By district" in english and "Nach Stadtteil" not in english
+    assert _tile(english, "volunteers with a profile") == _tile(german, "Ehrenamtliche mit Profil")
+    coordinator.locale = "de"
+    session.add(coordinator)
+    session.commit()
+    assert client.get("/koordination/").get_data(as_text=True) == german
+
+
 def test_overview_counts_every_district(session, city, now):
     data = statistics.overview(session, now=now)
     assert len(data.districts) == 30

@@ -103,3 +103,29 @@ def test_a_card_counts_places_as_sign_ups_hold_them_over_upcoming_shifts_only(
     assert "3 Plätze frei" in card[:3000]  # 4 - 1 attended; the full shift adds 0, not -1
     found = cards.card_hits(session, [opp.id], now=now)[0]
     assert (found.next_start, found.places_left) == (full.starts_at, 3)
+
+
+def test_a_search_card_counts_only_the_dates_still_ahead_when_it_is_shown(
+    app, client, session, now
+):
+    """Search cards come from the per-process listing (``listed.Listing.hits``), read once: the
+    next date and the places left are counted at the moment of the request, so a date that has
+    begun since the listing was read no longer counts, as in ``cards.card_hits`` from SQL."""
+    seed_reference(session)
+    org = make_organisation(session, now, name="Tafel Wattenscheid")
+    opp = make_opportunity(session, now, org, title="Ausgabe begleiten")
+    make_shift(session, now, opp, starts_in=timedelta(days=2, hours=1), capacity=2)
+    later_shift = make_shift(session, now, opp, starts_in=timedelta(days=5, hours=1), capacity=4)
+    engine.invalidate()
+    card = _card(client.get("/engagements/").get_data(as_text=True), "Ausgabe begleiten")
+    assert "6 Plätze frei" in card
+    later = now + timedelta(days=3)
+    app.config["CLOCK"] = lambda: later
+    card = _card(client.get("/engagements/").get_data(as_text=True), "Ausgabe begleiten")
+    assert "4 Plätze frei" in card and "6 Plätze frei" not in card
+    found = cards.card_hits(session, [opp.id], now=later)[0]
+    assert (found.next_start, found.places_left) == (later_shift.starts_at, 4)
+
+
+def _card(page: str, title: str) -> str:
+    return page[page.index(title) :][:3000]

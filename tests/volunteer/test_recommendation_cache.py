@@ -3,7 +3,7 @@ longer than what it was ranked from (their profile, their sign-ups, the listed n
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, insert, update
 
 from tests.factories import (
     create_need,
@@ -14,8 +14,18 @@ from tests.factories import (
     seed_reference,
     set_profile,
 )
-from volunteer.models import OpportunityStatus, Role, VolunteerProfile
+from volunteer.models import (
+    Notice,
+    NoticeStatus,
+    Opportunity,
+    OpportunityStatus,
+    Role,
+    Signup,
+    SignupState,
+    VolunteerProfile,
+)
 from volunteer.services.discovery import freshness
+from volunteer.services.notices.outbox import INAPP
 
 
 def _world(session, make_user, now):
@@ -116,3 +126,84 @@ def test_the_kept_page_never_shows_a_stale_place_count_or_the_wrong_language(
     client.post("/sprache", data={"lang": "en"})
     english = client.get("/ich/fuer-dich").text
     assert "1 place left" in english and "Platz frei" not in english
+
+
+def _unseen(session, statement) -> None:
+    """A change as another worker process makes it: a Core statement, so no ORM flush tells
+    this process's caches about it (``freshness`` only hears of its own commits)."""
+    session.connection().execute(statement)
+    session.commit()
+
+
+def test_what_another_process_changed_shows_on_the_next_visit(
+    client, login, session, make_user, now
+):
+    need, shift, lena, bo = _world(session, make_user, now)
+    login(lena)
+    assert "2 Plätze frei" in client.get("/ich/fuer-dich").text
+    assert (session, lena.id) in freshness.PERSONAL  # her ranking is kept
+    signup = {"shift_id": shift.id, "created_at": now, "updated_at": now}
+    _unseen(session, insert(Signup).values(user_id=bo.id, state=SignupState.ACCEPTED, **signup))
+    page = client.get("/ich/fuer-dich").text
+    assert "1 Platz frei" in page and "2 Plätze frei" not in page
+    # She signed up in another worker: the need is hers now, not a recommendation.
+    _unseen(session, insert(Signup).values(user_id=lena.id, state=SignupState.APPLIED, **signup))
+    assert f"/engagements/{need.id}" not in client.get("/ich/fuer-dich").text
+    _unseen(
+        session, update(Signup).where(Signup.user_id == lena.id).values(state=SignupState.WITHDRAWN)
+    )
+    assert _fits(client, need)
+    # Paused by the association in another worker: gone from the page at once.
+    _unseen(
+        session,
+        update(Opportunity)
+        .where(Opportunity.id == need.id)
+        .values(status=OpportunityStatus.PAUSED),
+    )
+    assert f"/engagements/{need.id}" not in client.get("/ich/fuer-dich").text
+
+
+def test_a_returning_visit_reads_what_may_have_changed_in_one_statement(
+    client, login, session, make_user, bind, now
+):
+    need, _, lena, _ = _world(session, make_user, now)
+    login(lena)
+    assert _fits(client, need)
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        assert _fits(client, need)
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    # The signed-in user, then her stamps, sign-ups, skills, unread notices and the cards.
+    assert len(reads) == 2, reads
+
+
+def test_the_badge_on_for_you_counts_the_persons_unread_notices(
+    client, login, session, make_user, now
+):
+    _, _, lena, bo = _world(session, make_user, now)
+    for person, key in ((lena, "a"), (lena, "b"), (bo, "c")):
+        session.add(
+            Notice(
+                kind="signup_accepted",
+                channel=INAPP,
+                dedupe_key=key,
+                user_id=person.id,
+                status=NoticeStatus.SENT,
+                due_at=now,
+                sent_at=now,
+            )
+        )
+    session.commit()
+    login(lena)
+    assert 'class="nav-badge">2<' in client.get("/ich/fuer-dich").text
+    _unseen(session, update(Notice).where(Notice.dedupe_key == "a").values(read_at=now))
+    assert 'class="nav-badge">1<' in client.get("/ich/fuer-dich").text
+    login(bo)
+    assert 'class="nav-badge">1<' in client.get("/ich/fuer-dich").text

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from volunteer.demo.plan import PAST_WEEKS, CityPlan
 from volunteer.demo.signups import PAST_OUTCOMES, by_roll
-from volunteer.demo.writer import insert_returning_ids, insert_rows
+from volunteer.demo.writer import insert_returning_ids
 from volunteer.models import (
     AgeGroup,
     District,
@@ -39,6 +39,7 @@ from volunteer.models import (
     SignupState,
     VolunteerProfile,
 )
+from volunteer.platform.db import insert_rows
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.organisations.recurrence import duration_minutes
 

@@ -1,13 +1,12 @@
 """Writing the demo city's plan into the database: batched inserts that return the new ids."""
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import Enum
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 from tqdm import tqdm
@@ -41,14 +40,10 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.platform.db import insert_rows
 from volunteer.services.organisations.recurrence import duration_minutes
 
 BATCH = 2000  # rows per insert call: large enough to be fast, small enough for SQLite's limits
-
-
-def _batched(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def insert_returning_ids(
@@ -73,39 +68,6 @@ def insert_returning_ids(
             {"table": f'"{table.name}"', "last": ids[-1]},
         )
     return ids
-
-
-def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert through Core (no ORM work per row); on PostgreSQL with COPY when every value
-    is a plain one (JSON columns go through Core's executemany)."""
-    if not rows:
-        return
-    table = model.__table__  # type: ignore[attr-defined]
-    connection = session.connection()
-    names = list(rows[0])
-    if connection.dialect.name == "postgresql" and all(
-        isinstance(v, _PLAIN) or v is None for v in rows[0].values()
-    ):
-        session.flush()
-        raw = connection.connection.driver_connection
-        assert raw is not None  # a live connection
-        quoted = ", ".join(f'"{n}"' for n in names)
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
-        ):
-            for row in rows:
-                copy.write_row([_plain(row[n]) for n in names])
-        return
-    for chunk in _batched(rows):
-        connection.execute(insert(table), list(chunk))
-
-
-_PLAIN = (int, str, float, bytes, date, datetime, Enum)
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 # --- the writer -----------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 Everything is counted in SQL (no identities leave the database): volunteers and needs per
 district, skill demand against supply and weekly-slot demand against supply. The gaps (places
-nobody eligible can take) come from the engine instead: ``services/coordination/gaps.py``.
+nobody eligible can take) come from the engine instead: ``services/coordination/gaps.py``; the
+overview shows the largest few of its stored map.
 """
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -30,6 +32,7 @@ from volunteer.models import (
     VolunteerProfile,
     VolunteerSkill,
 )
+from volunteer.services.coordination import gaps
 from volunteer.services.discovery import freshness
 from volunteer.services.discovery.engine_values import slot_of
 from volunteer.services.discovery.listing import listed_clause
@@ -61,14 +64,25 @@ class SkillRow:
     supply: int = 0  # volunteers who offer it
 
 
+# The overview lists the largest gaps only; the gap map page shows them all.
+GAPS_SHOWN = 5
+
+
 @dataclass
 class Overview:
     districts: list[DistrictRow]
     skills: list[SkillRow]
+    gaps: gaps.GapMap  # the stored gap map as of the count, its first GAPS_SHOWN rows
     slot_demand: dict[str, int] = field(default_factory=dict)
     slot_supply: dict[str, int] = field(default_factory=dict)
     pending_organisations: int = 0
     counted_at: datetime | None = None  # when the counts were taken (the page says so)
+    # Which count of this process this is: one number per call of :func:`overview`, so the page
+    # can render what a count shows once and key it by this number alone.
+    version: int = 0
+
+
+_VERSIONS = itertools.count(1)
 
 
 def _listed_needs() -> SelectOfScalar[int | None]:
@@ -163,9 +177,11 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
         if number in rows:
             rows[number].hours = round((minutes or 0) / 60, 1)
     return Overview(
+        version=next(_VERSIONS),
         counted_at=now,
         districts=list(rows.values()),
         skills=skill_balance(session),
+        gaps=_largest_gaps(session),
         slot_demand=dict(slot_demand),
         slot_supply=dict(slot_supply),
         pending_organisations=_pending_organisations(session),
@@ -190,6 +206,11 @@ def current_overview(session: Session, *, now: datetime) -> Overview:
         lambda _s, old, _changes: old,  # a change waits for the next count, at most 2 minutes
     )
     return replace(counted, pending_organisations=_pending_organisations(session))
+
+
+def _largest_gaps(session: Session) -> gaps.GapMap:
+    stored = gaps.latest(session)
+    return replace(stored, rows=stored.rows[:GAPS_SHOWN])
 
 
 def _pending_organisations(session: Session) -> int:

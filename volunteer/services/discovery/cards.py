@@ -3,19 +3,21 @@ needs, an organisation's page, recommendations, a need's own page): its organisa
 next date and places left, read for the shown needs only, so a card never shows a stale count.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func
+from sqlalchemy import ColumnElement, and_, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matching.rules import Reason
 from volunteer.models import Cause, District, Opportunity, OpportunityCause, Organisation, Shift
 from volunteer.models.types import UTCDateTime
+from volunteer.platform.db import greatest
 from volunteer.services.discovery import engine_values
+from volunteer.services.discovery.listing import listed_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,9 @@ def _upcoming(now: Any) -> ColumnElement[bool]:
 
 
 def _free() -> ColumnElement[int]:
-    """A shift's open places, its places taken counted as the engine counts them."""
-    taken = engine_values.places_taken(Shift.id)
-    return case((col(Shift.capacity) > taken, col(Shift.capacity) - taken), else_=0)
+    """A shift's open places, its places taken counted as the engine counts them (once: a
+    CASE comparing before subtracting had the database count them twice per shift)."""
+    return greatest(col(Shift.capacity) - engine_values.places_taken(Shift.id), 0)
 
 
 def _cards_statement() -> Any:
@@ -108,6 +110,11 @@ def _cards_statement() -> Any:
 
 
 _CARDS = _cards_statement()
+#: The same cards for needs still listed only (``listing.listed_clause``): for ids kept from
+#: earlier (a person's ranking, up to a minute old), where a need may have been unlisted since.
+#: Its rows have the card's columns in :func:`hits_of`'s order, so it can also be a subquery
+#: of a statement that reads more beside the cards.
+LISTED_CARDS = _CARDS.where(listed_clause())
 
 
 def card_hits(
@@ -123,8 +130,22 @@ def card_hits(
     needs, an organisation's page, recommendations). Ids that no longer exist are left out."""
     if not ids:
         return []
+    rows = session.execute(_CARDS, {"ids": ids, "now": now}).all()
+    return hits_of(rows, ids, distance=distance, scores=scores, explained=explained)
+
+
+def hits_of(
+    rows: Iterable[Sequence[Any]],
+    ids: list[int],
+    *,
+    distance: Mapping[int, float] | None = None,
+    scores: Mapping[int, float] | None = None,
+    explained: Mapping[int, tuple[tuple[Reason, ...], dict[str, float]]] | None = None,
+) -> list[Hit]:
+    """Cards from rows of :data:`LISTED_CARDS` (or the unfiltered statement), in the order of
+    ``ids``; an id without a row is left out."""
     distance, scores, explained = distance or {}, scores or {}, explained or {}
-    by_id = {int(row[0]): row for row in session.execute(_CARDS, {"ids": ids, "now": now}).all()}
+    by_id = {int(row[0]): row for row in rows}
     out = []
     for oid in ids:
         row = by_id.get(oid)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import UOWTransaction
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
+    District,
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
@@ -53,7 +54,7 @@ class Changes:
 
     opportunity_ids: set[int] = field(default_factory=set)
     shift_ids: set[int] = field(default_factory=set)
-    everything: bool = False  # an organisation: its verification lists or hides all its needs
+    everything: bool = False  # an organisation (or a district): only a full rebuild covers it
     volunteers: bool = False
     people: set[int] = field(default_factory=set)  # whose profile changed, or who left
 
@@ -106,6 +107,7 @@ class _Cache:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._refreshing: dict[tuple[str, int], Changes] = {}  # changes since each refresh began
+        # Per kind: one reader builds or patches it while the others wait for the result.
         self._patch_locks: dict[tuple[str, int], threading.Lock] = {}
 
     def get(
@@ -134,9 +136,14 @@ class _Cache:
         if hit is not None and patch is not None:
             with patch_lock:  # one reader patches; the others wait for its result
                 return self._patched(key, session, build, patch)
-        value = build(session)
-        with self._lock:
-            self._entries[key] = _Entry(moment, value, patch is not None)
+        with patch_lock:  # one reader builds (a city's pool: seconds); the others wait for it
+            with self._lock:
+                done = self._entries.get(key)
+            if done is not None and done is not hit and done.pending is None:
+                return done.value
+            value = build(session)
+            with self._lock:
+                self._entries[key] = _Entry(moment, value, patch is not None)
         return value
 
     def _patched(
@@ -299,6 +306,20 @@ class _Personal:
             self._entries.move_to_end(at)
             return hit[2]
 
+    def latest(
+        self, session: Session, person: int, kind: str, ttl: float
+    ) -> tuple[Hashable, Any] | None:
+        """The person's ``kind`` value younger than ``ttl`` seconds with the key it was kept
+        for, whatever that key: for a caller that reads what decides the key together with
+        what the kept value needs (one statement), then compares the key itself."""
+        at = (id(session.get_bind()), person, kind)
+        with self._lock:
+            hit = self._entries.get(at)
+            if hit is None or time.monotonic() - hit[1] >= ttl:
+                return None
+            self._entries.move_to_end(at)
+            return hit[0], hit[2]
+
     def put(
         self, session: Session, person: int, kind: str, key: Hashable, value: Any, ttl: float
     ) -> None:
@@ -358,7 +379,9 @@ def _changes_of(session: OrmSession) -> Changes:
             found.opportunity_ids.add(obj.opportunity_id)
         elif isinstance(obj, Signup):
             found.shift_ids.add(obj.shift_id)
-        elif isinstance(obj, Organisation):
+        elif isinstance(obj, (Organisation, District)):
+            # An organisation's verification lists or hides all its needs; a district's name
+            # shows on every card and filter (``search.districts``).
             found.everything = True
         elif isinstance(obj, (VolunteerProfile, VolunteerSkill, VolunteerCause)):
             found.volunteers = True

@@ -1,43 +1,56 @@
-"""The listed needs as columns, for the search filters: answered in memory, not in SQL per search.
+"""The listed needs as columns, for search: its filters and its page of cards answered in memory,
+not in SQL per search.
 
 A search used to ask the database for every listed need passing its filters (text, skill, cause,
 district, flags, dates) and read up to every listed need back, which cost more than everything
-else on the page at city scale. The columns here are built once per process and kept in the
-per-process cache beside the engine's index (``freshness.CACHE``): a commit that touches some
-needs (an edit, a new shift, a sign-up) has only those needs read again, an organisation change
-rebuilds them, and the whole is refreshed in the background after ``CACHE_SECONDS``. Another
-worker sees a change after at most that long; the cards on the page are read from the database.
+else on the page at city scale; then its twenty cards took one more statement. The columns here
+(and each need's card: title, organisation, district, first cause, and its upcoming shifts with
+their free places, a calendar the card's next date and places left are counted from at the
+moment of the request) are built once per process and kept in the per-process cache beside the
+engine's index (``freshness.CACHE``): a commit that touches some needs (an edit, a new shift, a
+sign-up) has only those needs read again on the next search, so this process shows it at once;
+an organisation change rebuilds them, and the whole is refreshed in the background after
+``CACHE_SECONDS``. Another worker sees a change after at most that long (as it serves a cached
+page up to ``PAGE_CACHE_SECONDS``); a sign-up itself always checks its places in the database.
 """
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlmodel import Session, col, select
 
-from volunteer.models import (
-    Opportunity,
-    Organisation,
-    Shift,
-)
+from matching.rules import Reason
+from volunteer.models import Cause, District, Opportunity, Organisation
 from volunteer.services.discovery import freshness
-from volunteer.services.discovery.engine_values import causes_of, skills_of
+from volunteer.services.discovery.cards import CardNeed, Hit
+from volunteer.services.discovery.engine_values import causes_of, open_shifts, skills_of
 from volunteer.services.discovery.listing import listed_clause
 
 CACHE_SECONDS = 60.0
-# Between a need's texts in the joined haystack: no word typed into the search can contain it.
+# Every upcoming shift counts on a card, not only the engine's horizon.
+_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+# Between the vocabulary's words: no word typed into the search can contain it (``parse_params``
+# turns every character that is not printable into a space).
 _GAP = "\x00"
 
 
 @dataclass(frozen=True)
 class ListedNeed:
-    """What the filters look at of one listed need (texts casefolded for matching)."""
+    """What the filters and the card look at of one listed need (words casefolded for
+    matching)."""
 
     id: int
+    card: CardNeed
+    organisation_name: str
+    has_logo: bool
+    district_name: str | None
+    cause: str | None  # the first of its causes, in the causes file's order (the card's icon)
     lat: float | None
     lon: float | None
     remote: bool
@@ -47,8 +60,10 @@ class ListedNeed:
     regular: bool
     skills: frozenset[str]
     causes: frozenset[str]
-    text: str  # title, description and organisation name, casefolded, joined by _GAP
-    starts: tuple[float, ...]  # upcoming, not cancelled shifts' starts (POSIX seconds)
+    words: frozenset[str]  # of the title, description and organisation name, casefolded
+    # Upcoming, not cancelled shifts by start: (POSIX seconds, free places), as the engine
+    # counts them (``engine_values.open_shifts``).
+    shifts: tuple[tuple[float, int], ...]
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,13 @@ class Found:
 
 
 class Listing:
-    """Every listed need's filter values as arrays, plus one haystack for the text filter."""
+    """Every listed need's filter values as arrays, plus a word index for the text filter.
+
+    A searched word (never containing whitespace) occurs in a text only inside one of its
+    whitespace-separated words, so "which needs contain it" is "which needs have a word that
+    contains it": the city's distinct words (a few thousand, against megabytes of descriptions)
+    are scanned, and the needs of the words found are looked up.
+    """
 
     def __init__(self, needs: dict[int, ListedNeed]) -> None:
         self.needs = needs
@@ -80,18 +101,24 @@ class Listing:
         self.regular = np.array([n.regular for n in rows], dtype=np.bool_)
         self.skills = [n.skills for n in rows]
         self.causes = [n.causes for n in rows]
-        texts = [n.text + _GAP for n in rows]
-        self.haystack = "".join(texts)
-        self.offsets = np.cumsum([0, *(len(t) for t in texts)])[:-1]
-        self.shift_row = np.array([i for i, n in enumerate(rows) for _ in n.starts], dtype=np.int64)
-        self.shift_start = np.array([s for n in rows for s in n.starts], dtype=np.float64)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for row, n in enumerate(rows):
+            for word in n.words:
+                postings[word].append(row)
+        vocabulary = list(postings)
+        self.vocabulary = "".join(word + _GAP for word in vocabulary)
+        self.word_offsets = np.cumsum([0, *(len(w) + 1 for w in vocabulary)])[:-1]
+        self.word_rows = [np.array(postings[w], dtype=np.int64) for w in vocabulary]
+        self.shift_row = np.array([i for i, n in enumerate(rows) for _ in n.shifts], dtype=np.int64)
+        self.shift_start = np.array([t for n in rows for t, _ in n.shifts], dtype=np.float64)
 
     def containing(self, word: str) -> npt.NDArray[np.bool_]:
         """Rows whose texts contain ``word`` (case-insensitive, literally: no wildcards)."""
         out = np.zeros(len(self.ids), dtype=np.bool_)
-        at = [m.start() for m in re.finditer(re.escape(word.casefold()), self.haystack)]
+        at = [m.start() for m in re.finditer(re.escape(word.casefold()), self.vocabulary)]
         if at:
-            out[np.searchsorted(self.offsets, np.array(at), side="right") - 1] = True
+            found = np.unique(np.searchsorted(self.word_offsets, np.array(at), side="right") - 1)
+            out[np.concatenate([self.word_rows[w] for w in found.tolist()])] = True
         return out
 
     def with_shift_between(self, start: datetime, end: datetime | None) -> npt.NDArray[np.bool_]:
@@ -106,36 +133,87 @@ class Listing:
     def found(self, keep: npt.NDArray[np.bool_]) -> Found:
         return Found(self.ids[keep], self.lat[keep], self.lon[keep], self.remote[keep])
 
+    def hits(
+        self,
+        ids: list[int],
+        *,
+        now: datetime,
+        distance: Mapping[int, float],
+        scores: Mapping[int, float],
+        explained: Mapping[int, tuple[tuple[Reason, ...], dict[str, float]]],
+    ) -> list[Hit]:
+        """The cards of these needs, in this order, as ``cards.card_hits`` builds them from the
+        database: the next date and the places left over the shifts still ahead at ``now``."""
+        moment = now.timestamp()
+        out = []
+        for oid in ids:
+            need = self.needs.get(oid)
+            if need is None:
+                continue
+            ahead = [(start, free) for start, free in need.shifts if start > moment]
+            why, parts = explained.get(oid, ((), {}))
+            out.append(
+                Hit(
+                    opportunity=need.card,
+                    organisation_name=need.organisation_name,
+                    district_name=need.district_name,
+                    next_start=datetime.fromtimestamp(ahead[0][0], UTC) if ahead else None,
+                    places_left=sum(free for _, free in ahead),
+                    km=distance.get(oid),
+                    score=scores.get(oid),
+                    has_logo=need.has_logo,
+                    cause=need.cause,
+                    reasons=why,
+                    components=parts,
+                )
+            )
+        return out
+
 
 def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> dict[int, ListedNeed]:
     """The listed needs (of ``ids`` only, when given) with their skills, causes and shifts."""
     stmt = (
-        select(Opportunity, Organisation.name)
+        select(
+            Opportunity, Organisation.name, col(Organisation.logo_type).is_not(None), District.name
+        )
         .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .outerjoin(District, col(District.number) == col(Opportunity.district_number))
         .where(listed_clause())
     )
     if ids is not None:
         stmt = stmt.where(col(Opportunity.id).in_(sorted(ids)))
-    rows = [(o, org) for o, org in session.exec(stmt).all() if o.id is not None]
+    rows = [row for row in session.exec(stmt).all() if row[0].id is not None]
     if not rows:
         return {}
     # The links of these needs: by id for a few, by the listing subquery for the whole city.
     chosen: Any = sorted(ids) if ids is not None else _listed_ids()
     skills, causes = skills_of(session, chosen), causes_of(session, chosen)
-    starts: dict[int, list[float]] = defaultdict(list)
-    for oid, start in session.exec(
-        select(Shift.opportunity_id, Shift.starts_at).where(
-            col(Shift.opportunity_id).in_(chosen),
-            Shift.starts_at > now,
-            col(Shift.cancelled_at).is_(None),
-        )
-    ).all():
-        starts[int(oid)].append(start.timestamp())
+    cause_order = {
+        slug: int(i or 0) for slug, i in session.exec(select(Cause.slug, Cause.id)).all()
+    }
+    shifts: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    listed_ids = [int(o.id) for o, *_ in rows if o.id is not None]
+    for shift in open_shifts(session, listed_ids, now=now, window=(now, _FOREVER)):
+        shifts[shift.opportunity_id].append((shift.starts_at.timestamp(), shift.free))
     out = {}
-    for o, org in rows:
+    for o, org, logo, district in rows:
         assert o.id is not None
+        mine = causes.get(o.id, set())
         out[o.id] = ListedNeed(
             id=o.id,
+            card=CardNeed(
+                o.id,
+                o.title,
+                o.organisation_id,
+                bool(o.is_remote),
+                bool(o.regular),
+                bool(o.minors_ok),
+                bool(o.step_free),
+            ),
+            organisation_name=org,
+            has_logo=bool(logo),
+            district_name=district,
+            cause=min(mine, key=lambda slug: cause_order.get(slug, 0)) if mine else None,
             lat=o.lat,
             lon=o.lon,
             remote=bool(o.is_remote),
@@ -144,9 +222,11 @@ def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> di
             step_free=bool(o.step_free),
             regular=bool(o.regular),
             skills=frozenset(skills.get(o.id, ())),
-            causes=frozenset(causes.get(o.id, ())),
-            text=_GAP.join((o.title or "", o.description or "", org or "")).casefold(),
-            starts=tuple(sorted(starts.get(o.id, ()))),
+            causes=frozenset(mine),
+            words=frozenset(
+                " ".join((o.title or "", o.description or "", org or "")).casefold().split()
+            ),
+            shifts=tuple(shifts.get(o.id, ())),
         )
     return out
 

@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 import numpy as np
 import numpy.typing as npt
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from matching.explain import reasons as engine_reasons
 from matching.geo import haversine_km
@@ -31,8 +32,8 @@ from volunteer.models import (
 )
 from volunteer.platform.clock import BERLIN
 from volunteer.platform.inputs import parse_date, parse_int
-from volunteer.services.discovery import engine, engine_values, listed
-from volunteer.services.discovery.cards import Hit, card_hits
+from volunteer.services.discovery import engine, engine_values, freshness, listed
+from volunteer.services.discovery.cards import Hit
 
 PER_PAGE = 20
 MAX_QUERY = 100
@@ -41,6 +42,38 @@ MAX_PAGE = 10_000
 SORTS = ("best", "soonest", "nearest")
 KINDS = ("oneoff", "regular")
 RADII = (1, 2, 5, 10, 20, 50)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A district as the search shows and filters it (reference data, the same for everyone)."""
+
+    number: int
+    name: str
+    borough_number: int
+    lat: float
+    lon: float
+
+
+def districts(session: Session) -> tuple[Place, ...]:
+    """The city's districts by name, from the per-process cache: every search page lists them
+    in its form, and reading thirty ORM rows cost as much as the listing's filters. The
+    catalogue sync writes them through the ORM, and that commit drops the cache everywhere in
+    this process (``freshness``: a district counts as a change to every need)."""
+
+    def read(s: Session) -> tuple[Place, ...]:
+        columns = (
+            District.number,
+            District.name,
+            District.borough_number,
+            District.lat,
+            District.lon,
+        )
+        rows = s.execute(sa_select(*(col(c) for c in columns))).all()
+        return tuple(sorted((Place(*row) for row in rows), key=lambda d: d.name))
+
+    found: tuple[Place, ...] = freshness.CACHE.get("districts", session, listed.CACHE_SECONDS, read)
+    return found
 
 
 @dataclass(frozen=True)
@@ -214,10 +247,11 @@ def search(
     )
     origin = home
     if p.district:
-        d = session.get(District, p.district)
+        d = next((d for d in districts(session) if d.number == p.district), None)
         origin = (d.lat, d.lon) if d else origin
     notes: list[str] = []
-    found = _filtered(listed.listing(session, now=now), p, now=now)
+    rows = listed.listing(session, now=now)
+    found = _filtered(rows, p, now=now)
 
     pool = engine.opportunity_pool(session, now=now)
     lookup = _lookup(pool.index)
@@ -302,9 +336,7 @@ def search(
                 ),
                 {c: float(contributions[c][k]) for c in COMPONENTS},
             )
-    hits = card_hits(
-        session, page_ids, now=now, distance=distances, scores=scores, explained=explained
-    )
+    hits = rows.hits(page_ids, now=now, distance=distances, scores=scores, explained=explained)
     return SearchResult(
         params=replace(p, page=page),
         hits=hits,
@@ -317,11 +349,10 @@ def search(
     )
 
 
-def district_counts(session: Session, *, now: datetime) -> list[tuple[District, int]]:
+def district_counts(session: Session, *, now: datetime) -> list[tuple[Place, int]]:
     """Every district with the number of listed needs in it (for the list and the map), counted
     from the listed needs' columns the search filters on (``listed.listing``), so a district's
     figure is the number of results its link finds, without a count over the city's needs."""
     numbers, counts = np.unique(listed.listing(session, now=now).district, return_counts=True)
     by_number = dict(zip(numbers.tolist(), counts.tolist(), strict=True))
-    districts = session.exec(select(District).order_by(District.name)).all()
-    return [(d, int(by_number.get(d.number, 0))) for d in districts]
+    return [(d, int(by_number.get(d.number, 0))) for d in districts(session)]

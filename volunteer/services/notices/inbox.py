@@ -6,8 +6,9 @@ next week does not appear early, and a kind the person switched off never appear
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, update
 from sqlmodel import Session, col, select
 
 from volunteer.models import Notice, NoticeStatus, User
@@ -28,27 +29,38 @@ class InboxPage:
     unread: int
 
 
-def _delivered(user: User) -> tuple[ColumnElement[bool], ...]:
+def _delivered(person: Any) -> tuple[ColumnElement[bool], ...]:
+    """Delivered in-app notices of ``person`` (a user id, or a column or parameter holding one)."""
     return (
-        col(Notice.user_id) == user.id,
+        col(Notice.user_id) == person,
         col(Notice.channel) == INAPP,
         col(Notice.status) == NoticeStatus.SENT,
     )
 
 
+def _unread(person: Any) -> tuple[ColumnElement[bool], ...]:
+    return (*_delivered(person), col(Notice.read_at).is_(None))
+
+
 def unread_count(session: Session, user: User) -> int:
     """How many delivered in-app notices ``user`` has not read (the header badge)."""
-    return count_rows(session, Notice, *_delivered(user), col(Notice.read_at).is_(None))
+    return count_rows(session, Notice, *_unread(user.id))
+
+
+def unread_column(person: Any) -> ScalarSelect[int]:
+    """:func:`unread_count` as a column, for a page that reads the badge's figure in the same
+    statement as its own (``person``: a column or parameter holding the user id)."""
+    return select(func.count()).select_from(Notice).where(*_unread(person)).scalar_subquery()
 
 
 def page_of(session: Session, user: User, *, page: int = 1, per_page: int = PER_PAGE) -> InboxPage:
     """One page of the inbox, newest first; an out-of-range page number shows the last page."""
-    total = count_rows(session, Notice, *_delivered(user))
+    total = count_rows(session, Notice, *_delivered(user.id))
     page, pages = page_window(total, page, per_page)
     items = list(
         session.exec(
             select(Notice)
-            .where(*_delivered(user))
+            .where(*_delivered(user.id))
             .order_by(col(Notice.sent_at).desc(), col(Notice.id).desc())
             .offset((page - 1) * per_page)
             .limit(per_page)
@@ -77,7 +89,7 @@ def mark_read(session: Session, notice_id: int, *, by: User, now: datetime) -> N
 def mark_all_read(session: Session, *, by: User, now: datetime) -> int:
     result = session.exec(
         update(Notice)
-        .where(*_delivered(by), col(Notice.read_at).is_(None))
+        .where(*_unread(by.id))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -1,14 +1,15 @@
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlmodel import select
 
 from matching.model import SLOTS
 from volunteer.models import District, Organisation, ReviewDecision
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_session
-from volunteer.services.coordination import disclosure, gaps, statistics, verification
+from volunteer.services.coordination import disclosure, statistics, verification
 from volunteer.services.permissions import coordinator_required
 from volunteer.web.coordination import bp
 from volunteer.web.coordination.downloads import csv_response
@@ -20,6 +21,7 @@ from volunteer.web.helpers import (
     row_or_404,
 )
 from volunteer.web.organisations.forms import KIND_LABELS
+from volunteer.web.templating import fragment
 from volunteer.web.wording import columns
 from volunteer.web.wording.gaps import skill_name
 from volunteer.web.wording.reasons import slot_label
@@ -28,20 +30,26 @@ from volunteer.web.wording.reasons import slot_label
 @bp.get("/")
 @coordinator_required
 def index() -> Any:
-    db = get_session()
-    data = statistics.current_overview(db, now=now())
+    data = statistics.current_overview(get_session(), now=now())
+    # A count of the city is kept for two minutes and read by every coordinator's visit: the
+    # page's body (a table row per district, skill and slot, a dozen translated labels each) is
+    # rendered once per count, waiting organisations and language, not on every visit.
+    body = fragment(
+        ("coordination_overview", data.version, data.pending_organisations),
+        lambda: _body(data),
+    )
+    return render_template("coordination/index.html", body=body)
+
+
+def _body(data: statistics.Overview) -> Markup:
     slots = [
         (slot, slot_label(slot), data.slot_demand.get(slot, 0), data.slot_supply.get(slot, 0))
         for slot in SLOTS
     ]
-    return render_template(
-        "coordination/index.html",
-        data=data,
-        slots=slots,
-        gap_map=gaps.latest(db),
-        skill_name=skill_name,
-        skills=[s for s in data.skills if s.demand][:15],
+    html: Markup = get_template_attribute("coordination/overview_body.html", "body")(
+        data, slots, [s for s in data.skills if s.demand][:15], skill_name
     )
+    return html
 
 
 @bp.get("/bericht.csv")

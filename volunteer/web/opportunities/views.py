@@ -27,7 +27,6 @@ from volunteer.catalogue.geocoding import GeocodeError
 from volunteer.catalogue.reference import load_causes, load_skills
 from volunteer.models import (
     Cause,
-    District,
     Opportunity,
     OpportunityCause,
     OpportunitySkill,
@@ -80,7 +79,7 @@ def _locale() -> str:
 def index() -> Any:
     db = get_session()
     user = acting_user() if current_user.is_authenticated else None
-    districts = db.exec(select(District).order_by(District.name)).all()
+    districts = search.districts(db)
     params = search.parse_params(
         request.args,
         skills={s.slug for s in load_skills()},
@@ -166,7 +165,7 @@ def districts() -> Any:
     )
 
 
-def _district_figures(counts: list[tuple[District, int]]) -> Markup:
+def _district_figures(counts: list[tuple[search.Place, int]]) -> Markup:
     values = {d.number: float(n) for d, n in counts}
     maximum = max(values.values(), default=0.0)
     svg = choropleth(

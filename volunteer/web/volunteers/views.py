@@ -31,8 +31,7 @@ from volunteer.platform.db import get_session
 from volunteer.platform.inputs import parse_int
 from volunteer.services.accounts import consents, guardians
 from volunteer.services.coordination import match_aggregates
-from volunteer.services.discovery import engine, freshness, profiles
-from volunteer.services.discovery.cards import Hit, card_hits
+from volunteer.services.discovery import for_you, freshness, profiles
 from volunteer.services.engagement import calendar, hours, recognition, timeline
 from volunteer.services.errors import ServiceError
 from volunteer.services.permissions import owned_or_404
@@ -236,68 +235,57 @@ def guardian_consent(token: str) -> Any:
 @login_required
 def recommendations() -> Any:
     db = get_session()
-    user = acting_user()
-    profile = profiles.profile_of(db, user)  # held: the engine reads it from the session again
-    if profile is None or profile.completed_at is None:
+    moment = now()
+    page = for_you.for_you(db, acting_user(), now=moment)
+    if page is None:
         flash(_("Tell us a little about yourself first, so we can find what fits you."), "info")
         return redirect(url_for("volunteers.profile", welcome=1))
-    moment = now()
-    items = engine.recommend(db, user, now=moment, limit=10, include_near_misses=3, remember=True)
-    ids = [int(i.opportunity.id or 0) for i in items]
-    cards = {
-        hit.opportunity.id: hit
-        for hit in card_hits(
-            db,
-            ids,
-            now=moment,
-            scores={
-                int(i.opportunity.id or 0): i.match.score for i in items if not i.match.missing
-            },
-            explained={
-                int(i.opportunity.id or 0): (tuple(i.match.reasons), i.match.components)
-                for i in items
-            },
-        )
-    }
+    ids = [p.card.opportunity.id for p in (*page.fits, *page.almost)]
     # The match statistics count needs recommended per day, district, skill and cause only.
     commit_work(lambda: match_aggregates.count_shown(db, ids, what="recommended", now=moment))
     return render_template(
         "volunteers/recommendations.html",
-        body=_recommendations_body(items, cards, step_two_open=not profiles.skill_slugs(db, user)),
+        body=_recommendations_body(page),
+        # The badge's figure came with the page's statement: the layout does not count again.
+        inbox_unread=lambda: page.unread,
     )
 
 
-def _recommendations_body(
-    items: list[engine.Recommendation], cards: dict[int, Hit], *, step_two_open: bool
-) -> Markup:
+def _recommendations_body(page: for_you.ForYou) -> Markup:
     """The page's body, kept for this person (``freshness.PERSONAL``, dropped with their
-    profile or account) while it would come out the same: the very ranking the engine kept
-    (its match objects), every figure the cards show as read on this visit, and the language.
-    A returning visitor costs no reason texts and no card markup; a place taken since, a new
-    date or a new ranking makes a new key."""
-    matches = tuple(i.match for i in items)
+    profile or account) while it would come out the same: the very ranking kept (its match
+    objects), every figure the cards show as read on this visit, and the language. A returning
+    visitor costs no reason texts and no card markup; a place taken since, a new date or a new
+    ranking makes a new key."""
+    picks = (*page.fits, *page.almost)
+    matches = tuple(p.match for p in picks)
     key = (
         tuple(id(m) for m in matches),
-        tuple((h.has_logo, h.cause) for h in cards.values()),
         tuple(
-            (h.opportunity, h.organisation_name, h.district_name, h.next_start, h.places_left)
-            for h in cards.values()
+            (
+                h.opportunity,
+                h.organisation_name,
+                h.district_name,
+                h.next_start,
+                h.places_left,
+                h.has_logo,
+                h.cause,
+            )
+            for h in (p.card for p in picks)
         ),
-        step_two_open,
+        page.step_two_open,
         reader_locale(),
         request.script_root,
     )
     db, person = get_session(), int(acting_user().id or 0)
-    ttl = engine.RECOMMEND_SECONDS
+    ttl = for_you.RANKING_SECONDS
     # The kept entry holds the match objects themselves, so no other object can take their
     # ids while it is kept: equal ids in the key are the very same matches.
     kept = freshness.PERSONAL.get(db, person, "for-you-page", key, ttl)
     if kept is not None:
         body: Markup = kept[1]
         return body
-    body = get_template_attribute("volunteers/recommendations_body.html", "body")(
-        items, cards, reason_text, step_two_open
-    )
+    body = get_template_attribute("volunteers/recommendations_body.html", "body")(page, reason_text)
     freshness.PERSONAL.put(db, person, "for-you-page", key, (matches, body), ttl)
     return body
 
