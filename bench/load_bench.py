@@ -31,7 +31,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -363,7 +363,13 @@ def pages(needs: list[int], shifts: list[int], every_need: list[int]) -> list[Pa
     ]
 
 
-def bench_backend(label: str, url: str, connections: list[int], seconds: int) -> list[Result]:
+def bench_backend(
+    label: str,
+    url: str,
+    connections: list[int],
+    seconds: int,
+    wanted: Callable[[str], bool] = lambda _name: True,
+) -> list[Result]:
     env = {
         **os.environ,
         "VOLUNTEER_DATABASE_URL": url,
@@ -401,7 +407,7 @@ def bench_backend(label: str, url: str, connections: list[int], seconds: int) ->
             "volunteer": login(base, DEMO_VOLUNTEER),
             "coordinator": login(base, DEMO_COORDINATOR),
         }
-        for page in pages(needs, shifts, _listed_ids(url)[0]):
+        for page in [p for p in pages(needs, shifts, _listed_ids(url)[0]) if wanted(p.name)]:
             cookie, csrf = sessions[page.who] if page.who else (None, None)
             # Warm up: the first paths, each asked eight times at once so that both workers
             # (not only the one that happens to accept) build the engine's index and the caches
@@ -433,7 +439,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--cpu", action="store_true", help="CPU per request, in one process")
     parser.add_argument("--requests", type=int, default=40, help="requests per page (--cpu)")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose names start with one of these, comma-separated (and the "
+        'floor), e.g. --pages "Für dich,Meine Engagements"',
+    )
     args = parser.parse_args(argv)
+    wanted = load_cpu.page_filter(args.pages)
     connections = [int(c) for c in args.connections.split(",")]
     backends = databases(args)
     before = load_average()
@@ -446,9 +459,10 @@ def main(argv: list[str]) -> int:
     for label, url in backends:
         _prepare(url)  # fills an empty database at Bochum scale (minutes), else does nothing
         if args.cpu:
-            lines += load_cpu.table(label, load_cpu.measure(url, args.requests, *_sample_ids(url)))
+            found = load_cpu.measure(url, args.requests, *_sample_ids(url), wanted=wanted)
+            lines += load_cpu.table(label, found)
         else:
-            lines += table(label, bench_backend(label, url, connections, args.seconds))
+            lines += table(label, bench_backend(label, url, connections, args.seconds, wanted))
     lines.append(f"Load average after: {load_average()} (1 / 5 / 15 min).")
     report = "\n".join(lines) + "\n"
     print(report)

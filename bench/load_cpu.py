@@ -91,8 +91,22 @@ def _time(
     return result
 
 
-def measure(url: str, n: int, needs: list[int], shifts: list[int]) -> list[CpuResult]:
-    """CPU per request of every page against the database at ``url`` (demo data in it)."""
+def page_filter(names: str) -> Callable[[str], bool]:
+    """``--pages``: whether a page is measured (every page when ``names`` is empty)."""
+    prefixes = tuple(n.strip() for n in names.split(",") if n.strip())
+    return lambda name: not prefixes or name.startswith(prefixes)
+
+
+def measure(
+    url: str,
+    n: int,
+    needs: list[int],
+    shifts: list[int],
+    *,
+    wanted: Callable[[str], bool] = page_filter(""),
+) -> list[CpuResult]:
+    """CPU per request of every page ``wanted`` (and the floor) against the database at
+    ``url`` (demo data in it)."""
     config: dict[str, object] = {
         "DATABASE_URL": url,
         "SECRET_KEY": "load-bench-secret-0123456789abcdef-0123456789",
@@ -122,44 +136,56 @@ def measure(url: str, n: int, needs: list[int], shifts: list[int]) -> list[CpuRe
     ]
 
     results = []
+    pages_timed: list[tuple[str, Callable[[int], None], AnonymousPages | None, bool]] = []
+    for name, call in anonymous_pages:
+        pages_timed += [(name, call, pages, False), (f"{name} (not cached)", call, pages, True)]
+    pages_timed += [
+        (
+            "search as the volunteer",
+            lambda i: get(volunteer, f"/engagements/?{SEARCHES[i % 8]}"),
+            None,
+            False,
+        ),
+        ("Für dich", lambda i: get(volunteer, "/ich/fuer-dich"), None, False),
+        ("Meine Engagements", lambda i: get(volunteer, "/ich/engagements"), None, False),
+        ("coordinator dashboard", lambda i: get(coordinator, "/koordination/"), None, False),
+    ]
     try:
         results.append(_time("floor", n, lambda i: get(floor, "/")))
-        for name, call in anonymous_pages:
-            results.append(_time(name, n, call, pages))
-            results.append(_time(f"{name} (not cached)", n, call, pages, empty=True))
-        results.append(
-            _time(
-                "search as the volunteer",
-                n,
-                lambda i: get(volunteer, f"/engagements/?{SEARCHES[i % 8]}"),
+        for name, call, cache, empty in pages_timed:
+            if wanted(name):
+                results.append(_time(name, n, call, cache, empty))
+        if wanted("sign-up POST"):
+            results.append(_time("sign-up POST", min(n, len(shifts) // 2), sign_up))
+        if wanted("search after a sign-up"):
+            results.append(
+                _after_sign_up(
+                    n, shifts, sign_up, lambda i: get(anonymous, f"/engagements/?{SEARCHES[i % 8]}")
+                )
             )
-        )
-        results.append(_time("Für dich", n, lambda i: get(volunteer, "/ich/fuer-dich")))
-        results.append(_time("Meine Engagements", n, lambda i: get(volunteer, "/ich/engagements")))
-        results.append(
-            _time("coordinator dashboard", n, lambda i: get(coordinator, "/koordination/"))
-        )
-        results.append(_time("sign-up POST", min(n, len(shifts) // 2), sign_up))
-        after: list[float] = []
-        thread = process = 0.0
-        rounds = min(n, len(shifts) // 2)
-        for i in range(rounds):
-            sign_up(len(shifts) // 2 + i)
-            t0, p0 = time.thread_time(), time.process_time()
-            get(anonymous, f"/engagements/?{SEARCHES[i % 8]}")
-            after.append(time.thread_time() - t0)
-            thread += after[-1]
-            process += time.process_time() - p0
-        results.append(
-            CpuResult(
-                "search after a sign-up", rounds, 1000 * thread / rounds, 1000 * process / rounds
-            )
-        )
-        log(f"cpu search after a sign-up: {results[-1].thread_ms:.1f} ms (thread)")
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
     return results
+
+
+def _after_sign_up(
+    n: int, shifts: list[int], sign_up: Callable[[int], None], search: Callable[[int], None]
+) -> CpuResult:
+    """A real sign-up, then one search, timed alone: what the first visitor after a change pays."""
+    thread = process = 0.0
+    rounds = min(n, len(shifts) // 2)
+    for i in range(rounds):
+        sign_up(len(shifts) // 2 + i)
+        t0, p0 = time.thread_time(), time.process_time()
+        search(i)
+        thread += time.thread_time() - t0
+        process += time.process_time() - p0
+    result = CpuResult(
+        "search after a sign-up", rounds, 1000 * thread / rounds, 1000 * process / rounds
+    )
+    log(f"cpu search after a sign-up: {result.thread_ms:.1f} ms (thread)")
+    return result
 
 
 def table(label: str, results: list[CpuResult]) -> list[str]:

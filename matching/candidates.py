@@ -103,11 +103,6 @@ def candidate_pairs(
     return Candidates(v, o, s)
 
 
-# Packed sort keys for ``top_k``: volunteer | inverted score in millionths | opportunity rank.
-_VOL_SHIFT, _SCORE_SHIFT = 40, 20
-_FIELD = (1 << 20) - 1
-
-
 def _packable(n_volunteers: int, n_opportunities: int) -> bool:
     return n_volunteers < 1 << 23 and n_opportunities < 1 << 20
 
@@ -124,12 +119,9 @@ def _top_k_prefiltered(
     """Each volunteer's ``top_k`` best pairs: the compiled pre-filter
     (:func:`matching.prefilter.survivors`) finds the pairs that may be among them, the exact
     kernel (:func:`~matching.batch_scores.pair_scores`, all survivors at once rather
-    than opportunity by opportunity: dense-NRW has 40,000) scores them, and the exact cut keeps
-    K per volunteer.
-
-    Every pair gets one int64 key (volunteer | inverted score in millionths | opportunity
-    rank), so "better" is "smaller key" and keys are unique; :func:`_compact` keeps each
-    volunteer's K smallest.
+    than opportunity by opportunity: dense-NRW has 40,000) scores them,
+    and the exact cut (:func:`_top_k`, the same as for every eligible pair) keeps K per
+    volunteer.
     """
     opp_rank = id_rank([x.id for x in opportunities])
     urgency = opportunity_urgency(opportunities, now, weights)
@@ -137,43 +129,8 @@ def _top_k_prefiltered(
     kept, score = pair_scores(index, opportunities, at, opp, weights=weights, urgency=urgency)
     if progress is not None:
         progress(len(opportunities))
-    if not kept.shape[0]:
-        return _candidates_from_keys(np.zeros(0, dtype=np.int64), np.zeros(0), opp_rank)
-    rows = index.order[at[kept]]
-    inverted = _FIELD - np.rint(score * 1_000_000).astype(np.int64)
-    key = (rows << _VOL_SHIFT) | (inverted << _SCORE_SHIFT) | opp_rank[opp[kept]]
-    cutoff = np.full(len(index), np.iinfo(np.int64).max, dtype=np.int64)
-    key, score = _compact(key, score, cutoff, top_k)
-    return _candidates_from_keys(key, score, opp_rank)
-
-
-def _candidates_from_keys(key: IntArray, score: FloatArray, opp_rank: IntArray) -> Candidates:
-    """Survivor keys into candidates, grouped by volunteer, best first."""
-    if not key.shape[0]:
-        empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty, np.zeros(0, dtype=np.float64))
-    order = np.argsort(key)
-    key, score = key[order], score[order]
-    by_rank = np.argsort(opp_rank)
-    return Candidates(key >> _VOL_SHIFT, by_rank[key & _FIELD], score)
-
-
-def _compact(
-    key: IntArray, score: FloatArray, cutoff: IntArray, k: int
-) -> tuple[IntArray, FloatArray]:
-    """Keep each volunteer's ``k`` smallest keys (in their current order); tighten ``cutoff``."""
-    ordered = np.sort(key)
-    vol = ordered >> _VOL_SHIFT
-    n = vol.shape[0]
-    if n >= k:
-        # Position i holds its volunteer's k-th key when i - k + 1 is the same volunteer's and
-        # i - k (if any) is another's: two shifted comparisons, no per-group bookkeeping.
-        kth = vol[k - 1 :] == vol[: n - k + 1]
-        kth[1:] &= vol[k:] != vol[: n - k]
-        at = np.flatnonzero(kth) + (k - 1)
-        cutoff[vol[at]] = ordered[at]
-    keep = key <= cutoff[key >> _VOL_SHIFT]
-    return key[keep], score[keep]
+    v, o, s = _top_k(index.order[at[kept]], opp[kept], score, opp_rank, top_k)
+    return Candidates(v, o, s)
 
 
 def _join(
@@ -203,9 +160,9 @@ def _top_k(
         order = np.argsort(key)
     else:
         order = np.lexsort((ranks, -s, v))
-    v, o, s = v[order], o[order], s[order]
-    starts = np.flatnonzero(np.diff(v, prepend=-1))
+    by_volunteer = v[order]
+    starts = np.flatnonzero(np.diff(by_volunteer, prepend=-1))
     counts = np.diff(np.append(starts, v.shape[0]))
     position = np.arange(v.shape[0]) - np.repeat(starts, counts)
-    keep = position < k
-    return v[keep], o[keep], s[keep]
+    order = order[position < k]
+    return v[order], o[order], s[order]

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from notifications.dispatcher import Dispatcher, Stats, build_channels
 from notifications.leader import LeaderLease
-from notifications.proposals import run_next_proposal
+from notifications.proposals import ProposalJob
 from notifications.rules.coordinators import schedule_coordinator_summaries
 from notifications.rules.gaps import compute_gaps
 from notifications.rules.guardians import schedule_guardian_requests
@@ -133,13 +133,15 @@ class NoticeClock:
             app, bind, build_channels(app), worker=self.holder, clock=lambda: _now(app)
         )
         self.is_leader = False
+        self.proposal_job = ProposalJob(app, worker=self.holder)
         self.scheduler: BaseScheduler = (
             BlockingScheduler(timezone=UTC) if blocking else BackgroundScheduler(timezone=UTC)
         )
         common = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         start = datetime.now(UTC)
         # The frequent jobs every process runs: keeping its lease, sending, and looking for
-        # queued proposals (the claim is atomic, so any one process may run a proposal).
+        # queued proposals (the claim is atomic, so any one process may run a proposal; while
+        # none is queued, that job keeps the volunteer pool warm for the next).
         frequent = (
             ("lease", self.renew_lease, max(1, int(lease_ttl.total_seconds() / 3)), 0),
             ("dispatch", self.dispatch, dispatch_every, 1),
@@ -207,7 +209,7 @@ class NoticeClock:
 
     def proposals(self) -> int | None:
         try:
-            return run_next_proposal(self.app, worker=self.holder)
+            return self.proposal_job()
         except OperationalError:
             log.warning("database unavailable; looking for proposals again later")
             return None

@@ -10,7 +10,10 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from flask import Flask
+    from sqlmodel import Session
 
 # CPython's default (700, 10, 10) runs a young collection every 700 new container objects. A
 # city-scale search handles ~10,000 rows, so young collections run mid-request, promote live rows
@@ -29,24 +32,42 @@ def tune_gc() -> tuple[int, int, int]:
     return previous
 
 
-def warm_engine_index(app: "Flask") -> threading.Thread:
-    """Build the engine's index and the search's listing in the background as the worker
-    starts, so that no visitor's first search or "Für dich" waits a second or more for a
-    city-sized build."""
+def warm_caches(app: "Flask") -> threading.Thread:
+    """Build what a worker's first visitors would otherwise wait for, in one background thread
+    as the worker starts: the engine's index and the search's listing (a first search or "Für
+    dich" would wait a second or more), then the coordinators' two-minute count of the city and
+    the match statistics' columns (a first overview or statistics page: one to three seconds of
+    CPU at city scale). A request arriving meanwhile waits for the same build, never a second
+    one. Each step is its own job in the metrics, and one that fails (e.g. the database is not
+    migrated yet) leaves its build to the first request without stopping the next step."""
+
+    def engine_index(session: "Session", moment: "datetime") -> None:
+        from volunteer.services.discovery import engine, listed
+
+        engine.opportunity_pool(session, now=moment)
+        listed.listing(session, now=moment)
+
+    def coordination(session: "Session", moment: "datetime") -> None:
+        from volunteer.services.coordination import match_columns, statistics
+
+        statistics.current_overview(session, now=moment)
+        match_columns.current(session)
 
     def build() -> None:
         from volunteer.platform import metrics
         from volunteer.platform.clock import now
         from volunteer.platform.db import session_scope
-        from volunteer.services.discovery import engine, listed
 
-        try:
-            with metrics.job("warm_engine_index"), app.app_context(), session_scope() as session:
-                engine.opportunity_pool(session, now=now())
-                listed.listing(session, now=now())
-        except Exception:  # e.g. the database is not migrated yet: the first request builds it
-            logging.getLogger(__name__).warning("warming the engine index failed", exc_info=True)
+        for name, step in (
+            ("warm_engine_index", engine_index),
+            ("warm_coordination", coordination),
+        ):
+            try:
+                with metrics.job(name), app.app_context(), session_scope() as session:
+                    step(session, now())
+            except Exception:
+                logging.getLogger(__name__).warning("%s failed", name, exc_info=True)
 
-    thread = threading.Thread(target=build, name="warm-engine-index", daemon=True)
+    thread = threading.Thread(target=build, name="warm-caches", daemon=True)
     thread.start()
     return thread

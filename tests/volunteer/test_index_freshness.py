@@ -169,3 +169,48 @@ def test_search_filters_follow_an_edit_and_a_new_date_on_the_next_request(
     assert "Hausaufgaben am" not in client.get("/engagements/?q=nach%25mittag").get_data(
         as_text=True
     )
+
+
+def test_readers_arriving_during_a_first_build_wait_for_it_instead_of_building_again(session):
+    """A worker's first count of the city takes seconds: eight threads asking at once must not
+    start eight builds."""
+    cache = freshness._Cache()
+    started, release = threading.Event(), threading.Event()
+    builds: list[int] = []
+    got: list[object] = []
+
+    def build(_s):
+        builds.append(1)
+        started.set()
+        release.wait(10)
+        return len(builds)
+
+    first = threading.Thread(target=lambda: got.append(cache.get("kind", session, 60, build)))
+    first.start()
+    assert started.wait(10)
+    others = [
+        threading.Thread(target=lambda: got.append(cache.get("kind", session, 60, build)))
+        for _ in range(3)
+    ]
+    for t in others:
+        t.start()
+    release.set()
+    for t in (first, *others):
+        t.join(10)
+    assert builds == [1] and got == [1, 1, 1, 1]
+
+
+def test_a_value_that_does_not_follow_commits_is_renewed_by_its_age_alone(session):
+    """The coordinators' counts say when they were taken: no commit (not even one that changes
+    an organisation, which drops the needs' indexes) makes the next reader wait for a recount."""
+    cache = freshness._Cache()
+    builds: list[int] = []
+
+    def build(_s):
+        builds.append(1)
+        return len(builds)
+
+    assert cache.get("counts", session, 60, build, follows_commits=False) == 1
+    cache.note(freshness.Changes(everything=True, volunteers=True, opportunity_ids={1}))
+    assert cache.get("counts", session, 60, build, follows_commits=False) == 1
+    assert builds == [1]

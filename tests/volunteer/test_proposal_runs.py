@@ -34,6 +34,7 @@ from volunteer.models import (
     SignupState,
 )
 from volunteer.services.coordination import proposal
+from volunteer.services.discovery import engine
 
 
 @pytest.fixture
@@ -331,3 +332,37 @@ def test_a_deleted_volunteer_leaves_no_proposed_pair(app, client, login, session
     session.commit()
     volunteers = {p.volunteer_id for p in session.exec(select(ProposalPair)).all()}
     assert volunteers == {city["v2"].id}
+
+
+def test_the_scheduler_job_keeps_the_volunteer_pool_warm_while_idle_for_the_next_run(
+    app, session, city, make_user, now
+):
+    """A worker process builds the pool on its first idle tick (it just started), so the first
+    run finds it warm; after a profile changed, an idle tick builds it again, at most once per
+    ``warm_every``."""
+    from notifications.scheduler import NoticeClock
+
+    engine.invalidate()
+    clock = NoticeClock(app, blocking=False, holder="warm")
+    assert clock.proposals() is None  # nothing queued: the tick warms the pool instead
+    assert "volunteers" in engine.index_ages()
+    warmed = engine.volunteer_pool(session)
+    assert sorted(warmed.user_ids) == sorted([city["v1"].id, city["v2"].id])
+
+    run = proposal.queue(
+        session, proposal.default_options(now=now), by=city["coordinator"], now=now
+    )
+    session.commit()
+    assert clock.proposals() == run.id
+    assert engine.volunteer_pool(session) is warmed  # the run built no pool of its own
+
+    newcomer = make_user(first_name="Cem")
+    make_profile(session, newcomer, now=now)
+    session.commit()  # a profile changed: the pool is dropped at once (consent counts)
+    assert "volunteers" not in engine.index_ages()
+    assert clock.proposals() is None
+    assert "volunteers" not in engine.index_ages()  # warmed less than a minute ago: waits
+    clock.proposal_job.warm_every = 0.0
+    assert clock.proposals() is None
+    assert "volunteers" in engine.index_ages()
+    assert newcomer.id in engine.volunteer_pool(session).user_ids

@@ -13,8 +13,11 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, event, func, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Session, SQLModel, create_engine, select
 
 
@@ -106,6 +109,19 @@ def count_rows(
 # Rows per executemany call: large enough to be fast, small enough for SQLite's variable limit.
 _CHUNK = 2000
 _PLAIN = (int, str, float, bytes, date, datetime, Enum)
+
+
+class greatest(GenericFunction[Any]):  # named as SQL names it: func.greatest
+    """The largest of its arguments in one row (``func.greatest(a, 0)``): PostgreSQL's
+    GREATEST, SQLite's many-argument ``max``. Lets a statement clamp a value it computes once
+    instead of a CASE that states (and the database evaluates) the expression twice."""
+
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_on_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:

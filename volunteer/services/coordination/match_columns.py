@@ -126,6 +126,9 @@ class Columns:
 
 
 _lock = threading.Lock()
+# A first read takes seconds at city scale: one at a time, so requests arriving meanwhile wait
+# for it (and then find it kept) instead of each reading the same two years of days.
+_reading = threading.Lock()
 _kept: dict[int, Columns] = {}  # by database (the session's bind)
 _KEPT_BINDS = 8  # a process talks to one database; tests make one per test
 
@@ -140,16 +143,21 @@ def current(session: Session) -> Columns:
         hit = _kept.get(key)
     if hit is not None and token is not None and hit.token == token:
         return hit
-    if hit is not None and stamp is not None and stamp.previous == hit.token and stamp.since:
-        built = read(session, token, kept=hit, since=stamp.since)
-    else:
-        built = read(session, token)
-    if token is not None:
+    with _reading:  # the others wait for this read instead of each reading the same days
         with _lock:
-            if len(_kept) >= _KEPT_BINDS:
-                _kept.clear()
-            _kept[key] = built
-    return built
+            hit = _kept.get(key)
+        if hit is not None and token is not None and hit.token == token:
+            return hit  # read by another request meanwhile
+        if hit is not None and stamp is not None and stamp.previous == hit.token and stamp.since:
+            built = read(session, token, kept=hit, since=stamp.since)
+        else:
+            built = read(session, token)
+        if token is not None:
+            with _lock:
+                if len(_kept) >= _KEPT_BINDS:
+                    _kept.clear()
+                _kept[key] = built
+        return built
 
 
 def read(

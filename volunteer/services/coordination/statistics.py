@@ -203,7 +203,9 @@ def current_overview(session: Session, *, now: datetime) -> Overview:
         session,
         OVERVIEW_SECONDS,
         lambda s: overview(s, now=now),
-        lambda _s, old, _changes: old,  # a change waits for the next count, at most 2 minutes
+        # A change waits for the next count, at most two minutes: a commit that touched an
+        # organisation must not make the next coordinator wait seconds for a recount.
+        follows_commits=False,
     )
     return replace(counted, pending_organisations=_pending_organisations(session))
 

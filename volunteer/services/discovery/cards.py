@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func
+from sqlalchemy import ColumnElement, and_, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matching.rules import Reason
 from volunteer.models import Cause, District, Opportunity, OpportunityCause, Organisation, Shift
 from volunteer.models.types import UTCDateTime
+from volunteer.platform.db import greatest
 from volunteer.services.discovery import engine_values
 from volunteer.services.discovery.listing import listed_clause
 
@@ -79,9 +80,9 @@ def _upcoming(now: Any) -> ColumnElement[bool]:
 
 
 def _free() -> ColumnElement[int]:
-    """A shift's open places, its places taken counted as the engine counts them."""
-    taken = engine_values.places_taken(Shift.id)
-    return case((col(Shift.capacity) > taken, col(Shift.capacity) - taken), else_=0)
+    """A shift's open places, its places taken counted as the engine counts them (once: a
+    CASE comparing before subtracting had the database count them twice per shift)."""
+    return greatest(col(Shift.capacity) - engine_values.places_taken(Shift.id), 0)
 
 
 def _cards_statement() -> Any:

@@ -15,12 +15,15 @@ directly, never from this cache.
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matching.explain import Explanation, explain
+from matching.geo import IntArray
 from matching.index import OpportunityIndex, VolunteerIndex
 from matching.rank import Match, rank_opportunities, rank_volunteers
 from matching.rank import near_misses as near_misses_of
@@ -37,7 +40,9 @@ from volunteer.models import (
 )
 from volunteer.services.discovery import freshness
 from volunteer.services.discovery.engine_values import (
+    NeedIds,
     listed_opportunities,
+    no_needs,
     opportunities_for,
     profile_stamp,
     skill_categories,
@@ -278,18 +283,26 @@ def explain_for(
     )
 
 
-def signed_up(session: Session, opportunity_ids: list[int]) -> set[tuple[int, int]]:
+def signed_up(session: Session, opportunity_ids: NeedIds) -> set[tuple[int, int]]:
     """(person, need) pairs with a sign-up on any shift of the need, in whatever state: such a
     person is no candidate for it, nor proposed for it again (they applied, the association
     decided, or they withdrew). The candidate lists and the city-wide proposal both ask here."""
-    if not opportunity_ids:
-        return set()
-    rows = session.exec(
+    people, needs = signed_up_columns(session, opportunity_ids)
+    return set(zip(people.tolist(), needs.tolist(), strict=True))
+
+
+def signed_up_columns(session: Session, opportunity_ids: NeedIds) -> tuple[IntArray, IntArray]:
+    """:func:`signed_up` as two columns (people, needs), for the city-wide proposal: 100,000
+    pairs as Python tuples in a set cost a fifth of a second it does not need."""
+    if no_needs(opportunity_ids):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    rows = session.connection().execute(
         select(Signup.user_id, Shift.opportunity_id)
         .join(Shift, col(Shift.id) == Signup.shift_id)
-        .where(col(Shift.opportunity_id).in_(opportunity_ids))
-    ).all()
-    return {(int(u), int(o)) for u, o in rows if u is not None}
+        .where(col(Shift.opportunity_id).in_(opportunity_ids), col(Signup.user_id).is_not(None))
+    )
+    flat = np.fromiter(chain.from_iterable(rows.all()), dtype=np.int64).reshape(-1, 2)
+    return flat[:, 0], flat[:, 1]
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class _Entry:
     value: Any
     patchable: bool
     pending: Changes | None = None
+    follows_commits: bool = True  # False: only its age renews it (see ``_Cache.get``)
 
 
 class _Cache:
@@ -99,14 +100,16 @@ class _Cache:
 
     Stale-while-revalidate: after ``ttl`` seconds the old value is still served while one
     background thread builds the next, so no visitor waits seconds for a city-sized rebuild.
-    Only the very first build (or one after a drop) happens in the request; a change to a few
-    needs is patched in by the next reader (see the module's docstring).
+    Only the very first build (or one after a drop) happens in a request, and only in one:
+    readers arriving meanwhile wait for that build instead of each starting their own; a change
+    to a few needs is patched in by the next reader (see the module's docstring).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._refreshing: dict[tuple[str, int], Changes] = {}  # changes since each refresh began
+        # Per kind: one reader builds or patches it while the others wait for the result.
         self._patch_locks: dict[tuple[str, int], threading.Lock] = {}
 
     def get(
@@ -116,9 +119,13 @@ class _Cache:
         ttl: float,
         build: Callable[[Session], Any],
         patch: Patch | None = None,
+        *,
+        follows_commits: bool = True,
     ) -> Any:
         """The cached value of ``kind``, built now if there is none. With ``patch``, a commit
-        that touched some needs marks the value, and this read patches them in first."""
+        that touched some needs marks the value, and this read patches them in first. With
+        ``follows_commits=False`` no commit patches or drops it: a value whose readers are told
+        its age (the coordinators' counts) is renewed by its ``ttl`` alone."""
         bind = session.get_bind()
         key = (kind, id(bind))
         moment = time.monotonic()
@@ -131,14 +138,21 @@ class _Cache:
                         target=self._refresh, args=(key, bind, build), daemon=True
                     ).start()
                 return hit.value
-            patch_lock = self._patch_locks.setdefault(key, threading.Lock())
-        if hit is not None and patch is not None:
-            with patch_lock:  # one reader patches; the others wait for its result
+            build_lock = self._patch_locks.setdefault(key, threading.Lock())
+        with build_lock:  # one reader builds or patches; the others wait for its result
+            if hit is not None and patch is not None:
                 return self._patched(key, session, build, patch)
-        value = build(session)
-        with self._lock:
-            self._entries[key] = _Entry(moment, value, patch is not None)
-        return value
+            with self._lock:
+                current = self._entries.get(key)
+            if current is not None and current.pending is None:
+                return current.value  # another reader built it meanwhile
+            started = time.monotonic()
+            value = build(session)
+            with self._lock:
+                self._entries[key] = _Entry(
+                    started, value, patch is not None, None, follows_commits
+                )
+            return value
 
     def _patched(
         self, key: tuple[str, int], session: Session, build: Callable[[Session], Any], patch: Patch
@@ -169,7 +183,9 @@ class _Cache:
                 if old is not None and since is not None:  # not dropped meanwhile
                     # Commits during the build may be missing from it: patched in on next read.
                     pending = since if since.needs else None
-                    self._entries[key] = _Entry(started, value, old.patchable, pending)
+                    self._entries[key] = _Entry(
+                        started, value, old.patchable, pending, old.follows_commits
+                    )
         except Exception:  # the stale value keeps serving; the next request retries
             logging.getLogger(__name__).exception("rebuilding the %s index failed", key[0])
         finally:
@@ -180,6 +196,8 @@ class _Cache:
         """A commit made ``changes``: patch what can be patched, drop the rest."""
         with self._lock:
             for key, entry in list(self._entries.items()):
+                if not entry.follows_commits:
+                    continue
                 kind = key[0]
                 if kind in VOLUNTEER_KINDS:
                     touched, patchable = changes.volunteers, False

@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from volunteer.models import (
     Cause,
     Opportunity,
     OpportunityCause,
+    Organisation,
     ProposalPair,
     ProposalRun,
     ProposalStatus,
@@ -39,14 +39,15 @@ from volunteer.services.coordination.proposal.kept import (
     solve_kept,
 )
 from volunteer.services.coordination.proposal.requests import BERLIN
-from volunteer.services.discovery.engine import VolunteerPool, signed_up, volunteer_pool
+from volunteer.services.discovery.engine import VolunteerPool, signed_up_columns, volunteer_pool
 from volunteer.services.discovery.engine_values import (
+    NeedIds,
     OpenShift,
-    listed_opportunities,
     open_shifts,
     opportunities_for,
     slot_of,
 )
+from volunteer.services.discovery.listing import listed_clause
 
 # A worker that claimed a run and died frees it after this long (a proposal takes seconds).
 LEASE = timedelta(minutes=10)
@@ -96,21 +97,26 @@ def _window(run: ProposalRun) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _needs(session: Session, run: ProposalRun) -> list[Opportunity]:
-    rows = listed_opportunities(session)
+def _needs(session: Session, run: ProposalRun) -> tuple[list[Opportunity], NeedIds]:
+    """The listed needs the run asks for (its districts and causes), and their ids as a
+    subquery: the shifts, skills, causes and sign-ups of thousands of needs are read with it,
+    not with thousands of bound ids."""
+    ids = (
+        select(col(Opportunity.id))
+        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
+        .where(listed_clause())
+    )
     if run.district_numbers:
-        wanted = set(run.district_numbers)
-        rows = [o for o in rows if o.district_number in wanted]
+        ids = ids.where(col(Opportunity.district_number).in_(run.district_numbers))
     if run.cause_slugs:
-        with_cause = set(
-            session.exec(
-                select(OpportunityCause.opportunity_id)
-                .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
-                .where(col(Cause.slug).in_(run.cause_slugs))
-            ).all()
+        with_cause = (
+            select(OpportunityCause.opportunity_id)
+            .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
+            .where(col(Cause.slug).in_(run.cause_slugs))
         )
-        rows = [o for o in rows if o.id in with_cause]
-    return rows
+        ids = ids.where(col(Opportunity.id).in_(with_cause))
+    rows = session.exec(select(Opportunity).where(col(Opportunity.id).in_(ids))).all()
+    return list(rows), ids
 
 
 @dataclass(frozen=True)
@@ -143,11 +149,13 @@ def run_candidates(
     pool = volunteer_pool(session)
     mark("pool")
     window = _window(run)
-    rows = _needs(session, run)
-    shifts = open_shifts(session, [o.id for o in rows if o.id is not None], now=now, window=window)
+    rows, among = _needs(session, run)
+    shifts = open_shifts(session, among, now=now, window=window)
     values = [
         v
-        for v in opportunities_for(session, rows, now=now, window=window, shifts=shifts)
+        for v in opportunities_for(
+            session, rows, now=now, window=window, shifts=shifts, among=among
+        )
         if v.capacity > 0
     ]
     mark("needs")
@@ -161,7 +169,7 @@ def run_candidates(
 
     scored = candidate_pairs(pool.index, values, now=now, progress=step)
     mark("candidates")
-    candidates = _without_signed_up(session, scored, pool, values)
+    candidates = _without_signed_up(session, scored, pool, values, among)
     mark("signed_up")
     return RunCandidates(pool, values, candidates, shifts)
 
@@ -245,22 +253,27 @@ class _Phases:
 
 
 def _without_signed_up(
-    session: Session, candidates: Candidates, pool: VolunteerPool, values: list[EngineOpportunity]
+    session: Session,
+    candidates: Candidates,
+    pool: VolunteerPool,
+    values: list[EngineOpportunity],
+    among: NeedIds,
 ) -> Candidates:
     """Drop pairs whose volunteer already has a sign-up for that need (``engine.signed_up``):
     an invitation to it could only be refused as "already signed up"."""
-    need_ids = np.array([int(v.id) for v in values], dtype=np.int64)
-    signed = signed_up(session, need_ids.tolist())
-    if not signed or not len(candidates):
+    if not len(candidates):
         return candidates
+    need_ids = np.array([int(v.id) for v in values], dtype=np.int64)
+    people, needs = signed_up_columns(session, among)
     # Each signed-up (person, need) as the (need, volunteer) position key of a pair; people no
-    # longer in the pool and needs not in this run have no pair to drop.
-    pairs = np.fromiter(chain.from_iterable(signed), np.int64, 2 * len(signed)).reshape(-1, 2)
+    # longer in the pool and needs not in this run (no open place in it) have no pair to drop.
     users = np.asarray(pool.user_ids, dtype=np.int64)
-    vol, found_vol = _positions(users, pairs[:, 0])
-    need, found_need = _positions(need_ids, pairs[:, 1])
+    vol, found_vol = _positions(users, people)
+    need, found_need = _positions(need_ids, needs)
     n = users.shape[0]
     taken = (need * n + vol)[found_vol & found_need]
+    if not taken.shape[0]:
+        return candidates
     key = candidates.opportunity * n + candidates.volunteer
     if key.shape[0] > 1 and bool(np.all(key[1:] > key[:-1])):
         # Pairs come need by need, volunteers ascending: a binary search per sign-up finds
@@ -270,7 +283,10 @@ def _without_signed_up(
         keep[at[key[at] == taken]] = False
     else:
         keep = ~np.isin(key, taken)
-    return candidates.take(np.flatnonzero(keep))
+    # By the mask, not by positions: half the time over millions of pairs.
+    return Candidates(
+        candidates.volunteer[keep], candidates.opportunity[keep], candidates.score[keep]
+    )
 
 
 def _positions(ids: np.ndarray[Any, Any], wanted: np.ndarray[Any, Any]) -> tuple[Any, Any]:
