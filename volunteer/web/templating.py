@@ -184,9 +184,9 @@ def card_body(hit: "Hit", heading: str = "h3", show_match: bool = True) -> Marku
 
 @per_reader
 def places_of(left: int, capacity: int) -> str:
-    """"3 of 5 places left" for a date on a need's page: kept per language and figures, as a
-    plain function (a template's ``ngettext`` inside the loop over sixty dates derives a new
-    template context on every call)."""
+    """The places left of a date on a need's page ("3 of 5 places left"): kept per language and
+    figures, as a plain function (a template's ``ngettext`` inside the loop over sixty dates
+    derives a new template context on every call)."""
     return str(
         ngettext(
             "%(num)d of %(cap)d places left", "%(num)d of %(cap)d places left", left, cap=capacity
