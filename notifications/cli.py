@@ -1,7 +1,9 @@
 """Commands: ``volunteer scheduler`` (the long-running clock) and ``volunteer notices ...``.
 
 Registered through the ``flask.commands`` entry point (pyproject.toml), because the web app
-must not import this package.
+must not import this package. The entry point loads this module for *every* ``volunteer``
+command (``volunteer backup`` too), so the scheduler and the dispatcher (the rules, the engine
+and its numba kernels behind them: over a second of CPU) are imported inside their commands.
 """
 
 import logging
@@ -12,8 +14,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from notifications.dispatcher import Dispatcher, build_channels
-from notifications.scheduler import NoticeClock, _now, rules, run_rule
 from volunteer.platform.db import get_bind
 from volunteer.platform.logs import configure_logging
 
@@ -25,6 +25,8 @@ from volunteer.platform.logs import configure_logging
 @with_appcontext
 def scheduler(dispatch_every: float) -> None:
     """Run the notice scheduler (any number of processes; one leads the rules at a time)."""
+    from notifications.scheduler import NoticeClock
+
     configure_logging()
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -52,6 +54,9 @@ def notices() -> None:
 @with_appcontext
 def dispatch() -> None:
     """Deliver every due notice now, then stop."""
+    from notifications.dispatcher import Dispatcher, build_channels
+    from notifications.scheduler import _now
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     d = Dispatcher(app, get_bind(app), build_channels(app), clock=lambda: _now(app))
     stats = d.run_until_idle()
@@ -66,6 +71,8 @@ def dispatch() -> None:
 @with_appcontext
 def run_rules(only: tuple[str, ...]) -> None:
     """Run the notice rules once (idempotent: running twice queues nothing new)."""
+    from notifications.scheduler import rules, run_rule
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     table = rules()
     unknown = set(only) - set(table)

@@ -3,6 +3,10 @@
 ``volunteer db upgrade``, ``volunteer create-user --role coordinator``, ``volunteer demo-data``,
 ``volunteer serve`` (what ``make run`` calls), ``volunteer match ...`` (the engine on JSON files).
 Other packages add commands through the ``flask.commands`` entry point (e.g. ``scheduler``).
+
+Every command starts a process that imports this module, so what only some commands need is
+imported inside them: Alembic (``platform.migrate``), the demo city, the engine
+(:mod:`volunteer.cli.match`). ``volunteer backup`` then loads the app and nothing else.
 """
 
 import os
@@ -24,7 +28,7 @@ from sqlalchemy import Engine
 from volunteer.app import create_app
 from volunteer.cli.match import match
 from volunteer.models import Role
-from volunteer.platform import backup, migrate
+from volunteer.platform import backup
 from volunteer.platform.clock import now
 from volunteer.platform.db import get_bind, session_scope
 from volunteer.services.accounts import account as accounts
@@ -55,6 +59,8 @@ def db() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from volunteer.platform import migrate
+
     migrate.upgrade(current_app, revision)
     click.echo(f"Database at {migrate.head(current_app)}")
 
@@ -84,6 +90,8 @@ def backup_command(target: Path) -> None:
 @with_appcontext
 def restore_command(source: Path) -> None:
     """Restore SOURCE into the configured (empty) database, then migrate it to this release."""
+    from volunteer.platform import migrate
+
     with _refusal_as_error():
         kind = backup.restore(_engine(), source)
     migrate.upgrade(current_app)
@@ -100,6 +108,8 @@ def _engine() -> Engine:
 @with_appcontext
 def db_revision(message: str) -> None:
     """Autogenerate a migration from the models (developers)."""
+    from volunteer.platform import migrate
+
     migrate.revision(current_app, message)
 
 
@@ -184,8 +194,10 @@ def serve(host: str, port: int, workers: int, no_scheduler: bool) -> None:
 
     The scheduler runs as its own process (``volunteer scheduler``); both stop on Ctrl-C.
     """
-    migrate.upgrade(current_app)
     from volunteer.demo import city as demo
+    from volunteer.platform import migrate
+
+    migrate.upgrade(current_app)
 
     with session_scope() as session:
         if not demo.has_users(session):

@@ -1,7 +1,9 @@
 """``volunteer match``: the matching engine on JSON files, for coordinators and other tools.
 
 A plain click group (no Flask imports) so it runs without an app or a database; the app's CLI
-registers it with ``cli.add_command(match)``. The command owns the file I/O and the timing;
+registers it with ``cli.add_command(match)``. The engine (numpy, numba's kernels: about a second
+of CPU to import) is imported inside the commands, so that ``volunteer backup`` or ``db upgrade``
+does not load it. The command owns the file I/O and the timing;
 :mod:`matching.interchange` validates and serialises, the engine computes. Every expected
 failure is a ``click.ClickException`` ("Error: ..." and exit status 1), never a traceback.
 """
@@ -10,30 +12,20 @@ import json
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
 
-from matching.assign import assign as assign_pairs
-from matching.candidates import candidate_pairs
-from matching.columnar import instance_from_arrays, instance_to_arrays
-from matching.index import VolunteerIndex
-from matching.interchange import (
-    Instance,
-    InterchangeError,
-    assignment_to_dict,
-    instance_to_dict,
-    matches_to_list,
-    parse_instance,
-)
-from matching.rank import rank_opportunities
+if TYPE_CHECKING:
+    from matching.interchange import Instance
 
 #: Runs with at least this many opportunities report progress on stderr.
 PROGRESS_FROM = 2000
 
 
-def _load(path: Path) -> Instance:
+def _load(path: Path) -> "Instance":
+    from matching.interchange import InterchangeError, parse_instance
+
     if path.suffix == ".npz":
         return _load_columnar(path)
     try:
@@ -54,8 +46,12 @@ def _load(path: Path) -> Instance:
         raise click.ClickException(f"{path}: {exc}") from None
 
 
-def _load_columnar(path: Path) -> Instance:
+def _load_columnar(path: Path) -> "Instance":
     """The columnar twin of the JSON file (:mod:`matching.columnar`), much faster to read."""
+    import numpy as np
+
+    from matching.columnar import instance_from_arrays
+
     try:
         with np.load(path, allow_pickle=False) as arrays:
             return instance_from_arrays({key: arrays[key] for key in arrays.files})
@@ -90,6 +86,11 @@ def match() -> None:
 @click.option("--output", "output_path", required=True, type=click.Path(path_type=Path))
 def convert_command(input_path: Path, output_path: Path) -> None:
     """Write an instance (JSON or .npz) as the other format: .npz loads several times faster."""
+    import numpy as np
+
+    from matching.columnar import instance_to_arrays
+    from matching.interchange import instance_to_dict
+
     instance = _load(input_path)
     if output_path.suffix == ".npz":
         arrays: dict[str, Any] = instance_to_arrays(instance)
@@ -139,6 +140,11 @@ def assign_command(
     workers: int,
 ) -> None:
     """Compute the assignment of maximum total score and write it to OUTPUT."""
+    from matching.assign import assign as assign_pairs
+    from matching.candidates import candidate_pairs
+    from matching.index import VolunteerIndex
+    from matching.interchange import assignment_to_dict
+
     instance = _load(input_path)
     opps = instance.opportunities
     started = time.perf_counter()
@@ -185,6 +191,9 @@ def assign_command(
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 def rank_command(input_path: Path, volunteer_id: str, limit: int) -> None:
     """Print the best opportunities for one volunteer as JSON, with reason codes."""
+    from matching.interchange import matches_to_list
+    from matching.rank import rank_opportunities
+
     instance = _load(input_path)
     found = [v for v in instance.volunteers if v.id == volunteer_id]
     if not found:

@@ -38,6 +38,7 @@ from volunteer.models import (
     holds_place,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.platform.db import int_rows, plain_rows
 from volunteer.services.discovery.freshness import PERSONAL
 from volunteer.services.discovery.listing import listed_clause
 
@@ -145,9 +146,10 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
         .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(*where)
     )
-    # Core rows through the session's connection: the ORM's row processing cost seconds here.
+    # The driver's rows, not the ORM's nor Core's: their row processing cost seconds here.
     connection = session.connection()
-    rows = connection.execute(
+    rows = plain_rows(  # plain columns only: text, integers, floats
+        session,
         sa.select(  # Core's select: SQLModel's is typed for at most four columns
             col(VolunteerProfile.user_id),
             col(VolunteerProfile.lat),
@@ -161,8 +163,8 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
         )
         .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(*where)
-        .order_by(col(VolunteerProfile.user_id))
-    ).all()
+        .order_by(col(VolunteerProfile.user_id)),
+    )
     n = len(rows)
     fields = list(zip(*rows, strict=True)) if n else [()] * 8
     user_id, lat, lon, radius, availability, age, capacity, languages = fields
@@ -179,19 +181,20 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
     spoken = [(i, lang) for i, text in enumerate(languages) for lang in lists[text]]
 
     def linked(link: Any, key: Any, names: Any) -> SetColumn:
-        """The (person, name) pairs of a link table, for the same people (sub-select)."""
-        pairs = connection.execute(
-            select(link.user_id, names.slug)
-            .join(names, col(names.id) == key)
-            .where(col(link.user_id).in_(people))
-        ).all()
-        owner = np.array([p[0] for p in pairs], dtype=np.int64)
+        """The (person, name) sets of a link table, for the same people (sub-select): read as
+        ids (:func:`int_rows`) and named through the small name table."""
+        vocab = connection.execute(sa.select(names.id, names.slug).order_by(names.id)).all()
+        vocab_ids = np.array([v[0] for v in vocab], dtype=np.int64)
+        pairs = int_rows(session, sa.select(link.user_id, key).where(col(link.user_id).in_(people)))
+        owner, named = pairs[:, 0], pairs[:, 1]
         at = np.minimum(np.searchsorted(ids, owner), max(n - 1, 0))
         # Each statement sees its own snapshot (PostgreSQL's READ COMMITTED): someone who became
         # findable after the profiles were read is left out here too, never given to another.
         mine = (ids[at] == owner) if n else np.zeros(owner.shape[0], dtype=np.bool_)
-        names_of = [p[1] for p, keep in zip(pairs, mine.tolist(), strict=True) if keep]
-        return SetColumn.from_pairs(at[mine], names_of, n)
+        code = np.minimum(np.searchsorted(vocab_ids, named), max(len(vocab) - 1, 0))
+        # A name added after the names were read (a new skill) is left out like a newcomer.
+        mine &= vocab_ids[code] == named if len(vocab) else np.zeros_like(mine)
+        return SetColumn.from_codes(at[mine], code[mine], [v[1] for v in vocab], n)
 
     columns = VolunteerColumns(
         ids=tuple(str(i) for i in user_id),
