@@ -196,7 +196,9 @@ def main(argv: list[str]) -> int:
         default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
     )
     parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
-    parser.add_argument("--runs", type=int, default=2, help="warm runs after the cold one")
+    parser.add_argument(
+        "--runs", type=int, default=2, help="warm runs after the first one after the warm-up"
+    )
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]
