@@ -11,8 +11,8 @@ costs). Why not a general min-cost-flow library: a city has far more volunteers 
 so almost every path ends one or two steps from the place it starts at, and the search stops
 there; OR-Tools' cost-scaling push-relabel (used until December 2026, now an oracle in the
 tests) works on the whole network in every phase and took 11.2 CPU-s on dense-L's 7.5 million
-pairs where this takes well under one (README, "Dense cities"). It also holds the GIL, which
-this kernel does not.
+pairs where this takes about one, proof included (README, "Dense cities"). It also held the GIL,
+which this kernel does not.
 
 **Proof of optimality with every result.** The kernel returns the dual prices (potentials) it
 ends with; :func:`check_optimal` verifies in plain numpy, over every arc, that the assignment
@@ -40,7 +40,7 @@ import numpy as np
 
 from matching.candidates import Candidates, Progress, candidate_pairs
 from matching.flow_kernel import arcs_by_need, shortest_paths
-from matching.geo import FloatArray, IntArray
+from matching.geo import BoolArray, FloatArray, IntArray
 from matching.index import VolunteerIndex
 from matching.model import Opportunity, Volunteer
 from matching.scoring import DEFAULT_WEIGHTS, Weights
@@ -95,18 +95,33 @@ def solve(
     bonus = 0
     if fill_fairly:
         bonus = (min(n_pairs, int(vcap.sum()), int(ocap.sum())) + 1) * SCORE_SCALE
-    order, need_ptr = arcs_by_need(candidates.opportunity, ocap.shape[0])
-    flow, potential, empty = shortest_paths(
-        need_ptr,
-        candidates.volunteer[order],
-        candidates.opportunity[order],
-        -weight[order],
-        vcap,
-        ocap,
-        bonus,
+    # A pair whose volunteer or need has no room can never carry flow: the solver never sees it.
+    live = np.flatnonzero(_can_carry(candidates, vcap, ocap))
+    arcs = candidates.take(live)
+    # The solver routes the units of one side: the needs' open places, or, when the volunteers
+    # can take fewer places in all (and nothing favours the needs' first places), the
+    # volunteers' (the same network seen from the other side: b-matching is symmetric). The
+    # scarcer side has the fewer units to route and the shorter paths.
+    from_volunteers = not bonus and int(vcap.sum()) < int(ocap.sum())
+    sources, targets = (
+        (arcs.volunteer, arcs.opportunity)
+        if from_volunteers
+        else (
+            arcs.opportunity,
+            arcs.volunteer,
+        )
     )
-    chosen: IntArray = np.sort(order[flow.astype(np.bool_)])
-    check_optimal(candidates, chosen, vcap, ocap, potential, empty, bonus=bonus)
+    source_cap, target_cap = (vcap, ocap) if from_volunteers else (ocap, vcap)
+    order, ptr = arcs_by_need(sources, source_cap.shape[0])
+    flow, potential, empty = shortest_paths(
+        ptr, targets[order], sources[order], -weight[live[order]], target_cap, source_cap, bonus
+    )
+    chosen: IntArray = np.sort(live[order[flow.astype(np.bool_)]])
+    if from_volunteers:
+        seen_from = Candidates(candidates.opportunity, candidates.volunteer, candidates.score)
+        check_optimal(seen_from, chosen, ocap, vcap, potential, empty, bonus=0)
+    else:
+        check_optimal(candidates, chosen, vcap, ocap, potential, empty, bonus=bonus)
     return chosen
 
 
@@ -127,7 +142,9 @@ def check_optimal(
     of min-cost flow). Plain numpy over every arc, independent of the solver's own code.
 
     ``potential`` holds the needs', then the volunteers', then the sink's prices; ``bonus``
-    is fill fairly's B (0 without)."""
+    is fill fairly's B (0 without). When the solver routed the volunteers' units instead, the
+    same check runs with the two sides swapped (pairs seen from the volunteers, capacities
+    swapped)."""
     n_opp, n_vol = opportunity_capacity.shape[0], volunteer_capacity.shape[0]
     held = np.bincount(candidates.volunteer[chosen], minlength=n_vol)
     taken = np.bincount(candidates.opportunity[chosen], minlength=n_opp)
@@ -143,6 +160,9 @@ def check_optimal(
     reduced += p_need[candidates.opportunity] - p_vol[candidates.volunteer]
     on = np.zeros(len(candidates), dtype=np.bool_)
     on[chosen] = True
+    # A pair whose volunteer or need has no room leads to or from a node no flow can pass: it
+    # lies on no cycle, so its reduced cost proves nothing either way.
+    off = ~on & _can_carry(candidates, volunteer_capacity, opportunity_capacity)
     # Each arc: where it could carry more its reduced cost is >= 0, where it could carry less
     # <= 0: a pair (0 or 1), a volunteer's arc to the sink (up to its capacity), a need's
     # arcs for empty places (the first ones at cost 0, the last one, with fill fairly, at B).
@@ -154,7 +174,7 @@ def check_optimal(
     last = empty - cheap
     last_cost = empty_cost + bonus
     ok = (
-        np.all(reduced[~on] >= 0)
+        np.all(reduced[off] >= 0)
         and np.all(reduced[on] <= 0)
         and np.all(to_sink[held < volunteer_capacity] >= 0)
         and np.all(to_sink[held > 0] <= 0)
@@ -165,6 +185,15 @@ def check_optimal(
     )
     if not ok:
         raise SolverError("the assignment's optimality could not be proven")
+
+
+def _can_carry(
+    candidates: Candidates, volunteer_capacity: IntArray, opportunity_capacity: IntArray
+) -> BoolArray:
+    can: BoolArray = (volunteer_capacity[candidates.volunteer] > 0) & (
+        opportunity_capacity[candidates.opportunity] > 0
+    )
+    return can
 
 
 def assign(

@@ -16,7 +16,8 @@ cheaper flow exists (the negative-cycle criterion). The kernel returns them and
 :func:`matching.assign.solve` verifies that condition over every arc in numpy after each solve,
 so the proof does not rest on this code being right.
 
-Compiled with ``nogil``: independent parts of a region are solved on threads side by side.
+Compiled with ``nogil``: a threaded server's other requests go on while it solves (OR-Tools'
+solver held the GIL throughout).
 """
 
 from typing import Any

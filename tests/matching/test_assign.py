@@ -93,16 +93,20 @@ def test_solve_equals_an_independent_min_cost_flow_on_cities_apart(seed: int, fa
     assert np.all(np.bincount(c.opportunity[chosen], minlength=ocap.shape[0]) <= ocap)
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_many_volunteers_competing_for_few_places_get_the_optimum(seed: int) -> None:
-    """The shape of a city: ten times the volunteers of the places, many ties in score, each
-    volunteer with a few needs; long chains of people displacing each other."""
+def _crowd(
+    seed: int, n_vol: int, n_opp: int, per: int, vcap_range: tuple[int, int]
+) -> tuple[Candidates, np.ndarray, np.ndarray]:
+    """Each volunteer with ``per`` random needs, scores in steps of 1/40 (many ties)."""
     rng = np.random.default_rng(seed)
-    n_vol, n_opp, per = 3000, 120, 6
     vol = np.repeat(np.arange(n_vol), per)
     opp = np.concatenate([rng.choice(n_opp, per, replace=False) for _ in range(n_vol)])
     c = Candidates(vol, opp, rng.integers(0, 40, vol.shape[0]) / 40)
-    vcap, ocap = rng.integers(1, 3, n_vol), rng.integers(0, 6, n_opp)
+    return c, rng.integers(*vcap_range, n_vol), rng.integers(0, 6, n_opp)
+
+
+def _assert_optimal_with_and_without_fill_fairly(
+    c: Candidates, vcap: np.ndarray, ocap: np.ndarray
+) -> None:
     w = integer_scores(c.score)
     for fair in (False, True):
         chosen = solve(c, vcap, ocap, fill_fairly=fair)
@@ -110,6 +114,26 @@ def test_many_volunteers_competing_for_few_places_get_the_optimum(seed: int) -> 
         assert int(w[chosen].sum()) == total
         if fair:
             assert np.unique(c.opportunity[chosen]).shape[0] == covered
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_many_volunteers_competing_for_few_places_get_the_optimum(seed: int) -> None:
+    """The shape of a city: ten times the volunteers of the places, many ties in score, each
+    volunteer with a few needs; long chains of people displacing each other."""
+    c, vcap, ocap = _crowd(seed, 3000, 120, 6, (1, 3))
+    assert vcap.sum() > ocap.sum()
+    _assert_optimal_with_and_without_fill_fairly(c, vcap, ocap)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_few_volunteers_for_many_places_get_the_optimum(seed: int) -> None:
+    """The other way round (a narrow pool, many open places): the solver then routes the
+    volunteers' units, except with fill fairly; the optimum is the same either way."""
+    c, vcap, ocap = _crowd(50 + seed, 200, 300, 8, (0, 3))
+    assert vcap.sum() < ocap.sum()
+    _assert_optimal_with_and_without_fill_fairly(c, vcap, ocap)
+    w = integer_scores(c.score)
+    assert int(w[solve(c, vcap, ocap)].sum()) == round(lp_optimum(c, w, vcap, ocap))
 
 
 def test_a_suboptimal_or_infeasible_assignment_fails_the_proof() -> None:

@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from tests.factories import make_organisation, make_profile
+from tests.factories import make_organisation, make_profile, seed_reference
 from tests.spreadsheets import read_as_english_excel, read_as_german_excel
 from volunteer.demo.city import Scale, load_demo_data
 from volunteer.models import ProposalPair, ProposalRun, Role, Shift, VolunteerProfile
+from volunteer.services.accounts import privacy
 from volunteer.services.coordination import proposal, statistics
 from volunteer.services.discovery import freshness
 
@@ -88,6 +89,32 @@ def test_the_overview_of_one_count_is_shown_in_each_reader_s_language(
     session.commit()
     again = client.get("/koordination/").get_data(as_text=True)
     assert "Nach Stadtteil" in again and "By district" not in again
+
+
+def test_the_overview_counts_volunteers_skills_and_times_without_deleted_accounts(
+    session, make_user, now
+):
+    """Known people: two profiles in one district, both offering first aid, available at every
+    time of the week; one deletes the account and is counted nowhere any more."""
+    seed_reference(session)
+    stays, leaves = make_user(), make_user()
+    for user in (stays, leaves):
+        make_profile(session, user, now=now, skills=("first-aid",))
+    session.commit()
+    district = session.exec(select(VolunteerProfile.district_number)).first()
+
+    def counts():
+        data = statistics.overview(session, now=now)
+        volunteers = {d.number: d.volunteers for d in data.districts}
+        supply = {s.slug: s.supply for s in data.skills}
+        return volunteers[district], supply["first-aid"], data.slot_supply
+
+    volunteers, first_aid, slots = counts()
+    assert (volunteers, first_aid) == (2, 2) and set(slots.values()) == {2} and len(slots) == 21
+    privacy.delete_account(session, leaves, now=now)
+    session.commit()
+    volunteers, first_aid, slots = counts()
+    assert (volunteers, first_aid) == (1, 1) and set(slots.values()) == {1}
 
 
 def test_overview_counts_every_district(session, city, now):

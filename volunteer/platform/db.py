@@ -8,10 +8,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, event, func, insert
+from sqlalchemy import Engine, Select, event, func, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
@@ -157,3 +159,30 @@ def insert_rows(session: Session, model: type[SQLModel], rows: Sequence[dict[str
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
+
+
+def plain_rows(session: Session, statement: Select[*tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
+    """The rows of ``statement`` as the driver returns them: plain tuples, not SQLAlchemy rows.
+
+    For city-sized reads of plain columns (integers, floats, text): building a Row per row cost
+    a third of the time of reading a city's volunteers (100,000 profiles, 900,000 skill and
+    cause links). No column type's result processing runs, so a column whose Python value
+    differs from what the driver returns (dates on SQLite, enums, JSON) must not be read here.
+    """
+    result = session.connection().execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return rows
+
+
+def int_rows(
+    session: Session, statement: Select[*tuple[Any, ...]]
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """:func:`plain_rows` of a select of integer columns (no NULLs) as one int64 array, rows by
+    columns."""
+    rows = plain_rows(session, statement)
+    width = len(statement.selected_columns)
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+    return flat.reshape(-1, width)

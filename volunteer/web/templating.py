@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, get_template_attribute, request
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from volunteer.platform.i18n import per_reader
 from volunteer.services.permissions import is_coordinator
 from volunteer.web.wording.reasons import band_of, top_reason
 
@@ -181,6 +182,18 @@ def card_body(hit: "Hit", heading: str = "h3", show_match: bool = True) -> Marku
     return cards.fetch(key, render)
 
 
+@per_reader
+def places_of(left: int, capacity: int) -> str:
+    """The places left of a date on a need's page ("3 of 5 places left"): kept per language and
+    figures, as a plain function (a template's ``ngettext`` inside the loop over sixty dates
+    derives a new template context on every call)."""
+    return str(
+        ngettext(
+            "%(num)d of %(cap)d places left", "%(num)d of %(cap)d places left", left, cap=capacity
+        )
+    )
+
+
 def _install_gettext(app: Flask) -> None:
     """Templates' ``_``/``ngettext``/``pgettext``/``npgettext`` with the catalogue looked up once
     per language. Flask-Babel's own callables resolve the domain, the locale and the catalogue
@@ -239,6 +252,7 @@ def init_app(app: Flask) -> None:
         layout_part=layout_part,
         layout_nav=layout_nav,
         select_options=select_options,
+        places_of=places_of,
     )
     _install_gettext(app)
     app.extensions["need_cards"] = _Rendered(CARD_CACHE_SIZE)

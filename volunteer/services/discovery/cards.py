@@ -64,6 +64,15 @@ class Hit:
     components: Mapping[str, float] = field(default_factory=dict)
 
 
+def ahead(shifts: Iterable[tuple[datetime, int]], now: datetime) -> tuple[datetime | None, int]:
+    """A card's next date and places left from a need's not cancelled shifts' (start, free
+    places), for cards built from shifts already read (the listing's calendar, a need's page):
+    the shifts starting after ``now`` count, as in SQL (:func:`_upcoming`), and the next date is
+    the first of them even when it is full."""
+    coming = [(start, free) for start, free in shifts if start > now]
+    return (min(start for start, _ in coming) if coming else None, sum(f for _, f in coming))
+
+
 def _upcoming(now: Any) -> ColumnElement[bool]:
     """The shifts a card counts: upcoming and not cancelled (every one, not only the engine's
     horizon: a card shows the next date even when it lies further ahead)."""
@@ -110,6 +119,28 @@ def _cards_statement() -> Any:
 
 
 _CARDS = _cards_statement()
+
+# The dates a need's page lists: not yet ended, by start, at most this many.
+DATES_SHOWN = 60
+_DATES = (
+    select(Shift, _free())
+    .where(
+        col(Shift.opportunity_id) == bindparam("need"),
+        col(Shift.ends_at) > bindparam("now", type_=UTCDateTime()),
+    )
+    .order_by(col(Shift.starts_at))
+    .limit(DATES_SHOWN)
+)
+
+
+def need_dates(session: Session, opportunity_id: int, *, now: datetime) -> list[tuple[Shift, int]]:
+    """A need's dates that have not ended yet, each with its places left (counted as a card
+    counts them, :func:`_free`): one statement built once, where the page used to build and
+    run two (the shifts, then their sign-ups)."""
+    rows = session.exec(_DATES, params={"need": opportunity_id, "now": now}).all()
+    return [(shift, int(free or 0)) for shift, free in rows]
+
+
 #: The same cards for needs still listed only (``listing.listed_clause``): for ids kept from
 #: earlier (a person's ranking, up to a minute old), where a need may have been unlisted since.
 #: Its rows have the card's columns in :func:`hits_of`'s order, so it can also be a subquery

@@ -5,10 +5,10 @@ places from its upcoming shifts. :mod:`volunteer.services.discovery.engine` inde
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import sqlalchemy as sa
@@ -38,6 +38,7 @@ from volunteer.models import (
     holds_place,
 )
 from volunteer.platform.clock import BERLIN
+from volunteer.platform.db import int_rows, plain_rows
 from volunteer.services.discovery.freshness import PERSONAL
 from volunteer.services.discovery.listing import listed_clause
 
@@ -132,6 +133,18 @@ def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:
     return value
 
 
+def json_lists(texts: Iterable[str | None]) -> list[list[str]]:
+    """JSON lists read as text (``cast(column, Text)``), each distinct text decoded once: a
+    city has a hundred thousand language lists but only a few different ones."""
+    lists: dict[str | None, list[str]] = {}
+    out = []
+    for text in texts:
+        if text not in lists:
+            lists[text] = list(json.loads(text) or []) if text else []
+        out.append(lists[text])
+    return out
+
+
 def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, IntArray]:
     """The engine's columns of the volunteers matching ``where`` (clauses over ``User`` and
     ``VolunteerProfile``) and their user ids, by user id: one query per table, no ORM rows.
@@ -145,9 +158,10 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
         .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(*where)
     )
-    # Core rows through the session's connection: the ORM's row processing cost seconds here.
+    # The driver's rows, not the ORM's nor Core's: their row processing cost seconds here.
     connection = session.connection()
-    rows = connection.execute(
+    rows = plain_rows(  # plain columns only: text, integers, floats
+        session,
         sa.select(  # Core's select: SQLModel's is typed for at most four columns
             col(VolunteerProfile.user_id),
             col(VolunteerProfile.lat),
@@ -161,8 +175,8 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
         )
         .join(User, col(User.id) == VolunteerProfile.user_id)
         .where(*where)
-        .order_by(col(VolunteerProfile.user_id))
-    ).all()
+        .order_by(col(VolunteerProfile.user_id)),
+    )
     n = len(rows)
     fields = list(zip(*rows, strict=True)) if n else [()] * 8
     user_id, lat, lon, radius, availability, age, capacity, languages = fields
@@ -172,26 +186,23 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
     # A half-located profile (one coordinate only) counts as not located, as in the model.
     half = np.isnan(lat_a) != np.isnan(lon_a)
     lat_a[half], lon_a[half] = np.nan, np.nan
-    lists: dict[str | None, list[str]] = {}
-    for text in languages:
-        if text not in lists:
-            lists[text] = list(json.loads(text) or []) if text else []
-    spoken = [(i, lang) for i, text in enumerate(languages) for lang in lists[text]]
+    spoken = [(i, lang) for i, langs in enumerate(json_lists(languages)) for lang in langs]
 
     def linked(link: Any, key: Any, names: Any) -> SetColumn:
-        """The (person, name) pairs of a link table, for the same people (sub-select)."""
-        pairs = connection.execute(
-            select(link.user_id, names.slug)
-            .join(names, col(names.id) == key)
-            .where(col(link.user_id).in_(people))
-        ).all()
-        owner = np.array([p[0] for p in pairs], dtype=np.int64)
+        """The (person, name) sets of a link table, for the same people (sub-select): read as
+        ids (:func:`int_rows`) and named through the small name table."""
+        vocab = connection.execute(sa.select(names.id, names.slug).order_by(names.id)).all()
+        vocab_ids = np.array([v[0] for v in vocab], dtype=np.int64)
+        pairs = int_rows(session, sa.select(link.user_id, key).where(col(link.user_id).in_(people)))
+        owner, named = pairs[:, 0], pairs[:, 1]
         at = np.minimum(np.searchsorted(ids, owner), max(n - 1, 0))
         # Each statement sees its own snapshot (PostgreSQL's READ COMMITTED): someone who became
         # findable after the profiles were read is left out here too, never given to another.
         mine = (ids[at] == owner) if n else np.zeros(owner.shape[0], dtype=np.bool_)
-        names_of = [p[1] for p, keep in zip(pairs, mine.tolist(), strict=True) if keep]
-        return SetColumn.from_pairs(at[mine], names_of, n)
+        code = np.minimum(np.searchsorted(vocab_ids, named), max(len(vocab) - 1, 0))
+        # A name added after the names were read (a new skill) is left out like a newcomer.
+        mine &= vocab_ids[code] == named if len(vocab) else np.zeros_like(mine)
+        return SetColumn.from_codes(at[mine], code[mine], [v[1] for v in vocab], n)
 
     columns = VolunteerColumns(
         ids=tuple(str(i) for i in user_id),
@@ -321,11 +332,14 @@ def skills_of(session: Session, ids: NeedIds) -> dict[int, dict[str, bool]]:
     """Each need's skills (slug -> whether it is required), of the needs ``ids`` (a list, or a
     subquery of ids): the one reading of a need's skills that matching and search share."""
     out: dict[int, dict[str, bool]] = defaultdict(dict)
-    for opp_id, slug, required in session.exec(
-        select(OpportunitySkill.opportunity_id, Skill.slug, OpportunitySkill.required)
+    for opp_id, slug, required in plain_rows(  # a city's needs: 20,000 links
+        session,
+        sa.select(
+            col(OpportunitySkill.opportunity_id), col(Skill.slug), col(OpportunitySkill.required)
+        )
         .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
-        .where(col(OpportunitySkill.opportunity_id).in_(ids))
-    ).all():
+        .where(col(OpportunitySkill.opportunity_id).in_(ids)),
+    ):
         out[int(opp_id)][slug] = bool(required)
     return out
 
@@ -333,18 +347,37 @@ def skills_of(session: Session, ids: NeedIds) -> dict[int, dict[str, bool]]:
 def causes_of(session: Session, ids: NeedIds) -> dict[int, set[str]]:
     """Each need's cause slugs, of the needs ``ids`` (a list, or a subquery of ids)."""
     out: dict[int, set[str]] = defaultdict(set)
-    for opp_id, slug in session.exec(
-        select(OpportunityCause.opportunity_id, Cause.slug)
+    for opp_id, slug in plain_rows(
+        session,
+        sa.select(col(OpportunityCause.opportunity_id), col(Cause.slug))
         .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
-        .where(col(OpportunityCause.opportunity_id).in_(ids))
-    ).all():
+        .where(col(OpportunityCause.opportunity_id).in_(ids)),
+    ):
         out[int(opp_id)].add(slug)
     return out
 
 
+class NeedRow(Protocol):
+    """What :func:`opportunities_for` reads of a need: an :class:`Opportunity`, or these
+    columns alone (the city-wide proposal reads 8,400 needs without making ORM rows)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+    @property
+    def is_remote(self) -> bool: ...
+    @property
+    def minors_ok(self) -> bool: ...
+    @property
+    def languages(self) -> list[str]: ...
+
+
 def opportunities_for(
     session: Session,
-    rows: list[Opportunity],
+    rows: Sequence[NeedRow],
     *,
     now: datetime,
     window: tuple[datetime, datetime] | None = None,

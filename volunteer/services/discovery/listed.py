@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from matching.rules import Reason
 from volunteer.models import Cause, District, Opportunity, Organisation
 from volunteer.services.discovery import freshness
-from volunteer.services.discovery.cards import CardNeed, Hit
+from volunteer.services.discovery.cards import CardNeed, Hit, ahead
 from volunteer.services.discovery.engine_values import causes_of, open_shifts, skills_of
 from volunteer.services.discovery.listing import listed_clause
 
@@ -61,9 +61,9 @@ class ListedNeed:
     skills: frozenset[str]
     causes: frozenset[str]
     words: frozenset[str]  # of the title, description and organisation name, casefolded
-    # Upcoming, not cancelled shifts by start: (POSIX seconds, free places), as the engine
+    # Upcoming (when read), not cancelled shifts by start, with their free places as the engine
     # counts them (``engine_values.open_shifts``).
-    shifts: tuple[tuple[float, int], ...]
+    shifts: tuple[tuple[datetime, int], ...]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,9 @@ class Listing:
         self.word_offsets = np.cumsum([0, *(len(w) + 1 for w in vocabulary)])[:-1]
         self.word_rows = [np.array(postings[w], dtype=np.int64) for w in vocabulary]
         self.shift_row = np.array([i for i, n in enumerate(rows) for _ in n.shifts], dtype=np.int64)
-        self.shift_start = np.array([t for n in rows for t, _ in n.shifts], dtype=np.float64)
+        self.shift_start = np.array(
+            [t.timestamp() for n in rows for t, _ in n.shifts], dtype=np.float64
+        )
 
     def containing(self, word: str) -> npt.NDArray[np.bool_]:
         """Rows whose texts contain ``word`` (case-insensitive, literally: no wildcards)."""
@@ -143,22 +145,22 @@ class Listing:
         explained: Mapping[int, tuple[tuple[Reason, ...], dict[str, float]]],
     ) -> list[Hit]:
         """The cards of these needs, in this order, as ``cards.card_hits`` builds them from the
-        database: the next date and the places left over the shifts still ahead at ``now``."""
-        moment = now.timestamp()
+        database: the next date and the places left over the shifts still ahead at ``now``
+        (``cards.ahead``)."""
         out = []
         for oid in ids:
             need = self.needs.get(oid)
             if need is None:
                 continue
-            ahead = [(start, free) for start, free in need.shifts if start > moment]
+            next_start, places_left = ahead(need.shifts, now)
             why, parts = explained.get(oid, ((), {}))
             out.append(
                 Hit(
                     opportunity=need.card,
                     organisation_name=need.organisation_name,
                     district_name=need.district_name,
-                    next_start=datetime.fromtimestamp(ahead[0][0], UTC) if ahead else None,
-                    places_left=sum(free for _, free in ahead),
+                    next_start=next_start,
+                    places_left=places_left,
                     km=distance.get(oid),
                     score=scores.get(oid),
                     has_logo=need.has_logo,
@@ -191,10 +193,10 @@ def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> di
     cause_order = {
         slug: int(i or 0) for slug, i in session.exec(select(Cause.slug, Cause.id)).all()
     }
-    shifts: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    shifts: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     listed_ids = [int(o.id) for o, *_ in rows if o.id is not None]
     for shift in open_shifts(session, listed_ids, now=now, window=(now, _FOREVER)):
-        shifts[shift.opportunity_id].append((shift.starts_at.timestamp(), shift.free))
+        shifts[shift.opportunity_id].append((shift.starts_at, shift.free))
     out = {}
     for o, org, logo, district in rows:
         assert o.id is not None

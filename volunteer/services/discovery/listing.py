@@ -1,6 +1,6 @@
 """The one rule for what the public sees: published needs of verified organisations."""
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam
 from sqlmodel import Session, col, select
 
 from volunteer.models import Opportunity, OpportunityStatus, Organisation
@@ -25,14 +25,19 @@ def is_listed(opportunity: Opportunity, organisation: Organisation) -> bool:
     )
 
 
+# Built once: building this statement cost more than running it (a need's page asks it first).
+_NEED: BindParameter[int] = bindparam("need")
+_LISTED_NEED = (
+    select(Opportunity, Organisation)
+    .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+    .where(col(Opportunity.id) == _NEED, listed_clause())
+)
+
+
 def listed_opportunity(
     session: Session, opportunity_id: int
 ) -> tuple[Opportunity, Organisation] | None:
     """A need and its organisation if the public may see it, else ``None`` (the need page and
     the API answer 404 alike for a draft, a paused need or an unverified organisation)."""
-    row = session.exec(
-        select(Opportunity, Organisation)
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(Opportunity.id == opportunity_id, listed_clause())
-    ).first()
+    row = session.exec(_LISTED_NEED, params={"need": opportunity_id}).first()
     return None if row is None else (row[0], row[1])

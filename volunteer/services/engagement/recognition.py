@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from volunteer.models import (
@@ -150,6 +151,9 @@ class Progress:
     fraction: float  # 0..1 for the progress bar
     eligible: bool
     by_year: dict[int, dict[str, float]] = field(default_factory=dict)  # calendar year → org → h
+    # Every confirmed entry (day, hours, organisation) it was counted from: the milestones are
+    # counted from the same entries, not read again.
+    confirmed: tuple[tuple[date, float, str], ...] = ()
 
 
 def _years_ago(day: date, years: int) -> date:
@@ -226,6 +230,7 @@ def progress(
         fraction=max(frac_a, frac_b),
         eligible=met and age_ok,
         by_year=by_year,
+        confirmed=tuple(entries),
     )
 
 
@@ -237,18 +242,25 @@ class Milestone:
 
 
 def _first_engagement(session: Session, user: User) -> date | None:
-    """The first day the person did something: an attended shift or confirmed hours."""
-    attended = session.exec(
+    """The first day the person did something: an attended shift or confirmed hours (one
+    statement, both firsts side by side)."""
+    attended = (
         select(func.min(Shift.starts_at))
         .join(Signup, col(Signup.shift_id) == col(Shift.id))
         .where(Signup.user_id == user.id, Signup.state == SignupState.ATTENDED)
-    ).one()
-    hours = session.exec(
-        select(func.min(HourEntry.worked_on)).where(
-            HourEntry.user_id == user.id, HourEntry.state == HourState.CONFIRMED
-        )
-    ).one()
-    days = [d for d in (attended.astimezone(BERLIN).date() if attended else None, hours) if d]
+        .scalar_subquery()
+    )
+    hours = (
+        select(func.min(HourEntry.worked_on))
+        .where(HourEntry.user_id == user.id, HourEntry.state == HourState.CONFIRMED)
+        .scalar_subquery()
+    )
+    first_shift, first_hours = session.execute(sa_select(attended, hours)).one()
+    days = [
+        d
+        for d in (first_shift.astimezone(BERLIN).date() if first_shift else None, first_hours)
+        if d
+    ]
     return min(days) if days else None
 
 
@@ -265,7 +277,7 @@ def milestones_reached(
     (the engagements page shows both), so it is not counted twice."""
     rules = rules or default_rules()
     today = now.astimezone(BERLIN).date()
-    entries = sorted(_confirmed(session, user))
+    entries = sorted(standing.confirmed if standing else _confirmed(session, user))
     first = _first_engagement(session, user)
     out: list[Milestone] = []
     for m in rules.milestones:

@@ -37,7 +37,7 @@ from volunteer.models import (
     SignupState,
     Skill,
 )
-from volunteer.platform.clock import now
+from volunteer.platform.clock import BERLIN, now
 from volunteer.platform.db import get_session
 from volunteer.platform.i18n import format_moment
 from volunteer.services.coordination import match_aggregates
@@ -221,13 +221,9 @@ _TAGS = union_all(
 def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
     db = get_session()
     moment = now()
-    shifts = db.exec(
-        select(Shift)
-        .where(Shift.opportunity_id == opp.id, Shift.ends_at > moment)
-        .order_by(col(Shift.starts_at))
-        .limit(60)
-    ).all()
-    places = signups.places_left_of(db, shifts)
+    dates = cards.need_dates(db, opp.id or 0, now=moment)
+    shifts = [shift for shift, _free in dates]
+    places = {shift.id: free for shift, free in dates}
     english = _locale().startswith("en")
     skill_rows, causes = [], []
     for kind, slug, label_de, label_en, required in db.execute(_TAGS, {"need": opp.id}).all():
@@ -258,9 +254,22 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         ),
         None,
     )
-    card = cards.card_hits(db, [opp.id or 0], now=moment, distance={opp.id or 0: km} if km else {})
+    if len(dates) < cards.DATES_SHOWN:  # every upcoming date is among them
+        next_start, places_left = cards.ahead(
+            ((shift.starts_at, free) for shift, free in dates if shift.cancelled_at is None),
+            moment,
+        )
+    else:
+        next_start, places_left = cards.shift_facts(db, [opp.id or 0], now=moment).get(
+            opp.id or 0, (None, 0)
+        )
+    district = next((d for d in search.districts(db) if d.number == opp.district_number), None)
     return {
-        "card": card[0] if card else None,
+        # The head of the page: the next date and the places left, as the need's card shows them.
+        "next_start": next_start,
+        "places_left": places_left,
+        "km": km,
+        "has_logo": org.logo_type is not None,
         "cause_pairs": causes,
         "shift_months": by_month(shifts),
         "opp": opp,
@@ -272,7 +281,7 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         "required_skills": [label for label, req in skill_rows if req],
         "optional_skills": [label for label, req in skill_rows if not req],
         "causes": [label for _slug, label in causes],
-        "district_name": card[0].district_name if card else None,
+        "district_name": district.name if district else None,
         "mine": mine,
         "series": _series_boxes(shifts, mine, moment),
         "explanation": explanation,
@@ -310,14 +319,16 @@ def _series_boxes(
 
 
 def by_month(shifts: Sequence[Shift]) -> list[tuple[str, list[Shift]]]:
-    """Shifts grouped under "Dezember 2026" headings (Berlin calendar, reader's language)."""
-    groups: list[tuple[str, list[Shift]]] = []
+    """Shifts grouped under "Dezember 2026" headings (Berlin calendar, reader's language): each
+    heading formatted once, not once per date."""
+    groups: list[tuple[tuple[int, int], list[Shift]]] = []
     for shift in shifts:
-        month = format_date(shift.starts_at, "LLLL yyyy")
+        day = shift.starts_at.astimezone(BERLIN)
+        month = (day.year, day.month)
         if not groups or groups[-1][0] != month:
             groups.append((month, []))
         groups[-1][1].append(shift)
-    return groups
+    return [(format_date(dated[0].starts_at, "LLLL yyyy"), dated) for _month, dated in groups]
 
 
 @bp.get("/<int:opportunity_id>")
