@@ -95,9 +95,12 @@ class ProposalJob:
     def __call__(self) -> int | None:
         run_id = run_next_proposal(self.app, worker=self.worker)
         if run_id is None and time.monotonic() - self._warmed >= self.warm_every:
-            if self._warmed == -math.inf:  # the process just started
+            first = self._warmed == -math.inf  # the process just started
+            # Stamped before, so a warm-up that fails is tried again a minute later, not on
+            # every tick (the run itself does not need it).
+            self._warmed = time.monotonic()
+            if first:
                 warm_worker(self.app)
             else:
                 warm_volunteer_pool(self.app)
-            self._warmed = time.monotonic()
         return run_id
