@@ -459,7 +459,14 @@ def main(argv: list[str]) -> int:
     for label, url in backends:
         _prepare(url)  # fills an empty database at Bochum scale (minutes), else does nothing
         if args.cpu:
-            found = load_cpu.measure(url, args.requests, *_sample_ids(url), wanted=wanted)
+            found = load_cpu.measure(
+                url,
+                args.requests,
+                *_sample_ids(url),
+                wanted=wanted,
+                searches=MANY_SEARCHES,
+                every_need=_listed_ids(url)[0],
+            )
             lines += load_cpu.table(label, found)
         else:
             lines += table(label, bench_backend(label, url, connections, args.seconds, wanted))

@@ -21,8 +21,9 @@ nobody made in the last half minute, or a need's first visit, costs.
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask.testing import FlaskClient
 from sqlmodel import select
@@ -36,6 +37,7 @@ from volunteer.runtime import tune_gc
 from volunteer.web.anonymous_pages import AnonymousPages
 
 MARKERS = ("<!-- bench:cpu:start -->", "<!-- bench:cpu:end -->")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,13 @@ def measure(
     shifts: list[int],
     *,
     wanted: Callable[[str], bool] = page_filter(""),
+    searches: Sequence[str] = (),
+    every_need: Sequence[int] = (),
 ) -> list[CpuResult]:
     """CPU per request of every page ``wanted`` (and the floor) against the database at
-    ``url`` (demo data in it)."""
+    ``url`` (demo data in it). With ``searches`` (the wrk table's many different queries) and
+    ``every_need`` (every listed need), also what a search nobody made and a need's first visit
+    cost: spread over those lists by a stride, with the page cache emptied before each."""
     config: dict[str, object] = {
         "DATABASE_URL": url,
         "SECRET_KEY": "load-bench-secret-0123456789abcdef-0123456789",
@@ -119,9 +125,9 @@ def measure(
     floor = floor_app.app.test_client()
     thresholds = tune_gc()
 
-    def get(client: FlaskClient, path: str) -> None:
+    def get(client: FlaskClient, path: str, ok: tuple[int, ...] = (200,)) -> None:
         response = client.get(path)
-        if response.status_code != 200:
+        if response.status_code not in ok:
             raise SystemExit(f"{path} answered {response.status_code}")
 
     def sign_up(i: int) -> None:
@@ -139,6 +145,25 @@ def measure(
     pages_timed: list[tuple[str, Callable[[int], None], AnonymousPages | None, bool]] = []
     for name, call in anonymous_pages:
         pages_timed += [(name, call, pages, False), (f"{name} (not cached)", call, pages, True)]
+    if searches:
+        # A page past the last one answers with a redirect to it, as it does for wrk.
+        pages_timed.append(
+            (
+                f"search, {len(searches):,} different queries (not cached)",
+                lambda i: get(anonymous, f"/engagements/?{_spread(searches, i)}", (200, 302)),
+                pages,
+                True,
+            )
+        )
+    if every_need:
+        pages_timed.append(
+            (
+                f"need page, all {len(every_need):,} listed (not cached)",
+                lambda i: get(anonymous, f"/engagements/{_spread(every_need, i)}"),
+                pages,
+                True,
+            )
+        )
     pages_timed += [
         (
             "search as the volunteer",
@@ -167,6 +192,12 @@ def measure(
         gc.unfreeze()
         gc.set_threshold(*thresholds)
     return results
+
+
+def _spread(items: Sequence[T], i: int) -> T:
+    """The ``i``-th of a rotation that strides through ``items`` (neighbours in the list share
+    words or sorts; a prime stride visits them all before repeating one)."""
+    return items[(i * 101) % len(items)]
 
 
 def _after_sign_up(

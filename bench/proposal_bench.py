@@ -34,7 +34,7 @@ import numpy as np
 from sqlmodel import select
 
 from matching.assign import solve
-from notifications.proposals import run_next_proposal, warm_volunteer_pool
+from notifications.proposals import run_next_proposal, warm_worker
 from notifications.scheduler import rules, run_rule
 from volunteer.app import create_app
 from volunteer.demo.city import DEMO_COORDINATOR
@@ -157,17 +157,17 @@ def run_backend(
 
 def _warm_up(app: object, name: str) -> tuple[str, float, float, str, bool]:
     """A worker process's start: everything this process built is forgotten, then the
-    scheduler's proposals job has an idle tick, which builds the volunteer pool."""
+    scheduler's proposals job has its first idle tick (kernels, then the volunteer pool)."""
     from flask import Flask
 
     assert isinstance(app, Flask)
     engine.invalidate()
     load_before = os.getloadavg()[0]
     start, cpu = time.perf_counter(), time.process_time()
-    warm_volunteer_pool(app)
+    warm_worker(app)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     load = f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
-    detail = f"the worker's idle tick builds the volunteer pool, before any run; {load}"
+    detail = f"the worker's first idle tick: kernels and the volunteer pool, before any run; {load}"
     log(f"{name:10} {'worker warm-up (idle tick)':35} {seconds:6.2f} s wall, {cpu:6.2f} s CPU")
     return (f"{name} | worker warm-up (no run waits for it)", seconds, cpu, detail, False)
 
@@ -196,7 +196,9 @@ def main(argv: list[str]) -> int:
         default=os.environ.get("VOLUNTEER_BENCH_SQLITE", "instance/bench-bochum.sqlite3"),
     )
     parser.add_argument("--postgres", default=os.environ.get("VOLUNTEER_BENCH_POSTGRES_URL", ""))
-    parser.add_argument("--runs", type=int, default=2, help="warm runs after the cold one")
+    parser.add_argument(
+        "--runs", type=int, default=2, help="warm runs after the first one after the warm-up"
+    )
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     backends = [("SQLite", f"sqlite:///{os.path.abspath(args.sqlite)}")]

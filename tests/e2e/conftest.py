@@ -3,6 +3,13 @@
 Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (or
 ``VOLUNTEER_TEST_CHROMIUM``). Locally, without Chromium, browser tests skip with a reason; in CI
 they fail instead. Every page can be checked with axe-core (``assert_accessible``).
+
+axe-core is 570 KB of JavaScript: the contexts the ``page`` and ``new_context`` fixtures make
+install it on every document they open (``add_init_script``), so ``assert_accessible`` does not
+send it through Playwright again for each page it checks (it still injects it into pages of
+contexts made otherwise). It runs only the rules whose impact can be serious or critical: a
+rule that can only report a minor or moderate violation could never fail the check, so running
+it cost time (the ``region`` rule walks the whole page) and decided nothing.
 """
 
 import os
@@ -36,6 +43,16 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 SERIOUS = {"serious", "critical"}
+AXE_SOURCE = Axe().axe_script
+# axe with the rules that can only report a minor or moderate violation switched off (a rule's
+# impact is part of its metadata; a rule without one keeps running).
+AXE_RUN = """async (serious) => {
+    const off = axe._audit.rules.filter(r => r.impact && !serious.includes(r.impact));
+    return await axe.run(document, {
+        resultTypes: ["violations"],
+        rules: Object.fromEntries(off.map(r => [r.id, {enabled: false}])),
+    });
+}"""
 
 
 class LiveServer:
@@ -110,24 +127,38 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=live_server.url, locale="de-DE", timezone_id="Europe/Berlin", accept_downloads=True
-    )
+def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
+    """Makes browser contexts on the live server (keyword options as ``browser.new_context``)
+    with axe-core on every document they open; closes them after the test."""
+    made: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.add_init_script(script=AXE_SOURCE)
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., Any]) -> Any:
+    context = new_context(locale="de-DE", timezone_id="Europe/Berlin", accept_downloads=True)
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    return context.new_page()
 
 
 @pytest.fixture
 def assert_accessible() -> Callable[[Any], None]:
     """Run axe-core on the page; fail on any serious or critical violation, with details."""
-    axe = Axe()
 
     def check(page: Any) -> None:
-        results = axe.run(page)
-        bad = [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(AXE_SOURCE)  # a page of a context made without ``new_context``
+        results = page.evaluate(AXE_RUN, sorted(SERIOUS))
+        bad = [v for v in results["violations"] if v.get("impact") in SERIOUS]
         details = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} -> "
             + "; ".join(n["target"][0] if n.get("target") else "?" for n in v["nodes"][:5])

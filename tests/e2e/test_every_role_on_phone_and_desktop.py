@@ -53,13 +53,11 @@ def demo_pages(live_app, live_session):
 
 @pytest.mark.parametrize("width", [320, 1280])
 def test_every_role_reaches_its_pages_accessibly_without_sideways_scrolling(
-    browser, live_server, demo_pages, assert_accessible, width
+    new_context, demo_pages, assert_accessible, width
 ):
     problems = []
     for role, paths in demo_pages.items():
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": width, "height": 900}, locale="de-DE"
-        )
+        context = new_context(viewport={"width": width, "height": 900}, locale="de-DE")
         context.set_default_timeout(15_000)
         page = context.new_page()
         if role != "visitor":

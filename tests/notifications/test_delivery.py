@@ -81,7 +81,10 @@ def smtp_dispatcher(
     channel = SmtpChannel(
         SmtpSettings(
             port=port,
-            timeout=2,
+            # Generous: the server is a thread of this process, and on a loaded machine (load 10
+            # in a shared CI) a reply later than a 2 s timeout made the client give up on a
+            # message the server had accepted, which was then sent a second time.
+            timeout=15,
             mail_from="Mitwirken <noreply@mitwirken.example>",
             message_id_domain="mitwirken.example",
         )

@@ -214,3 +214,22 @@ def test_a_value_that_does_not_follow_commits_is_renewed_by_its_age_alone(sessio
     cache.note(freshness.Changes(everything=True, volunteers=True, opportunity_ids={1}))
     assert cache.get("counts", session, 60, build, follows_commits=False) == 1
     assert builds == [1]
+
+
+def test_a_renamed_district_shows_in_the_search_form_and_on_the_cards_at_once(
+    client, session, now, city
+):
+    """The search's districts come from the per-process cache (``search.districts``) and its
+    cards from the listing: a district written through the ORM (as the catalogue sync writes
+    them) counts as a change to every need and drops both."""
+    opp, _other, _shift = city
+    page = client.get("/engagements/").get_data(as_text=True)
+    district = session.get(District, opp.district_number)
+    assert f">{district.name}</option>" in page
+    district.name = "Neu-Hamme"
+    session.add(district)
+    session.commit()
+    page = client.get("/engagements/").get_data(as_text=True)
+    assert ">Neu-Hamme</option>" in page
+    card = page[page.index("Hausaufgaben begleiten") :][:3000]
+    assert "Neu-Hamme" in card

@@ -121,6 +121,18 @@ def history(session, need, make_user):
     return {"users": (u1, u2, u3), "shifts": (a, b, c)}
 
 
+def test_columns_before_the_first_refresh_are_kept_until_it_stamps_them(session, now):
+    """A database no refresh has stamped yet (a new deployment's first minutes) must not read
+    every aggregate again on every statistics page; the first refresh is read at once."""
+    seed_reference(session)
+    first = match_columns.current(session)
+    assert match_columns.current(session) is first and first.token is None
+    match_aggregates.refresh_recent(session, now=now)
+    session.commit()
+    stamped = match_columns.current(session)
+    assert stamped is not first and stamped.token is not None
+
+
 def test_no_data_gives_zeros_and_no_rates(session):
     seed_reference(session)
     current, previous = match_statistics.compare(session, PERIOD)

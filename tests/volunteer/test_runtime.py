@@ -22,7 +22,7 @@ def test_warming_builds_the_indexes_the_overview_and_the_statistics_columns(app,
     warm_caches(app).join(timeout=60)
     assert engine._cache._entries, "the opportunity index should be cached"
     assert "coordination_overview" in freshness.index_ages()
-    assert id(session.get_bind()) in match_columns._kept
+    assert session.get_bind() in match_columns._kept
 
 
 # Run in a process of its own, as a gunicorn worker imports the WSGI module: what the warm-up

@@ -17,6 +17,7 @@ reads the tables.
 """
 
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeAlias
@@ -129,7 +130,9 @@ _lock = threading.Lock()
 # A first read takes seconds at city scale: one at a time, so requests arriving meanwhile wait
 # for it (and then find it kept) instead of each reading the same two years of days.
 _reading = threading.Lock()
-_kept: dict[int, Columns] = {}  # by database (the session's bind)
+# By database (the session's bind itself, not its id: a new bind may get a dropped one's id,
+# and must not be handed that database's columns).
+_kept: "weakref.WeakKeyDictionary[Any, Columns]" = weakref.WeakKeyDictionary()
 _KEPT_BINDS = 8  # a process talks to one database; tests make one per test
 
 
@@ -138,25 +141,26 @@ def current(session: Session) -> Columns:
     days from the stamp's ``since`` on when this process holds the stamp before it, else all."""
     stamp = session.exec(select(AggregateStamp)).first()
     token = stamp.token if stamp is not None else None
-    key = id(session.get_bind())
+    key = session.get_bind()
     with _lock:
         hit = _kept.get(key)
-    if hit is not None and token is not None and hit.token == token:
+    # No stamp yet (no refresh has run): kept as such, and read again once the first refresh
+    # stamps the aggregates, as after any refresh.
+    if hit is not None and hit.token == token:
         return hit
     with _reading:  # the others wait for this read instead of each reading the same days
         with _lock:
             hit = _kept.get(key)
-        if hit is not None and token is not None and hit.token == token:
+        if hit is not None and hit.token == token:
             return hit  # read by another request meanwhile
         if hit is not None and stamp is not None and stamp.previous == hit.token and stamp.since:
             built = read(session, token, kept=hit, since=stamp.since)
         else:
             built = read(session, token)
-        if token is not None:
-            with _lock:
-                if len(_kept) >= _KEPT_BINDS:
-                    _kept.clear()
-                _kept[key] = built
+        with _lock:
+            if len(_kept) >= _KEPT_BINDS:
+                _kept.clear()
+            _kept[key] = built
         return built
 
 

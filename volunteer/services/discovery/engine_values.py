@@ -5,10 +5,10 @@ places from its upcoming shifts. :mod:`volunteer.services.discovery.engine` inde
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import sqlalchemy as sa
@@ -133,6 +133,18 @@ def volunteer_for(session: Session, user: User) -> EngineVolunteer | None:
     return value
 
 
+def json_lists(texts: Iterable[str | None]) -> list[list[str]]:
+    """JSON lists read as text (``cast(column, Text)``), each distinct text decoded once: a
+    city has a hundred thousand language lists but only a few different ones."""
+    lists: dict[str | None, list[str]] = {}
+    out = []
+    for text in texts:
+        if text not in lists:
+            lists[text] = list(json.loads(text) or []) if text else []
+        out.append(lists[text])
+    return out
+
+
 def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, IntArray]:
     """The engine's columns of the volunteers matching ``where`` (clauses over ``User`` and
     ``VolunteerProfile``) and their user ids, by user id: one query per table, no ORM rows.
@@ -174,11 +186,7 @@ def volunteer_columns(session: Session, *where: Any) -> tuple[VolunteerColumns, 
     # A half-located profile (one coordinate only) counts as not located, as in the model.
     half = np.isnan(lat_a) != np.isnan(lon_a)
     lat_a[half], lon_a[half] = np.nan, np.nan
-    lists: dict[str | None, list[str]] = {}
-    for text in languages:
-        if text not in lists:
-            lists[text] = list(json.loads(text) or []) if text else []
-    spoken = [(i, lang) for i, text in enumerate(languages) for lang in lists[text]]
+    spoken = [(i, lang) for i, langs in enumerate(json_lists(languages)) for lang in langs]
 
     def linked(link: Any, key: Any, names: Any) -> SetColumn:
         """The (person, name) sets of a link table, for the same people (sub-select): read as
@@ -324,11 +332,14 @@ def skills_of(session: Session, ids: NeedIds) -> dict[int, dict[str, bool]]:
     """Each need's skills (slug -> whether it is required), of the needs ``ids`` (a list, or a
     subquery of ids): the one reading of a need's skills that matching and search share."""
     out: dict[int, dict[str, bool]] = defaultdict(dict)
-    for opp_id, slug, required in session.exec(
-        select(OpportunitySkill.opportunity_id, Skill.slug, OpportunitySkill.required)
+    for opp_id, slug, required in plain_rows(  # a city's needs: 20,000 links
+        session,
+        sa.select(
+            col(OpportunitySkill.opportunity_id), col(Skill.slug), col(OpportunitySkill.required)
+        )
         .join(Skill, col(Skill.id) == OpportunitySkill.skill_id)
-        .where(col(OpportunitySkill.opportunity_id).in_(ids))
-    ).all():
+        .where(col(OpportunitySkill.opportunity_id).in_(ids)),
+    ):
         out[int(opp_id)][slug] = bool(required)
     return out
 
@@ -336,18 +347,37 @@ def skills_of(session: Session, ids: NeedIds) -> dict[int, dict[str, bool]]:
 def causes_of(session: Session, ids: NeedIds) -> dict[int, set[str]]:
     """Each need's cause slugs, of the needs ``ids`` (a list, or a subquery of ids)."""
     out: dict[int, set[str]] = defaultdict(set)
-    for opp_id, slug in session.exec(
-        select(OpportunityCause.opportunity_id, Cause.slug)
+    for opp_id, slug in plain_rows(
+        session,
+        sa.select(col(OpportunityCause.opportunity_id), col(Cause.slug))
         .join(Cause, col(Cause.id) == OpportunityCause.cause_id)
-        .where(col(OpportunityCause.opportunity_id).in_(ids))
-    ).all():
+        .where(col(OpportunityCause.opportunity_id).in_(ids)),
+    ):
         out[int(opp_id)].add(slug)
     return out
 
 
+class NeedRow(Protocol):
+    """What :func:`opportunities_for` reads of a need: an :class:`Opportunity`, or these
+    columns alone (the city-wide proposal reads 8,400 needs without making ORM rows)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+    @property
+    def is_remote(self) -> bool: ...
+    @property
+    def minors_ok(self) -> bool: ...
+    @property
+    def languages(self) -> list[str]: ...
+
+
 def opportunities_for(
     session: Session,
-    rows: list[Opportunity],
+    rows: Sequence[NeedRow],
     *,
     now: datetime,
     window: tuple[datetime, datetime] | None = None,
