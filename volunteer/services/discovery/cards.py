@@ -1,6 +1,10 @@
 """A need as a card shows it, wherever cards appear (search results, the home page's urgent
 needs, an organisation's page, recommendations, a need's own page): its organisation, first cause,
-next date and places left, read for the shown needs only, so a card never shows a stale count.
+next date and places left. :func:`card_hits` reads them for the shown needs only; search results
+take the same card from the per-process listing (``listed.Listing.hits``), whose calendar this
+process patches on every commit and another worker refreshes within ``listed.CACHE_SECONDS``;
+both count the next date and places left over the dates still ahead (:func:`ahead`, SQL's
+:func:`_upcoming`).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
