@@ -187,23 +187,53 @@ def hits_of(
         if row is None:
             continue
         *need, org, logo, district, start, left, cause = row
-        why, parts = explained.get(oid, ((), {}))
+        card = CardNeed(*need)
         out.append(
-            Hit(
-                opportunity=CardNeed(*need),
-                organisation_name=org,
-                district_name=district,
-                next_start=start,
-                places_left=int(left or 0),
-                km=distance.get(oid),
-                score=scores.get(oid),
-                has_logo=bool(logo),
-                cause=cause,
-                reasons=why,
-                components=parts,
+            hit(
+                card,
+                org,
+                bool(logo),
+                district,
+                start,
+                int(left or 0),
+                cause,
+                distance=distance,
+                scores=scores,
+                explained=explained,
             )
         )
     return out
+
+
+def hit(
+    card: CardNeed,
+    organisation_name: str,
+    has_logo: bool,
+    district_name: str | None,
+    next_start: datetime | None,
+    places_left: int,
+    cause: str | None,
+    *,
+    distance: Mapping[int, float],
+    scores: Mapping[int, float],
+    explained: Mapping[int, tuple[tuple[Reason, ...], dict[str, float]]],
+) -> Hit:
+    """One card with what the page adds to it (distance, score, reasons), wherever its
+    figures were read: the database (:func:`hits_of`) or the listing (``listed.Listing.hits``)."""
+    why, parts = explained.get(card.id, ((), {}))
+    return Hit(
+        opportunity=card,
+        organisation_name=organisation_name,
+        district_name=district_name,
+        next_start=next_start,
+        places_left=places_left,
+        km=distance.get(card.id),
+        score=scores.get(card.id),
+        has_logo=has_logo,
+        cause=cause,
+        reasons=why,
+        components=parts,
+    )
 
 
 def shift_facts(

@@ -110,7 +110,7 @@ class _Cache:
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._refreshing: dict[tuple[str, int], Changes] = {}  # changes since each refresh began
         # Per kind: one reader builds or patches it while the others wait for the result.
-        self._patch_locks: dict[tuple[str, int], threading.Lock] = {}
+        self._build_locks: dict[tuple[str, int], threading.Lock] = {}
 
     def get(
         self,
@@ -138,7 +138,7 @@ class _Cache:
                         target=self._refresh, args=(key, bind, build), daemon=True
                     ).start()
                 return hit.value
-            build_lock = self._patch_locks.setdefault(key, threading.Lock())
+            build_lock = self._build_locks.setdefault(key, threading.Lock())
         with build_lock:  # one reader builds or patches; the others wait for its result
             if hit is not None and patch is not None:
                 return self._patched(key, session, build, patch)
@@ -310,13 +310,8 @@ class _Personal:
     ) -> Any | None:
         """The person's ``kind`` value if it was kept for this very ``key`` and is younger
         than ``ttl`` seconds, else None."""
-        at = (id(session.get_bind()), person, kind)
-        with self._lock:
-            hit = self._entries.get(at)
-            if hit is None or hit[0] != key or time.monotonic() - hit[1] >= ttl:
-                return None
-            self._entries.move_to_end(at)
-            return hit[2]
+        found = self.latest(session, person, kind, ttl)
+        return found[1] if found is not None and found[0] == key else None
 
     def latest(
         self, session: Session, person: int, kind: str, ttl: float

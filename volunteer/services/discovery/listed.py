@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from matching.rules import Reason
 from volunteer.models import Cause, District, Opportunity, Organisation
 from volunteer.services.discovery import freshness
-from volunteer.services.discovery.cards import CardNeed, Hit, ahead
+from volunteer.services.discovery.cards import CardNeed, Hit, ahead, hit
 from volunteer.services.discovery.engine_values import causes_of, open_shifts, skills_of
 from volunteer.services.discovery.listing import listed_clause
 
@@ -153,20 +153,18 @@ class Listing:
             if need is None:
                 continue
             next_start, places_left = ahead(need.shifts, now)
-            why, parts = explained.get(oid, ((), {}))
             out.append(
-                Hit(
-                    opportunity=need.card,
-                    organisation_name=need.organisation_name,
-                    district_name=need.district_name,
-                    next_start=next_start,
-                    places_left=places_left,
-                    km=distance.get(oid),
-                    score=scores.get(oid),
-                    has_logo=need.has_logo,
-                    cause=need.cause,
-                    reasons=why,
-                    components=parts,
+                hit(
+                    need.card,
+                    need.organisation_name,
+                    need.has_logo,
+                    need.district_name,
+                    next_start,
+                    places_left,
+                    need.cause,
+                    distance=distance,
+                    scores=scores,
+                    explained=explained,
                 )
             )
         return out
