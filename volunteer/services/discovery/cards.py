@@ -145,6 +145,17 @@ def need_dates(session: Session, opportunity_id: int, *, now: datetime) -> list[
     return [(shift, int(free or 0)) for shift, free in rows]
 
 
+def need_head(
+    session: Session, opportunity_id: int, dates: list[tuple[Shift, int]], *, now: datetime
+) -> tuple[datetime | None, int]:
+    """The next date and places left at the head of a need's page, as its card shows them:
+    counted from the page's dates (:func:`need_dates`) when those are all of its dates, read
+    (:func:`shift_facts`) only when the page shows just the first :data:`DATES_SHOWN`."""
+    if len(dates) < DATES_SHOWN:
+        return ahead(((s.starts_at, free) for s, free in dates if s.cancelled_at is None), now)
+    return shift_facts(session, [opportunity_id], now=now).get(opportunity_id, (None, 0))
+
+
 #: The same cards for needs still listed only (``listing.listed_clause``): for ids kept from
 #: earlier (a person's ranking, up to a minute old), where a need may have been unlisted since.
 #: Its rows have the card's columns in :func:`hits_of`'s order, so it can also be a subquery

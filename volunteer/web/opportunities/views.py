@@ -254,15 +254,7 @@ def _detail_context(opp: Opportunity, org: Organisation) -> dict[str, Any]:
         ),
         None,
     )
-    if len(dates) < cards.DATES_SHOWN:  # every upcoming date is among them
-        next_start, places_left = cards.ahead(
-            ((shift.starts_at, free) for shift, free in dates if shift.cancelled_at is None),
-            moment,
-        )
-    else:
-        next_start, places_left = cards.shift_facts(db, [opp.id or 0], now=moment).get(
-            opp.id or 0, (None, 0)
-        )
+    next_start, places_left = cards.need_head(db, opp.id or 0, dates, now=moment)
     district = next((d for d in search.districts(db) if d.number == opp.district_number), None)
     return {
         # The head of the page: the next date and the places left, as the need's card shows them.
