@@ -192,8 +192,7 @@ def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> di
         slug: int(i or 0) for slug, i in session.exec(select(Cause.slug, Cause.id)).all()
     }
     shifts: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
-    listed_ids = [int(o.id) for o, *_ in rows if o.id is not None]
-    for shift in open_shifts(session, listed_ids, now=now, window=(now, _FOREVER)):
+    for shift in open_shifts(session, chosen, now=now, window=(now, _FOREVER)):
         shifts[shift.opportunity_id].append((shift.starts_at, shift.free))
     out = {}
     for o, org, logo, district in rows:
