@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from matching.model import SLOT_BIT
 from volunteer.models import (
@@ -33,7 +32,7 @@ from volunteer.models import (
 from volunteer.services.coordination import gaps
 from volunteer.services.discovery import freshness
 from volunteer.services.discovery.engine_values import slot_of
-from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.listing import listed_ids
 
 
 @dataclass
@@ -83,14 +82,6 @@ class Overview:
 _VERSIONS = itertools.count(1)
 
 
-def _listed_needs() -> SelectOfScalar[int | None]:
-    return (
-        select(col(Opportunity.id))
-        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
-        .where(listed_clause())
-    )
-
-
 def overview(session: Session, *, now: datetime, year: int | None = None) -> Overview:
     """All coordinator figures in one pass of aggregate queries."""
     year = year or now.year
@@ -115,7 +106,7 @@ def overview(session: Session, *, now: datetime, year: int | None = None) -> Ove
     ).all():
         if number in rows:
             rows[number].organisations = n
-    listed = _listed_needs().subquery()
+    listed = listed_ids().subquery()
     for number, n in session.exec(
         select(Opportunity.district_number, func.count())
         .where(col(Opportunity.id).in_(select(listed.c.id)))
@@ -228,7 +219,7 @@ def skill_balance(session: Session) -> list[SkillRow]:
     """Per skill: how many listed needs require it and how many volunteers offer it."""
     skills = session.exec(select(Skill).order_by(Skill.slug)).all()
     rows = {s.slug: SkillRow(s.slug, s.label_de, s.label_en) for s in skills}
-    listed = _listed_needs().subquery()
+    listed = listed_ids().subquery()
     for slug, n in session.exec(
         select(Skill.slug, func.count())
         .join(OpportunitySkill, col(OpportunitySkill.skill_id) == Skill.id)

@@ -30,7 +30,7 @@ from volunteer.models import Cause, District, Opportunity, Organisation
 from volunteer.services.discovery import freshness
 from volunteer.services.discovery.cards import CardNeed, Hit, ahead, hit
 from volunteer.services.discovery.engine_values import causes_of, open_shifts, skills_of
-from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.listing import listed_clause, listed_ids
 
 CACHE_SECONDS = 60.0
 # Every upcoming shift counts on a card, not only the engine's horizon.
@@ -186,7 +186,7 @@ def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> di
     if not rows:
         return {}
     # The links of these needs: by id for a few, by the listing subquery for the whole city.
-    chosen: Any = sorted(ids) if ids is not None else _listed_ids()
+    chosen: Any = sorted(ids) if ids is not None else listed_ids()
     skills, causes = skills_of(session, chosen), causes_of(session, chosen)
     cause_order = {
         slug: int(i or 0) for slug, i in session.exec(select(Cause.slug, Cause.id)).all()
@@ -228,14 +228,6 @@ def _read(session: Session, *, now: datetime, ids: set[int] | None = None) -> di
             shifts=tuple(shifts.get(o.id, ())),
         )
     return out
-
-
-def _listed_ids() -> Any:
-    return (
-        select(Opportunity.id)
-        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
-        .where(listed_clause())
-    )
 
 
 def listing(session: Session, *, now: datetime) -> Listing:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from volunteer.models import Opportunity, OpportunityStatus, Organisation
 
@@ -15,6 +16,16 @@ def listed_clause() -> ColumnElement[bool]:
     return and_(
         col(Opportunity.status) == OpportunityStatus.PUBLISHED,
         col(Organisation.verified_at).is_not(None),
+    )
+
+
+def listed_ids() -> SelectOfScalar[int | None]:
+    """The ids of the needs anyone may see (:func:`listed_clause`), as a subquery: reads of
+    the whole city's shifts, skills or causes name the needs by it, not by thousands of ids."""
+    return (
+        select(col(Opportunity.id))
+        .join(Organisation, col(Organisation.id) == col(Opportunity.organisation_id))
+        .where(listed_clause())
     )
 
 

@@ -27,7 +27,6 @@ from volunteer.models import (
     Cause,
     Opportunity,
     OpportunityCause,
-    Organisation,
     ProposalPair,
     ProposalRun,
     ProposalStatus,
@@ -49,7 +48,7 @@ from volunteer.services.discovery.engine_values import (
     opportunities_for,
     slot_of,
 )
-from volunteer.services.discovery.listing import listed_clause
+from volunteer.services.discovery.listing import listed_ids
 
 # A worker that claimed a run and died frees it after this long (a proposal takes seconds).
 LEASE = timedelta(minutes=10)
@@ -115,11 +114,7 @@ def _needs(session: Session, run: ProposalRun) -> tuple[list[_Need], NeedIds]:
     """The listed needs the run asks for (its districts and causes), and their ids as a
     subquery: the shifts, skills, causes and sign-ups of thousands of needs are read with it,
     not with thousands of bound ids."""
-    ids = (
-        select(col(Opportunity.id))
-        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
-        .where(listed_clause())
-    )
+    ids = listed_ids()
     if run.district_numbers:
         ids = ids.where(col(Opportunity.district_number).in_(run.district_numbers))
     if run.cause_slugs:
