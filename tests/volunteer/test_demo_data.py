@@ -113,6 +113,24 @@ def test_volunteers_include_minors_and_many_languages(loaded) -> None:
     assert {"de", "tr", "ar", "uk", "pl"} <= languages
 
 
+def test_every_child_under_16_has_a_guardian_address(loaded) -> None:
+    # The consent mail goes to this address; it was dropped from the bulk insert for every
+    # child but one that happened to come first in its batch.
+    missing = loaded.exec(
+        select(func.count())
+        .select_from(VolunteerProfile)
+        .where(
+            VolunteerProfile.age_group == "under16", col(VolunteerProfile.guardian_email).is_(None)
+        )
+    ).one()
+    consented = loaded.exec(
+        select(func.count())
+        .select_from(VolunteerProfile)
+        .where(col(VolunteerProfile.guardian_consent_at).is_not(None))
+    ).one()
+    assert missing == 0 and consented > 0
+
+
 def test_signups_come_in_every_state(loaded) -> None:
     states = set(loaded.exec(select(Signup.state).distinct()).all())
     assert states == {

@@ -487,13 +487,16 @@ def row_defaults(model: type[SQLModel]) -> dict[str, Any]:
     """Column defaults for bulk rows (bulk inserts bypass SQLModel's Python-side defaults).
 
     Timestamps are left out on purpose: every generated time derives from ``now``, and a missing
-    one should fail loudly (NOT NULL) rather than silently take the wall clock.
+    one should fail loudly (NOT NULL) rather than silently take the wall clock. Optional columns
+    are given as None, so that every row of a model has the same keys: a bulk insert takes its
+    columns from the first row of a batch, and a key only some rows carry (a minor's guardian
+    address) was dropped, or failed the batch, depending on which row came first.
     """
     values: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        if name == "id":
+        if name == "id" or info.is_required():
             continue
         default = info.get_default(call_default_factory=True)
-        if default is not None and not isinstance(default, datetime):
+        if not isinstance(default, datetime):
             values[name] = default
     return values
