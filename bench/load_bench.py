@@ -15,6 +15,10 @@ coordinators' dashboard as the demo coordinator. The floor is a minimal Flask ap
 Jinja template (``bench/floor_app.py``) on the same gunicorn settings, measured in the same run;
 every page's throughput is given as a share of the floor's at the same concurrency.
 
+Before the first page is measured, the benchmark waits until both workers' start-up warm-up
+(``volunteer.runtime.warm_caches``) has finished, as ``/metrics`` counts it; every request names the
+same user agent, the login's and wrk's, as a browser does (see ``USER_AGENT``).
+
 Figures per run: requests/s, p50, p95, p99, the slowest request and errors (non-2xx/3xx answers
 and socket errors). The machine's load average is printed before and after.
 """
@@ -68,6 +72,11 @@ DEMO_PASSWORD = "Mitwirken-Demo-2026"
 BIN = Path(sys.executable).parent
 SECRET = "load-bench-secret-0123456789abcdef-0123456789"
 GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"]
+# Every request, the login's and wrk's alike, names the same client, as a browser does: Flask-Login
+# ties a session to the client's address and user agent, and wrk (which sends none) replaying a
+# session made with urllib's looked like the cookie used from another device on every request:
+# the session was marked not fresh, signed and sent back each time, work no browser causes.
+USER_AGENT = "Mozilla/5.0 (mitwirken-load-bench)"
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,29 @@ def _wait_healthy(url: str, seconds: float = 180.0) -> None:
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def _warmed(metrics: str, workers: int) -> bool:
+    """Whether every worker's start-up warm-up (``volunteer.runtime.warm_caches``) has run its
+    last step, ok or not, by the job counters of a ``/metrics`` scrape (all workers summed)."""
+    runs = 0.0
+    for line in metrics.splitlines():
+        if line.startswith("mitwirken_job_runs_total{") and 'job="warm_coordination"' in line:
+            runs += float(line.rpartition(" ")[2])
+    return runs >= workers
+
+
+def _wait_warm(base: str, workers: int = int(GUNICORN_SETTINGS[1]), seconds: float = 600.0) -> None:
+    """Wait until both workers have built what their first visitors would otherwise wait for:
+    the warm-up runs in a background thread of each worker (seconds of CPU at city scale), and
+    measuring while it ran counted a tenth of the workers' time against the first page."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(base + "/metrics", timeout=REQUEST_TIMEOUT) as r:
+            if _warmed(r.read().decode(), workers):
+                return
+        time.sleep(1.0)
+    raise RuntimeError(f"the workers' warm-up did not finish within {seconds:.0f} s")
 
 
 @contextmanager
@@ -133,7 +165,7 @@ def _request(
 ) -> tuple[int, str, dict[str, str]]:
     opener = urllib.request.build_opener(_NoRedirect)
     body = urllib.parse.urlencode(data).encode() if data is not None else None
-    req = urllib.request.Request(base + path, data=body)
+    req = urllib.request.Request(base + path, data=body, headers={"User-Agent": USER_AGENT})
     if cookies:
         req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
     try:
@@ -242,7 +274,7 @@ def _lua(page: Page, cookie: str | None, csrf: str | None) -> str:
     def quote(s: str) -> str:
         return s.replace("\\", "\\\\").replace('"', '\\"')
 
-    headers = []
+    headers = [f'headers["User-Agent"] = "{quote(USER_AGENT)}"']
     if cookie:
         headers.append(f'headers["Cookie"] = "{quote(cookie)}"')
     body = ""
@@ -403,6 +435,7 @@ def bench_backend(
         "--no-scheduler",
     ]
     with _server(serve, env, base + "/healthz"):
+        _wait_warm(base)
         sessions = {
             "volunteer": login(base, DEMO_VOLUNTEER),
             "coordinator": login(base, DEMO_COORDINATOR),
