@@ -39,7 +39,7 @@ from volunteer.models import (
     SignupState,
     VolunteerProfile,
 )
-from volunteer.platform.db import insert_rows
+from volunteer.platform.db import analyze, insert_rows
 from volunteer.services.coordination import match_aggregates
 from volunteer.services.organisations.recurrence import duration_minutes
 
@@ -194,6 +194,7 @@ def write_history(session: Session, city: CityPlan, *, days: int) -> tuple[int, 
     ]
     if moved:
         session.execute(update(VolunteerProfile), moved)
+    analyze(session, Shift, Signup, HourEntry, VolunteerProfile, Opportunity)
     match_aggregates.refresh(session, start=first_day, end=today)
     _funnel_counts(session, city, start=first_day, end=last_day)
     session.flush()
