@@ -17,7 +17,6 @@ from volunteer.platform.db import get_session
 from volunteer.platform.signing import app_secret
 from volunteer.services.engagement import certificate
 from volunteer.web.certificates import bp
-from volunteer.web.certificates.document import render_pdf
 from volunteer.web.certificates.forms import VerifyForm
 from volunteer.web.forms import form_status
 from volunteer.web.helpers import acting_user, attachment, public_url
@@ -26,6 +25,11 @@ from volunteer.web.helpers import acting_user, attachment, public_url
 @bp.get("/ich/engagementnachweis.pdf")
 @login_required
 def download() -> Any:
+    # fpdf (with fontTools and Pillow) is imported by the one view that draws a PDF: at module
+    # level every process that builds the app paid ~0.5 s of CPU for it (each CLI command, each
+    # gunicorn worker), though most never draw one.
+    from volunteer.web.certificates.document import render_pdf
+
     user = acting_user()
     found = certificate.certificate_for(get_session(), user, now=now())
     if found is None:

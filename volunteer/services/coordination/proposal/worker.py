@@ -3,6 +3,11 @@
 Claiming is one conditional UPDATE with a lease (a dead worker's run is claimed again); computing
 scores the candidate pairs once and runs the exact assignment and the greedy baseline on the same
 pairs, then gives each pair a dated shift. Only flushes; ``notifications.proposals`` commits.
+
+The engine's compiled kernels (numba: scoring, the assignment, the greedy baseline) are imported
+inside the functions that compute: the web app imports this package for its queue and result
+pages, and every process that builds the app (each CLI command, each gunicorn worker) paid
+~0.4 s of CPU importing numba that only the worker uses.
 """
 
 import time as clock
@@ -10,16 +15,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import Text, cast, or_, update
 from sqlmodel import Session, col, select
 
-from matching.candidates import Candidates, candidate_pairs
 from matching.geo import IntArray
-from matching.greedy import greedy
 from matching.model import SLOT_BIT
 from matching.model import Opportunity as EngineOpportunity
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS
@@ -32,12 +35,6 @@ from volunteer.models import (
     ProposalStatus,
 )
 from volunteer.platform.db import insert_rows, plain_rows
-from volunteer.services.coordination.proposal.kept import (
-    AT_LEAST,
-    PER_PLACE,
-    kept_pairs,
-    solve_kept,
-)
 from volunteer.services.coordination.proposal.requests import BERLIN
 from volunteer.services.discovery.engine import VolunteerPool, signed_up_columns, volunteer_pool
 from volunteer.services.discovery.engine_values import (
@@ -49,6 +46,9 @@ from volunteer.services.discovery.engine_values import (
     slot_of,
 )
 from volunteer.services.discovery.listing import listed_ids
+
+if TYPE_CHECKING:
+    from matching.candidates import Candidates
 
 # A worker that claimed a run and died frees it after this long (a proposal takes seconds).
 LEASE = timedelta(minutes=10)
@@ -152,7 +152,7 @@ class RunCandidates:
 
     pool: VolunteerPool
     values: list[EngineOpportunity]
-    candidates: Candidates
+    candidates: "Candidates"
     shifts: list[OpenShift]
 
     @property
@@ -170,6 +170,8 @@ def run_candidates(
 ) -> RunCandidates:
     """Every eligible pair of the run (the benchmark also solves over all of them, to measure
     what :mod:`.kept`'s cut costs)."""
+    from matching.candidates import candidate_pairs
+
     report = progress or (lambda _percent: None)
     mark = phases.done if phases else (lambda _name: None)
     pool = volunteer_pool(session)
@@ -209,6 +211,14 @@ def compute(
     first) runs on the *same* kept pairs, so the figures show what the exact assignment gains
     over the obvious rule of thumb.
     """
+    from matching.greedy import greedy
+    from volunteer.services.coordination.proposal.kept import (
+        AT_LEAST,
+        PER_PLACE,
+        kept_pairs,
+        solve_kept,
+    )
+
     report = progress or (lambda _percent: None)
     started = clock.perf_counter()
     phases = _Phases()
@@ -280,13 +290,15 @@ class _Phases:
 
 def _without_signed_up(
     session: Session,
-    candidates: Candidates,
+    candidates: "Candidates",
     pool: VolunteerPool,
     values: list[EngineOpportunity],
     among: NeedIds,
-) -> Candidates:
+) -> "Candidates":
     """Drop pairs whose volunteer already has a sign-up for that need (``engine.signed_up``):
     an invitation to it could only be refused as "already signed up"."""
+    from matching.candidates import Candidates
+
     if not len(candidates):
         return candidates
     need_ids = np.array([int(v.id) for v in values], dtype=np.int64)
@@ -336,7 +348,7 @@ def _full_needs(opportunities: np.ndarray[Any, Any], capacity: np.ndarray[Any, A
 
 def _dated_pairs(
     run: ProposalRun,
-    chosen: Candidates,
+    chosen: "Candidates",
     pool: VolunteerPool,
     values: list[EngineOpportunity],
     shifts: list[OpenShift],
