@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from volunteer.models import SchedulerLease, User
-from volunteer.platform.logs import JsonFormatter, scrub
+from volunteer.platform.logs import REQUEST_ID, JsonFormatter, configure_logging, scrub
 from volunteer.services.notices import outbox
 
 
@@ -280,3 +280,40 @@ def test_volunteer_serve_scrapes_the_scheduler_jobs_with_the_web_requests(tmp_pa
         serve.wait(45)
     assert _value(text, "mitwirken_job_runs_total", job="dispatch", outcome="ok") >= 1
     assert _value(text, "mitwirken_job_runs_total", job="warm_engine_index", outcome="ok") == 1
+
+
+def test_the_process_log_writes_one_json_line_per_request_from_its_writer_thread(
+    client: FlaskClient,
+) -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    root.handlers[:] = []
+    stop = configure_logging(stream=stream)
+    assert stop is not None and configure_logging(stream=stream) is None  # idempotent
+    try:
+        for i in range(4):
+            client.get("/healthz", headers={"X-Request-ID": f"edge-{i}"})
+
+        def log_as(i: int) -> None:  # each thread's line carries that thread's request id
+            REQUEST_ID.set(f"edge-{i}")
+            logging.getLogger("volunteer.access").info("x", extra={"route": "/thread"})
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(log_as, range(4, 8)))
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logging.getLogger("volunteer.test").exception("failed for %s", "anna@example.org")
+    finally:
+        stop()
+        root.handlers[:], root.level = saved[0], saved[1]
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    access = [line for line in lines if line["logger"] == "volunteer.access"]
+    assert sorted(line["request_id"] for line in access) == sorted(f"edge-{i}" for i in range(8))
+    served = [line for line in access if line["route"] == "/healthz"]
+    assert [(line["request_id"], line["status"], line["endpoint"]) for line in served] == [
+        (f"edge-{i}", 200, "pages.healthz") for i in range(4)
+    ]
+    (failure,) = [line for line in lines if line["logger"] == "volunteer.test"]
+    assert failure["message"] == "failed for [email]" and "ValueError: boom" in failure["exception"]
