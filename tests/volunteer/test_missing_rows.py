@@ -68,7 +68,6 @@ def test_an_invitation_to_a_lost_shift_is_not_found(client, login, session, make
     pair = ProposalPair(
         run_id=run.id,
         volunteer_id=ben.id,
-        opportunity_id=need.id,
         shift_id=shift.id,
         score=1.0,
         invited_at=now,

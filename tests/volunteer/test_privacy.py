@@ -200,7 +200,7 @@ def person_world(links, session, make_user, now):
     session.flush()
     session.add(
         ProposalPair(
-            run_id=run.id, volunteer_id=person.id, opportunity_id=opp.id, shift_id=upcoming.id,
+            run_id=run.id, volunteer_id=person.id, shift_id=upcoming.id,
             score=0.8, invited_at=now, invited_by_id=coordinator.id,
         )
     )  # fmt: skip

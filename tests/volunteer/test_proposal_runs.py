@@ -10,7 +10,7 @@ to the first, filling both places.
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifications.proposals import run_next_proposal
 from tests.factories import (
@@ -30,6 +30,7 @@ from volunteer.models import (
     ProposalRun,
     ProposalStatus,
     Role,
+    Shift,
     Signup,
     SignupState,
 )
@@ -143,17 +144,21 @@ def test_fill_fairly_districts_and_causes_narrow_the_proposal(
     assert run.fill_fairly and run.cause_slugs == ["children-youth"]
     assert run.figures["needs"] == 1  # only the reading need has that cause
     (pair,) = session.exec(select(ProposalPair)).all()
-    assert pair.opportunity_id == city["reading"].id and pair.volunteer_id == city["v1"].id
+    assert session.get(Shift, pair.shift_id).opportunity_id == city["reading"].id
+    assert pair.volunteer_id == city["v1"].id
 
     district = city["first_aid"].district_number
     _start(client, now, district=str(district))
     run_next_proposal(app, worker="test", now=now)
     second = session.exec(select(ProposalRun).where(ProposalRun.id != run.id)).one()
     assert second.district_numbers == [district]
-    assert {
-        p.opportunity_id
-        for p in session.exec(select(ProposalPair).where(ProposalPair.run_id == second.id))
-    } == {city["first_aid"].id}
+    assert set(
+        session.exec(
+            select(Shift.opportunity_id)
+            .join(ProposalPair, col(ProposalPair.shift_id) == Shift.id)
+            .where(ProposalPair.run_id == second.id)
+        ).all()
+    ) == {city["first_aid"].id}
 
 
 def test_a_period_without_shifts_proposes_nothing(app, client, login, session, city, now):
@@ -177,7 +182,13 @@ def test_nobody_is_proposed_for_a_need_they_already_signed_up_for(app, session, 
     run = proposal.queue(session, options, by=city["coordinator"], now=now)
     session.commit()
     assert run_next_proposal(app, worker="test", now=now) == run.id
-    pairs = {(p.volunteer_id, p.opportunity_id) for p in session.exec(select(ProposalPair)).all()}
+    pairs = set(
+        session.exec(
+            select(ProposalPair.volunteer_id, Shift.opportunity_id).join(
+                Shift, col(Shift.id) == ProposalPair.shift_id
+            )
+        ).all()
+    )
     assert (city["v2"].id, city["reading"].id) not in pairs
     assert pairs  # Aylin is still proposed
 

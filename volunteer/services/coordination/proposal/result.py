@@ -67,11 +67,13 @@ def result_page(
 ) -> ResultPage:
     """One page of the stored result: needs by their first proposed date, each with its shifts
     and the volunteers proposed for each (every pair exactly once)."""
+    # A pair's need is its shift's (``ProposalPair``): every need is reached through the shift.
     total = int(
         session.exec(
-            select(func.count(func.distinct(ProposalPair.opportunity_id))).where(
-                ProposalPair.run_id == run.id
-            )
+            select(func.count(func.distinct(Shift.opportunity_id)))
+            .select_from(ProposalPair)
+            .join(Shift, col(Shift.id) == ProposalPair.shift_id)
+            .where(ProposalPair.run_id == run.id)
         ).one()
     )
     pages = max(1, -(-total // per_page))
@@ -80,11 +82,12 @@ def result_page(
     need_ids = [
         int(opp_id)
         for opp_id, _ in session.exec(
-            select(ProposalPair.opportunity_id, first)
+            select(Shift.opportunity_id, first)
+            .select_from(ProposalPair)
             .join(Shift, col(Shift.id) == ProposalPair.shift_id)
             .where(ProposalPair.run_id == run.id)
-            .group_by(col(ProposalPair.opportunity_id))
-            .order_by(first, col(ProposalPair.opportunity_id))
+            .group_by(col(Shift.opportunity_id))
+            .order_by(first, col(Shift.opportunity_id))
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
@@ -105,7 +108,7 @@ def result_page(
         .join(VolunteerProfile, col(VolunteerProfile.user_id) == ProposalPair.volunteer_id)
         .where(
             ProposalPair.run_id == run.id,
-            col(ProposalPair.opportunity_id).in_(need_ids),
+            col(Shift.opportunity_id).in_(need_ids),
             # A stored result shows nobody who has since opted out or lost a guardian's consent.
             findable_clause(),
         )
@@ -114,7 +117,7 @@ def result_page(
     shifts: dict[int, dict[int, ShiftRow]] = defaultdict(dict)
     for pair, shift, name, district in rows:
         assert shift.id is not None
-        row = shifts[pair.opportunity_id].setdefault(shift.id, ShiftRow(shift, []))
+        row = shifts[shift.opportunity_id].setdefault(shift.id, ShiftRow(shift, []))
         row.pairs.append(PairRow(pair, name or "", district_names.get(district or -1, "")))
     answers = dict(
         session.exec(
@@ -168,9 +171,9 @@ def csv_rows(session: Session, run: ProposalRun) -> list[tuple[Any, ...]]:
         )
         .join(User, col(User.id) == ProposalPair.volunteer_id)
         .join(VolunteerProfile, col(VolunteerProfile.user_id) == ProposalPair.volunteer_id)
-        .join(Opportunity, col(Opportunity.id) == ProposalPair.opportunity_id)
-        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
         .join(Shift, col(Shift.id) == ProposalPair.shift_id)
+        .join(Opportunity, col(Opportunity.id) == Shift.opportunity_id)
+        .join(Organisation, col(Organisation.id) == Opportunity.organisation_id)
         .where(col(ProposalPair.run_id) == run.id, findable_clause())
         .order_by(col(Shift.starts_at), col(Opportunity.id), col(ProposalPair.score).desc())
     ).all()

@@ -390,8 +390,7 @@ def _dated_pairs(
             {
                 "run_id": run.id,
                 "volunteer_id": user_id,
-                "opportunity_id": need_id,
-                "shift_id": shift[0],
+                "shift_id": shift[0],  # and so the need: a pair names it through its shift
                 "score": round(score, 4),
             }
         )
