@@ -262,7 +262,9 @@ def test_volunteer_serve_scrapes_the_scheduler_jobs_with_the_web_requests(tmp_pa
     text = ""
     try:
         deadline = time.monotonic() + 90
-        while 'job="dispatch"' not in text:
+        # Both jobs asserted below, from two processes: the scheduler's dispatch and the web
+        # worker's warm-up thread; under load either may be scraped first.
+        while not ('job="dispatch"' in text and 'job="warm_engine_index"' in text):
             assert time.monotonic() < deadline and serve.poll() is None, log.read_text()
             time.sleep(0.5)
             try:
