@@ -34,7 +34,7 @@ from volunteer.models import (
     ProposalRun,
     ProposalStatus,
 )
-from volunteer.platform.db import insert_rows, plain_rows
+from volunteer.platform.db import insert_rows, join_memory, plain_rows
 from volunteer.services.coordination.proposal.requests import BERLIN
 from volunteer.services.discovery.engine import VolunteerPool, signed_up_columns, volunteer_pool
 from volunteer.services.discovery.engine_values import (
@@ -302,6 +302,9 @@ def _without_signed_up(
     if not len(candidates):
         return candidates
     need_ids = np.array([int(v.id) for v in values], dtype=np.int64)
+    # The listed needs' every sign-up, two years of them at Bochum scale (a million rows joined
+    # to their shifts): room to hash them in memory (until the next commit).
+    join_memory(session, 64)
     people, needs = signed_up_columns(session, among)
     # Each signed-up (person, need) as the (need, volunteer) position key of a pair; people no
     # longer in the pool and needs not in this run (no open place in it) have no pair to drop.
