@@ -14,10 +14,10 @@ import json
 import logging
 import re
 import sys
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from logging.handlers import QueueHandler, QueueListener
 from queue import SimpleQueue
 from typing import TextIO
 
@@ -55,16 +55,62 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-class _Enqueue(QueueHandler):
-    """Formats the line in the thread that logs (the request id is that thread's) and hands it
-    to the writer thread. Without the handler lock: formatting touches only the record, and the
-    queue is thread-safe, so a request thread never waits for another one's line either."""
+#: How often the writer thread writes what was logged since, in one write.
+WRITE_EVERY_SECONDS = 0.05
+
+
+class _Writer:
+    """The process's one writer of log lines: every ``WRITE_EVERY_SECONDS`` it takes what the
+    threads queued and writes it in one call. A thread that logs only queues its line and wakes
+    nobody: a writer woken for each line (the standard library's ``QueueListener``) took the
+    interpreter from the request thread at every access line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.lines: SimpleQueue[str] = SimpleQueue()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(WRITE_EVERY_SECONDS):
+            self._write()
+        self._write()
+
+    def _write(self) -> None:
+        taken = []
+        while not self.lines.empty():
+            taken.append(self.lines.get() + "\n")
+        if taken:
+            self.stream.write("".join(taken))
+            self.stream.flush()
+
+    def stop(self) -> None:
+        """Write what is queued and end the thread."""
+        self._stopped.set()
+        self._thread.join()
+
+
+class _Enqueue(logging.Handler):
+    """Formats the line in the thread that logs (the request id is that thread's) and queues it
+    for the writer. Without the handler lock: formatting touches only the record, and the queue
+    is thread-safe, so a request thread never waits for another one's line either."""
+
+    def __init__(self, writer: _Writer) -> None:
+        super().__init__()
+        self.writer = writer
 
     def handle(self, record: logging.LogRecord) -> bool:
         wanted = bool(self.filter(record))
         if wanted:
             self.emit(record)
         return wanted
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.writer.lines.put(self.format(record))
+        except Exception:
+            self.handleError(record)
 
 
 def configure_logging(
@@ -74,26 +120,22 @@ def configure_logging(
     Idempotent: None when the process is configured already, else what stops the writer
     thread once it wrote every queued line (also run at exit).
 
-    One thread writes every line, from a queue: with the stream handler on the logging
-    threads, each request's access line took the handler's lock around a write, and a thread
-    that must wait for the interpreter after its write held everyone else's line up (at 32
-    connections a tenth of the workers' samples waited there). The lines stay one per call, in
-    the order each thread logged them."""
+    One thread writes the lines, from a queue (:class:`_Writer`): with the stream handler on
+    the logging threads, each request's access line took the handler's lock around a write,
+    and a thread that must wait for the interpreter after its write held everyone else's line
+    up (at 32 connections a tenth of the workers' samples waited there). The lines stay one
+    per call, in the order each thread logged them."""
     root = logging.getLogger()
     for handler in root.handlers:
         if isinstance(handler.formatter, JsonFormatter):
             return None
-    writer = logging.StreamHandler(stream or sys.stderr)
-    writer.setFormatter(logging.Formatter("%(message)s"))  # the line is JSON already
-    lines: SimpleQueue[logging.LogRecord] = SimpleQueue()
-    handler = _Enqueue(lines)
+    writer = _Writer(stream or sys.stderr)
+    handler = _Enqueue(writer)
     handler.setFormatter(JsonFormatter())
-    listener = QueueListener(lines, writer)
-    listener.start()
 
     def stop() -> None:
         atexit.unregister(stop)
-        listener.stop()
+        writer.stop()
 
     atexit.register(stop)
     root.handlers[:] = [handler]
