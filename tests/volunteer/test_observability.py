@@ -319,3 +319,32 @@ def test_the_process_log_writes_one_json_line_per_request_from_its_writer_thread
     ]
     (failure,) = [line for line in lines if line["logger"] == "volunteer.test"]
     assert failure["message"] == "failed for [email]" and "ValueError: boom" in failure["exception"]
+
+
+def test_a_process_forked_after_logging_was_configured_writes_its_own_lines(tmp_path) -> None:
+    # gunicorn --preload configures logging in the master and forks the workers from it.
+    path = tmp_path / "log"
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    root.handlers[:] = []
+    with path.open("w") as stream:
+        stop = configure_logging(stream=stream)
+        assert stop is not None
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: log, give its writer time to write, leave at once
+                code = 1
+                try:
+                    logging.getLogger("volunteer.access").info("child", extra={"route": "/c"})
+                    time.sleep(0.5)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            logging.getLogger("volunteer.access").info("parent", extra={"route": "/p"})
+        finally:
+            stop()
+            root.handlers[:], root.level = saved[0], saved[1]
+    assert os.waitstatus_to_exitcode(status) == 0
+    routes = sorted(json.loads(line)["route"] for line in path.read_text().splitlines())
+    assert routes == ["/c", "/p"]

@@ -12,6 +12,7 @@ long token-like strings).
 import atexit
 import json
 import logging
+import os
 import re
 import sys
 import threading
@@ -67,6 +68,18 @@ class _Writer:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self._start()
+        # A process forked after this (gunicorn with --preload forks its workers from a master
+        # that configured logging) inherits no threads: without a writer of its own, its lines
+        # would queue unwritten. The parent's queue may be mid-put in another thread at the
+        # fork, so the child starts a fresh one; the parent writes its own lines.
+        os.register_at_fork(after_in_child=self._start_unless_stopped)
+
+    def _start_unless_stopped(self) -> None:
+        if not self._stopped.is_set():
+            self._start()
+
+    def _start(self) -> None:
         self.lines: SimpleQueue[str] = SimpleQueue()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
