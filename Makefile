@@ -20,8 +20,11 @@ unexport PYTHONDONTWRITEBYTECODE
 # and a third worker fills those waits (measured: 1,414 tests in 311 s with -n 3, 343 s with -n 2).
 # --dist worksteal: each worker starts with a contiguous third of the tests (module fixtures stay
 # in one process) and one that runs dry takes half of the largest queue left, so the workers end
-# together; the default `load` kept sending chunks to whichever asked, and replaying the suite's
-# per-test durations through both rules, `load` finished 7 % after the ideal, worksteal 0.8 %.
+# together. Measured back to back on the 2 cores with other jobs running (load 3.5-5): default
+# `load` 1,457 tests in 340 s, workers ending 11 s apart, 465 CPU-s (pytest and its children);
+# worksteal with the lighter app imports 1,464 tests in 322 s, ending 1.3 s apart, 447 CPU-s;
+# -n 4 with worksteal 327 s and 468 CPU-s (a fourth worker's start and contention cost more than
+# the waits it fills).
 PYTEST_ARGS ?= -n 3 --dist worksteal
 
 .PHONY: run test lint contracts security pytest bench translations kernels messages lock clean
