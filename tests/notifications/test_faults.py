@@ -364,16 +364,20 @@ def _scheduler_process(url: str, port: int, stop: Any, name: str, events: Any) -
     )
     acquire, release = clock.lease.acquire, clock.lease.release
 
-    # Leadership is known only once acquire returns, and ends when release is called: record
-    # those moments (not the tick's start, nor after the release), so that a hand-over that
-    # happens between two timestamps is never mistaken for two leaders at once.
+    # Leadership is known only once acquire returns, and ends when release is called or when
+    # the lease it stored runs out (``now`` + ttl, ``now`` being the moment acquire was asked
+    # for, not when it returned: on a busy machine that can be a second later). Record those
+    # moments, so that a hand-over that happens between two timestamps is never mistaken for
+    # two leaders at once.
     def recorded_acquire(now: datetime) -> bool:
         ok = acquire(now)
-        events.put((name, "lead" if ok else "follow", time.time() if ok else now.timestamp()))
+        at = time.time() if ok else now.timestamp()
+        events.put((name, "lead" if ok else "follow", at, now.timestamp() + 1.5))
         return ok
 
     def recorded_release() -> None:
-        events.put((name, "release", time.time()))
+        t = time.time()
+        events.put((name, "release", t, t))
         release()
 
     clock.lease.acquire = recorded_acquire  # type: ignore[method-assign]
@@ -453,14 +457,14 @@ def test_two_dispatchers_and_two_schedulers_deliver_every_notice_exactly_once(
     assert len({r.claimed_by for r in rows}) > 1  # the work really was shared
     assert len(smtp_counter.ids) == n and set(smtp_counter.ids.values()) == {1}
     # At any moment at most one leader: a lease taken at t lasts until t + ttl or its release.
-    log: list[tuple[str, str, float]] = []
+    log: list[tuple[str, str, float, float]] = []
     while not events.empty():
         log.append(events.get())
     spans: list[tuple[float, float, str]] = []
-    releases = {name: t for name, what, t in log if what == "release"}
-    for name, what, t in log:
+    releases = {name: t for name, what, t, _until in log if what == "release"}
+    for name, what, t, until in log:
         if what == "lead":
-            spans.append((t, min(t + 1.5, releases.get(name, float("inf"))), name))
+            spans.append((t, min(until, releases.get(name, float("inf"))), name))
     assert {name for _s, _e, name in spans} == {"sched-a", "sched-b"}
     for s1, e1, a in spans:
         for s2, e2, b in spans:
