@@ -71,7 +71,9 @@ START, END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
 DEMO_PASSWORD = "Mitwirken-Demo-2026"
 BIN = Path(sys.executable).parent
 SECRET = "load-bench-secret-0123456789abcdef-0123456789"
-GUNICORN_SETTINGS = ["--workers", "2", "--threads", "4", "--worker-class", "gthread"]
+# As `volunteer serve` runs gunicorn (and so the floor): the warm-up waits for each worker.
+WORKERS = 2
+GUNICORN_SETTINGS = ["--workers", str(WORKERS), "--threads", "4", "--worker-class", "gthread"]
 # Every request, the login's and wrk's alike, names the same client, as a browser does: Flask-Login
 # ties a session to the client's address and user agent, and wrk (which sends none) replaying a
 # session made with urllib's looked like the cookie used from another device on every request:
@@ -116,7 +118,7 @@ def _warmed(metrics: str, workers: int) -> bool:
     return runs >= workers
 
 
-def _wait_warm(base: str, workers: int = int(GUNICORN_SETTINGS[1]), seconds: float = 600.0) -> None:
+def _wait_warm(base: str, workers: int = WORKERS, seconds: float = 600.0) -> None:
     """Wait until both workers have built what their first visitors would otherwise wait for:
     the warm-up runs in a background thread of each worker (seconds of CPU at city scale), and
     measuring while it ran counted a tenth of the workers' time against the first page."""
@@ -432,6 +434,8 @@ def bench_backend(
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(WORKERS),
         "--no-scheduler",
     ]
     with _server(serve, env, base + "/healthz"):
